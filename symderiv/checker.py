@@ -1,0 +1,197 @@
+"""Run obligations through the numeric and symbolic engines and decide their verdicts."""
+
+from __future__ import annotations
+
+import time
+import traceback
+import zlib
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from . import numeric, symbolic
+from .claims import Equal, Inequality, NonNegative
+from .obligation import Obligation, Size
+from .verdict import Counterexample, SizeEvidence, Status, Verdict, worst
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How hard to check. Every run is reproducible from `seed`."""
+
+    seed: int = 0
+    samples: int = 10_000
+    time_limit: float = 10.0
+    rtol: float = 1e-9
+    #: Replaces the sizes of multi-state obligations (those with more than one state).
+    sizes: tuple[Size, ...] | None = None
+    reference_samples: int = 32
+    #: The symbolic rewrites to try, in order.
+    strategies: tuple[symbolic.Strategy, ...] = symbolic.DEFAULT_STRATEGIES
+
+
+def instance_seed(seed: int, obligation_id: str, size: Size | None) -> list[int]:
+    """A seed for one obligation and size, independent of run order and of other obligations."""
+    extra = [size.states, size.actions] if size else []
+    return [seed, zlib.crc32(obligation_id.encode())] + extra
+
+
+def sizes_for(ob: Obligation, settings: Settings) -> Sequence[Size | None]:
+    if ob.sizes is None:
+        return [None]
+    if settings.sizes is not None and any(s.states > 1 for s in ob.sizes):
+        return list(settings.sizes)
+    return list(ob.sizes)
+
+
+def _comparisons(claim):
+    """(label, Comparison, reference) for the claim and every part of its certificate."""
+    if isinstance(claim, Equal):
+        return [("", numeric.Comparison(claim.pairs(), "==", claim.domain), claim.reference)]
+    if isinstance(claim, NonNegative):
+        pairs = [((k,), 0, e) for k, e in enumerate(claim.elements())]
+        return [("", numeric.Comparison(pairs, "<=", claim.domain), None)]
+    if isinstance(claim, Inequality):
+        out = [("", numeric.Comparison([((), claim.lhs, claim.rhs)], "<=", claim.domain), None)]
+        for k, part in enumerate(claim.certificate, 1):
+            out += [(f"certificate {k}", c, ref) for _, c, ref in _comparisons(part)]
+        return out
+    raise TypeError(f"a claim builder must return Equal, NonNegative or Inequality, got {type(claim).__name__}")
+
+
+def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
+    if isinstance(claim, Equal):
+        return symbolic.prove_zero(
+            claim.differences(), eliminations=claim.domain.eliminations(), strategies=settings.strategies,
+            time_limit=settings.time_limit,
+        )
+    if isinstance(claim, NonNegative) and claim.convex_in is not None:
+        vanish, curvature = claim.convexity_certificate()
+        at_point = symbolic.prove_zero(vanish, time_limit=settings.time_limit)
+        if not at_point.zero:
+            return at_point
+        convex = symbolic.is_nonnegative([curvature], time_limit=settings.time_limit)
+        convex.attempts = at_point.attempts + convex.attempts
+        convex.seconds += at_point.seconds
+        convex.strategy = f"convexity({at_point.strategy}; {convex.strategy})" if convex.zero else ""
+        return convex
+    if isinstance(claim, NonNegative):
+        return symbolic.is_nonnegative(claim.elements(), time_limit=settings.time_limit)
+    # An inequality is proved by its certificate, every part of it.
+    if not claim.certificate:
+        return symbolic.SymbolicResult(False, attempts=["an inequality without a certificate is checked numerically only"])
+    used, attempts, seconds = [], [], 0.0
+    for k, part in enumerate(claim.certificate, 1):
+        result = _symbolic(part, settings)
+        attempts += [f"certificate {k}: {a}" for a in result.attempts]
+        seconds += result.seconds
+        if not result.zero:
+            return symbolic.SymbolicResult(
+                False, attempts=attempts, residual=f"certificate {k}: {result.residual}", seconds=seconds,
+                error=result.error,
+            )
+        used.append(result.strategy)
+    return symbolic.SymbolicResult(
+        True, strategy="certificate(" + "; ".join(used) + ")", attempts=attempts, seconds=seconds
+    )
+
+
+def check_size(ob: Obligation, size: Size | None, settings: Settings) -> SizeEvidence:
+    """The verdict for one size: numbers first (cheap, and they find errata), then symbols."""
+    label = str(size) if size else ""
+    ev = SizeEvidence(size=label, status=Status.ERROR)
+    t0 = time.perf_counter()
+    try:
+        claim = ob.build_for(size)
+        comparisons = _comparisons(claim)
+    except Exception as exc:
+        ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({_where(exc)})"
+        return ev
+    rng = np.random.default_rng(instance_seed(settings.seed, ob.id, size))
+    try:
+        for part, cmp, reference in comparisons:
+            result = numeric.check(
+                cmp, rng, settings.samples, settings.rtol, reference, settings.reference_samples
+            )
+            ev.instances += result.instances
+            ev.max_rel_error = max(ev.max_rel_error, result.max_rel_error)
+            if result.message:
+                ev.message = f"{part + ': ' if part else ''}{result.message}"
+            if result.mismatch is not None:
+                m = result.mismatch
+                ev.status = Status.REFUTED
+                ev.counterexample = Counterexample(
+                    size=label,
+                    values={str(k): float(v) for k, v in sorted(m.values.items(), key=lambda kv: str(kv[0]))
+                            if k in cmp.symbols},
+                    element=_element_name(m.element),
+                    lhs=m.lhs,
+                    rhs=m.rhs,
+                    seed=settings.seed,
+                    note=" ".join(x for x in (part, m.note) if x),
+                )
+                ev.seconds_numeric = time.perf_counter() - t0
+                return ev
+            if not result.agreed:
+                ev.message = result.message
+                ev.seconds_numeric = time.perf_counter() - t0
+                return ev
+    except Exception as exc:
+        ev.message = f"numeric evaluation failed: {type(exc).__name__}: {exc} ({_where(exc)})"
+        return ev
+    ev.seconds_numeric = time.perf_counter() - t0
+    sym = _symbolic(claim, settings)
+    ev.seconds_symbolic = sym.seconds
+    ev.attempts = sym.attempts
+    ev.residual = sym.residual
+    if sym.error:
+        ev.message = "; ".join(x for x in (ev.message, f"symbolic engine: {sym.error.splitlines()[0]}") if x)
+    if sym.zero:
+        ev.status, ev.strategy = Status.PROVED, sym.strategy
+    else:
+        ev.status = Status.NUMERIC
+    return ev
+
+
+def _element_name(index: tuple) -> str:
+    return "" if not index else "(" + ", ".join(map(str, index)) + ")"
+
+
+def _where(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "no traceback"
+    f = frames[-1]
+    return f"{f.filename}:{f.lineno}"
+
+
+def check(ob: Obligation, settings: Settings = Settings()) -> Verdict:
+    """Check every size of one obligation; its verdict is the worst of theirs."""
+    t0 = time.perf_counter()
+    evidence = [check_size(ob, size, settings) for size in sizes_for(ob, settings)]
+    return Verdict(
+        obligation_id=ob.id,
+        name=ob.name,
+        step=ob.step,
+        status=worst(e.status for e in evidence),
+        expected=ob.expect,
+        evidence=evidence,
+        seconds=time.perf_counter() - t0,
+        seed=settings.seed,
+    )
+
+
+def check_all(
+    obligations: Iterable[Obligation],
+    settings: Settings = Settings(),
+    on_verdict: Callable[[int, int, Verdict], None] | None = None,
+) -> list[Verdict]:
+    obligations = list(obligations)
+    verdicts = []
+    for k, ob in enumerate(obligations, 1):
+        v = check(ob, settings)
+        verdicts.append(v)
+        if on_verdict:
+            on_verdict(k, len(obligations), v)
+    return verdicts

@@ -1,0 +1,137 @@
+"""The kinds of statement an obligation can make about a symbolic model.
+
+* `Equal`: two expressions (or two matrices, element-wise) agree on the domain.
+* `NonNegative`: a sign fact, proved from the symbols' assumptions.
+* `Inequality`: lhs <= rhs, proved by a certificate of identities and sign facts
+  together with the argument (`because`) that turns them into the inequality.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+import sympy as sp
+
+from .domain import Domain, Domains
+
+
+def _as_domains(domain) -> Domains:
+    if isinstance(domain, Domains):
+        return domain
+    if isinstance(domain, Domain):
+        return Domains([domain])
+    return Domains(list(domain))
+
+
+def _elements(x) -> list:
+    if isinstance(x, sp.MatrixBase):
+        return list(x)
+    return [sp.sympify(x)]
+
+
+def _indices(x) -> list[tuple]:
+    if isinstance(x, sp.MatrixBase):
+        return [(i, j) for i in range(x.rows) for j in range(x.cols)]
+    return [()]
+
+
+@dataclass
+class Equal:
+    """lhs = rhs on the whole domain; matrices are compared entry by entry.
+
+    `reference`, if given, is a plain NumPy function of one sampled instance
+    (a dict from symbol to float) that computes lhs independently; the numeric
+    engine checks the encoding against it."""
+
+    lhs: sp.Expr | sp.MatrixBase
+    rhs: sp.Expr | sp.MatrixBase
+    domain: Domains | Domain | Sequence[Domain]
+    reference: Callable[[dict], object] | None = None
+
+    def __post_init__(self):
+        self.domain = _as_domains(self.domain)
+        self.lhs = sp.Matrix(self.lhs) if isinstance(self.lhs, sp.MatrixBase) else sp.sympify(self.lhs)
+        self.rhs = sp.Matrix(self.rhs) if isinstance(self.rhs, sp.MatrixBase) else sp.sympify(self.rhs)
+        lshape = getattr(self.lhs, "shape", ())
+        rshape = getattr(self.rhs, "shape", ())
+        if lshape != rshape:
+            raise ValueError(f"the two sides have different shapes: {lshape} and {rshape}")
+
+    def pairs(self) -> list[tuple[tuple, sp.Expr, sp.Expr]]:
+        return list(zip(_indices(self.lhs), _elements(self.lhs), _elements(self.rhs)))
+
+    def differences(self) -> list[sp.Expr]:
+        return [l - r for _, l, r in self.pairs()]
+
+    def free_symbols(self) -> set:
+        out = set()
+        for _, l, r in self.pairs():
+            out |= l.free_symbols | r.free_symbols
+        return out
+
+
+@dataclass
+class NonNegative:
+    """expr >= 0 on the domain.
+
+    Proved from the symbols' assumptions alone, or, with `convex_in=(x, x0)`, by
+    convexity: for a scalar expr of one variable x ranging over an interval that
+    contains x0, expr(x0) = 0, expr'(x0) = 0 and expr'' >= 0 imply expr >= 0."""
+
+    expr: sp.Expr | sp.MatrixBase
+    domain: Domains | Domain | Sequence[Domain]
+    convex_in: tuple[sp.Symbol, sp.Expr] | None = None
+
+    def __post_init__(self):
+        self.domain = _as_domains(self.domain)
+        if self.convex_in is not None:
+            x, _ = self.convex_in
+            if isinstance(self.expr, sp.MatrixBase) or self.expr.free_symbols != {x}:
+                raise ValueError(f"convex_in needs a scalar expression of {x} alone, got {self.expr}")
+
+    def convexity_certificate(self) -> tuple[list[sp.Expr], sp.Expr]:
+        """(expressions that must vanish, expression that must be non-negative)."""
+        x, x0 = self.convex_in
+        first = sp.diff(self.expr, x)
+        return [self.expr.subs(x, x0), first.subs(x, x0)], sp.diff(first, x)
+
+    def elements(self) -> list[sp.Expr]:
+        return _elements(self.expr)
+
+    def free_symbols(self) -> set:
+        return set().union(*(e.free_symbols for e in self.elements()))
+
+
+@dataclass
+class Inequality:
+    """lhs <= rhs, with the certificate that proves it.
+
+    The certificate's claims are checked like any other; `because` states the
+    (human-checked) argument by which they imply the inequality.  The inequality
+    itself is always checked numerically too."""
+
+    lhs: sp.Expr
+    rhs: sp.Expr
+    domain: Domains | Domain | Sequence[Domain]
+    certificate: Sequence[Equal | NonNegative] = field(default_factory=list)
+    because: str = ""
+
+    def __post_init__(self):
+        self.domain = _as_domains(self.domain)
+        self.lhs, self.rhs = sp.sympify(self.lhs), sp.sympify(self.rhs)
+        if self.certificate and not self.because:
+            raise ValueError("an Inequality with a certificate must say `because`: how it implies the claim")
+
+    def free_symbols(self) -> set:
+        return self.lhs.free_symbols | self.rhs.free_symbols
+
+
+Claim = Equal | NonNegative | Inequality
+
+
+def claim_parts(claim: Claim) -> Iterable:
+    """The claim itself and, for an inequality, the parts of its certificate."""
+    yield claim
+    if isinstance(claim, Inequality):
+        yield from claim.certificate

@@ -1,0 +1,150 @@
+"""The `symderiv` command line."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from . import __version__, report
+from .checker import Settings, check_all
+from .loader import default_proof_dir, load
+from .obligation import Size
+
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _size_list(text: str) -> tuple[Size, ...]:
+    try:
+        return tuple(Size.parse(t) for t in text.split(","))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _add_paths(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH",
+        help="proof files or folders of them (default: the bundled proofs/ folder)",
+    )
+    p.add_argument("-k", dest="select", metavar="TEXT", help="only obligations whose id or name contains TEXT")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="symderiv",
+        description="Machine-check a written derivation step by step: every step is a proof obligation, "
+        "simplified to zero symbolically and checked numerically on random instances of its domain.",
+    )
+    parser.add_argument("--version", action="version", version=f"symderiv {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = sub.add_parser(
+        "check", help="check obligations and print one verdict per line",
+        description="Check every obligation and print: id, name, verdict (proved / numeric / refuted / error), "
+        "the rewrite strategy that reached zero, and the time. The exit status is 1 when any verdict differs "
+        "from the one the obligation expects, 2 on a usage error.",
+    )
+    _add_paths(check)
+    defaults = Settings()
+    check.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
+    check.add_argument("--samples", type=_positive_int, default=defaults.samples,
+                       help="random instances per obligation and size (default %(default)s)")
+    check.add_argument("--time-limit", type=_positive_float, default=defaults.time_limit, metavar="SECONDS",
+                       help="limit for each symbolic rewrite attempt (default %(default)s)")
+    check.add_argument("--sizes", type=_size_list, metavar="SxA[,SxA...]",
+                       help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own)")
+    check.add_argument("--json", action="store_true", help="print the verdicts as JSON instead of text")
+    check.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+    lister = sub.add_parser("list", help="list obligations without checking them",
+                            description="List every obligation: id, name, expected verdict and sizes.")
+    _add_paths(lister)
+    return parser
+
+
+def _obligations(args):
+    paths = args.paths or [default_proof_dir()]
+    derivations, failures = load(paths)
+    obligations = [ob for d in derivations for ob in d]
+    if args.select:
+        obligations = [o for o in obligations if args.select in o.id or args.select in o.name]
+    return obligations, failures
+
+
+def _report_failures(failures) -> None:
+    for f in failures:
+        print(f"error: could not load {f.path}: {f.message}", file=sys.stderr)
+
+
+def cmd_check(args) -> int:
+    settings = Settings(seed=args.seed, samples=args.samples, time_limit=args.time_limit, sizes=args.sizes)
+    obligations, failures = _obligations(args)
+    _report_failures(failures)
+    if not obligations and not failures:
+        print("no obligations found; pass proof files or folders, or run from a checkout with proofs/",
+              file=sys.stderr)
+        return EXIT_USAGE
+    if not args.json:
+        print(f"symderiv {__version__}: {len(obligations)} obligations, seed {settings.seed}, "
+              f"{settings.samples} samples, time limit {settings.time_limit:g}s")
+
+    def progress(k, n, v):
+        if args.json:
+            if not args.quiet:
+                print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
+            return
+        print(f"[{k:>{len(str(n))}}/{n}] " + report.verdict_line(v), flush=True)
+        for line in report.details(v):
+            print(line, flush=True)
+
+    verdicts = check_all(obligations, settings, progress)
+    if args.json:
+        print(report.to_json(verdicts, failures, dataclasses.asdict(settings)))
+    else:
+        print(report.summary(verdicts, len(failures)))
+    ok = all(v.as_expected for v in verdicts) and not failures
+    return EXIT_OK if ok else EXIT_UNEXPECTED
+
+
+def cmd_list(args) -> int:
+    obligations, failures = _obligations(args)
+    _report_failures(failures)
+    for ob in obligations:
+        sizes = ",".join(map(str, ob.sizes)) if ob.sizes else "-"
+        print(f"{ob.id:<14} {ob.name:<44} expect {str(ob.expect):<8} sizes {sizes}")
+    return EXIT_UNEXPECTED if failures else EXIT_OK
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return {"check": cmd_check, "list": cmd_list}[args.command](args)
+    except FileNotFoundError as exc:
+        print(f"symderiv: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

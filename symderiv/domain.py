@@ -1,0 +1,320 @@
+"""Where each symbol of a claim lives, and how to draw random points from there.
+
+A domain is both a promise to the symbolic engine (the assumptions a symbol
+carries must follow from it) and a sampler for the numeric engine.  Constraints
+that SymPy assumptions cannot express, such as a probability vector summing to
+one, live here: the sampler respects them and `eliminations` states them as
+substitutions the symbolic engine may use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+Values = dict  # Symbol -> np.ndarray of shape (n,), or float for a single instance
+
+
+def _true_facts(symbol: sp.Symbol) -> set[str]:
+    return {k for k, v in symbol.assumptions0.items() if v is True}
+
+
+class Domain:
+    """Base class: a set of symbols and the region they are drawn from.
+
+    `implies` holds the SymPy assumptions the region guarantees for each symbol."""
+
+    def __init__(self, symbols, kind: str, implies: Mapping[str, bool]):
+        self.symbols = _symbols(symbols)
+        self.kind = kind
+        self.implies = dict(implies)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(map(str, self.symbols))})"
+
+    def sample(self, rng: np.random.Generator, n: int) -> Values:
+        raise NotImplementedError
+
+    def contains(self, values: Values) -> np.ndarray:
+        """Boolean mask of the instances that lie in this domain."""
+        raise NotImplementedError
+
+    def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
+        """Candidate replacements, simplest first, for shrinking a counterexample."""
+        return iter(())
+
+    def eliminations(self) -> dict:
+        """Substitutions that hold on the whole domain (e.g. the last simplex entry)."""
+        return {}
+
+    def unsupported_assumptions(self) -> list[str]:
+        """Assumptions carried by a symbol that this domain does not guarantee."""
+        allowed = _true_facts(sp.Symbol("_probe", **self.implies))
+        problems = []
+        for s in self.symbols:
+            if _true_facts(s) - allowed:
+                given = ", ".join(f"{k}={v}" for k, v in getattr(s, "_assumptions_orig", s.assumptions0).items())
+                problems.append(
+                    f"symbol {s} is declared with {given}, which its {self.kind} domain does not guarantee; "
+                    "declare it with the assumptions its domain implies"
+                )
+        return problems
+
+    def describe(self) -> str:
+        names = ", ".join(str(s) for s in self.symbols)
+        return f"{names} ∈ {self.kind}"
+
+
+def _symbols(symbols) -> tuple[sp.Symbol, ...]:
+    out = []
+    for s in symbols:
+        if isinstance(s, sp.MatrixBase):
+            out.extend(s)
+        elif isinstance(s, (list, tuple)):
+            out.extend(_symbols(s))
+        else:
+            out.append(s)
+    return tuple(out)
+
+
+def _round_candidates(x: float) -> list[float]:
+    return [0.0, 1.0, -1.0, 2.0, 0.5, float(round(x)), round(x, 1), round(x, 2)]
+
+
+class Real(Domain):
+    """Real numbers, drawn on a few scales so that both small and large values occur."""
+
+    def __init__(self, *symbols, scale: float = 3.0):
+        super().__init__(symbols, "real", {"real": True})
+        self.scale = scale
+
+    def sample(self, rng, n):
+        out = {}
+        for s in self.symbols:
+            width = self.scale * rng.choice([0.1, 1.0, 3.0], size=n)
+            out[s] = rng.standard_normal(n) * width
+        return out
+
+    def contains(self, values):
+        return np.all([np.isfinite(np.asarray(values[s], dtype=float)) for s in self.symbols], axis=0)
+
+    def simpler(self, values):
+        for s in self.symbols:
+            for c in _round_candidates(float(values[s])):
+                if c != values[s]:
+                    yield {s: c}
+
+
+class Positive(Domain):
+    """Strictly positive reals, log-uniform between `low` and `high`."""
+
+    def __init__(self, *symbols, low: float = 0.05, high: float = 20.0):
+        if not 0 < low < high:
+            raise ValueError(f"Positive domain needs 0 < low < high, got low={low}, high={high}")
+        super().__init__(symbols, "positive", {"positive": True})
+        self.low, self.high = low, high
+
+    def sample(self, rng, n):
+        lo, hi = np.log(self.low), np.log(self.high)
+        return {s: np.exp(rng.uniform(lo, hi, size=n)) for s in self.symbols}
+
+    def contains(self, values):
+        return np.all([np.asarray(values[s], dtype=float) > 0 for s in self.symbols], axis=0)
+
+    def simpler(self, values):
+        for s in self.symbols:
+            for c in _round_candidates(float(values[s])):
+                if c > 0 and c != values[s]:
+                    yield {s: c}
+
+
+class OpenInterval(Domain):
+    """The open interval (low, high) with 0 <= low, e.g. a discount factor in (0, 1)."""
+
+    def __init__(self, *symbols, low: float = 0.0, high: float = 1.0):
+        if not 0 <= low < high:
+            raise ValueError(f"OpenInterval needs 0 <= low < high, got ({low}, {high})")
+        super().__init__(symbols, f"({low:g}, {high:g})", {"positive": True})
+        self.low, self.high = low, high
+
+    def sample(self, rng, n):
+        out = {}
+        width = self.high - self.low
+        for s in self.symbols:
+            u = rng.uniform(0.0, 1.0, size=n)
+            # Half of the draws crowd the upper end, where discounting is slow and errors show.
+            u = np.where(rng.random(n) < 0.5, u, 1.0 - 0.1 * u)
+            out[s] = self.low + width * np.clip(u, 1e-6, 1 - 1e-6)
+        return out
+
+    def contains(self, values):
+        return np.all(
+            [(np.asarray(values[s]) > self.low) & (np.asarray(values[s]) < self.high) for s in self.symbols],
+            axis=0,
+        )
+
+    def simpler(self, values):
+        for s in self.symbols:
+            for c in [0.5, round(float(values[s]), 1), round(float(values[s]), 2)]:
+                if self.low < c < self.high and c != values[s]:
+                    yield {s: c}
+
+
+class Simplex(Domain):
+    """A probability vector in the interior of the simplex: every entry > 0, entries sum to 1."""
+
+    def __init__(self, *symbols):
+        syms = _symbols(symbols)
+        if len(syms) < 1:
+            raise ValueError("a Simplex needs at least one symbol")
+        super().__init__(syms, f"simplex of {len(syms)} entries", {"positive": True})
+
+    def sample(self, rng, n):
+        k = len(self.symbols)
+        concentration = rng.choice([0.3, 1.0, 5.0], size=(n, 1))
+        draws = rng.gamma(np.broadcast_to(concentration, (n, k)))
+        draws = np.maximum(draws, 1e-300)
+        draws = np.maximum(draws / draws.sum(axis=1, keepdims=True), 1e-12)
+        draws /= draws.sum(axis=1, keepdims=True)
+        return {s: draws[:, i] for i, s in enumerate(self.symbols)}
+
+    def contains(self, values):
+        cols = np.array([np.asarray(values[s], dtype=float) for s in self.symbols])
+        return np.all(cols > 0, axis=0) & np.isclose(cols.sum(axis=0), 1.0, rtol=0, atol=1e-9)
+
+    def simpler(self, values):
+        k = len(self.symbols)
+        yield {s: 1.0 / k for s in self.symbols}
+        for digits in (1, 2):
+            rounded = [max(round(float(values[s]), digits), 10.0**-digits) for s in self.symbols[:-1]]
+            last = 1.0 - sum(rounded)
+            if last > 0:
+                yield dict(zip(self.symbols, rounded + [round(last, digits + 1)]))
+
+    def eliminations(self):
+        first, last = self.symbols[:-1], self.symbols[-1]
+        return {last: 1 - sp.Add(*first)}
+
+
+class SmoothFunctions(Domain):
+    """Unknown smooth functions f(θ) of a real parameter: a claim about them holds for
+    every parameterisation.  Numerically each one becomes a concrete non-linear function
+    a·tanh(b·θ + c) + d·sin(e·θ) + g·θ² with random coefficients, so derivatives are exact."""
+
+    def __init__(self, functions: Sequence[sp.Expr], parameter: sp.Symbol):
+        functions = tuple(functions)
+        for f in functions:
+            if not (isinstance(f, sp.core.function.AppliedUndef) and f.args == (parameter,)):
+                raise ValueError(f"SmoothFunctions expects f({parameter}) for an undefined f, got {f}")
+        super().__init__((parameter,), f"smooth functions of {parameter}", {"real": True})
+        self.functions = functions
+        self.parameter = parameter
+        self.coefficients = {f: sp.symbols(f"{f.func.__name__}__c0:6", real=True) for f in functions}
+
+    def concrete(self, f: sp.Expr) -> sp.Expr:
+        a, b, c, d, e, g = self.coefficients[f]
+        t = self.parameter
+        return a * sp.tanh(b * t + c) + d * sp.sin(e * t) + g * t**2
+
+    def concretise(self, expr: sp.Expr) -> sp.Expr:
+        """Replace every unknown function by its concrete family and carry out derivatives."""
+        return expr.subs({f: self.concrete(f) for f in self.functions}).doit()
+
+    def coefficient_symbols(self) -> tuple[sp.Symbol, ...]:
+        return tuple(c for f in self.functions for c in self.coefficients[f])
+
+    def sample(self, rng, n):
+        out = {self.parameter: rng.uniform(-2.0, 2.0, size=n)}
+        for c in self.coefficient_symbols():
+            out[c] = rng.standard_normal(n) * rng.choice([0.5, 2.0], size=n)
+        return out
+
+    def contains(self, values):
+        return np.all([np.isfinite(np.asarray(v, dtype=float)) for v in values.values()], axis=0)
+
+    def simpler(self, values):
+        for s in (self.parameter, *self.coefficient_symbols()):
+            if s in values:
+                for c in (0.0, 1.0, round(float(values[s]), 1)):
+                    if c != values[s]:
+                        yield {s: c}
+
+    def describe(self) -> str:
+        names = ", ".join(str(f) for f in self.functions)
+        return f"{names}: smooth functions of {self.parameter}"
+
+
+class DomainError(ValueError):
+    """A claim's domain does not cover, or contradicts, the symbols it uses."""
+
+
+@dataclass
+class Domains:
+    """The domains of one claim, with every symbol covered exactly once."""
+
+    parts: list[Domain]
+
+    def __post_init__(self):
+        seen: dict[sp.Symbol, Domain] = {}
+        problems = []
+        for d in self.parts:
+            problems.extend(d.unsupported_assumptions())
+            for s in d.symbols:
+                if s in seen and seen[s] is not d:
+                    problems.append(f"symbol {s} is declared in two domains: {seen[s].kind} and {d.kind}")
+                seen[s] = d
+        if problems:
+            raise DomainError("; ".join(problems))
+        self._owner = seen
+
+    @property
+    def functions(self) -> list[SmoothFunctions]:
+        return [d for d in self.parts if isinstance(d, SmoothFunctions)]
+
+    def concretise(self, expr):
+        for d in self.functions:
+            expr = d.concretise(expr)
+        return expr
+
+    def sampled_symbols(self) -> set[sp.Symbol]:
+        out = set(self._owner)
+        for d in self.functions:
+            out.update(d.coefficient_symbols())
+        return out
+
+    def check_covers(self, expr_symbols: set[sp.Symbol]) -> None:
+        missing = sorted(expr_symbols - self.sampled_symbols(), key=str)
+        if missing:
+            raise DomainError(
+                "no domain covers symbol(s) "
+                + ", ".join(map(str, missing))
+                + "; declare each in the claim's domain (Real, Positive, OpenInterval, Simplex, ...)"
+            )
+
+    def sample(self, rng: np.random.Generator, n: int) -> Values:
+        out: Values = {}
+        for d in self.parts:
+            out.update(d.sample(rng, n))
+        bad = [d.kind for d in self.parts if not np.all(d.contains(out))]
+        if bad:
+            raise DomainError(f"a sampler returned values outside its own domain: {', '.join(bad)}")
+        return out
+
+    def contains(self, values) -> bool:
+        return all(bool(np.all(d.contains(values))) for d in self.parts)
+
+    def simpler(self, values) -> Iterator[dict]:
+        for d in self.parts:
+            yield from d.simpler(values)
+
+    def eliminations(self) -> dict:
+        out = {}
+        for d in self.parts:
+            out.update(d.eliminations())
+        return out
+
+    def describe(self) -> list[str]:
+        return [d.describe() for d in self.parts]

@@ -1,0 +1,197 @@
+"""A symbolic MDP of any small size, and the quantities built from it.
+
+Every entry is a SymPy symbol carrying the assumptions its domain guarantees:
+rewards and Q-values are real, probabilities are positive (the interior of the
+simplex), α and γ are positive.  Constraints such as Σ_a π(a|s) = 1 live in the
+domains returned by `domain()`.  The derived quantities take their inputs as
+arguments (a Q table, a policy) so that the same construction serves a tabular Q,
+two Q tables at once, or unknown functions Q(s, a; θ).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from .domain import OpenInterval, Positive, Real, Simplex
+from .obligation import Size
+
+
+def _table(name: str, rows: int, cols: int, **assumptions) -> sp.Matrix:
+    return sp.Matrix(rows, cols, lambda s, a: sp.Symbol(f"{name}_{s}_{a}", **assumptions))
+
+
+class SymbolicMDP:
+    """|S| states and |A| actions: r(s,a), p(s'|s,a), p0(s), π(a|s), π̃(a|s), Q(s,a), α, γ."""
+
+    def __init__(self, size: Size | tuple[int, int]):
+        self.size = size if isinstance(size, Size) else Size(*size)
+        S, A = self.n_states, self.n_actions = self.size.states, self.size.actions
+        self.alpha = sp.Symbol("alpha", positive=True)
+        self.gamma = sp.Symbol("gamma", positive=True)
+        self.r = _table("r", S, A, real=True)
+        self.Q = _table("Q", S, A, real=True)
+        self.pi = _table("pi", S, A, positive=True)
+        self.prior = _table("pitilde", S, A, positive=True)
+        self.p0 = sp.Matrix(S, 1, lambda s, _: sp.Symbol(f"p0_{s}", positive=True))
+        #: transition[s][a] is the column (p(s'|s,a))_{s'}.
+        self.transition = [
+            [sp.Matrix(S, 1, lambda s2, _: sp.Symbol(f"P_{s}_{a}_{s2}", positive=True)) for a in range(A)]
+            for s in range(S)
+        ]
+
+    # -- domains ---------------------------------------------------------------
+
+    def domain(self) -> list:
+        """Where every symbol of the model lives; extend the list with your own symbols."""
+        S = self.n_states
+        parts = [
+            Positive(self.alpha),
+            OpenInterval(self.gamma, low=0.0, high=1.0),
+            Real(self.r),
+            Real(self.Q),
+            Simplex(self.p0),
+        ]
+        for s in range(S):
+            parts.append(Simplex(self.pi.row(s)))
+            parts.append(Simplex(self.prior.row(s)))
+            for a in range(self.n_actions):
+                parts.append(Simplex(self.transition[s][a]))
+        return parts
+
+    # -- building blocks -------------------------------------------------------
+
+    def p(self, s: int, a: int, s2: int) -> sp.Symbol:
+        return self.transition[s][a][s2]
+
+    def kl(self, policy: sp.Matrix, reference: sp.Matrix | None = None) -> sp.Matrix:
+        """D_KL(π(·|s) ‖ π̃(·|s)) for every state, as an |S|×1 column."""
+        reference = self.prior if reference is None else reference
+        return sp.Matrix(
+            self.n_states, 1,
+            lambda s, _: sum(policy[s, a] * sp.log(policy[s, a] / reference[s, a]) for a in range(self.n_actions)),
+        )
+
+    def soft_value(self, Q: sp.Matrix) -> sp.Matrix:
+        """V_Q(s) = α ln Σ_a π̃(a|s) exp(Q(s,a)/α)."""
+        a_ = range(self.n_actions)
+        return sp.Matrix(
+            self.n_states, 1,
+            lambda s, _: self.alpha * sp.log(sum(self.prior[s, a] * sp.exp(Q[s, a] / self.alpha) for a in a_)),
+        )
+
+    def boltzmann(self, Q: sp.Matrix) -> sp.Matrix:
+        """π_Q(a|s) = π̃(a|s) exp(Q(s,a)/α) / Σ_a' π̃(a'|s) exp(Q(s,a')/α)."""
+        A = self.n_actions
+        weights = sp.Matrix(self.n_states, A, lambda s, a: self.prior[s, a] * sp.exp(Q[s, a] / self.alpha))
+        return sp.Matrix(self.n_states, A, lambda s, a: weights[s, a] / sum(weights[s, b] for b in range(A)))
+
+    def expected_next(self, V: sp.Matrix) -> sp.Matrix:
+        """Σ_{s'} p(s'|s,a) V(s') for every (s, a), as an |S|×|A| table."""
+        S = self.n_states
+        return sp.Matrix(S, self.n_actions, lambda s, a: sum(self.p(s, a, s2) * V[s2] for s2 in range(S)))
+
+    def average(self, table: sp.Matrix, policy: sp.Matrix) -> sp.Matrix:
+        """Σ_a π(a|s) table(s, a) for every state, as an |S|×1 column."""
+        return sp.Matrix(
+            self.n_states, 1, lambda s, _: sum(policy[s, a] * table[s, a] for a in range(self.n_actions))
+        )
+
+    def state_transition(self, policy: sp.Matrix) -> sp.Matrix:
+        """P^π(s, s') = Σ_a π(a|s) p(s'|s,a)."""
+        S, A = self.n_states, self.n_actions
+        return sp.Matrix(S, S, lambda s, s2: sum(policy[s, a] * self.p(s, a, s2) for a in range(A)))
+
+    def policy_transition(self, policy: sp.Matrix) -> sp.Matrix:
+        """P_π((s,a), (s',a')) = p(s'|s,a) π(a'|s'), indexed by pairs in row-major order."""
+        S, A = self.n_states, self.n_actions
+        return sp.Matrix(
+            S * A, S * A, lambda i, j: self.p(i // A, i % A, j // A) * policy[j // A, j % A]
+        )
+
+    def flatten(self, table: sp.Matrix) -> sp.Matrix:
+        """An |S|×|A| table as a column indexed by (s, a) pairs in row-major order."""
+        return table.reshape(self.n_states * self.n_actions, 1)
+
+    def unflatten(self, column: sp.Matrix) -> sp.Matrix:
+        return column.reshape(self.n_states, self.n_actions)
+
+    def per_pair(self, column: sp.Matrix) -> sp.Matrix:
+        """A per-state column repeated for every action: (s, a) -> v(s)."""
+        return sp.Matrix(self.n_states, self.n_actions, lambda s, a: column[s])
+
+    # -- values of a policy ----------------------------------------------------
+
+    def solve_linear(self, matrix: sp.Matrix, rhs: sp.Matrix) -> sp.Matrix:
+        """x with matrix·x = rhs, by fraction-free LU (exact rational functions)."""
+        return matrix.LUsolve(rhs)
+
+    def discounted_visitation(self, policy: sp.Matrix) -> sp.Matrix:
+        """p_γ(s; π) = (1-γ) Σ_t γ^t Pr(s_t = s), s_0 ~ p0: a probability vector over states."""
+        S = self.n_states
+        M = sp.eye(S) - self.gamma * self.state_transition(policy).T
+        return (1 - self.gamma) * self.solve_linear(M, self.p0)
+
+    def q_kl_from_start(self, policy: sp.Matrix) -> sp.Matrix:
+        """First definition: Q_π(s,a) = E[Σ_{t≥0} γ^t (r_t − α KL(s_t)) | s_0=s, a_0=a]."""
+        n = self.n_states * self.n_actions
+        reward = self.flatten(self.r - self.alpha * self.per_pair(self.kl(policy)))
+        M = sp.eye(n) - self.gamma * self.policy_transition(policy)
+        return self.unflatten(self.solve_linear(M, reward))
+
+    def q_kl_from_next(self, policy: sp.Matrix) -> sp.Matrix:
+        """Second definition: Q_π(s,a) = E[r_0 + Σ_{t≥1} γ^t (r_t − α KL(s_t)) | s_0=s, a_0=a]."""
+        kl = self.per_pair(self.kl(policy))
+        return self.q_kl_from_start(policy) + self.alpha * kl
+
+    # -- operators -------------------------------------------------------------
+
+    def bellman_kl_from_start(self, Q: sp.Matrix, policy: sp.Matrix) -> sp.Matrix:
+        """(T_π Q) = R − α D_KL(π‖π̃) + γ P_π Q, the first definition's operator."""
+        kl = self.per_pair(self.kl(policy))
+        return self.r - self.alpha * kl + self.gamma * self.unflatten(self.policy_transition(policy) * self.flatten(Q))
+
+    def bellman_kl_from_next(self, Q: sp.Matrix, policy: sp.Matrix) -> sp.Matrix:
+        """(T_π Q) = R + γ P_π (Q − α D_KL(π‖π̃)), the second definition's operator."""
+        kl = self.per_pair(self.kl(policy))
+        return self.r + self.gamma * self.unflatten(self.policy_transition(policy) * self.flatten(Q - self.alpha * kl))
+
+    def soft_bellman_optimal(self, Q: sp.Matrix) -> sp.Matrix:
+        """(TQ)(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) V_Q(s')."""
+        return self.r + self.gamma * self.expected_next(self.soft_value(Q))
+
+    # -- numeric view ----------------------------------------------------------
+
+    def arrays(self, values: dict) -> "MDPArrays":
+        """The model's NumPy arrays at one sampled instance (symbol -> float)."""
+        S, A = self.n_states, self.n_actions
+
+        def table(m):
+            return np.array([[values[m[s, a]] for a in range(A)] for s in range(S)], dtype=float)
+
+        return MDPArrays(
+            r=table(self.r),
+            P=np.array([[[values[self.p(s, a, s2)] for s2 in range(S)] for a in range(A)] for s in range(S)]),
+            p0=np.array([values[x] for x in self.p0], dtype=float),
+            pi=table(self.pi),
+            prior=table(self.prior),
+            Q=table(self.Q),
+            alpha=float(values[self.alpha]),
+            gamma=float(values[self.gamma]),
+        )
+
+
+@dataclass
+class MDPArrays:
+    """One numeric instance of a SymbolicMDP; P[s, a, s'] = p(s'|s,a)."""
+
+    r: np.ndarray
+    P: np.ndarray
+    p0: np.ndarray
+    pi: np.ndarray
+    prior: np.ndarray
+    Q: np.ndarray
+    alpha: float
+    gamma: float

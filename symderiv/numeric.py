@@ -1,0 +1,229 @@
+"""The numeric engine: evaluate both sides of a claim on many random instances of its domain.
+
+Instances are drawn from the claim's own domain, evaluated at once with NumPy
+(`lambdify`), and compared with a tolerance scaled by the size of the terms.
+Every instance that fails in floating point is re-evaluated with mpmath at high
+precision before anything is called refuted, and a confirmed failure is shrunk
+towards the simplest instance that still fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .domain import Domains, Simplex
+
+#: Digits used by the high-precision re-check.
+MP_DIGITS = 50
+#: At most this many float failures are re-checked at high precision.
+MAX_RECHECKS = 500
+
+
+@dataclass
+class Mismatch:
+    """One confirmed failure: the instance, the element and both sides at high precision."""
+
+    values: dict
+    element: tuple
+    lhs: float
+    rhs: float
+    note: str = ""
+
+
+@dataclass
+class NumericResult:
+    agreed: bool
+    instances: int
+    max_rel_error: float
+    mismatch: Mismatch | None = None
+    rechecked: int = 0
+    message: str = ""
+
+
+def _terms(expr: sp.Expr) -> tuple:
+    return sp.Add.make_args(expr)
+
+
+class Comparison:
+    """Pairs (lhs_i, rhs_i) related by `==` or `<=`, compiled for NumPy and for mpmath."""
+
+    def __init__(self, pairs: Sequence[tuple[tuple, sp.Expr, sp.Expr]], relation: str, domains: Domains):
+        if relation not in ("==", "<="):
+            raise ValueError(f"relation must be '==' or '<=', got {relation!r}")
+        self.relation = relation
+        self.domains = domains
+        self.index = [ix for ix, _, _ in pairs]
+        lhs = [domains.concretise(sp.sympify(l)) for _, l, _ in pairs]
+        rhs = [domains.concretise(sp.sympify(r)) for _, _, r in pairs]
+        symbols = set().union(*(e.free_symbols for e in lhs + rhs))
+        domains.check_covers(symbols)
+        self.symbols = sorted(symbols, key=str)
+        scale = [sp.Add(*(sp.Abs(t) for t in _terms(l) + _terms(r))) for l, r in zip(lhs, rhs)]
+        self._exprs = (lhs, rhs, scale)
+        self._np = sp.lambdify(self.symbols, [lhs, rhs, scale], modules="numpy", cse=True)
+        self._mp = None
+
+    def evaluate(self, values: dict, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Arrays of shape (elements, n): lhs, rhs and the size of their terms."""
+        args = [np.asarray(values[s], dtype=float) for s in self.symbols]
+        with np.errstate(all="ignore"):
+            out = self._np(*args)
+            return tuple(
+                np.array([np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in side]) for side in out
+            )
+
+    def relative_error(self, lhs, rhs, scale) -> np.ndarray:
+        """How far each element is from satisfying the relation, relative to its terms."""
+        with np.errstate(all="ignore"):
+            gap = lhs - rhs if self.relation == "<=" else np.abs(lhs - rhs)
+            rel = np.maximum(gap, 0.0) / np.maximum(scale, np.finfo(float).tiny)
+        return np.where(np.isfinite(lhs) & np.isfinite(rhs), rel, np.inf)
+
+    def evaluate_mp(self, values: dict) -> tuple[list, list, list]:
+        """One instance at MP_DIGITS digits, with the domain's constraints made exact."""
+        if self._mp is None:
+            self._mp = sp.lambdify(self.symbols, list(self._exprs), modules="mpmath")
+        with mpmath.workdps(MP_DIGITS):
+            exact = exact_values(self.domains, values)
+            try:
+                return self._mp(*[exact[s] for s in self.symbols])
+            except (ZeroDivisionError, ValueError, OverflowError):
+                nan = [mpmath.mpf("nan")] * len(self.index)
+                return nan, nan, nan
+
+
+def exact_values(domains: Domains, values: dict) -> dict:
+    """mpmath values, with each simplex's last entry set so the entries sum to exactly 1."""
+    exact = {s: mpmath.mpf(float(v)) for s, v in values.items()}
+    for d in domains.parts:
+        if isinstance(d, Simplex):
+            *first, last = d.symbols
+            exact[last] = 1 - mpmath.fsum(exact[s] for s in first)
+    return exact
+
+
+def _mp_rel_error(relation, l, r, scale) -> float:
+    """inf when a side is not a finite real number (outside the claim's meaning), else the gap."""
+    for x in (l, r, scale):
+        if isinstance(x, mpmath.mpc) and x.imag != 0 or not mpmath.isfinite(x):
+            return float("inf")
+    l, r, scale = (mpmath.re(x) for x in (l, r, scale))
+    gap = l - r if relation == "<=" else abs(l - r)
+    return float(max(gap, 0) / max(scale, mpmath.mpf(10) ** (-MP_DIGITS)))
+
+
+def _real_or_nan(x) -> float:
+    return float(x) if not isinstance(x, mpmath.mpc) else (float(x.real) if x.imag == 0 else float("nan"))
+
+
+def confirmed_failure(cmp: Comparison, values: dict, rtol: float) -> tuple | None:
+    """(element, lhs, rhs) if the instance fails at high precision, else None."""
+    with mpmath.workdps(MP_DIGITS):
+        lhs, rhs, scale = cmp.evaluate_mp(values)
+        for k, (l, r, s) in enumerate(zip(lhs, rhs, scale)):
+            if _mp_rel_error(cmp.relation, l, r, s) > rtol:
+                return cmp.index[k], _real_or_nan(l), _real_or_nan(r)
+    return None
+
+
+def _instance(values: dict, i: int) -> dict:
+    return {s: float(np.asarray(v).reshape(-1)[i]) for s, v in values.items()}
+
+
+def _complexity(values: dict) -> tuple:
+    """Shorter decimals first, then smaller magnitudes: 0 < 1 < 0.5 < 0.27 < 12.1087."""
+    digits = sum(len(repr(abs(float(v))).rstrip("0").rstrip(".")) for v in values.values())
+    return digits, sum(abs(float(v)) for v in values.values())
+
+
+def shrink(cmp: Comparison, values: dict, rtol: float, budget: int = 300) -> dict:
+    """Greedily replace values by simpler ones (round numbers, uniform distributions)
+    while the instance stays in the domain and still fails at high precision."""
+    current = dict(values)
+    used = set(cmp.symbols)
+    improved = True
+    while improved and budget > 0:
+        improved = False
+        for candidate in cmp.domains.simpler(current):
+            if used.isdisjoint(candidate) or _complexity(candidate) >= _complexity(
+                {s: current[s] for s in candidate}
+            ):
+                continue
+            budget -= 1
+            if budget <= 0:
+                break
+            trial = {**current, **candidate}
+            if not cmp.domains.contains({s: np.asarray([v]) for s, v in trial.items()}):
+                continue
+            if confirmed_failure(cmp, trial, rtol) is not None:
+                current, improved = trial, True
+                break
+    return current
+
+
+def check(
+    cmp: Comparison,
+    rng: np.random.Generator,
+    samples: int,
+    rtol: float,
+    reference: Callable[[dict], object] | None = None,
+    reference_samples: int = 32,
+    reference_rtol: float = 1e-7,
+) -> NumericResult:
+    """Sample `samples` instances; agreed only if every one satisfies the relation."""
+    values = cmp.domains.sample(rng, samples)
+    lhs, rhs, scale = cmp.evaluate(values, samples)
+    rel = cmp.relative_error(lhs, rhs, scale)
+    worst_per_instance = rel.max(axis=0)
+    failing = np.flatnonzero(worst_per_instance > rtol)
+    failing = failing[np.argsort(-worst_per_instance[failing])]
+    rechecked = min(len(failing), MAX_RECHECKS)
+    for i in failing[:MAX_RECHECKS]:
+        instance = _instance(values, i)
+        if confirmed_failure(cmp, instance, rtol) is not None:
+            small = shrink(cmp, instance, rtol)
+            element, l, r = confirmed_failure(cmp, small, rtol)
+            return NumericResult(
+                False, samples, float(worst_per_instance[i]), Mismatch(small, element, l, r), rechecked
+            )
+    agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
+    message = ""
+    if len(failing) > MAX_RECHECKS:
+        return NumericResult(
+            False, samples, float(np.max(worst_per_instance)), None, rechecked,
+            f"{len(failing)} instances failed in floating point; the {MAX_RECHECKS} worst agreed at "
+            f"{MP_DIGITS} digits but the rest were not re-checked: raise the tolerance or narrow the domain",
+        )
+    if rechecked:
+        message = f"{rechecked} instance(s) failed in floating point but agreed at {MP_DIGITS} digits"
+    if reference is not None:
+        mismatch = _check_reference(cmp, values, lhs, scale, reference, reference_samples, reference_rtol)
+        if mismatch is not None:
+            return NumericResult(False, samples, float(np.max(agreed_rel)), mismatch, rechecked, message)
+    return NumericResult(True, samples, float(np.max(agreed_rel, initial=0.0)), None, rechecked, message)
+
+
+def _check_reference(cmp, values, lhs, scale, reference, count, rtol) -> Mismatch | None:
+    """Compare the encoded lhs with an independent NumPy computation on a few instances."""
+    n = min(count, lhs.shape[1])
+    for i in range(n):
+        instance = _instance(values, i)
+        expected = np.asarray(reference(instance), dtype=float).reshape(-1)
+        if expected.shape[0] != lhs.shape[0]:
+            raise ValueError(
+                f"the reference returned {expected.shape[0]} value(s) for a claim with {lhs.shape[0]} element(s)"
+            )
+        err = np.abs(lhs[:, i] - expected) / np.maximum(np.maximum(scale[:, i], np.abs(expected)), 1e-300)
+        bad = np.flatnonzero(~np.isfinite(err) | (err > rtol))
+        if len(bad):
+            k = bad[0]
+            return Mismatch(
+                instance, cmp.index[k], float(lhs[k, i]), float(expected[k]),
+                "the encoding disagrees with its NumPy reference (rhs is the reference's value)",
+            )
+    return None

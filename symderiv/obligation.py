@@ -1,0 +1,122 @@
+"""Proof obligations: a claim, where it comes from, and the verdict it is expected to get.
+
+A proof module creates a `Derivation` and registers each step with its
+`claim` decorator; the decorated function builds the claim for one model size.
+Building is deferred so that a broken step costs only its own verdict.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from .verdict import Status
+
+
+@dataclass(frozen=True, order=True)
+class Size:
+    """The size of a small model: |S| states and |A| actions."""
+
+    states: int
+    actions: int
+
+    def __str__(self) -> str:
+        return f"{self.states}x{self.actions}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Size":
+        m = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
+        if not m or int(m[1]) < 1 or int(m[2]) < 1:
+            raise ValueError(f"a size is STATESxACTIONS with both at least 1, e.g. 2x3; got {text!r}")
+        return cls(int(m[1]), int(m[2]))
+
+
+def sizes(states: Sequence[int], actions: Sequence[int]) -> tuple[Size, ...]:
+    """Every combination of the given numbers of states and actions."""
+    return tuple(Size(s, a) for s in states for a in actions)
+
+
+@dataclass
+class Obligation:
+    """One claim to check, built per model size by `build(model)`."""
+
+    id: str
+    step: str
+    name: str
+    latex: str
+    build: Callable
+    sizes: tuple[Size, ...] | None
+    model: Callable | None
+    expect: Status = Status.PROVED
+    doc: str = ""
+    source: str = ""
+
+    def __post_init__(self):
+        # Ordered from the simplest, so that shrinking and reports start small.
+        if self.sizes is not None:
+            self.sizes = tuple(sorted(self.sizes, key=lambda s: (s.states * s.actions, s)))
+
+    def build_for(self, size: Size | None):
+        """Build the claim for one size (or the only instance, for size-free claims)."""
+        if size is None:
+            return self.build()
+        return self.build(self.model(size))
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex}$"
+
+
+class Derivation:
+    """An ordered collection of obligations, usually one per note or paper."""
+
+    def __init__(self, title: str, source: str = "", steps: Sequence[str] = ()):
+        self.title = title
+        self.source = source
+        #: The step ids of the source, in its order, so that a skipped step shows.
+        self.steps = tuple(steps)
+        self.obligations: list[Obligation] = []
+
+    def claim(
+        self,
+        step: str,
+        latex: str,
+        *,
+        part: str = "",
+        sizes: Sequence[Size] | None = None,
+        model: Callable | None = None,
+        expect: Status | str = Status.PROVED,
+    ):
+        """Register the decorated builder as the obligation for `step` (and `part`, if a
+        step needs several).  With `sizes`, the builder receives `model(size)` for each."""
+
+        if sizes is not None and model is None:
+            raise ValueError(f"{step}: a claim with sizes needs a model factory, e.g. model=SymbolicMDP")
+
+        def register(fn):
+            ob_id = f"{step}.{part}" if part else step
+            if any(o.id == ob_id for o in self.obligations):
+                raise ValueError(f"{self.title}: obligation id {ob_id} is registered twice")
+            self.obligations.append(
+                Obligation(
+                    id=ob_id,
+                    step=step,
+                    name=fn.__name__,
+                    latex=latex.strip(),
+                    build=fn,
+                    sizes=tuple(sizes) if sizes is not None else None,
+                    model=model,
+                    expect=Status(expect),
+                    doc=(fn.__doc__ or "").strip(),
+                    source=self.source,
+                )
+            )
+            return fn
+
+        return register
+
+    def __iter__(self):
+        return iter(self.obligations)
+
+    def __len__(self) -> int:
+        return len(self.obligations)

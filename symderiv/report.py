@@ -1,0 +1,58 @@
+"""Plain-text and JSON reports of verdicts."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Sequence
+
+from .verdict import Status, Verdict
+
+
+def verdict_line(v: Verdict, width: int = 44) -> str:
+    """`N11  q_is_soft_value_plus_log_ratio  proved  expand  0.31s`, and what was unexpected."""
+    status = str(v.status)
+    if v.status is Status.NUMERIC:
+        status = "numeric (no symbolic proof)"
+    line = f"{v.obligation_id:<14} {v.name:<{width}} {status:<8} {v.strategy or '-':<22} {v.seconds:6.2f}s"
+    if not v.as_expected:
+        line += f"  UNEXPECTED: expected {v.expected}"
+    return line
+
+
+def details(v: Verdict) -> list[str]:
+    """Indented lines with what a reader needs to act on a verdict."""
+    out = []
+    if v.message:
+        out.append(f"    note: {v.message}")
+    ce = v.counterexample
+    if ce is not None:
+        out.append(f"    counterexample: {ce.describe()}")
+    if v.status in (Status.NUMERIC, Status.ERROR) or not v.as_expected:
+        residual = next((e.residual for e in v.evidence if e.residual), "")
+        if residual:
+            out.append(f"    residual: {residual}")
+    return out
+
+
+def summary(verdicts: Sequence[Verdict], failures: int = 0) -> str:
+    counts = Counter(str(v.status) for v in verdicts)
+    parts = [f"{counts.get(s.value, 0)} {s.value}" for s in Status]
+    unexpected = sum(not v.as_expected for v in verdicts)
+    text = f"{len(verdicts)} obligations: " + ", ".join(parts)
+    text += f"; {unexpected} not as expected" if unexpected else "; all as expected"
+    if failures:
+        text += f"; {failures} proof module(s) failed to load"
+    return text
+
+
+def to_json(verdicts: Sequence[Verdict], failures=(), settings=None) -> str:
+    return json.dumps(
+        {
+            "settings": settings,
+            "verdicts": [v.to_dict() for v in verdicts],
+            "load_failures": [{"path": str(f.path), "message": f.message} for f in failures],
+        },
+        indent=2,
+        default=str,
+    )

@@ -1,0 +1,212 @@
+"""The symbolic engine: reduce a difference to zero by targeted rewrites, each under a limit.
+
+Strategies run cheapest first; `simplify` is the last resort.  None of them
+forces a rewrite that the symbols' assumptions do not justify.  SymPy has no
+time limit of its own, so every attempt runs in a forked worker process that an
+interval timer interrupts, and that the parent kills if the timer cannot reach it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import sympy as sp
+
+
+@dataclass(frozen=True)
+class Strategy:
+    name: str
+    rewrite: Callable[[sp.Expr], sp.Expr]
+
+
+def _expand_log(e):
+    # Splits log(x*y) only where the assumptions make it valid: no force=True.
+    return sp.expand_log(e)
+
+
+def _cancel_by_denominator(e):
+    """Cancel each group of terms that share a denominator, rather than the whole sum
+    over a common one: sums over a' of π_Q(a'|s') = w/Σw collapse one state at a time."""
+    groups: dict = {}
+    for term in sp.Add.make_args(sp.expand(e)):
+        numerator, denominator = sp.fraction(term)
+        groups.setdefault(denominator, []).append(numerator)
+    return sp.Add(*(sp.cancel(sp.Add(*ns) / d) for d, ns in groups.items()))
+
+
+def _exp_log(e):
+    return sp.cancel(sp.expand(_expand_log(sp.powsimp(sp.expand(e)))))
+
+
+DEFAULT_STRATEGIES: tuple[Strategy, ...] = (
+    Strategy("expand", sp.expand),
+    Strategy("expand_log+cancel_by_denominator", lambda e: _cancel_by_denominator(_expand_log(sp.expand(e)))),
+    Strategy("cancel", lambda e: sp.cancel(sp.together(e))),
+    Strategy("expand_log", lambda e: sp.expand(_expand_log(sp.expand(e)))),
+    Strategy("expand_log+cancel", lambda e: sp.cancel(sp.together(sp.expand(_expand_log(sp.expand(e)))))),
+    Strategy("powsimp+expand_log+cancel", _exp_log),
+    Strategy("factor_terms+expand_log", lambda e: sp.expand(_expand_log(sp.factor_terms(sp.expand(e))))),
+    Strategy("simplify", sp.simplify),
+)
+
+
+@dataclass
+class SymbolicResult:
+    """`strategy` names the rewrites that reached zero, or is empty if none did."""
+
+    zero: bool
+    strategy: str = ""
+    attempts: list[str] = field(default_factory=list)
+    residual: str = ""
+    seconds: float = 0.0
+    error: str = ""
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise _Timeout
+
+
+def _attempt(strategy, expr, time_limit):
+    """Apply one rewrite under the interval timer: (result or None, outcome)."""
+    signal.setitimer(signal.ITIMER_REAL, time_limit)
+    try:
+        out = strategy.rewrite(expr)
+        return out, ("zero" if out == 0 else "nonzero")
+    except _Timeout:
+        return None, f"stopped after {time_limit:g}s"
+    except Exception as exc:  # a rewrite that fails is a strategy that did not work
+        return None, f"raised {type(exc).__name__}"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _eliminate(expr, eliminations):
+    """Use the domain's constraints (e.g. p_n = 1 − p_1 − ... − p_{n−1}) in the rational
+    part of `expr` only.
+
+    Logs are first split where the assumptions allow; then every log or exp that
+    mentions a constrained symbol is replaced by a fresh symbol.  Proving the result
+    zero for every value of those symbols proves the original (a generalisation), and
+    keeps log(1 − p_1 − ...) from blocking the cancellation that the constraint allows."""
+    split = sp.expand(_expand_log(sp.expand(expr)))
+    constrained = set(eliminations)
+    opaque = {
+        f: sp.Dummy(f"F{k}")
+        for k, f in enumerate(sorted(split.atoms(sp.log, sp.exp), key=sp.default_sort_key))
+        if f.free_symbols & constrained
+    }
+    return split.xreplace(opaque).subs(eliminations)
+
+
+def _try_strategies(diff, eliminations, strategies, time_limit, attempts):
+    """The first strategy that reduces `diff` to zero, else None and the smallest residual.
+
+    Where the domain has constraints (a probability vector sums to one), what a
+    strategy leaves over is reduced once more with the constraints substituted."""
+    constrained = bool(eliminations) and bool(diff.free_symbols & set(eliminations))
+    # After the substitution only the rational part is left to cancel.
+    with_constraints = Strategy("constraints", lambda e: _cancel_by_denominator(_eliminate(e, eliminations)))
+    best = diff
+    for st in strategies:
+        t0 = time.perf_counter()
+        out, outcome = _attempt(st, diff, time_limit)
+        attempts.append(f"{st.name}: {outcome} ({time.perf_counter() - t0:.2f}s)")
+        if outcome == "zero":
+            return st.name, None
+        if out is None:
+            continue
+        if sp.count_ops(out) < sp.count_ops(best):
+            best = out
+        if constrained:
+            t0 = time.perf_counter()
+            reduced, outcome = _attempt(with_constraints, out, time_limit)
+            attempts.append(f"{st.name}+constraints: {outcome} ({time.perf_counter() - t0:.2f}s)")
+            if outcome == "zero":
+                return f"{st.name}+constraints", None
+            if reduced is not None and sp.count_ops(reduced) < sp.count_ops(best):
+                best = reduced
+    return None, best
+
+
+def _prove_all(diffs, eliminations, strategies, time_limit):
+    """Every difference must reach zero; the first that does not ends the attempt."""
+    signal.signal(signal.SIGALRM, _on_alarm)
+    used: list[str] = []
+    attempts: list[str] = []
+    for i, diff in enumerate(diffs):
+        name, residual = _try_strategies(diff, eliminations, strategies, time_limit, attempts)
+        if name is None:
+            return SymbolicResult(False, attempts=attempts, residual=_short(residual, i, len(diffs)))
+        if name not in used:
+            used.append(name)
+    return SymbolicResult(True, strategy=", ".join(used), attempts=attempts)
+
+
+def _short(expr, index, total, limit=300) -> str:
+    text = sp.sstr(expr)
+    text = text if len(text) <= limit else text[:limit] + " ..."
+    return f"element {index + 1} of {total}: {text}" if total > 1 else text
+
+
+def _worker(conn, diffs, eliminations, strategies, time_limit):
+    try:
+        result = _prove_all(diffs, eliminations, strategies, time_limit)
+    except BaseException as exc:  # report, never hang the parent
+        result = SymbolicResult(False, error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}")
+    conn.send(result)
+    conn.close()
+
+
+def prove_zero(
+    diffs: Sequence[sp.Expr],
+    *,
+    eliminations: dict | None = None,
+    strategies: Sequence[Strategy] = DEFAULT_STRATEGIES,
+    time_limit: float = 10.0,
+) -> SymbolicResult:
+    """Try to show that every expression in `diffs` is identically zero.
+
+    Each strategy gets `time_limit` seconds per expression; the worker as a whole
+    is killed if it outlives the sum of its limits by a margin."""
+    t0 = time.perf_counter()
+    diffs = [sp.sympify(d) for d in diffs]
+    if all(d == 0 for d in diffs):
+        return SymbolicResult(True, strategy="identical", seconds=time.perf_counter() - t0)
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_worker, args=(sender, diffs, eliminations or {}, tuple(strategies), time_limit))
+    proc.start()
+    sender.close()
+    budget = time_limit * 2 * len(strategies) * len(diffs) + 5.0
+    try:
+        if receiver.poll(budget):
+            result = receiver.recv()
+        else:
+            result = SymbolicResult(False, attempts=[f"worker killed after {budget:g}s"])
+    except EOFError:
+        result = SymbolicResult(False, error=f"the symbolic worker died (exit code {proc.exitcode})")
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        receiver.close()
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def is_nonnegative(exprs: Sequence[sp.Expr], *, time_limit: float = 10.0) -> SymbolicResult:
+    """Sign facts, shown from the symbols' assumptions (SymPy's `is_nonnegative`)."""
+    strategies = (
+        Strategy("assumptions", lambda e: sp.S.Zero if e.is_nonnegative else e),
+        Strategy("cancel+assumptions", lambda e: sp.S.Zero if sp.cancel(sp.together(e)).is_nonnegative else e),
+    )
+    return prove_zero(exprs, strategies=strategies, time_limit=time_limit)

@@ -1,0 +1,125 @@
+"""What the checker concluded about an obligation, and the evidence for it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class Status(str, Enum):
+    """The four verdicts, strongest first.
+
+    proved: the symbolic difference is zero under the stated assumptions and the
+        numbers agree;
+    numeric: no symbolic proof within the time limit, every sampled instance agrees;
+    refuted: an instance of the domain where the sides differ, confirmed at high precision;
+    error: the obligation could not be built or evaluated.
+    """
+
+    PROVED = "proved"
+    NUMERIC = "numeric"
+    REFUTED = "refuted"
+    ERROR = "error"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: When several sizes are checked, the obligation gets the worst of their verdicts.
+_SEVERITY = {Status.PROVED: 0, Status.NUMERIC: 1, Status.REFUTED: 2, Status.ERROR: 3}
+
+
+def worst(statuses) -> Status:
+    return max(statuses, key=_SEVERITY.__getitem__, default=Status.ERROR)
+
+
+@dataclass
+class Counterexample:
+    """An instance of the claim's domain on which the two sides differ."""
+
+    size: str
+    values: dict[str, float]
+    element: str
+    lhs: float
+    rhs: float
+    seed: int
+    note: str = ""
+
+    def describe(self) -> str:
+        vals = ", ".join(f"{k}={v:.6g}" for k, v in self.values.items())
+        where = " ".join(x for x in (f"size {self.size}" if self.size else "", f"at {self.element}" if self.element else "") if x)
+        return (
+            f"{where + ': ' if where else ''}lhs={self.lhs:.12g}, rhs={self.rhs:.12g} "
+            f"with {vals} (seed {self.seed}){' ' + self.note if self.note else ''}"
+        )
+
+
+@dataclass
+class SizeEvidence:
+    """The result for one model size."""
+
+    size: str
+    status: Status
+    strategy: str = ""
+    attempts: list[str] = field(default_factory=list)
+    residual: str = ""
+    instances: int = 0
+    max_rel_error: float = 0.0
+    counterexample: Counterexample | None = None
+    message: str = ""
+    seconds_symbolic: float = 0.0
+    seconds_numeric: float = 0.0
+
+
+@dataclass
+class Verdict:
+    obligation_id: str
+    name: str
+    step: str
+    status: Status
+    expected: Status
+    evidence: list[SizeEvidence] = field(default_factory=list)
+    seconds: float = 0.0
+    seed: int = 0
+
+    @property
+    def as_expected(self) -> bool:
+        return self.status == self.expected
+
+    @property
+    def strategy(self) -> str:
+        names = []
+        for e in self.evidence:
+            for n in e.strategy.split(", "):
+                if n and n not in names:
+                    names.append(n)
+        return ", ".join(names)
+
+    @property
+    def message(self) -> str:
+        seen = []
+        for e in self.evidence:
+            if e.message and e.message not in seen:
+                seen.append(f"[{e.size}] {e.message}" if e.size else e.message)
+        return "; ".join(seen)
+
+    @property
+    def counterexample(self) -> Counterexample | None:
+        return next((e.counterexample for e in self.evidence if e.counterexample), None)
+
+    @property
+    def max_rel_error(self) -> float:
+        return max((e.max_rel_error for e in self.evidence), default=0.0)
+
+    @property
+    def instances(self) -> int:
+        return sum(e.instances for e in self.evidence)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["status"] = str(self.status)
+        d["expected"] = str(self.expected)
+        for e in d["evidence"]:
+            e["status"] = str(e["status"])
+        d["as_expected"] = self.as_expected
+        return d

@@ -1,0 +1,112 @@
+"""The checker end to end on small derivations: verdicts, counterexamples, errors."""
+
+import numpy as np
+import sympy as sp
+
+from symderiv import Derivation, Equal, Positive, Real, Settings, Status, SymbolicMDP, check, check_all, sizes
+from symderiv.symbolic import Strategy
+
+x, y = sp.symbols("x y", positive=True)
+u = sp.Symbol("u", real=True)
+FAST = Settings(samples=500, time_limit=5)
+
+d = Derivation("engine tests")
+
+
+@d.claim("T1", r"\ln(xy) = \ln x + \ln y")
+def log_of_product():
+    return Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)])
+
+
+@d.claim("T2", r"(x + y)^2 = x^2 + y^2", expect="refuted")
+def square_of_sum_wrong():
+    return Equal((x + y) ** 2, x**2 + y**2, [Positive(x, y)])
+
+
+@d.claim("T3", r"broken")
+def raises_while_building():
+    raise KeyError("no such symbol")
+
+
+@d.claim("T4", r"V_Q = \sum_a \pi_Q Q - \alpha KL", sizes=sizes([1], [2, 3]), model=SymbolicMDP)
+def soft_value(m):
+    pq = m.boltzmann(m.Q)
+    return Equal(m.soft_value(m.Q), m.average(m.Q, pq) - m.alpha * m.kl(pq), m.domain())
+
+
+def by_id(verdicts):
+    return {v.obligation_id: v for v in verdicts}
+
+
+def test_verdicts_of_a_small_derivation():
+    v = by_id(check_all(d, FAST))
+    assert v["T1"].status is Status.PROVED and v["T1"].strategy
+    assert v["T2"].status is Status.REFUTED and v["T2"].as_expected
+    assert v["T3"].status is Status.ERROR and "KeyError" in v["T3"].message
+    assert v["T4"].status is Status.PROVED and len(v["T4"].evidence) == 2
+
+
+def test_a_counterexample_fails_when_evaluated_independently():
+    verdict = check(d.obligations[1], FAST)
+    ce = verdict.counterexample
+    values = {sp.Symbol(k, positive=True): sp.Float(val, 30) for k, val in ce.values.items()}
+    lhs, rhs = ((x + y) ** 2).subs(values).evalf(30), (x**2 + y**2).subs(values).evalf(30)
+    assert abs(lhs - rhs) > 1e-6 * abs(lhs)
+    assert abs(float(lhs) - ce.lhs) < 1e-9 * abs(ce.lhs)
+
+
+def test_counterexamples_are_shrunk_to_round_values():
+    ce = check(d.obligations[1], FAST).counterexample
+    assert all(len(repr(v)) <= 4 for v in ce.values.values()), ce.values
+
+
+def test_same_seed_same_verdicts_and_counterexample():
+    a, b = check(d.obligations[1], FAST), check(d.obligations[1], FAST)
+    assert a.counterexample == b.counterexample
+
+
+def _spin(expr):
+    while True:
+        pass
+
+
+def test_a_hanging_simplification_ends_as_numeric():
+    slow = Settings(samples=200, time_limit=0.2, strategies=(Strategy("forever", _spin),))
+    verdict = check(d.obligations[0], slow)
+    assert verdict.status is Status.NUMERIC
+    assert any("stopped" in a for a in verdict.evidence[0].attempts)
+
+
+def test_symbols_without_a_domain_are_an_error_that_names_them():
+    e = Derivation("missing")
+
+    @e.claim("M1", "u = u + 0")
+    def uncovered():
+        return Equal(u + x, x + u, [Positive(x)])
+
+    verdict = check(e.obligations[0], FAST)
+    assert verdict.status is Status.ERROR
+    assert "u" in verdict.message and "declare" in verdict.message
+
+
+def test_nan_in_the_domain_is_a_failure_not_a_pass():
+    e = Derivation("nan")
+
+    @e.claim("NaN1", r"\ln(u) = \ln(u)", expect="refuted")
+    def log_of_real():
+        return Equal(sp.log(u) - sp.log(u) + sp.sqrt(u), sp.sqrt(u), [Real(u)])
+
+    verdict = check(e.obligations[0], FAST)
+    assert verdict.status is Status.REFUTED
+    assert not np.isfinite(verdict.counterexample.lhs)
+
+
+def test_large_terms_are_compared_relative_to_their_size():
+    e = Derivation("scale")
+    big = sp.Symbol("big", positive=True)
+
+    @e.claim("S1", "big cancellation")
+    def cancellation():
+        return Equal(sp.exp(big) * (1 + x) - sp.exp(big) * x, sp.exp(big), [Positive(x), Positive(big, low=20, high=30)])
+
+    assert check(e.obligations[0], FAST).status is Status.PROVED

@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+import sympy as sp
+
+from symderiv.domain import DomainError, Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions
+
+
+def test_every_sampler_stays_in_its_domain():
+    p = sp.symbols("p0:4", positive=True)
+    a = sp.Symbol("a", positive=True)
+    g = sp.Symbol("g", positive=True)
+    r = sp.Symbol("r", real=True)
+    d = Domains([Simplex(p), Positive(a), OpenInterval(g), Real(r)])
+    values = d.sample(np.random.default_rng(1), 5000)
+    cols = np.array([values[s] for s in p])
+    assert np.all(cols > 0) and np.allclose(cols.sum(axis=0), 1.0, atol=1e-12)
+    assert np.all(values[a] > 0)
+    assert np.all((values[g] > 0) & (values[g] < 1))
+    assert np.all(np.isfinite(values[r]))
+
+
+def test_assumptions_must_follow_from_the_domain():
+    x = sp.Symbol("x", positive=True)
+    with pytest.raises(DomainError, match="declared with positive=True"):
+        Domains([Real(x)])
+
+
+def test_a_symbol_in_two_domains_is_an_error():
+    x = sp.Symbol("x", positive=True)
+    with pytest.raises(DomainError, match="two domains"):
+        Domains([Positive(x), OpenInterval(x)])
+
+
+def test_uncovered_symbols_are_named():
+    x, y = sp.symbols("x y", real=True)
+    with pytest.raises(DomainError, match="y"):
+        Domains([Real(x)]).check_covers({x, y})
+
+
+def test_smooth_functions_become_concrete_with_exact_derivatives():
+    t = sp.Symbol("theta", real=True)
+    f = sp.Function("f")(t)
+    d = SmoothFunctions([f], t)
+    concrete = d.concretise(sp.diff(f, t))
+    assert not concrete.atoms(sp.Derivative)
+    assert concrete.free_symbols <= {t, *d.coefficient_symbols()}
+
+
+def test_simplex_eliminates_its_last_entry():
+    p = sp.symbols("p0:3", positive=True)
+    assert Simplex(p).eliminations() == {p[2]: 1 - p[0] - p[1]}

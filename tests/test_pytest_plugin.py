@@ -1,0 +1,36 @@
+import textwrap
+
+pytest_plugins = ["pytester"]
+
+PROOF = textwrap.dedent(
+    '''
+    import sympy as sp
+    from symderiv import Derivation, Equal, Positive
+
+    x, y = sp.symbols("x y", positive=True)
+    d = Derivation("plugin test")
+
+    @d.claim("P1", r"\\ln(xy) = \\ln x + \\ln y")
+    def log_of_product():
+        return Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)])
+
+    @d.claim("P2", r"(x+y)^2 = x^2 + y^2", expect="refuted")
+    def known_erratum():
+        return Equal((x + y) ** 2, x**2 + y**2, [Positive(x, y)])
+
+    @d.claim("P3", r"(x+y)^2 = x^2 + 2xy")
+    def wrong_and_not_expected():
+        return Equal((x + y) ** 2, x**2 + 2 * x * y, [Positive(x, y)])
+    '''
+)
+
+
+def test_obligations_are_collected_as_items_and_failures_show_the_evidence(pytester):
+    pytester.mkdir("proofs")
+    pytester.path.joinpath("proofs", "note.py").write_text(PROOF)
+    result = pytester.runpytest_subprocess("proofs", "--symderiv-samples", "300")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines([
+        "*P3 wrong_and_not_expected: verdict refuted, expected proved*",
+        "*counterexample: *lhs=*rhs=*",
+    ])

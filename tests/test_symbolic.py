@@ -1,0 +1,70 @@
+import signal
+import time
+
+import sympy as sp
+
+from symderiv.symbolic import DEFAULT_STRATEGIES, Strategy, is_nonnegative, prove_zero
+
+x, y = sp.symbols("x y", positive=True)
+u, v = sp.symbols("u v", real=True)
+
+
+def test_true_identity_is_proved_and_names_its_strategy():
+    result = prove_zero([sp.log(x * y) - sp.log(x) - sp.log(y)])
+    assert result.zero and result.strategy == "expand"
+    result = prove_zero([(x**2 - y**2) / (x - y) - (x + y)])
+    assert result.zero and "cancel" in result.strategy
+
+
+def test_log_of_product_with_unknown_signs_is_not_proved():
+    result = prove_zero([sp.log(u * v) - sp.log(u) - sp.log(v)])
+    assert not result.zero
+    assert result.residual
+
+
+def test_constraint_is_used_only_through_the_eliminations():
+    p, q = sp.symbols("p q", positive=True)
+    diff = p + q - 1
+    assert not prove_zero([diff]).zero
+    assert prove_zero([diff], eliminations={q: 1 - p}).zero
+
+
+def _spin(expr):
+    while True:
+        pass
+
+
+def test_a_runaway_rewrite_is_stopped_by_the_time_limit():
+    t0 = time.perf_counter()
+    result = prove_zero([u - v], strategies=(Strategy("forever", _spin),), time_limit=0.3)
+    assert not result.zero
+    assert any("stopped after 0.3s" in a for a in result.attempts)
+    assert time.perf_counter() - t0 < 5
+
+
+def _spin_ignoring_alarm(expr):
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])
+    while True:
+        pass
+
+
+def test_a_rewrite_that_blocks_the_timer_is_killed():
+    t0 = time.perf_counter()
+    result = prove_zero([u - v], strategies=(Strategy("deaf", _spin_ignoring_alarm),), time_limit=0.2)
+    assert not result.zero
+    assert any("killed" in a for a in result.attempts)
+    assert time.perf_counter() - t0 < 15
+
+
+def test_a_rewrite_that_raises_is_recorded_and_the_next_one_runs():
+    def boom(e):
+        raise RuntimeError("no")
+
+    result = prove_zero([sp.expand((u + v) ** 2) - (u + v) ** 2], strategies=(Strategy("boom", boom), DEFAULT_STRATEGIES[0]))
+    assert result.zero
+    assert result.attempts[0].startswith("boom: raised RuntimeError")
+
+
+def test_sign_facts_follow_from_assumptions_only():
+    assert is_nonnegative([x * sp.exp(u) / (x + y)]).zero
+    assert not is_nonnegative([u * x]).zero
