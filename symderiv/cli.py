@@ -50,6 +50,21 @@ def _add_paths(p: argparse.ArgumentParser) -> None:
     p.add_argument("-k", dest="select", metavar="TEXT", help="only obligations whose id or name contains TEXT")
 
 
+def _add_check_options(p: argparse.ArgumentParser) -> None:
+    defaults = Settings()
+    p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
+    p.add_argument("--samples", type=_positive_int, default=defaults.samples,
+                   help="random instances per obligation and size (default %(default)s)")
+    p.add_argument("--time-limit", type=_positive_float, default=defaults.time_limit, metavar="SECONDS",
+                   help="limit for each symbolic rewrite attempt (default %(default)s)")
+    p.add_argument("--sizes", type=_size_list, metavar="SxA[,SxA...]",
+                   help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own)")
+
+
+def _settings(args) -> Settings:
+    return Settings(seed=args.seed, samples=args.samples, time_limit=args.time_limit, sizes=args.sizes)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symderiv",
@@ -66,16 +81,19 @@ def build_parser() -> argparse.ArgumentParser:
         "from the one the obligation expects, 2 on a usage error.",
     )
     _add_paths(check)
-    defaults = Settings()
-    check.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
-    check.add_argument("--samples", type=_positive_int, default=defaults.samples,
-                       help="random instances per obligation and size (default %(default)s)")
-    check.add_argument("--time-limit", type=_positive_float, default=defaults.time_limit, metavar="SECONDS",
-                       help="limit for each symbolic rewrite attempt (default %(default)s)")
-    check.add_argument("--sizes", type=_size_list, metavar="SxA[,SxA...]",
-                       help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own)")
+    _add_check_options(check)
     check.add_argument("--json", action="store_true", help="print the verdicts as JSON instead of text")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+    cov = sub.add_parser(
+        "coverage", help="table of every step of the source -> its obligations -> their verdicts",
+        description="Check every obligation and print, per derivation, a Markdown table of each step of the source "
+        "with its obligations and their verdicts. Steps with no obligation are listed as MISSING; the exit status "
+        "is 1 when a step is missing or a verdict is not as expected.",
+    )
+    _add_paths(cov)
+    _add_check_options(cov)
+    cov.add_argument("--no-check", action="store_true", help="list the obligations per step without checking them")
 
     lister = sub.add_parser("list", help="list obligations without checking them",
                             description="List every obligation: id, name, expected verdict and sizes.")
@@ -83,13 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _selected(args, obligations):
+    return [o for o in obligations if not args.select or args.select in o.id or args.select in o.name]
+
+
+def _load(args):
+    return load(args.paths or [default_proof_dir()])
+
+
 def _obligations(args):
-    paths = args.paths or [default_proof_dir()]
-    derivations, failures = load(paths)
-    obligations = [ob for d in derivations for ob in d]
-    if args.select:
-        obligations = [o for o in obligations if args.select in o.id or args.select in o.name]
-    return obligations, failures
+    derivations, failures = _load(args)
+    return _selected(args, [ob for d in derivations for ob in d]), failures
 
 
 def _report_failures(failures) -> None:
@@ -98,7 +120,7 @@ def _report_failures(failures) -> None:
 
 
 def cmd_check(args) -> int:
-    settings = Settings(seed=args.seed, samples=args.samples, time_limit=args.time_limit, sizes=args.sizes)
+    settings = _settings(args)
     obligations, failures = _obligations(args)
     _report_failures(failures)
     if not obligations and not failures:
@@ -127,6 +149,28 @@ def cmd_check(args) -> int:
     return EXIT_OK if ok else EXIT_UNEXPECTED
 
 
+def cmd_coverage(args) -> int:
+    derivations, failures = _load(args)
+    _report_failures(failures)
+    settings = _settings(args)
+    ok = not failures
+    for d in derivations:
+        obligations = _selected(args, list(d))
+        verdicts = None
+        if not args.no_check:
+            def progress(k, n, v):
+                print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
+
+            verdicts = check_all(obligations, settings, progress)
+            ok = ok and all(v.as_expected for v in verdicts)
+        table, missing = report.coverage(d, verdicts)
+        print(table + "\n")
+        if missing:
+            print(f"steps with no obligation: {', '.join(missing)}\n")
+            ok = False
+    return EXIT_OK if ok else EXIT_UNEXPECTED
+
+
 def cmd_list(args) -> int:
     obligations, failures = _obligations(args)
     _report_failures(failures)
@@ -140,7 +184,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return {"check": cmd_check, "list": cmd_list}[args.command](args)
+        return {"check": cmd_check, "coverage": cmd_coverage, "list": cmd_list}[args.command](args)
     except FileNotFoundError as exc:
         print(f"symderiv: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -56,3 +56,24 @@ def to_json(verdicts: Sequence[Verdict], failures=(), settings=None) -> str:
         indent=2,
         default=str,
     )
+
+
+def coverage(derivation, verdicts: Sequence[Verdict] | None = None) -> tuple[str, list[str]]:
+    """A table of every step of the source -> its obligations -> their verdicts, and the
+    steps that have no obligation at all (so that none is skipped in silence)."""
+    by_id = {v.obligation_id: v for v in verdicts or ()}
+    steps = list(derivation.steps) or list(dict.fromkeys(o.step for o in derivation))
+    steps += [o.step for o in derivation if o.step not in steps]
+    rows, missing = [], []
+    for step in dict.fromkeys(steps):
+        obligations = [o for o in derivation if o.step == step]
+        if not obligations:
+            missing.append(step)
+            rows.append(f"| {step} | (none) | MISSING | |")
+        for o in obligations:
+            v = by_id.get(o.id)
+            got = str(v.status) if v else "not checked"
+            mark = "" if v is None or v.as_expected else f"expected {o.expect}"
+            rows.append(f"| {step} | {o.id} `{o.name}` | {got} | {mark} |")
+    header = f"{derivation.title}\n\n| step | obligation | verdict | note |\n|---|---|---|---|"
+    return "\n".join([header, *rows]), missing
