@@ -7,7 +7,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from . import __version__, report
+from . import __version__, export, report
 from .checker import Settings, check_all
 from .loader import default_proof_dir, load
 from .obligation import Size
@@ -95,6 +95,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check_options(cov)
     cov.add_argument("--no-check", action="store_true", help="list the obligations per step without checking them")
 
+    exporter = sub.add_parser(
+        "export", help="check obligations and write the derivation as a PDF, LaTeX or Markdown document",
+        description="Check every obligation and write a document of the derivation: each step in the source's "
+        "order as the source writes it and as the checker encodes it, with its evidence; errata for refuted "
+        "steps beside their corrected claims; an appendix of the NumPy reference implementations. A PDF needs "
+        "pdflatex (TeX Live) and keeps its .tex beside it. The exit status is 1 when a verdict is not as "
+        "expected or the PDF could not be compiled, 2 on a usage error.",
+    )
+    _add_paths(exporter)
+    _add_check_options(exporter)
+    exporter.add_argument("-o", "--output", type=Path, metavar="FILE",
+                          help="where to write (default: the proof file's name, or symderiv-export, with the "
+                          "format's extension)")
+    exporter.add_argument("--format", choices=export.FORMATS,
+                          help="pdf, tex or md (default: from the output's extension, else pdf)")
+
     lister = sub.add_parser("list", help="list obligations without checking them",
                             description="List every obligation: id, name, expected verdict and sizes.")
     _add_paths(lister)
@@ -171,6 +187,46 @@ def cmd_coverage(args) -> int:
     return EXIT_OK if ok else EXIT_UNEXPECTED
 
 
+def cmd_export(args) -> int:
+    fmt = args.format or (args.output.suffix.lstrip(".") if args.output else "") or "pdf"
+    if fmt not in export.FORMATS:
+        print(f"symderiv: error: cannot tell the format of {args.output}; pass --format "
+              + "|".join(export.FORMATS), file=sys.stderr)
+        return EXIT_USAGE
+    if fmt == "pdf" and export.find_pdflatex() is None:
+        print("symderiv: error: pdflatex not found; install TeX Live (Debian: texlive-latex-base "
+              "texlive-latex-recommended) or pass --format tex", file=sys.stderr)
+        return EXIT_USAGE
+    derivations, failures = _load(args)
+    _report_failures(failures)
+    settings = _settings(args)
+
+    def progress(k, n, v):
+        print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
+
+    reports = []
+    for d in derivations:
+        obligations = _selected(args, list(d))
+        if obligations:
+            verdicts = check_all(obligations, settings, progress)
+            reports.append(export.report_derivation(d, verdicts, settings, complete=not args.select))
+    if not reports:
+        print("no obligations found; pass proof files or folders, or run from a checkout with proofs/",
+              file=sys.stderr)
+        return EXIT_USAGE
+    document = export.Document(reports, settings, export.reference_functions())
+    single_file = len(args.paths) == 1 and args.paths[0].is_file()
+    output = args.output or Path((args.paths[0].stem if single_file else "symderiv-export") + "." + fmt)
+    try:
+        written = export.write(document, output, fmt)
+    except export.TexError as exc:
+        print(f"symderiv: error: {exc}", file=sys.stderr)
+        return EXIT_UNEXPECTED
+    print(document.summary() + "; wrote " + ", ".join(map(str, written)))
+    ok = not document.unexpected and not failures
+    return EXIT_OK if ok else EXIT_UNEXPECTED
+
+
 def cmd_list(args) -> int:
     obligations, failures = _obligations(args)
     _report_failures(failures)
@@ -184,7 +240,7 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return {"check": cmd_check, "coverage": cmd_coverage, "list": cmd_list}[args.command](args)
+        return {"check": cmd_check, "coverage": cmd_coverage, "export": cmd_export, "list": cmd_list}[args.command](args)
     except FileNotFoundError as exc:
         print(f"symderiv: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -115,6 +115,12 @@ class Verdict:
     def instances(self) -> int:
         return sum(e.instances for e in self.evidence)
 
+    def _repr_latex_(self) -> str:
+        """The verdict typeset in a Jupyter notebook (the export package prints it)."""
+        from .export.latex import verdict_math  # imported here: the exporters import this module
+
+        return verdict_math(self)
+
     def to_dict(self) -> dict:
         d = asdict(self)
         d["status"] = str(self.status)

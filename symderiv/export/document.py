@@ -1,0 +1,161 @@
+"""What an export shows, independent of its format.
+
+A `Document` holds each derivation's steps in the source's order; a step holds its
+obligations, each with its verdict and the claim as the checker encoded it at the
+smallest size it checked.  Refuted obligations are paired with the verified
+obligations of the same step (the corrected claims) as errata.  The printers in
+this package turn a Document into LaTeX or Markdown, one method per node type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from ..checker import Settings, sizes_for
+from ..claims import Claim
+from ..obligation import Derivation, Obligation, Size
+from ..verdict import Status, Verdict
+from .appendix import ReferenceFunction
+
+#: Verdicts whose claims belong in the main text.
+VERIFIED = (Status.PROVED, Status.NUMERIC)
+
+#: How a verdict is named to a reader; numeric is always labelled as the weaker verdict.
+STATUS_TEXT = {
+    Status.PROVED: "proved",
+    Status.NUMERIC: "numeric (no symbolic proof)",
+    Status.REFUTED: "refuted",
+    Status.ERROR: "error",
+}
+
+
+@dataclass
+class Encoding:
+    """A claim as the checker built it at one model size, or why it could not be built."""
+
+    size: str
+    claim: Claim | None
+    error: str = ""
+
+
+@dataclass
+class Entry:
+    """One obligation of a step, its verdict and its encoding."""
+
+    obligation: Obligation
+    verdict: Verdict
+    encoding: Encoding
+
+    @property
+    def verified(self) -> bool:
+        return self.verdict.status in VERIFIED
+
+
+@dataclass
+class Step:
+    """A step of the source and the obligations that check it (none: not encoded yet)."""
+
+    id: str
+    entries: list[Entry]
+
+    @property
+    def verified(self) -> list[Entry]:
+        return [e for e in self.entries if e.verified]
+
+    @property
+    def refuted(self) -> list[Entry]:
+        return [e for e in self.entries if e.verdict.status is Status.REFUTED]
+
+    @property
+    def failed(self) -> list[Entry]:
+        return [e for e in self.entries if e.verdict.status is Status.ERROR]
+
+
+@dataclass
+class Erratum:
+    """A refuted claim of the source and the corrected claims verified beside it."""
+
+    step: str
+    refuted: list[Entry]
+    corrections: list[Entry]
+
+
+@dataclass
+class DerivationReport:
+    derivation: Derivation
+    steps: list[Step]
+
+    @property
+    def errata(self) -> list[Erratum]:
+        return [Erratum(s.id, s.refuted, s.verified) for s in self.steps if s.refuted]
+
+    @property
+    def failed(self) -> list[Entry]:
+        return [e for s in self.steps for e in s.failed]
+
+    @property
+    def missing(self) -> list[str]:
+        return [s.id for s in self.steps if not s.entries]
+
+
+@dataclass
+class Document:
+    derivations: list[DerivationReport]
+    settings: Settings
+    references: list[ReferenceFunction] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return "; ".join(d.derivation.title for d in self.derivations) or "symderiv export"
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [e for d in self.derivations for s in d.steps for e in s.entries]
+
+    def summary(self) -> str:
+        """`9 obligations: 9 proved, 0 numeric, 0 refuted, 0 error`."""
+        counts = ", ".join(f"{sum(e.verdict.status is st for e in self.entries)} {st}" for st in Status)
+        return f"{len(self.entries)} obligations: {counts}"
+
+    @property
+    def unexpected(self) -> list[str]:
+        return [e.obligation.id for e in self.entries if not e.verdict.as_expected]
+
+
+def used_domains(domains, symbols) -> list:
+    """The domains (each once) that hold at least one of `symbols`: a claim's assumptions."""
+    unique = {(type(d), d.symbols): d for d in domains}.values()
+    return [d for d in unique if set(d.symbols) & symbols]
+
+
+def smallest_size(ob: Obligation, settings: Settings) -> Size | None:
+    """The smallest model size the checker used for `ob` (None for size-free claims)."""
+    checked = [s for s in sizes_for(ob, settings) if s is not None]
+    return min(checked, key=lambda s: (s.states * s.actions, s)) if checked else None
+
+
+def encode(ob: Obligation, settings: Settings) -> Encoding:
+    size = smallest_size(ob, settings)
+    try:
+        return Encoding(str(size) if size else "", ob.build_for(size))
+    except Exception as exc:  # a broken builder is reported in the document, like in a check
+        return Encoding(str(size) if size else "", None, f"{type(exc).__name__}: {exc}")
+
+
+def report_derivation(
+    derivation: Derivation, verdicts: Sequence[Verdict], settings: Settings, complete: bool = True
+) -> DerivationReport:
+    """The steps of `derivation` in the source's order with the given verdicts.
+
+    With `complete`, steps of the source without any obligation are kept (so that a
+    skipped step shows); otherwise only steps with a verdict appear (a selection)."""
+    by_id = {v.obligation_id: v for v in verdicts}
+    order = list(derivation.steps) + [o.step for o in derivation if o.step not in derivation.steps]
+    steps = []
+    for step in dict.fromkeys(order):
+        obligations = [o for o in derivation if o.step == step]
+        entries = [Entry(o, by_id[o.id], encode(o, settings)) for o in obligations if o.id in by_id]
+        if entries or (complete and not obligations):
+            steps.append(Step(step, entries))
+    return DerivationReport(derivation, steps)
