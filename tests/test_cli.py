@@ -80,3 +80,24 @@ def test_a_module_that_fails_to_import_is_reported_and_the_rest_run(proof, tmp_p
     assert status == 1
     assert "broken.py" in captured.err and "half-written proof" in captured.err
     assert "A1" in captured.out and "proved" in captured.out
+
+
+def test_export_writes_markdown_and_latex_and_fails_on_unexpected(proof, tmp_path, capsys):
+    md = tmp_path / "out.md"
+    assert main(["export", str(proof), "--samples", "300", "-o", str(md)]) == 1  # A2 is refuted, not as expected
+    text = md.read_text()
+    assert "### A1" in text and "### Erratum A2" in text and "**Counterexample**" in text
+    assert "2 obligations: 1 proved, 0 numeric, 1 refuted, 0 error; wrote" in capsys.readouterr().out
+
+    tex = tmp_path / "only-a1.tex"
+    assert main(["export", str(proof), "-k", "A1", "--samples", "300", "--format", "tex", "-o", str(tex)]) == 0
+    body = tex.read_text()
+    assert body.startswith(r"\documentclass") and "A1" in body and "A2" not in body
+
+
+def test_export_needs_a_known_format(proof, tmp_path, capsys):
+    assert main(["export", str(proof), "-o", str(tmp_path / "out.txt")]) == 2
+    assert "--format" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["export", str(proof), "--format", "docx"])
+    assert exc.value.code == 2

@@ -69,8 +69,9 @@ def latex_text(text: str) -> str:
 
 
 def code_text(name: str) -> str:
-    """An identifier in typewriter type, breakable after its underscores."""
-    return r"\texttt{" + latex_text(name).replace(r"\_", r"\_\allowbreak{}") + "}"
+    """An identifier in typewriter type, breakable after its underscores.  The underscore is the
+    typewriter font's own glyph (\\char95), so that it survives copying and text extraction."""
+    return r"\texttt{" + latex_text(name).replace(r"\_", r"\char95\allowbreak{}") + "}"
 
 
 def _anchor(kind: str, text: str) -> str:
@@ -197,7 +198,7 @@ class LatexExporter(Printer):
 
     def _print_Entry(self, entry: Entry) -> str:
         ob, v = entry.obligation, entry.verdict
-        head = (r"\paragraph{" + latex_text(ob.id) + " " + code_text(ob.name) + r"} \hfill \verdict{"
+        head = (r"\paragraph{" + code_text(ob.id) + " " + code_text(ob.name) + r"} \hfill \verdict{"
                 + STATUS_TEXT[v.status] + "}")
         if not v.as_expected:
             head += r" \textcolor{red}{(expected " + str(v.expected) + ")}"

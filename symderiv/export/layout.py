@@ -75,9 +75,19 @@ def _side_lines(expr, width: int, max_chars: int) -> list[Line]:
 
 def _term_pieces(term, printer, width: int) -> list[str]:
     """One term as pieces that join into it: a long product `c·(a + b + ...)` opens its
-    sum so that the lines can break between the summands."""
+    sum, and a long max(...) or min(...) its arguments, so that lines can break between them."""
     text = printer.doprint(term)
-    if visible_length(text) <= width or not isinstance(term, sp.Mul):
+    if visible_length(text) <= width:
+        return [text]
+    if isinstance(term, (sp.Max, sp.Min)):
+        pieces = [rf"\{type(term).__name__.lower()}\Bigl("]
+        for k, arg in enumerate(term.args):
+            sub = _term_pieces(arg, printer, width)
+            if k < len(term.args) - 1:
+                sub[-1] += ","
+            pieces += sub
+        return pieces + [r"\Bigr)"]
+    if not isinstance(term, sp.Mul):
         return [text]
     sums = [f for f in term.args if isinstance(f, sp.Add)]
     if len(sums) != 1:

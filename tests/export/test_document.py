@@ -1,0 +1,56 @@
+from symderiv import Derivation, Settings, Size, Status, SymbolicMDP, sizes
+from symderiv.export.document import report_derivation, smallest_size
+
+
+def test_steps_follow_the_source_and_a_step_without_obligation_shows(checked_sample):
+    d, verdicts, settings = checked_sample
+    report = report_derivation(d, verdicts, settings)
+    assert [s.id for s in report.steps] == list(d.steps)
+    assert report.missing == ["S4"]
+
+
+def test_a_refuted_claim_is_paired_with_the_corrected_claim_of_its_step(checked_sample):
+    d, verdicts, settings = checked_sample
+    report = report_derivation(d, verdicts, settings)
+    [erratum] = report.errata
+    assert erratum.step == "S2"
+    assert [e.obligation.id for e in erratum.refuted] == ["S2"]
+    assert [e.obligation.id for e in erratum.corrections] == ["S2.corrected"]
+    assert erratum.refuted[0].verdict.counterexample is not None
+    assert [e.obligation.id for e in report.failed] == ["S3"]
+
+
+def test_the_encoding_is_built_at_the_smallest_checked_size(checked_sample):
+    d, verdicts, settings = checked_sample
+    report = report_derivation(d, verdicts, settings)
+    [entry] = next(s for s in report.steps if s.id == "S5").entries
+    assert entry.encoding.size == "1x2"
+    assert entry.encoding.claim.lhs.shape == (1, 2)
+    [broken] = next(s for s in report.steps if s.id == "S3").entries
+    assert broken.encoding.claim is None and "half-written claim" in broken.encoding.error
+
+
+def test_the_smallest_size_follows_a_sizes_override_for_multi_state_claims(checked_sample):
+    d, _, _ = checked_sample
+    single_state = next(o for o in d if o.id == "S5")
+    override = Settings(sizes=(Size(3, 3), Size(2, 2)))
+    assert smallest_size(single_state, Settings()) == Size(1, 2)
+    assert smallest_size(single_state, override) == Size(1, 2)  # the override is for multi-state claims
+
+    mdp = Derivation("sizes")
+    mdp.claim("M1", "x = x", sizes=sizes([1, 2], [2]), model=SymbolicMDP)(lambda m: None)
+    assert smallest_size(mdp.obligations[0], Settings()) == Size(1, 2)
+    assert smallest_size(mdp.obligations[0], override) == Size(2, 2)
+    assert smallest_size(next(o for o in d if o.id == "S1"), Settings()) is None
+
+
+def test_a_selection_keeps_only_the_steps_it_checked(checked_sample):
+    d, verdicts, settings = checked_sample
+    report = report_derivation(d, [v for v in verdicts if v.step == "S1"], settings, complete=False)
+    assert [s.id for s in report.steps] == ["S1"]
+    assert report.steps[0].entries[0].verdict.status is Status.PROVED
+
+
+def test_the_summary_counts_verdicts_and_names_the_unexpected(sample_document):
+    assert sample_document.summary() == "5 obligations: 3 proved, 0 numeric, 1 refuted, 1 error"
+    assert sample_document.unexpected == ["S3"]

@@ -1,0 +1,49 @@
+import sympy as sp
+
+from symderiv import SymbolicMDP
+from symderiv.export.layout import CONTINUATION, FIRST, RELATION, relation_lines, visible_length
+
+
+def test_a_short_relation_is_one_line():
+    x, y = sp.symbols("x y")
+    assert [(l.level, l.math) for l in relation_lines(x + y, "=", y + x)] == [(FIRST, "x + y = x + y")]
+
+
+def test_a_long_sum_breaks_between_terms_and_each_side_starts_a_line():
+    m = SymbolicMDP((2, 2))
+    lhs = sum(m.Q[s, a] * sp.log(m.prior[s, a]) for s in range(2) for a in range(2))
+    lines = relation_lines(lhs, "=", lhs * 2, width=40)
+    assert lines[0].level == FIRST
+    assert [l.level for l in lines].count(RELATION) == 1
+    assert any(l.level == CONTINUATION for l in lines)
+    relation = next(l for l in lines if l.level == RELATION)
+    assert relation.math.startswith("= ")
+    # every line holds whole terms: its parentheses balance
+    for line in lines:
+        assert line.math.count(r"\left(") == line.math.count(r"\right)")
+    assert all(visible_length(l.math) <= 40 for l in lines)  # each term is short, so each line fits
+
+
+def test_a_product_with_a_long_sum_opens_the_sum_across_lines():
+    m = SymbolicMDP((1, 4))
+    inner = sum(m.pi[0, a] * sp.log(m.pi[0, a] / m.prior[0, a]) for a in range(4))
+    lines = relation_lines(-m.alpha * inner, "=", 0, width=40)
+    text = " ".join(l.math for l in lines)
+    assert r"\Bigl(" in text and r"\Bigr)" in text and len(lines) > 2
+
+
+def test_a_side_past_the_limit_keeps_its_leading_terms_and_counts_the_rest():
+    terms = sp.symbols("t0:60")
+    lines = relation_lines(sp.Add(*terms), "=", 0, max_chars=40)
+    text = " ".join(l.math for l in lines)
+    assert r"\cdots" in text
+    shown = sum(f"t_{{{k}}}" in text for k in range(60))
+    assert f"({60 - shown} of 60 terms not shown)" in text
+
+
+def test_a_long_max_breaks_between_its_arguments():
+    m = SymbolicMDP((1, 2))
+    args = [sp.Abs(m.alpha * sp.log(m.prior[0, a] * sp.exp(m.Q[0, a] / m.alpha))) for a in range(2)]
+    lines = relation_lines(sp.Max(*args), r"\le", m.gamma, width=30)
+    text = " ".join(l.math for l in lines)
+    assert text.startswith(r"\max\Bigl(") and r"\Bigr)" in text and len(lines) >= 3

@@ -1,0 +1,35 @@
+import sympy as sp
+
+from symderiv import SymbolicMDP
+from symderiv.export.notation import math_latex, symbol_latex
+
+
+def test_model_symbols_print_as_the_source_writes_them():
+    assert symbol_latex("pitilde_0_1") == r"{\tilde\pi(1\vert 0)}"
+    assert symbol_latex("pi_0_1") == r"{\pi(1\vert 0)}"
+    assert symbol_latex("P_0_1_2") == r"{p(2\vert 0,1)}"
+    assert symbol_latex("p0_1") == "{p_0(1)}"
+    assert symbol_latex("Q_0_1") == "{Q(0,1)}"
+    assert symbol_latex("r_1_0") == "{r(1,0)}"
+    assert symbol_latex("alpha") == r"\alpha"
+    assert symbol_latex("gamma") == r"\gamma"
+
+
+def test_other_indexed_names_get_a_subscript_and_never_a_double_one():
+    assert symbol_latex("Qb_0_1") == "{{Qb}_{0,1}}"
+    assert symbol_latex("p0_0_1") == "{{p_{0}}_{0,1}}"  # p0 with two indices is not the start distribution
+    assert symbol_latex("theta") == r"\theta"
+
+
+def test_expressions_of_a_model_use_the_notation():
+    m = SymbolicMDP((1, 2))
+    text = math_latex(m.soft_value(m.Q)[0])
+    assert r"\tilde\pi(0\vert 0)" in text and "Q(0,1)" in text and r"\ln" in text
+    assert "pitilde" not in text and "Q_{0" not in text
+
+
+def test_a_long_exponent_prints_as_exp_so_it_stays_legible():
+    q, v, a = sp.symbols("Q_0_1 V_0 alpha")
+    assert math_latex(sp.exp(q)) == "e^{{Q(0,1)}}"
+    long = math_latex(sp.exp((q - a * sp.log(q + v)) / a))
+    assert long.startswith(r"\exp{\left(") and "e^{" not in long
