@@ -48,7 +48,8 @@ def sizes_for(ob: Obligation, settings: Settings) -> Sequence[Size | None]:
 def _comparisons(claim):
     """(label, Comparison, reference) for the claim and every part of its certificate."""
     if isinstance(claim, Equal):
-        return [("", numeric.Comparison(claim.pairs(), "==", claim.domain), claim.reference)]
+        cmp = numeric.Comparison(claim.pairs(), "==", claim.domain, sample_all=claim.reference is not None)
+        return [("", cmp, claim.reference)]
     if isinstance(claim, NonNegative):
         pairs = [((k,), 0, e) for k, e in enumerate(claim.elements())]
         return [("", numeric.Comparison(pairs, "<=", claim.domain), None)]

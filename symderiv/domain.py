@@ -174,12 +174,16 @@ class Simplex(Domain):
 
     def sample(self, rng, n):
         k = len(self.symbols)
-        concentration = rng.choice([0.3, 1.0, 5.0], size=(n, 1))
-        draws = rng.gamma(np.broadcast_to(concentration, (n, k)))
-        draws = np.maximum(draws, 1e-300)
-        draws = np.maximum(draws / draws.sum(axis=1, keepdims=True), 1e-12)
-        draws /= draws.sum(axis=1, keepdims=True)
-        return {s: draws[:, i] for i, s in enumerate(self.symbols)}
+        if k == 1:
+            return {self.symbols[0]: np.ones(n)}
+        # Dirichlet draws, one row per entry so that each entry's values are contiguous.
+        concentration = rng.choice([0.3, 1.0, 5.0], size=n)
+        draws = rng.standard_gamma(np.broadcast_to(concentration, (k, n)))
+        np.maximum(draws, 1e-300, out=draws)
+        draws /= draws.sum(axis=0)
+        np.maximum(draws, 1e-12, out=draws)
+        draws /= draws.sum(axis=0)
+        return dict(zip(self.symbols, draws))
 
     def contains(self, values):
         cols = np.array([np.asarray(values[s], dtype=float) for s in self.symbols])
@@ -247,6 +251,13 @@ class SmoothFunctions(Domain):
         return f"{names}: smooth functions of {self.parameter}"
 
 
+def _drawn_by(d: Domain) -> set[sp.Symbol]:
+    """The symbols a domain's sampler draws (for unknown functions: their coefficients)."""
+    if isinstance(d, SmoothFunctions):
+        return {d.parameter, *d.coefficient_symbols()}
+    return set(d.symbols)
+
+
 class DomainError(ValueError):
     """A claim's domain does not cover, or contradicts, the symbols it uses."""
 
@@ -284,6 +295,12 @@ class Domains:
         for d in self.functions:
             out.update(d.coefficient_symbols())
         return out
+
+    def restricted_to(self, symbols) -> "Domains":
+        """Only the parts that draw at least one of `symbols`: a claim about Q and π̃ need
+        not sample the transition kernel."""
+        wanted = set(symbols)
+        return Domains([d for d in self.parts if wanted & _drawn_by(d)])
 
     def check_covers(self, expr_symbols: set[sp.Symbol]) -> None:
         missing = sorted(expr_symbols - self.sampled_symbols(), key=str)

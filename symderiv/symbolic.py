@@ -93,59 +93,80 @@ def _eliminate(expr, eliminations):
     """Use the domain's constraints (e.g. p_n = 1 − p_1 − ... − p_{n−1}) in the rational
     part of `expr` only.
 
-    Logs are first split where the assumptions allow; then every log or exp that
+    Logs are first split where the assumptions allow and terms over a common denominator
+    cancelled (which shrinks what follows); then every log or exp that
     mentions a constrained symbol is replaced by a fresh symbol.  Proving the result
     zero for every value of those symbols proves the original (a generalisation), and
     keeps log(1 − p_1 − ...) from blocking the cancellation that the constraint allows."""
-    split = sp.expand(_expand_log(sp.expand(expr)))
+    split = _cancel_by_denominator(_expand_log(expr))
     constrained = set(eliminations)
     opaque = {
         f: sp.Dummy(f"F{k}")
         for k, f in enumerate(sorted(split.atoms(sp.log, sp.exp), key=sp.default_sort_key))
         if f.free_symbols & constrained
     }
-    return split.xreplace(opaque).subs(eliminations)
+    # xreplace: the keys are symbols that no value contains, so a simultaneous replacement
+    # is the substitution itself, without `subs`'s costly walk.
+    return split.xreplace(opaque).xreplace(eliminations)
 
 
 def _try_strategies(diff, eliminations, strategies, time_limit, attempts):
-    """The first strategy that reduces `diff` to zero, else None and the smallest residual.
+    """The first strategy that reduces `diff` to zero, as (strategy, with constraints),
+    else (None, smallest residual).
 
     Where the domain has constraints (a probability vector sums to one), what a
     strategy leaves over is reduced once more with the constraints substituted."""
     constrained = bool(eliminations) and bool(diff.free_symbols & set(eliminations))
     # After the substitution only the rational part is left to cancel.
     with_constraints = Strategy("constraints", lambda e: _cancel_by_denominator(_eliminate(e, eliminations)))
-    best = diff
+    residuals = [diff]
+    reduced_already = set()  # strategies often agree; reduce each distinct output once
     for st in strategies:
         t0 = time.perf_counter()
         out, outcome = _attempt(st, diff, time_limit)
         attempts.append(f"{st.name}: {outcome} ({time.perf_counter() - t0:.2f}s)")
         if outcome == "zero":
-            return st.name, None
+            return (st, False), None
         if out is None:
             continue
-        if sp.count_ops(out) < sp.count_ops(best):
-            best = out
-        if constrained:
+        residuals.append(out)
+        if constrained and out not in reduced_already:
+            reduced_already.add(out)
             t0 = time.perf_counter()
             reduced, outcome = _attempt(with_constraints, out, time_limit)
             attempts.append(f"{st.name}+constraints: {outcome} ({time.perf_counter() - t0:.2f}s)")
             if outcome == "zero":
-                return f"{st.name}+constraints", None
-            if reduced is not None and sp.count_ops(reduced) < sp.count_ops(best):
-                best = reduced
-    return None, best
+                return (st, True), None
+            if reduced is not None:
+                residuals.append(reduced)
+    # Sizes are measured only when no strategy succeeded: on large expressions count_ops is not cheap.
+    return None, min(residuals, key=sp.count_ops)
+
+
+def _winners_first(strategies, winners):
+    """The strategies that proved earlier elements, latest first, then the rest in their order:
+    the elements of one claim are alike, so the rewrite that proved one usually proves the next."""
+    ahead = [st for st in reversed(winners)]
+    return ahead + [st for st in strategies if st not in ahead]
 
 
 def _prove_all(diffs, eliminations, strategies, time_limit):
     """Every difference must reach zero; the first that does not ends the attempt."""
     signal.signal(signal.SIGALRM, _on_alarm)
     used: list[str] = []
+    winners: list[Strategy] = []
     attempts: list[str] = []
     for i, diff in enumerate(diffs):
-        name, residual = _try_strategies(diff, eliminations, strategies, time_limit, attempts)
-        if name is None:
+        found, residual = _try_strategies(
+            diff, eliminations, _winners_first(strategies, winners), time_limit, attempts
+        )
+        if found is None:
             return SymbolicResult(False, attempts=attempts, residual=_short(residual, i, len(diffs)))
+        st, with_constraints = found
+        if st in winners:
+            winners.remove(st)
+        winners.append(st)
+        name = f"{st.name}+constraints" if with_constraints else st.name
         if name not in used:
             used.append(name)
     return SymbolicResult(True, strategy=", ".join(used), attempts=attempts)

@@ -49,3 +49,20 @@ def test_smooth_functions_become_concrete_with_exact_derivatives():
 def test_simplex_eliminates_its_last_entry():
     p = sp.symbols("p0:3", positive=True)
     assert Simplex(p).eliminations() == {p[2]: 1 - p[0] - p[1]}
+
+
+def test_restricted_domains_keep_only_the_parts_that_draw_the_given_symbols():
+    p = sp.symbols("p0:3", positive=True)
+    a, r = sp.Symbol("a", positive=True), sp.Symbol("r", real=True)
+    t = sp.Symbol("theta", real=True)
+    f = sp.Function("f")(t)
+    smooth = SmoothFunctions([f], t)
+    d = Domains([Simplex(p), Positive(a), Real(r), smooth])
+    kept = d.restricted_to({p[1], smooth.coefficient_symbols()[0]})
+    assert [type(part) for part in kept.parts] == [Simplex, SmoothFunctions]
+    assert set(kept.sample(np.random.default_rng(0), 10)) == {*p, t, *smooth.coefficient_symbols()}
+
+
+def test_a_one_entry_simplex_is_the_point_one():
+    (p,) = sp.symbols("p0:1", positive=True)
+    assert np.all(Simplex([p]).sample(np.random.default_rng(0), 7)[p] == 1.0)

@@ -68,3 +68,14 @@ def test_a_rewrite_that_raises_is_recorded_and_the_next_one_runs():
 def test_sign_facts_follow_from_assumptions_only():
     assert is_nonnegative([x * sp.exp(u) / (x + y)]).zero
     assert not is_nonnegative([u * x]).zero
+
+
+def test_the_strategy_that_proved_one_element_is_tried_first_on_the_next():
+    by_cancel = (x**2 - y**2) / (x - y) - (x + y)
+    result = prove_zero([by_cancel, by_cancel.subs(x, 2 * x)])
+    assert result.zero
+    first_element_ends = next(i for i, a in enumerate(result.attempts) if ": zero" in a)
+    assert first_element_ends > 0, "the first strategy should not be the one that proves it"
+    winner = result.attempts[first_element_ends].split(":")[0]
+    assert result.attempts[first_element_ends + 1].startswith(f"{winner}: zero")
+    assert len(result.attempts) == first_element_ends + 2

@@ -1,0 +1,37 @@
+"""The numeric engine: compiled comparisons and what they sample."""
+
+import inspect
+
+import numpy as np
+import sympy as sp
+
+from symderiv.domain import Domains, Positive, Real
+from symderiv.numeric import Comparison, check
+
+x, y = sp.symbols("x y", positive=True)
+u = sp.Symbol("u", real=True)
+
+
+def test_lhs_rhs_and_scale_share_common_subexpressions_when_compiled():
+    shared = sp.exp(x / y)
+    cmp = Comparison([((0,), shared + 1, 1 + shared), ((1,), 2 * shared, shared * 2)], "==", Domains([Positive(x, y)]))
+    source = inspect.getsource(cmp._np)
+    assert source.count("exp(") == 1, source
+    lhs, rhs, scale = cmp.evaluate({x: np.array([1.0, 2.0]), y: np.array([1.0, 4.0])}, 2)
+    assert np.allclose(lhs, [[np.e + 1, np.exp(0.5) + 1], [2 * np.e, 2 * np.exp(0.5)]])
+    assert np.array_equal(lhs, rhs) and np.all(scale >= np.abs(lhs))
+
+
+def test_constant_elements_are_broadcast_to_every_instance():
+    cmp = Comparison([((0,), sp.Integer(3), sp.Integer(3)), ((1,), x, x)], "==", Domains([Positive(x)]))
+    lhs, _, _ = cmp.evaluate({x: np.array([1.0, 2.0, 5.0])}, 3)
+    assert lhs.shape == (2, 3) and np.all(lhs[0] == 3.0)
+
+
+def test_only_the_symbols_a_comparison_uses_are_sampled_unless_asked():
+    domains = Domains([Positive(x, y), Real(u)])
+    assert Comparison([((), x, x)], "==", domains).domains.sampled_symbols() == {x, y}
+    assert Comparison([((), x, x)], "==", domains, sample_all=True).domains.sampled_symbols() == {x, y, u}
+    result = check(Comparison([((), sp.log(x * y), sp.log(x) + sp.log(y))], "==", domains),
+                   np.random.default_rng(0), 1000, 1e-9)
+    assert result.agreed and result.instances == 1000
