@@ -358,12 +358,17 @@ class LatexExporter(Printer):
         if ref.doc:
             out.append(latex_text(ref.doc))
         if ref.latex is not None:
-            out.append(r"\[" + ref.latex + r"\]")
+            out.append(r"\claimline{" + INDENT[FIRST] + "}{" + ref.latex + "}")
             return "\n\n".join(out)
-        reasons = "; ".join(ref.problems)
-        out.append(r"{\small Shown as code: " + latex_text(reasons) + ".}")
+        out.append(r"{\small Shown as code: " + _with_code("; ".join(ref.problems)) + ".}")
         out.append(r"\begin{lstlisting}" + "\n" + _listing(ref.source) + r"\end{lstlisting}")
         return "\n\n".join(out)
+
+
+def _with_code(text: str) -> str:
+    """Text in which `backquoted` spans are code."""
+    parts = text.split("`")
+    return "".join(code_text(p) if k % 2 else latex_text(p) for k, p in enumerate(parts))
 
 
 def _listing(source: str) -> str:

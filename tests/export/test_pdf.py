@@ -1,6 +1,8 @@
 """Compile exported documents with a real pdflatex and read them back with pdftotext."""
 
+import dataclasses
 import subprocess
+import textwrap
 
 import pytest
 
@@ -37,6 +39,32 @@ def test_symderiv_export_compiles_the_bundled_note_with_every_step_and_the_appen
         assert ob.id in text and ob.name in text
     for ref in reference_functions():
         assert ref.name in text
+
+
+def test_an_appendix_with_typeset_and_listed_references_compiles(
+        tex_tools, sample_document, tmp_path, monkeypatch):
+    (tmp_path / "export_pdf_reference_sample.py").write_text(textwrap.dedent('''
+        """Sample reference implementations."""
+        import numpy as np
+
+
+        def soft_value(Q, prior, alpha):
+            """V(s) = α ln Σ_a π̃(a|s) exp(Q(s,a)/α), for one state."""
+            return alpha * np.log(np.sum(prior * np.exp(Q / alpha)))
+
+
+        def visitation(P_pi, p0, gamma, n):
+            """p_γ = (1 − γ)(I − γ P_π^T)^{-1} p0; latexify would drop the parentheses of (…).T."""
+            return (1 - gamma) * np.linalg.solve((np.eye(n) - gamma * P_pi).T, p0)
+    '''))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    references = reference_functions("export_pdf_reference_sample")
+    assert [r.latex is not None for r in references] == [True, False]
+    document = dataclasses.replace(sample_document, references=references)
+    text = pdf_text(compile_pdf(to_latex(document), tmp_path / "appendix.pdf"))
+    assert "Reference implementations" in text
+    assert "soft_value" in text and "visitation" in text and "loses its parentheses" in text
+    assert "np.linalg.solve" in text  # the listing
 
 
 def test_a_latex_error_is_reported_with_its_message(tex_tools, tmp_path):
