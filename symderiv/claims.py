@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Sequence
 
 import sympy as sp
 
-from .domain import Domain, Domains
+from .domain import Domain, Domains, OpenInterval, Positive, Real
 
 
 def _as_domains(domain) -> Domains:
@@ -86,9 +86,19 @@ class NonNegative:
     def __post_init__(self):
         self.domain = _as_domains(self.domain)
         if self.convex_in is not None:
-            x, _ = self.convex_in
+            x, x0 = self.convex_in
             if isinstance(self.expr, sp.MatrixBase) or self.expr.free_symbols != {x}:
                 raise ValueError(f"convex_in needs a scalar expression of {x} alone, got {self.expr}")
+            # The argument runs from x0 to every x of the interval: x0 must lie in it.
+            interval = self.domain.domain_of(x)
+            if not isinstance(interval, (Real, Positive, OpenInterval)):
+                raise ValueError(f"convex_in needs {x} declared in an interval (Real, Positive or OpenInterval)")
+            x0 = sp.sympify(x0)
+            if not (x0.is_real and x0.is_number and interval.contains({x: float(x0)})):
+                raise ValueError(
+                    f"convex_in point {x} = {x0} is outside the domain of {x} ({interval.describe()}); "
+                    f"expand around a point of the domain"
+                )
 
     def convexity_certificate(self) -> tuple[list[sp.Expr], sp.Expr]:
         """(expressions that must vanish, expression that must be non-negative)."""

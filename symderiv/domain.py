@@ -290,6 +290,10 @@ class Domains:
             expr = d.concretise(expr)
         return expr
 
+    def domain_of(self, symbol: sp.Symbol) -> Domain | None:
+        """The part that `symbol` is declared in, if any."""
+        return self._owner.get(symbol)
+
     def sampled_symbols(self) -> set[sp.Symbol]:
         out = set(self._owner)
         for d in self.functions:
@@ -314,10 +318,18 @@ class Domains:
     def sample(self, rng: np.random.Generator, n: int) -> Values:
         out: Values = {}
         for d in self.parts:
-            out.update(d.sample(rng, n))
-        bad = [d.kind for d in self.parts if not np.all(d.contains(out))]
+            drawn = d.sample(rng, n)
+            for s, values in drawn.items():
+                values = np.asarray(values, dtype=float)
+                if values.shape != (n,) or not np.all(np.isfinite(values)):
+                    what = "NaN or inf" if values.shape == (n,) else f"shape {values.shape} instead of ({n},)"
+                    raise DomainError(f"the sampler of {d!r} returned {what} for {s}; fix its sample()")
+            out.update(drawn)
+        bad = [repr(d) for d in self.parts if not np.all(d.contains(out))]
         if bad:
-            raise DomainError(f"a sampler returned values outside its own domain: {', '.join(bad)}")
+            raise DomainError(
+                f"a sampler returned values outside its own domain: {', '.join(bad)}; fix its sample() or contains()"
+            )
         return out
 
     def contains(self, values) -> bool:

@@ -211,7 +211,7 @@ def check(
     rechecked = min(len(failing), MAX_RECHECKS)
     # Floats satisfy a constraint only up to rounding, so a claim that is 0/0 on the constrained
     # domain can agree in floats everywhere: a few agreeing instances are re-checked as well.
-    spot = [i for i in range(min(SPOT_CHECKS, samples)) if cmp.constrained and i not in set(failing)]
+    spot = [i for i in range(min(SPOT_CHECKS, samples)) if i not in failing] if cmp.constrained else []
     for i in [*failing[:MAX_RECHECKS], *spot]:
         instance = _instance(values, i)
         if confirmed_failure(cmp, instance, rtol) is not None:

@@ -150,13 +150,40 @@ def _winners_first(strategies, winners):
     return ahead + [st for st in strategies if st not in ahead]
 
 
+def _denominators(expr) -> list:
+    found = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow) and node.exp.is_negative and node.base not in found:
+            found.append(node.base)
+    return found
+
+
+def _zero_denominator(expr, eliminations):
+    """A denominator of `expr` that is zero on the whole domain (with its constraints
+    substituted), else 0.  Rewrites such as cancel divide by denominators, so a claim that is
+    0/0 everywhere, e.g. (Σp − 1)/(2Σp − 2) on the simplex, would otherwise reach zero; a
+    denominator that vanishes only on a null set leaves the identity true almost everywhere."""
+    for base in _denominators(expr):
+        if sp.expand(base.xreplace(eliminations)) == 0:
+            return base
+    return sp.S.Zero
+
+
 def _prove_all(diffs, eliminations, strategies, time_limit):
     """Every difference must reach zero; the first that does not ends the attempt."""
     signal.signal(signal.SIGALRM, _on_alarm)
     used: list[str] = []
     winners: list[Strategy] = []
     attempts: list[str] = []
+    # Run like a rewrite, under the timer: it "reaches zero" when no denominator vanishes.
+    denominators = Strategy("denominators", lambda e: _zero_denominator(e, eliminations))
     for i, diff in enumerate(diffs):
+        base, outcome = _attempt(denominators, diff, time_limit)
+        if outcome != "zero":
+            why = (f"the denominator {base} is zero on the whole domain" if base is not None
+                   else f"its denominators could not be checked ({outcome})")
+            attempts.append(f"denominators: {why}")
+            return SymbolicResult(False, attempts=attempts, residual=_short(f"undefined: {why}", i, len(diffs)))
         found, residual = _try_strategies(
             diff, eliminations, _winners_first(strategies, winners), time_limit, attempts
         )

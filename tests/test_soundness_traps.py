@@ -1,0 +1,126 @@
+"""No false proofs: identities that an unsound rewrite would "prove".
+
+Each trap is false somewhere in its stated domain.  Every symbolic strategy is run on it
+alone, with the domain's constraints as the checker passes them, and none may reduce it
+to zero; the checker as a whole must refute it with a counterexample from the domain.
+Beside them, the same identities on domains where they do hold are proved, so the traps
+are not passing because the engine proves nothing.
+"""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symderiv import Derivation, Equal, NonNegative, Positive, Real, Settings, Simplex, Status, check
+from symderiv.domain import Domains
+from symderiv.symbolic import DEFAULT_STRATEGIES, prove_zero
+
+u, v = sp.symbols("u v", real=True)
+x, y = sp.symbols("x y", positive=True)
+p = sp.symbols("p0:3", positive=True)
+on_simplex = sum(p)  # equal to 1 on the domain, but not as an expression
+
+U, UV, X, XY = [Real(u)], [Real(u, v)], [Positive(x)], [Positive(x, y)]
+SIMPLEX = [Real(u), Simplex(p)]
+
+#: name -> (lhs, rhs, domain), each false somewhere in its domain.
+TRAPS = {
+    # logs of products and powers split without knowing the signs
+    "log(uv) = log u + log v": (sp.log(u * v), sp.log(u) + sp.log(v), UV),
+    "log(u/v) = log u - log v": (sp.log(u / v), sp.log(u) - sp.log(v), UV),
+    "log(u^2) = 2 log u": (sp.log(u**2), 2 * sp.log(u), U),
+    "log(1/u) = -log u": (sp.log(1 / u), -sp.log(u), U),
+    # powers combined across a branch cut
+    "sqrt(u^2) = u": (sp.sqrt(u**2), u, U),
+    "sqrt(uv) = sqrt(u) sqrt(v)": (sp.sqrt(u * v), sp.sqrt(u) * sp.sqrt(v), UV),
+    "(u^3)^(1/3) = u": ((u**3) ** sp.Rational(1, 3), u, U),
+    "(u^2)^(3/2) = u^3": ((u**2) ** sp.Rational(3, 2), u**3, U),
+    "(u^2)^x = u^(2x)": ((u**2) ** x, u ** (2 * x), [Real(u), Positive(x)]),
+    "|uv| = uv": (sp.Abs(u * v), u * v, UV),
+    # principal branches: exp and log, inverse trigonometric functions
+    "log(exp(iu)) = iu": (sp.log(sp.exp(sp.I * u)), sp.I * u, U),
+    "asin(sin u) = u": (sp.asin(sp.sin(u)), u, U),
+    "acos(cos u) = u": (sp.acos(sp.cos(u)), u, U),
+    "atan(tan u) = u": (sp.atan(sp.tan(u)), u, U),
+    # a factor that may be zero (or negative), divided out
+    "u/|u| = 1": (u / sp.Abs(u), sp.S.One, U),
+    "(u + |u|) v / (2u) = v": ((u + sp.Abs(u)) * v / (2 * u), v, UV),
+    # a factor that the domain's constraint makes zero everywhere: the claim is 0/0
+    "(Σp − 1) u / (2Σp − 2) = u/2 on the simplex": ((on_simplex - 1) * u / (2 * on_simplex - 2), u / 2, SIMPLEX),
+    "log(Σp) u / log(Σp^3) = u/3 on the simplex": (sp.log(on_simplex) * u / sp.log(on_simplex**3), u / 3, SIMPLEX),
+}
+
+#: The same kinds of identity where they hold: the engine must prove these.
+CONTROLS = {
+    "log(xy) = log x + log y": (sp.log(x * y), sp.log(x) + sp.log(y), XY),
+    "log(x/y) = log x - log y": (sp.log(x / y), sp.log(x) - sp.log(y), XY),
+    "log(x^2) = 2 log x": (sp.log(x**2), 2 * sp.log(x), X),
+    "sqrt(x^2) = x": (sp.sqrt(x**2), x, X),
+    "sqrt(xy) = sqrt(x) sqrt(y)": (sp.sqrt(x * y), sp.sqrt(x) * sp.sqrt(y), XY),
+    "(x^2)^y = x^(2y)": ((x**2) ** y, x ** (2 * y), XY),
+    "log(exp(u)) = u": (sp.log(sp.exp(u)), u, U),
+    "(Σp) u / 2 = u/2 on the simplex": (on_simplex * u / 2, u / 2, SIMPLEX),
+}
+
+
+def _eliminations(domain):
+    return Domains(list(domain)).eliminations()
+
+
+@pytest.mark.parametrize("strategy", DEFAULT_STRATEGIES, ids=lambda s: s.name)
+@pytest.mark.parametrize("trap", TRAPS, ids=str)
+def test_no_strategy_proves_a_trap(trap, strategy):
+    lhs, rhs, domain = TRAPS[trap]
+    result = prove_zero([lhs - rhs], eliminations=_eliminations(domain), strategies=(strategy,), time_limit=5)
+    assert not result.zero, f"{strategy.name} proved the false identity {trap}"
+
+
+def _obligation(name, lhs, rhs, domain):
+    d = Derivation("traps")
+    d.claim("T", name)(lambda: Equal(lhs, rhs, domain))
+    return d.obligations[0]
+
+
+@pytest.mark.parametrize("trap", TRAPS, ids=str)
+def test_the_checker_refutes_a_trap_inside_its_domain(trap):
+    lhs, rhs, domain = TRAPS[trap]
+    verdict = check(_obligation(trap, lhs, rhs, domain), Settings(samples=500))
+    assert verdict.status is Status.REFUTED, f"{trap}: {verdict.status} {verdict.message}"
+    by_name = {s.name: s for s in lhs.free_symbols | rhs.free_symbols}
+    values = {by_name[k]: np.array([val]) for k, val in verdict.counterexample.values.items()}
+    assert Domains(list(domain)).contains(values), verdict.counterexample
+
+
+@pytest.mark.parametrize("control", CONTROLS, ids=str)
+def test_the_true_counterparts_are_proved(control):
+    lhs, rhs, domain = CONTROLS[control]
+    verdict = check(_obligation(control, lhs, rhs, domain), Settings(samples=500))
+    assert verdict.status is Status.PROVED, f"{control}: {verdict.status} {verdict.message}"
+
+
+class NudgedSimplex(Simplex):
+    """A simplex sampler whose entries sum to 1 + 1e-12: inside the domain's tolerance, as
+    rounding may leave them, so that Σp − 1 is never exactly zero in floating point."""
+
+    def sample(self, rng, n):
+        out = super().sample(rng, n)
+        out[self.symbols[0]] = out[self.symbols[0]] + 1e-12
+        return out
+
+
+def test_float_agreement_that_rounding_alone_produces_is_not_a_proof():
+    # In floats (Σp − 1)/(2Σp − 2) is tiny/(2·tiny) = 1/2 on every instance; on the domain it is 0/0.
+    lhs, rhs, _ = TRAPS["(Σp − 1) u / (2Σp − 2) = u/2 on the simplex"]
+    verdict = check(_obligation("nudged", lhs, rhs, [Real(u), NudgedSimplex(p)]), Settings(samples=300))
+    assert verdict.status is Status.REFUTED, verdict.message
+
+
+def test_a_convexity_certificate_needs_its_point_inside_the_domain():
+    # f(-1) = f'(-1) = 0 and f'' = x >= 0 for x > 0, yet f(1/2) < 0: the point -1 is not in (0, ∞).
+    f = x**3 / 6 - x / 2 - sp.Rational(1, 3)
+    with pytest.raises(ValueError, match="outside"):
+        NonNegative(f, [Positive(x)], convex_in=(x, -1))
+    d = Derivation("convexity")
+    d.claim("C", r"f \ge 0")(lambda: NonNegative(f, [Positive(x)], convex_in=(x, -1)))
+    verdict = check(d.obligations[0], Settings(samples=300))
+    assert verdict.status is Status.ERROR and "outside" in verdict.message
