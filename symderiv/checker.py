@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 from . import numeric, symbolic
+from .cache import VerdictCache
 from .claims import Equal, Inequality, NonNegative
 from .obligation import Obligation, Size
 from .verdict import Counterexample, SizeEvidence, Status, Verdict, worst
@@ -98,17 +99,40 @@ def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
     )
 
 
-def check_size(ob: Obligation, size: Size | None, settings: Settings) -> SizeEvidence:
-    """The verdict for one size: numbers first (cheap, and they find errata), then symbols."""
+def check_size(
+    ob: Obligation, size: Size | None, settings: Settings, cache: VerdictCache | None = None
+) -> SizeEvidence:
+    """The verdict for one size: numbers first (cheap, and they find errata), then symbols.
+
+    With a cache, evidence stored under the same key (the built claim, the settings and
+    the tools' versions) is returned instead of checking again."""
     label = str(size) if size else ""
     ev = SizeEvidence(size=label, status=Status.ERROR)
     t0 = time.perf_counter()
     try:
         claim = ob.build_for(size)
+    except Exception as exc:
+        ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({_where(exc)})"
+        return ev
+    ev.seconds_build = time.perf_counter() - t0
+    key = cache.key(ob.id, size, claim, settings) if cache is not None else None
+    stored = cache.get(key) if key is not None else None
+    if stored is not None:
+        return stored
+    try:
         comparisons = _comparisons(claim)
     except Exception as exc:
         ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({_where(exc)})"
         return ev
+    _check_claim(ob, size, claim, comparisons, settings, ev, t0)
+    if key is not None:
+        cache.put(key, ev)
+    return ev
+
+
+def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: float) -> SizeEvidence:
+    """Fill in `ev` for a built claim: numbers, then symbols."""
+    label = ev.size
     rng = np.random.default_rng(instance_seed(settings.seed, ob.id, size))
     try:
         for part, cmp, reference in comparisons:
@@ -167,10 +191,8 @@ def _where(exc: BaseException) -> str:
     return f"{f.filename}:{f.lineno}"
 
 
-def check(ob: Obligation, settings: Settings = Settings()) -> Verdict:
-    """Check every size of one obligation; its verdict is the worst of theirs."""
-    t0 = time.perf_counter()
-    evidence = [check_size(ob, size, settings) for size in sizes_for(ob, settings)]
+def verdict_of(ob: Obligation, evidence: list[SizeEvidence], settings: Settings, seconds: float) -> Verdict:
+    """An obligation's verdict is the worst of its sizes'."""
     return Verdict(
         obligation_id=ob.id,
         name=ob.name,
@@ -178,20 +200,36 @@ def check(ob: Obligation, settings: Settings = Settings()) -> Verdict:
         status=worst(e.status for e in evidence),
         expected=ob.expect,
         evidence=evidence,
-        seconds=time.perf_counter() - t0,
+        seconds=seconds,
         seed=settings.seed,
     )
+
+
+def check(ob: Obligation, settings: Settings = Settings(), cache: VerdictCache | None = None) -> Verdict:
+    """Check every size of one obligation; its verdict is the worst of theirs."""
+    t0 = time.perf_counter()
+    evidence = [check_size(ob, size, settings, cache) for size in sizes_for(ob, settings)]
+    return verdict_of(ob, evidence, settings, time.perf_counter() - t0)
 
 
 def check_all(
     obligations: Iterable[Obligation],
     settings: Settings = Settings(),
     on_verdict: Callable[[int, int, Verdict], None] | None = None,
+    *,
+    cache: VerdictCache | None = None,
+    jobs: int = 1,
 ) -> list[Verdict]:
+    """Verdicts in the order of `obligations`; with jobs > 1 the sizes are checked in that
+    many worker processes (see `parallel`), with the same verdicts."""
     obligations = list(obligations)
+    if jobs > 1:
+        from .parallel import check_all_in_workers
+
+        return check_all_in_workers(obligations, settings, on_verdict, cache=cache, jobs=jobs)
     verdicts = []
     for k, ob in enumerate(obligations, 1):
-        v = check(ob, settings)
+        v = check(ob, settings, cache)
         verdicts.append(v)
         if on_verdict:
             on_verdict(k, len(obligations), v)

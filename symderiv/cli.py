@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__, export, report
+from .cache import VerdictCache
 from .checker import Settings, check_all
 from .loader import default_proof_dir, load
 from .obligation import Size
@@ -59,10 +60,22 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
                    help="limit for each symbolic rewrite attempt (default %(default)s)")
     p.add_argument("--sizes", type=_size_list, metavar="SxA[,SxA...]",
                    help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own)")
+    p.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
+                   help="check in N worker processes; the verdicts are those of a serial run (default 1)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="check every obligation again instead of reusing verdicts stored for the same claim, "
+                   "settings and versions (cache: $SYMDERIV_CACHE_DIR, else $XDG_CACHE_HOME/symderiv or "
+                   "~/.cache/symderiv)")
 
 
 def _settings(args) -> Settings:
     return Settings(seed=args.seed, samples=args.samples, time_limit=args.time_limit, sizes=args.sizes)
+
+
+def _check_all(args, obligations, settings, progress):
+    """check_all with the --jobs and --no-cache options."""
+    cache = None if args.no_cache else VerdictCache()
+    return check_all(obligations, settings, progress, cache=cache, jobs=args.jobs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,7 +169,7 @@ def cmd_check(args) -> int:
         for line in report.details(v):
             print(line, flush=True)
 
-    verdicts = check_all(obligations, settings, progress)
+    verdicts = _check_all(args, obligations, settings, progress)
     if args.json:
         print(report.to_json(verdicts, failures, dataclasses.asdict(settings)))
     else:
@@ -177,7 +190,7 @@ def cmd_coverage(args) -> int:
             def progress(k, n, v):
                 print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
 
-            verdicts = check_all(obligations, settings, progress)
+            verdicts = _check_all(args, obligations, settings, progress)
             ok = ok and all(v.as_expected for v in verdicts)
         table, missing = report.coverage(d, verdicts)
         print(table + "\n")
@@ -208,7 +221,7 @@ def cmd_export(args) -> int:
     for d in derivations:
         obligations = _selected(args, list(d))
         if obligations:
-            verdicts = check_all(obligations, settings, progress)
+            verdicts = _check_all(args, obligations, settings, progress)
             reports.append(export.report_derivation(d, verdicts, settings, complete=not args.select))
     if not reports:
         print("no obligations found; pass proof files or folders, or run from a checkout with proofs/",

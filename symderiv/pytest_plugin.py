@@ -2,7 +2,8 @@
 
 Proof modules are the `.py` files in a folder named `proofs` (or matching the
 `symderiv_files` ini option); each obligation passes when its verdict is the
-one it expects.  Options: --symderiv-seed, --symderiv-samples, --symderiv-time-limit.
+one it expects.  Options: --symderiv-seed, --symderiv-samples, --symderiv-time-limit,
+--symderiv-cache.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import fnmatch
 import pytest
 
 from . import report
+from .cache import VerdictCache
 from .checker import Settings, check
 from .loader import derivations_in, load_module
 
@@ -23,6 +25,9 @@ def pytest_addoption(parser):
     group.addoption("--symderiv-samples", type=int, default=defaults.samples, help="instances per obligation and size")
     group.addoption("--symderiv-time-limit", type=float, default=defaults.time_limit,
                     help="seconds for each symbolic rewrite attempt")
+    group.addoption("--symderiv-cache", action="store_true",
+                    help="reuse verdicts stored for the same claim, settings and versions (the cache of "
+                    "`symderiv check`); off by default, so that a test run checks every obligation")
     parser.addini("symderiv_files", "glob patterns of proof files besides proofs/*.py", type="linelist", default=[])
 
 
@@ -64,7 +69,7 @@ class ObligationItem(pytest.Item):
         settings = Settings(
             seed=opt("symderiv_seed"), samples=opt("symderiv_samples"), time_limit=opt("symderiv_time_limit")
         )
-        verdict = check(self.obligation, settings)
+        verdict = check(self.obligation, settings, VerdictCache() if opt("symderiv_cache") else None)
         self.user_properties.append(("verdict", str(verdict.status)))
         if not verdict.as_expected:
             raise ObligationFailed(verdict)

@@ -15,6 +15,8 @@ def verdict_line(v: Verdict, width: int = 44) -> str:
     if v.status is Status.NUMERIC:
         status = "numeric (no symbolic proof)"
     line = f"{v.obligation_id:<14} {v.name:<{width}} {status:<8} {v.strategy or '-':<22} {v.seconds:6.2f}s"
+    if v.evidence and all(e.cached for e in v.evidence):
+        line += " (cached)"
     if not v.as_expected:
         line += f"  UNEXPECTED: expected {v.expected}"
     return line

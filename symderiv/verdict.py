@@ -69,6 +69,10 @@ class SizeEvidence:
     message: str = ""
     seconds_symbolic: float = 0.0
     seconds_numeric: float = 0.0
+    #: Of seconds_numeric, the time spent building the claim for this size.
+    seconds_build: float = 0.0
+    #: Taken from the verdict cache (the seconds are those of the run that stored it).
+    cached: bool = False
 
 
 @dataclass

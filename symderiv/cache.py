@@ -1,0 +1,273 @@
+"""A verdict cache: an obligation whose claim, settings and tools are unchanged is not checked again.
+
+An entry holds the evidence for one obligation at one model size, under a SHA-256
+key of everything that evidence depends on:
+
+* the obligation's id (its random instances are seeded from it) and the size;
+* the canonical form of the built claim: `sympy.srepr` of every expression, the
+  domains (kind, bounds, symbols with their assumptions), and, for a Python function
+  inside the claim (a NumPy reference), its byte code, constants, closure and the
+  code of the user-level functions it calls;
+* every setting except the list of sizes: seed, samples, time limit, tolerance,
+  reference samples and the rewrite strategies;
+* the versions of Python, SymPy, NumPy and mpmath, symderiv's version and a digest of
+  its source files (an editable install keeps its version number while its code changes).
+
+A claim with a part that has no canonical form (an object of unknown kind) is not
+cached at all, so that a stale entry is never reused.  Evidence that depends on the
+machine rather than on the key is not stored: an error, and a `numeric` verdict where
+a rewrite was stopped by its time limit (on a quieter machine it might have finished).
+
+The cache lives in `$SYMDERIV_CACHE_DIR`, else `$XDG_CACHE_HOME/symderiv`, else
+`~/.cache/symderiv`.  Entries are written atomically, so parallel workers can share it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import platform
+import sys
+import sysconfig
+import tempfile
+import types
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .verdict import Counterexample, SizeEvidence, Status
+
+#: Bump when the layout of an entry changes.
+FORMAT = 1
+#: Settings fields that choose what to check rather than how a verdict comes out.
+_NOT_IN_KEY = frozenset({"sizes"})
+
+
+class Uncacheable(Exception):
+    """A claim contains something without a canonical form; it is checked every time."""
+
+
+def default_directory() -> Path:
+    if os.environ.get("SYMDERIV_CACHE_DIR"):
+        return Path(os.environ["SYMDERIV_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "symderiv"
+
+
+@lru_cache(maxsize=1)
+def tool_versions() -> str:
+    """The versions a verdict depends on, with a digest of symderiv's own source files."""
+    from . import __version__
+
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for f in sorted(package.rglob("*.py")):
+        digest.update(str(f.relative_to(package)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return (
+        f"symderiv {__version__} ({digest.hexdigest()[:16]}); sympy {sp.__version__}; numpy {np.__version__}; "
+        f"mpmath {mpmath.__version__}; python {platform.python_version()}"
+    )
+
+
+def _library_paths() -> tuple[str, ...]:
+    paths = sysconfig.get_paths()
+    return tuple({os.path.realpath(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths})
+
+
+def _is_user_code(module_name: str | None) -> bool:
+    """Code outside the standard library and installed packages (proof modules, their helpers)."""
+    if not module_name or module_name == "symderiv" or module_name.startswith("symderiv."):
+        return False  # symderiv's own code is covered by the source digest in tool_versions()
+    module = sys.modules.get(module_name)
+    path = getattr(module, "__file__", None)
+    if path is None:
+        return module_name not in sys.builtin_module_names
+    return not os.path.realpath(path).startswith(_library_paths())
+
+
+class _Canonical:
+    """Writes an object as text that changes whenever the object's meaning can."""
+
+    def __init__(self):
+        self.active: set[int] = set()
+        self.functions_seen: set[int] = set()
+
+    def __call__(self, obj) -> str:
+        if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes)):
+            return repr(obj)
+        if isinstance(obj, (sp.Basic, sp.MatrixBase)):
+            return sp.srepr(obj)
+        if isinstance(obj, np.ndarray):
+            return f"ndarray({obj.dtype},{obj.shape},{hashlib.sha256(obj.tobytes()).hexdigest()})"
+        if isinstance(obj, (np.generic,)):
+            return repr(obj.item())
+        if id(obj) in self.active:
+            raise Uncacheable(f"a cycle through {type(obj).__qualname__}")
+        self.active.add(id(obj))
+        try:
+            return self._compound(obj)
+        finally:
+            self.active.discard(id(obj))
+
+    def _compound(self, obj) -> str:
+        name = f"{type(obj).__module__}.{type(obj).__qualname__}"
+        if isinstance(obj, (list, tuple)):
+            return f"{type(obj).__name__}[" + ",".join(map(self, obj)) + "]"
+        if isinstance(obj, (set, frozenset)):
+            return "set{" + ",".join(sorted(map(self, obj))) + "}"
+        if isinstance(obj, dict):
+            return "{" + ",".join(sorted(f"{self(k)}:{self(v)}" for k, v in obj.items())) + "}"
+        if isinstance(obj, Status):
+            return repr(obj.value)
+        if isinstance(obj, (types.FunctionType, types.MethodType)):
+            return self._function(obj)
+        if isinstance(obj, types.ModuleType):
+            return f"module {obj.__name__}" + (f" {_file_digest(obj)}" if _is_user_code(obj.__name__) else "")
+        if isinstance(obj, type):
+            return _class_text(obj)
+        if isinstance(obj, (types.BuiltinFunctionType, np.ufunc)):
+            return f"builtin {getattr(obj, '__module__', None)}.{obj.__name__}"
+        if isinstance(obj, functools.partial):
+            return f"partial({self(obj.func)},{self(obj.args)},{self(obj.keywords)})"
+        if dataclasses.is_dataclass(obj):
+            return name + "(" + ",".join(f"{f.name}={self(getattr(obj, f.name))}" for f in dataclasses.fields(obj)) + ")"
+        module = type(obj).__module__
+        if hasattr(obj, "__dict__") and not hasattr(type(obj), "__slots__") and (
+            _is_user_code(module) or module.startswith("symderiv")
+        ):
+            # Plain Python objects of symderiv or of the user keep their state in __dict__.
+            return name + self(vars(obj))
+        raise Uncacheable(f"no canonical form for a {name}")
+
+    def _function(self, fn) -> str:
+        if isinstance(fn, types.MethodType):
+            return f"method {self(fn.__self__)}.{self._function(fn.__func__)}"
+        label = f"function {fn.__module__}.{fn.__qualname__}"
+        if id(fn) in self.functions_seen:
+            return label
+        self.functions_seen.add(id(fn))
+        parts = [label, _code_text(fn.__code__)]
+        parts += [self(cell.cell_contents) for cell in fn.__closure__ or ()]
+        parts += [self(d) for d in fn.__defaults__ or ()]
+        if _is_user_code(fn.__module__):
+            # The user-level functions and modules it calls can change without it changing.
+            for name in sorted(_global_names(fn.__code__)):
+                if name in fn.__globals__:
+                    value = fn.__globals__[name]
+                    if isinstance(value, (types.FunctionType, types.ModuleType, type)):
+                        parts.append(f"{name}={self(value) if not isinstance(value, type) else _class_text(value)}")
+        return "(" + ";".join(parts) + ")"
+
+
+def _code_text(code: types.CodeType) -> str:
+    consts = [(_code_text(c) if isinstance(c, types.CodeType) else repr(c)) for c in code.co_consts]
+    return f"code({code.co_code.hex()},{consts},{code.co_names})"
+
+
+def _global_names(code: types.CodeType) -> set[str]:
+    names = set(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            names |= _global_names(c)
+    return names
+
+
+def _file_digest(module) -> str:
+    path = getattr(module, "__file__", None)
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16] if path and Path(path).is_file() else ""
+
+
+def _class_text(cls: type) -> str:
+    module = sys.modules.get(cls.__module__)
+    digest = _file_digest(module) if _is_user_code(cls.__module__) else ""
+    return f"class {cls.__module__}.{cls.__qualname__} {digest}".rstrip()
+
+
+def canonical_form(claim) -> str:
+    """The claim as text: equal texts mean equal claims, to the last symbol assumption."""
+    return _Canonical()(claim)
+
+
+def cache_key(obligation_id: str, size, claim, settings) -> str:
+    """SHA-256 of what the evidence for one obligation and size depends on.
+
+    Raises Uncacheable if part of the claim or settings has no canonical form."""
+    canonical = _Canonical()
+    settings_text = ",".join(
+        f"{f.name}={canonical(getattr(settings, f.name))}"
+        for f in dataclasses.fields(settings) if f.name not in _NOT_IN_KEY
+    )
+    text = "\n".join([
+        f"format {FORMAT}", tool_versions(), f"obligation {obligation_id}", f"size {size}",
+        f"settings {settings_text}", f"claim {canonical(claim)}",
+    ])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _reproducible(ev: SizeEvidence) -> bool:
+    """Whether the same key always gives this evidence (not an error, not a time-limited miss)."""
+    if ev.status is Status.ERROR:
+        return False
+    if ev.status is Status.NUMERIC:
+        return not any("stopped after" in a or "worker killed" in a for a in ev.attempts) and "symbolic engine" not in ev.message
+    return True
+
+
+class VerdictCache:
+    """Evidence per obligation and size, stored as one JSON file per key."""
+
+    def __init__(self, directory: Path | str | None = None):
+        self.directory = Path(directory) if directory is not None else default_directory()
+
+    def key(self, obligation_id: str, size, claim, settings) -> str | None:
+        """The entry's key, or None for a claim that cannot be cached."""
+        try:
+            return cache_key(obligation_id, size, claim, settings)
+        except Uncacheable:
+            return None
+
+    def _path(self, key: str) -> Path:
+        return self.directory / f"v{FORMAT}" / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> SizeEvidence | None:
+        try:
+            data = json.loads(self._path(key).read_text())
+        except (OSError, ValueError):
+            return None
+        if data.get("key") != key:
+            return None
+        try:
+            evidence = data["evidence"]
+            ce = evidence.pop("counterexample")
+            return SizeEvidence(
+                **{**evidence, "status": Status(evidence["status"]), "cached": True},
+                counterexample=Counterexample(**ce) if ce else None,
+            )
+        except (KeyError, TypeError, ValueError):
+            return None  # an entry from another layout: check again
+
+    def put(self, key: str, evidence: SizeEvidence) -> bool:
+        """Store `evidence` if it is reproducible from its key; True if stored."""
+        if not _reproducible(evidence):
+            return False
+        record = dataclasses.asdict(evidence)
+        record["status"] = str(evidence.status)
+        record.pop("cached", None)
+        text = json.dumps({"key": key, "evidence": record})
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as tmp:
+                tmp.write(text)
+            os.replace(tmp.name, path)  # readers see the old entry or the new one, never half of one
+        except OSError as exc:
+            warnings.warn(f"symderiv: could not write the verdict cache in {self.directory}: {exc}", stacklevel=2)
+            return False
+        return True

@@ -1,0 +1,226 @@
+"""The verdict cache: a hit only when nothing a verdict depends on has changed."""
+
+import json
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from symderiv import Derivation, Equal, Positive, Settings, Status, SymbolicMDP, check, sizes
+from symderiv import cache as cache_module
+from symderiv.cache import VerdictCache, cache_key, canonical_form
+from symderiv.checker import check_size
+from symderiv.cli import main
+from symderiv.domain import Real
+from symderiv.obligation import Size
+from symderiv.symbolic import Strategy
+from symderiv.verdict import SizeEvidence
+
+x, y = sp.symbols("x y", positive=True)
+FAST = Settings(samples=300, time_limit=5)
+
+
+def log_of_product():
+    return Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)])
+
+
+def key(claim=None, settings=FAST, ob_id="C1", size=None):
+    return cache_key(ob_id, size, claim if claim is not None else log_of_product(), settings)
+
+
+def test_the_same_claim_and_settings_give_the_same_key():
+    assert key() == key()
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [
+        pytest.param(dict(claim=Equal(sp.log(x * y), sp.log(x) - sp.log(y), [Positive(x, y)])), id="claim"),
+        pytest.param(dict(claim=Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y, low=0.5)])),
+                     id="domain bound"),
+        pytest.param(dict(claim=Equal(sp.log(sp.Symbol("x", real=True) * y), sp.log(sp.Symbol("x", real=True))
+                                      + sp.log(y), [Real(sp.Symbol("x", real=True)), Positive(y)])),
+                     id="symbol assumptions"),
+        pytest.param(dict(settings=Settings(samples=300, time_limit=5, seed=1)), id="seed"),
+        pytest.param(dict(settings=Settings(samples=301, time_limit=5)), id="samples"),
+        pytest.param(dict(settings=Settings(samples=300, time_limit=6)), id="time limit"),
+        pytest.param(dict(settings=Settings(samples=300, time_limit=5, rtol=1e-8)), id="tolerance"),
+        pytest.param(dict(settings=Settings(samples=300, time_limit=5, strategies=(Strategy("expand", sp.expand),))),
+                     id="strategies"),
+        pytest.param(dict(ob_id="C2"), id="obligation id (the seed derives from it)"),
+        pytest.param(dict(size=Size(1, 2)), id="size"),
+    ],
+)
+def test_anything_a_verdict_depends_on_changes_the_key(changed):
+    assert key(**changed) != key()
+
+
+def test_the_list_of_sizes_to_run_is_not_part_of_the_key():
+    assert key(settings=Settings(samples=300, time_limit=5, sizes=(Size(2, 2),))) == key()
+
+
+def test_a_new_version_of_a_tool_changes_the_key(monkeypatch):
+    before = key()
+    monkeypatch.setattr(cache_module, "tool_versions", lambda: "symderiv 0.1.0 (other source); sympy 9.9")
+    assert key() != before
+
+
+def test_symderiv_source_digest_is_part_of_the_versions():
+    versions = cache_module.tool_versions()
+    assert "symderiv" in versions and "sympy " + sp.__version__ in versions and "numpy" in versions
+
+
+def _reference_one(values):
+    return np.log(values[x] * values[y])
+
+
+def _reference_two(values):
+    return np.log(values[x]) + np.log(values[y])
+
+
+def test_a_reference_function_is_keyed_by_its_code():
+    with_one = Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)], reference=_reference_one)
+    with_two = Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)], reference=_reference_two)
+    assert key(with_one) != key(with_two)
+    assert key(with_one) == key(Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)],
+                                      reference=_reference_one))
+
+
+def test_a_closure_is_keyed_by_what_it_captured():
+    def reference_scaled(c):
+        return lambda values: c * values[x]
+
+    one = Equal(x, x, [Positive(x)], reference=reference_scaled(1.0))
+    two = Equal(x, x, [Positive(x)], reference=reference_scaled(2.0))
+    assert key(one) != key(two)
+
+
+def test_a_part_without_canonical_form_makes_the_claim_uncacheable(tmp_path):
+    class Opaque:
+        __slots__ = ()
+
+        def __call__(self, values):
+            return values[x]
+
+    claim = Equal(x, x, [Positive(x)], reference=Opaque())
+    with pytest.raises(cache_module.Uncacheable):
+        canonical_form(claim)
+    assert VerdictCache(tmp_path).key("C1", None, claim, FAST) is None
+
+
+d = Derivation("cache tests")
+
+
+@d.claim("C1", r"\ln(xy) = \ln x + \ln y")
+def log_of_product_claim():
+    return log_of_product()
+
+
+@d.claim("C2", r"(x + y)^2 = x^2 + y^2", expect="refuted")
+def square_of_sum_wrong():
+    return Equal((x + y) ** 2, x**2 + y**2, [Positive(x, y)])
+
+
+@d.claim("C3", r"V_Q = \sum_a \pi_Q Q - \alpha KL", sizes=sizes([1], [2]), model=SymbolicMDP)
+def soft_value(m):
+    pq = m.boltzmann(m.Q)
+    return Equal(m.soft_value(m.Q), m.average(m.Q, pq) - m.alpha * m.kl(pq), m.domain())
+
+
+@pytest.mark.parametrize("ob", d.obligations, ids=lambda ob: ob.id)
+def test_a_second_check_is_served_from_the_cache_with_the_same_evidence(ob, tmp_path):
+    cache = VerdictCache(tmp_path)
+    first = check(ob, FAST, cache)
+    second = check(ob, FAST, cache)
+    assert not any(e.cached for e in first.evidence) and all(e.cached for e in second.evidence)
+    assert second.status is first.status is ob.expect
+    for a, b in zip(first.evidence, second.evidence):
+        assert (a.status, a.strategy, a.instances, a.counterexample) == (b.status, b.strategy, b.instances,
+                                                                         b.counterexample)
+
+
+def test_a_changed_setting_is_checked_again(tmp_path):
+    cache = VerdictCache(tmp_path)
+    ob = d.obligations[0]
+    check(ob, FAST, cache)
+    assert not any(e.cached for e in check(ob, Settings(samples=300, time_limit=5, seed=3), cache).evidence)
+    assert not any(e.cached for e in check(ob, Settings(samples=400, time_limit=5), cache).evidence)
+
+
+def test_a_changed_claim_under_the_same_id_is_checked_again(tmp_path):
+    cache = VerdictCache(tmp_path)
+    check(d.obligations[0], FAST, cache)
+    edited = Derivation("the same note, edited")
+
+    @edited.claim("C1", r"\ln(xy) = \ln x - \ln y")
+    def log_of_product_claim():
+        return Equal(sp.log(x * y), sp.log(x) - sp.log(y), [Positive(x, y)])
+
+    verdict = check(edited.obligations[0], FAST, cache)
+    assert verdict.status is Status.REFUTED and not verdict.evidence[0].cached
+
+
+def test_errors_and_time_limited_misses_are_not_stored(tmp_path):
+    cache = VerdictCache(tmp_path)
+    assert not cache.put("0" * 64, SizeEvidence(size="", status=Status.ERROR, message="boom"))
+    stopped = SizeEvidence(size="", status=Status.NUMERIC, attempts=["simplify: stopped after 10s (10.0s)"])
+    assert not cache.put("1" * 64, stopped)
+    assert cache.get("0" * 64) is None and cache.get("1" * 64) is None
+    finished = SizeEvidence(size="", status=Status.NUMERIC, attempts=["expand: nonzero (0.01s)"])
+    assert cache.put("2" * 64, finished) and cache.get("2" * 64).status is Status.NUMERIC
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path):
+    cache = VerdictCache(tmp_path)
+    ob = d.obligations[0]
+    check(ob, FAST, cache)
+    (entry,) = tmp_path.rglob("*.json")
+    entry.write_text("{not json")
+    assert not check(ob, FAST, cache).evidence[0].cached
+    (entry,) = tmp_path.rglob("*.json")
+    data = json.loads(entry.read_text())
+    data["key"] = "another key"
+    entry.write_text(json.dumps(data))
+    assert not check(ob, FAST, cache).evidence[0].cached
+
+
+def test_check_size_without_a_cache_stores_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMDERIV_CACHE_DIR", str(tmp_path))
+    check_size(d.obligations[0], None, FAST)
+    assert not list(tmp_path.rglob("*.json"))
+
+
+def test_the_directory_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMDERIV_CACHE_DIR", str(tmp_path / "here"))
+    assert cache_module.default_directory() == tmp_path / "here"
+    monkeypatch.delenv("SYMDERIV_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_module.default_directory() == tmp_path / "xdg" / "symderiv"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache_module.default_directory() == tmp_path / "home" / ".cache" / "symderiv"
+
+
+PROOF = '''
+import sympy as sp
+from symderiv import Derivation, Equal, Positive
+
+x, y = sp.symbols("x y", positive=True)
+d = Derivation("cli cache test")
+
+@d.claim("K1", r"\\ln(xy) = \\ln x + \\ln y")
+def log_of_product():
+    return Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)])
+'''
+
+
+def test_the_command_line_reuses_verdicts_unless_told_not_to(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SYMDERIV_CACHE_DIR", str(tmp_path / "cache"))
+    proof = tmp_path / "note.py"
+    proof.write_text(PROOF)
+    runs = []
+    for extra in ([], [], ["--no-cache"]):
+        assert main(["check", str(proof), "--samples", "200", *extra]) == 0
+        runs.append(capsys.readouterr().out)
+    assert "(cached)" not in runs[0] and "(cached)" in runs[1] and "(cached)" not in runs[2]
+    assert all("1 proved" in out for out in runs)

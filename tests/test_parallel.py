@@ -1,0 +1,116 @@
+"""Parallel runs: worker processes (`--jobs`) and pytest-xdist give the verdicts of a serial run."""
+
+import textwrap
+
+import sympy as sp
+
+from symderiv import Derivation, Equal, Positive, Settings, SymbolicMDP, check_all, sizes
+from symderiv.cli import main
+
+pytest_plugins = ["pytester"]
+
+x, y = sp.symbols("x y", positive=True)
+FAST = Settings(samples=500, time_limit=5)
+
+d = Derivation("parallel tests")
+
+
+@d.claim("J1", r"\ln(xy) = \ln x + \ln y")
+def log_of_product():
+    return Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)])
+
+
+@d.claim("J2", r"(x + y)^2 = x^2 + y^2", expect="refuted")
+def square_of_sum_wrong():
+    return Equal((x + y) ** 2, x**2 + y**2, [Positive(x, y)])
+
+
+@d.claim("J3", r"broken")
+def raises_while_building():
+    raise KeyError("no such symbol")
+
+
+@d.claim("J4", r"V_Q = \sum_a \pi_Q Q - \alpha KL", sizes=sizes([1], [2, 3]), model=SymbolicMDP)
+def soft_value(m):
+    pq = m.boltzmann(m.Q)
+    return Equal(m.soft_value(m.Q), m.average(m.Q, pq) - m.alpha * m.kl(pq), m.domain())
+
+
+def _evidence(verdicts):
+    """Everything of a verdict but its times."""
+    return [
+        (v.obligation_id, v.status, v.expected,
+         [(e.size, e.status, e.strategy, e.instances, e.max_rel_error, e.counterexample, e.message, e.residual)
+          for e in v.evidence])
+        for v in verdicts
+    ]
+
+
+def test_workers_give_the_verdicts_of_a_serial_run_in_the_same_order():
+    seen = []
+    serial = check_all(d, FAST)
+    parallel = check_all(d, FAST, lambda k, n, v: seen.append((k, n, v.obligation_id)), jobs=2)
+    assert _evidence(parallel) == _evidence(serial)
+    assert seen == [(k, 4, ob.id) for k, ob in enumerate(d, 1)]
+    # The MDP claim's symbolic attempts ran in processes forked from a pool worker.
+    assert parallel[3].status.value == "proved" and len(parallel[3].evidence) == 2
+
+
+PROOF = textwrap.dedent(
+    '''
+    import sympy as sp
+    from symderiv import Derivation, Equal, Positive
+
+    x, y = sp.symbols("x y", positive=True)
+    d = Derivation("parallel plugin test")
+
+    @d.claim("P1", r"\\ln(xy) = \\ln x + \\ln y")
+    def log_of_product():
+        return Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)])
+
+    @d.claim("P2", r"(x+y)^2 = x^2 + y^2", expect="refuted")
+    def known_erratum():
+        return Equal((x + y) ** 2, x**2 + y**2, [Positive(x, y)])
+
+    @d.claim("P3", r"(x+y)^2 = x^2 + 2xy")
+    def wrong_and_not_expected():
+        return Equal((x + y) ** 2, x**2 + 2 * x * y, [Positive(x, y)])
+    '''
+)
+
+
+def test_the_command_line_prints_the_same_verdicts_with_jobs(tmp_path, capsys):
+    proof = tmp_path / "note.py"
+    proof.write_text(PROOF)
+
+    def run(*extra):
+        code = main(["check", str(proof), "--samples", "300", "--no-cache", "--json", "-q", *extra])
+        return code, _json_evidence(capsys.readouterr().out)
+
+    assert run("--jobs", "2") == run()
+
+
+def _json_evidence(text):
+    import json
+
+    verdicts = json.loads(text)["verdicts"]
+    for v in verdicts:
+        v.pop("seconds")
+        for e in v["evidence"]:
+            for k in [k for k in e if k.startswith("seconds") or k == "attempts"]:
+                e.pop(k)
+    return verdicts
+
+
+def test_obligations_run_under_pytest_xdist_with_the_serial_outcomes(pytester):
+    pytester.mkdir("proofs")
+    pytester.path.joinpath("proofs", "note.py").write_text(PROOF)
+    serial = pytester.runpytest_subprocess("proofs", "--symderiv-samples", "300", "-p", "no:cacheprovider")
+    serial.assert_outcomes(passed=2, failed=1)
+    result = pytester.runpytest_subprocess("proofs", "--symderiv-samples", "300", "-n", "2", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines([
+        "*2 workers*",
+        "*P3 wrong_and_not_expected: verdict refuted, expected proved*",
+        "*counterexample: *lhs=*rhs=*",
+    ])
