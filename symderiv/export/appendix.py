@@ -69,9 +69,12 @@ def render(fn: types.FunctionType) -> ReferenceFunction:
         tree = transformers.AugAssignReplacer().visit(tree)
         tree = transformers.PrefixTrimmer(_PREFIXES).visit(tree)
         latex = codegen.FunctionCodegen(use_math_symbols=True).visit(tree)
-    except latexify.exceptions.LatexifyError as exc:
+    except Exception as exc:  # LatexifyError for unsupported code; anything else is latexify's own failure
         return ReferenceFunction(fn.__name__, doc, source, None, [f"latexify cannot render it: {exc}"])
-    problems = rendering_problems(tree, latex, fn.__globals__)
+    try:
+        problems = rendering_problems(tree, latex, fn.__globals__)
+    except Exception as exc:  # a rendering that cannot be checked is not trusted
+        problems = [f"its rendering could not be checked: {type(exc).__name__}: {exc}"]
     return ReferenceFunction(fn.__name__, doc, source, None if problems else latex, problems)
 
 

@@ -3,8 +3,8 @@
 
 Expressions print with `NotationLatexPrinter` (the source's notation for model
 symbols).  Long encodings are broken into lines at their top-level terms (see
-`layout.py`), and a line still wider than the page is scaled down to fit.  Everything compiles with TeX Live's latex-base and
-latex-recommended packages.
+`layout.py`), and a line still wider than the page is scaled down to fit.  Everything
+compiles with TeX Live's latex-base and latex-recommended packages.
 """
 
 from __future__ import annotations
@@ -51,7 +51,6 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 
 #: Indentation of the display lines of a claim, by `layout` level.
 INDENT = {FIRST: "1.5em", RELATION: "3em", CONTINUATION: "4.5em"}
-
 
 
 def latex_text(text: str) -> str:
