@@ -230,6 +230,14 @@ class SmoothFunctions(Domain):
     def coefficient_symbols(self) -> tuple[sp.Symbol, ...]:
         return tuple(c for f in self.functions for c in self.coefficients[f])
 
+    def at_instance(self, f: sp.Expr, values: Mapping[sp.Symbol, float]):
+        """f's concrete member at one sampled instance, as a NumPy function of the parameter.
+        It accepts complex arguments, so a reference can take complex-step derivatives."""
+        coefficients = self.coefficients[f]
+        family = sp.lambdify((self.parameter, *coefficients), self.concrete(f), modules="numpy")
+        fixed = [values[c] for c in coefficients]
+        return lambda t: family(t, *fixed)
+
     def sample(self, rng, n):
         out = {self.parameter: rng.uniform(-2.0, 2.0, size=n)}
         for c in self.coefficient_symbols():

@@ -66,3 +66,17 @@ def test_restricted_domains_keep_only_the_parts_that_draw_the_given_symbols():
 def test_a_one_entry_simplex_is_the_point_one():
     (p,) = sp.symbols("p0:1", positive=True)
     assert np.all(Simplex([p]).sample(np.random.default_rng(0), 7)[p] == 1.0)
+
+
+def test_smooth_function_at_an_instance_matches_its_concretisation_and_takes_complex_steps():
+    t = sp.Symbol("theta", real=True)
+    f = sp.Function("f", real=True)(t)
+    d = SmoothFunctions([f], t)
+    values = d.sample(np.random.default_rng(3), 1)
+    instance = {s: float(v[0]) for s, v in values.items()}
+    at = d.at_instance(f, instance)
+    t0 = instance[t]
+    exact = d.concretise(sp.diff(f, t)).subs(instance)
+    assert np.isclose(at(t0), float(d.concretise(f).subs(instance)), rtol=1e-12)
+    h = 1e-20
+    assert np.isclose(np.imag(at(t0 + 1j * h)) / h, float(exact), rtol=1e-12)
