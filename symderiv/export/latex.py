@@ -21,7 +21,7 @@ from .. import __version__
 from ..claims import Equal, Inequality, NonNegative
 from ..verdict import Counterexample, SizeEvidence, Verdict
 from .document import STATUS_TEXT, DerivationReport, Document, Encoding, Entry, Erratum, Step, used_domains
-from .layout import CONTINUATION, FIRST, RELATION, relation_lines
+from .layout import CONTINUATION, FIRST, RELATION, relation_lines, source_math
 from .notation import math_latex, symbol_latex
 
 logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
@@ -201,7 +201,8 @@ class LatexExporter(Printer):
                 + STATUS_TEXT[v.status] + "}")
         if not v.as_expected:
             head += r" \textcolor{red}{(expected " + str(v.expected) + ")}"
-        out = [head, r"As the source writes it:", r"\claimline{" + INDENT[FIRST] + "}{" + ob.latex + "}"]
+        source = r"\claimline{" + INDENT[FIRST] + "}{" + source_math(ob.latex) + "}"
+        out = [head, r"As the source writes it:", source]
         if ob.doc:
             out.append(latex_text(ob.doc))
         out.append(self._print(entry.encoding))

@@ -106,3 +106,11 @@ def _term_pieces(term, printer, width: int) -> list[str]:
         pieces += sub
     pieces.append(r"\Bigr)")
     return pieces
+
+
+def source_math(latex: str) -> str:
+    """The source's LaTeX as one line of math: rows (\\\\) or alignment tabs (&) outside any
+    environment, as in a fragment of an align, go into `aligned`."""
+    if r"\begin{" not in latex and ("\\\\" in latex or re.search(r"(?<!\\)&", latex)):
+        return r"\begin{aligned}" + latex + r"\end{aligned}"
+    return latex

@@ -14,7 +14,7 @@ from .. import __version__
 from ..claims import Equal, Inequality, NonNegative
 from ..verdict import Counterexample, SizeEvidence, Verdict
 from .document import STATUS_TEXT, DerivationReport, Document, Encoding, Entry, Erratum, Step, used_domains
-from .layout import CONTINUATION, RELATION, relation_lines
+from .layout import CONTINUATION, RELATION, relation_lines, source_math
 from .notation import math_latex, symbol_latex
 
 _INDENT = {RELATION: r"\quad ", CONTINUATION: r"\qquad "}
@@ -112,7 +112,7 @@ class MarkdownExporter(Printer):
         head = f"{ob.id} `{ob.name}`: **{STATUS_TEXT[v.status]}**"
         if not v.as_expected:
             head += f" (**expected {v.expected}**)"
-        out = [head, "As the source writes it:", f"$$\n{ob.latex}\n$$"]
+        out = [head, "As the source writes it:", f"$$\n{source_math(ob.latex)}\n$$"]
         if ob.doc:
             out.append(md_text(" ".join(ob.doc.split())))
         out += [self._print(entry.encoding), self._print(v)]

@@ -1,7 +1,7 @@
 import sympy as sp
 
 from symderiv import SymbolicMDP
-from symderiv.export.layout import CONTINUATION, FIRST, RELATION, relation_lines, visible_length
+from symderiv.export.layout import CONTINUATION, FIRST, RELATION, relation_lines, source_math, visible_length
 
 
 def test_a_short_relation_is_one_line():
@@ -47,3 +47,10 @@ def test_a_long_max_breaks_between_its_arguments():
     lines = relation_lines(sp.Max(*args), r"\le", m.gamma, width=30)
     text = " ".join(l.math for l in lines)
     assert text.startswith(r"\max\Bigl(") and r"\Bigr)" in text and len(lines) >= 3
+
+
+def test_source_rows_and_tabs_outside_an_environment_are_aligned():
+    assert source_math(r"x &= y \\ &= z") == r"\begin{aligned}x &= y \\ &= z\end{aligned}"
+    assert source_math(r"a &= b") == r"\begin{aligned}a &= b\end{aligned}"
+    assert source_math(r"\begin{aligned} a &= b \end{aligned}") == r"\begin{aligned} a &= b \end{aligned}"
+    assert source_math(r"R \& D = x") == r"R \& D = x"

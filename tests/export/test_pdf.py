@@ -5,9 +5,11 @@ import subprocess
 import textwrap
 
 import pytest
+import sympy as sp
 
+from symderiv import Derivation, Equal, Positive, Settings, check_all
 from symderiv.cli import main
-from symderiv.export import TexError, compile_pdf, reference_functions, to_latex
+from symderiv.export import Document, TexError, compile_pdf, reference_functions, report_derivation, to_latex
 from symderiv.loader import default_proof_dir, load
 
 
@@ -65,6 +67,17 @@ def test_an_appendix_with_typeset_and_listed_references_compiles(
     assert "Reference implementations" in text
     assert "soft_value" in text and "visitation" in text and "loses its parentheses" in text
     assert "np.linalg.solve" in text  # the listing
+
+
+def test_source_claims_on_several_lines_compile(tex_tools, tmp_path):
+    x = sp.Symbol("x", positive=True)
+    d = Derivation("multi-line claims", steps=["L1", "L2"])
+    d.claim("L1", r"x &= x \\ &= x^1")(lambda: Equal(x, x**1, [Positive(x)]))  # an align-style fragment
+    d.claim("L2", r"\begin{aligned} x &= x \\ &= x^1 \end{aligned}")(lambda: Equal(x, x**1, [Positive(x)]))
+    settings = Settings(samples=50)
+    document = Document([report_derivation(d, check_all(d, settings), settings)], settings)
+    text = pdf_text(compile_pdf(to_latex(document), tmp_path / "lines.pdf"))
+    assert "L1" in text and "L2" in text
 
 
 def test_a_latex_error_is_reported_with_its_message(tex_tools, tmp_path):
