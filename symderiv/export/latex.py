@@ -406,10 +406,11 @@ def to_latex(document: Document, **settings) -> str:
 
 
 def verdict_math(v: Verdict) -> str:
-    """A verdict in one line of math mode, for Jupyter (`Verdict._repr_latex_`)."""
-    parts = [rf"\text{{{v.obligation_id}: {STATUS_TEXT[v.status]}}}"]
+    """A verdict in one line of math mode, for Jupyter (`Verdict._repr_latex_`).  Names go in
+    \\mathtt, where MathJax, like LaTeX, reads \\_ (it does not inside \\text)."""
+    parts = [_math_code(v.obligation_id) + rf"\text{{: {STATUS_TEXT[v.status]}}}"]
     if v.strategy:
-        parts.append(r"\text{by " + v.strategy.replace("_", r"\_") + "}")
+        parts.append(r"\text{by } " + _math_code(v.strategy))
     parts.append(rf"\text{{{v.instances} instances, largest rel. error }} {_sci(v.max_rel_error).strip('$')}")
     ce = v.counterexample
     if ce is not None:
@@ -419,3 +420,7 @@ def verdict_math(v: Verdict) -> str:
     if not v.as_expected:
         parts.append(rf"\text{{(expected {v.expected})}}")
     return "$" + r";\ ".join(parts) + "$"
+
+
+def _math_code(name: str) -> str:
+    return r"\mathtt{" + name.replace("_", r"\_") + "}"
