@@ -176,6 +176,11 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
         ev.status, ev.strategy = Status.PROVED, sym.strategy
     else:
         ev.status = Status.NUMERIC
+        stopped = sum("stopped after" in a or "killed" in a for a in sym.attempts)
+        if stopped:
+            hint = (f"no symbolic proof: {stopped} rewrite(s) ran out of time ({settings.time_limit:g}s each); "
+                    "raise --time-limit, or add a strategy that reaches zero sooner")
+            ev.message = "; ".join(x for x in (ev.message, hint) if x)
     return ev
 
 

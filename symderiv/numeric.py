@@ -217,8 +217,12 @@ def check(
         if confirmed_failure(cmp, instance, rtol) is not None:
             small = shrink(cmp, instance, rtol)
             element, l, r = confirmed_failure(cmp, small, rtol)
+            undefined = "" if np.isfinite(l) and np.isfinite(r) else (
+                "a side is not a finite real number here (undefined, infinite or complex): "
+                "narrow the domain, or fix the expression"
+            )
             return NumericResult(
-                False, samples, float(worst_per_instance[i]), Mismatch(small, element, l, r), rechecked
+                False, samples, float(worst_per_instance[i]), Mismatch(small, element, l, r, undefined), rechecked
             )
     agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
     message = ""

@@ -1,0 +1,175 @@
+"""Bad input never costs more than its own result.
+
+One proof folder holds a good obligation beside obligations that raise, use a symbol no
+sampler covers, use a sampler that leaves its domain or returns NaN, are undefined on part
+of their domain, overflow floats, or defeat every rewrite within the time limit; beside it,
+modules that fail to import.  Each ends in a message that names the obligation (or file)
+and says what to fix, the good obligation is still proved, and the exit status says what
+happened: 0 all as expected, 1 a verdict not as expected or a module not loaded, 2 a usage error.
+"""
+
+import json
+import textwrap
+
+import pytest
+
+from symderiv.cli import main
+
+PROOF = textwrap.dedent(
+    r'''
+    import numpy as np
+    import sympy as sp
+    from symderiv import Derivation, Equal, Positive, Real
+
+    x, y = sp.symbols("x y", positive=True)
+    u = sp.Symbol("u", real=True)
+    d = Derivation("bad input")
+
+
+    class OutsidePositive(Positive):
+        """A broken sampler: draws values outside its own domain."""
+
+        def sample(self, rng, n):
+            return {s: -np.ones(n) for s in self.symbols}
+
+
+    class NaNReal(Real):
+        """A broken sampler that returns NaN and claims NaN is in its domain."""
+
+        def sample(self, rng, n):
+            return {s: np.full(n, np.nan) for s in self.symbols}
+
+        def contains(self, values):
+            return np.ones(len(values[self.symbols[0]]), dtype=bool)
+
+
+    @d.claim("G1", r"\ln(xy) = \ln x + \ln y")
+    def log_of_product():
+        return Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)])
+
+
+    @d.claim("B1", r"raises")
+    def raises_while_building():
+        return {}["no such table"]
+
+
+    @d.claim("B2", r"ux = xu")
+    def symbol_without_domain():
+        return Equal(u * x, x * u + 0 * y, [Positive(x, y)])
+
+
+    @d.claim("B3", r"\ln x^2 = 2 \ln x")
+    def sampler_outside_its_domain():
+        return Equal(sp.log(x**2), 2 * sp.log(x), [OutsidePositive(x)])
+
+
+    @d.claim("B4", r"u + x = x + u")
+    def sampler_returns_nan():
+        return Equal(u + x, x + u, [NaNReal(u), Positive(x)])
+
+
+    @d.claim("B5", r"x \ln u = \ln u \, x")
+    def undefined_on_part_of_domain():
+        return Equal(sp.log(u) * x, x * sp.log(u) + sp.sqrt(u) - sp.sqrt(u), [Real(u), Positive(x)])
+
+
+    @d.claim("B6", r"e^{e^x + y} = e^{e^x} e^y")
+    def overflows_floats():
+        return Equal(sp.exp(sp.exp(x) + y), sp.exp(sp.exp(x)) * sp.exp(y),
+                     [Positive(x, low=6.7, high=7.5), Positive(y)])
+
+
+    @d.claim("B7", r"\sin 3u = 3 \sin u - 4 \sin^3 u")
+    def no_rewrite_finishes_in_time():
+        return Equal(sp.sin(3 * u), 3 * sp.sin(u) - 4 * sp.sin(u) ** 3, [Real(u)])
+    '''
+)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    (tmp_path / "note.py").write_text(PROOF)
+    (tmp_path / "syntax_error.py").write_text("import sympy\ndef (:\n")
+    (tmp_path / "missing_import.py").write_text("import no_such_package_for_symderiv\n")
+    return tmp_path
+
+
+def _check(capsys, *args):
+    status = main(["check", *map(str, args), "--samples", "300", "--no-cache"])
+    out = capsys.readouterr()
+    return status, out.out, out.err
+
+
+def _block(out, ob_id):
+    """The verdict line of one obligation and the indented lines under it."""
+    lines = out.splitlines()
+    start = next(k for k, line in enumerate(lines) if f"] {ob_id} " in line)
+    end = next((k for k in range(start + 1, len(lines)) if not lines[k].startswith("    ")), len(lines))
+    return "\n".join(lines[start:end])
+
+
+def test_every_bad_obligation_is_reported_by_name_and_the_rest_run(folder, capsys):
+    status, out, err = _check(capsys, folder, "-k", "B7", "--time-limit", "0.01")
+    b7 = _block(out, "B7")
+    assert "numeric" in b7 and "ran out of time" in b7 and "raise --time-limit" in b7
+    assert status == 1
+
+    status, out, err = _check(capsys, folder)
+    assert status == 1
+    assert "proved" in _block(out, "G1")
+    expectations = {
+        "B1": ("error", "KeyError", "note.py:"),  # where the builder raised
+        "B2": ("error", "no domain covers symbol(s) u", "declare each in the claim's domain"),
+        "B3": ("error", "outside its own domain: OutsidePositive(x)", "fix its sample() or contains()"),
+        "B4": ("error", "NaNReal(u) returned NaN or inf for u", "fix its sample()"),
+        "B5": ("refuted", "not a finite real number", "narrow the domain"),
+        "B6": ("proved", "failed in floating point but agreed at 50 digits"),
+    }
+    for ob_id, needles in expectations.items():
+        block = _block(out, ob_id)
+        for needle in needles:
+            assert needle in block, f"{ob_id}: {needle!r} not in\n{block}"
+    assert "8 obligations: 3 proved, 0 numeric, 1 refuted, 4 error" in out
+    assert "syntax_error.py: SyntaxError" in err and "line 2" in err
+    assert "missing_import.py: ModuleNotFoundError" in err and "2 proof module(s) failed to load" in out
+
+
+def test_json_reports_every_obligation_and_every_module_that_failed(folder, capsys):
+    status, out, _ = _check(capsys, folder, "--json", "-q")
+    data = json.loads(out)
+    assert status == 1
+    verdicts = {v["obligation_id"]: v for v in data["verdicts"]}
+    assert set(verdicts) == {"G1", "B1", "B2", "B3", "B4", "B5", "B6", "B7"}
+    assert verdicts["G1"]["as_expected"] and not verdicts["B1"]["as_expected"]
+    assert all(v["evidence"][0]["message"] for k, v in verdicts.items() if v["status"] == "error")
+    assert sorted(f["path"].rsplit("/", 1)[-1] for f in data["load_failures"]) == ["missing_import.py", "syntax_error.py"]
+
+
+def test_only_good_obligations_exit_zero(folder, capsys):
+    status, out, _ = _check(capsys, folder / "note.py", "-k", "G1")
+    assert status == 0 and "all as expected" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["check", "--samples", "0"], "expected a positive integer"),
+        (["check", "--time-limit", "-1"], "expected a positive number of seconds"),
+        (["check", "--seed", "seven"], "invalid int value"),
+        (["check", "--sizes", "0x2"], "STATESxACTIONS with both at least 1"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_options_are_usage_errors_that_say_what_is_wrong(argv, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_paths_that_are_not_proofs_are_usage_errors(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("not a proof")
+    assert main(["check", str(tmp_path / "notes.txt")]) == 2
+    assert "is not a Python file" in capsys.readouterr().err
+    assert main(["list", str(tmp_path / "nope")]) == 2
+    assert "no such file or directory" in capsys.readouterr().err
