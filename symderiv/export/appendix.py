@@ -2,7 +2,8 @@
 
 latexify renders Python source, and some constructs come out wrong: it drops the
 parentheses of `(np.eye(n) - gamma * P).T`, the receiver of `(x - y).sum()` and
-every keyword argument such as `axis=1`.  So each rendering is checked before it
+every keyword argument such as `axis=1`, and prints `1e-20` and `1j` as they are
+written, where they read as products.  So each rendering is checked before it
 is trusted: every sub-expression's rendering must appear inside its parent's
 rendering, wrapped in parentheses where Python's grouping needs them, and no
 argument may be dropped.  A function that fails the check (or that latexify
@@ -94,7 +95,9 @@ def rendering_problems(tree: ast.AST, latex: str, namespace: dict) -> list[str]:
         if child_text is None:
             return
         code = ast.unparse(child)
-        if child_text not in parent_text:
+        # latexify's matrix functions (transpose, inv, det, ...) print a named argument in bold
+        spellings = [child_text] + ([rf"\mathbf{{{child.id}}}"] if isinstance(child, ast.Name) else [])
+        if not any(t in parent_text for t in spellings):
             problems.append(f"`{code}` is missing from the rendering of `{ast.unparse(parent)}`")
         elif grouped and isinstance(child, _COMPOUND) and not _wrapped(child_text, parent_text):
             problems.append(f"`({code})` loses its parentheses in the rendering of `{ast.unparse(parent)}`")
@@ -107,6 +110,9 @@ def rendering_problems(tree: ast.AST, latex: str, namespace: dict) -> list[str]:
         node_text = text(node)
         if node_text is None:
             continue
+        if isinstance(node, ast.Constant) and (
+                isinstance(node.value, complex) or isinstance(node.value, float) and "e" in repr(node.value)):
+            problems.append(f"the literal `{ast.unparse(node)}` prints as `{node_text}`, which reads as a product")
         if isinstance(node, ast.Call):
             for kw in node.keywords:
                 problems.append(f"the keyword argument `{ast.unparse(kw)}` of `{ast.unparse(node)}` is dropped")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+import unicodedata
 
 import sympy as sp
 from pylatexenc.latexencode import UnicodeToLatexEncoder
@@ -54,16 +55,30 @@ INDENT = {FIRST: "1.5em", RELATION: "3em", CONTINUATION: "4.5em"}
 
 
 def latex_text(text: str) -> str:
-    """Plain text (docstrings, messages) as LaTeX; Unicode math such as π̃ or ‖ becomes math."""
-    out, pos = [], 0
-    for m in re.finditer("(.)\u0303", text):  # a letter with a combining tilde: π̃
-        out.append(_ENCODER.unicode_to_latex(text[pos:m.start()]))
-        base = _ENCODER.unicode_to_latex(m[1])
-        if base.startswith(r"\ensuremath{"):
-            base = base[len(r"\ensuremath{"):-1]
-        out.append(rf"\ensuremath{{\tilde{{{base}}}}}")
-        pos = m.end()
-    out.append(_ENCODER.unicode_to_latex(text[pos:]))
+    """Plain text (docstrings, messages) as LaTeX; Unicode math such as π̃, ‖ or Pᵀ becomes math."""
+    out, plain = [], []
+
+    def flush():
+        out.append(_ENCODER.unicode_to_latex("".join(plain)))
+        plain.clear()
+
+    for k, c in enumerate(text):
+        if c == "\u0303":
+            continue  # the combining tilde of the previous letter, handled there
+        shape = unicodedata.decomposition(c).split(" ")[0]
+        if k + 1 < len(text) and text[k + 1] == "\u0303":  # a letter with a combining tilde: π̃
+            flush()
+            base = _ENCODER.unicode_to_latex(c)
+            if base.startswith(r"\ensuremath{"):
+                base = base[len(r"\ensuremath{"):-1]
+            out.append(rf"\ensuremath{{\tilde{{{base}}}}}")
+        elif shape in ("<super>", "<sub>"):  # ᵀ, ₀: the plain character, raised or lowered
+            flush()
+            script = "^" if shape == "<super>" else "_"
+            out.append(rf"\ensuremath{{{script}{{\text{{{latex_text(unicodedata.normalize('NFKC', c))}}}}}}}")
+        else:
+            plain.append(c)
+    flush()
     return "".join(out).replace("|", r"\ensuremath{|}")  # OT1 text fonts have no bar
 
 
@@ -358,7 +373,9 @@ class LatexExporter(Printer):
         if ref.doc:
             out.append(latex_text(ref.doc))
         if ref.latex is not None:
-            out.append(r"\claimline{" + INDENT[FIRST] + "}{" + ref.latex + "}")
+            # latexify sets the lines of a function in an array, whose cells would be in text style
+            latex = ref.latex.replace(r"\begin{array}{l}", r"\begin{array}{>{\displaystyle}l}")
+            out.append(r"\claimline{" + INDENT[FIRST] + "}{" + latex + "}")
             return "\n\n".join(out)
         out.append(r"{\small Shown as code: " + _with_code("; ".join(ref.problems)) + ".}")
         out.append(r"\begin{lstlisting}" + "\n" + _listing(ref.source) + r"\end{lstlisting}")

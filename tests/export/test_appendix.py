@@ -92,6 +92,23 @@ def test_a_dropped_method_receiver_falls_back_to_a_listing(define):
     assert "`w` is missing from the rendering of `w.sum()`" in ref.problems
 
 
+def test_literals_that_would_read_as_products_fall_back_to_a_listing(define):
+    ref = render(define('''
+        def complex_step(f, x):
+            return np.imag(f(x + 1j * 1e-20)) / 1e-20
+    '''))
+    assert ref.latex is None
+    assert any("`1j`" in p for p in ref.problems) and any("`1e-20`" in p for p in ref.problems)
+
+
+def test_a_matrix_function_printing_its_argument_in_bold_is_faithful(define):
+    ref = render(define('''
+        def transposed(kernel):
+            return np.transpose(kernel)
+    '''))
+    assert ref.problems == [] and r"\mathbf{kernel}^\intercal" in ref.latex
+
+
 def test_what_latexify_cannot_render_is_a_listing_with_the_reason(define):
     ref = render(define('''
         def total(x):

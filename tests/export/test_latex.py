@@ -38,3 +38,7 @@ def test_a_verdict_typesets_in_math_mode_for_jupyter(checked_sample):
     assert r"\text{counterexample: }" in refuted_text and "x = " in refuted_text
     assert "expected" not in refuted_text  # refuted is what S2 expects
     assert r"\text{(expected proved)}" in verdicts[3]._repr_latex_()
+
+
+def test_superscript_and_subscript_characters_are_raised_and_lowered():
+    assert latex_text("Pᵀ x₀") == r"P\ensuremath{^{\text{T}}} x\ensuremath{_{\text{0}}}"
