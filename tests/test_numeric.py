@@ -35,3 +35,15 @@ def test_only_the_symbols_a_comparison_uses_are_sampled_unless_asked():
     result = check(Comparison([((), sp.log(x * y), sp.log(x) + sp.log(y))], "==", domains),
                    np.random.default_rng(0), 1000, 1e-9)
     assert result.agreed and result.instances == 1000
+
+
+def test_a_reference_mismatch_counts_only_if_the_encoding_keeps_it_at_high_precision():
+    tiny = sp.Symbol("tiny", positive=True)
+    domains = Domains([Positive(tiny, low=1e-20, high=1e-17)])
+    cmp = Comparison([((), sp.log(1 + tiny), sp.log(1 + tiny))], "==", domains, sample_all=True)
+    # In floats log(1 + tiny) is 0; np.log1p keeps the digits, and so does mpmath.
+    right = check(cmp, np.random.default_rng(0), 50, 1e-9, reference=lambda inst: np.log1p(inst[tiny]))
+    assert right.agreed and right.mismatch is None
+    wrong = check(cmp, np.random.default_rng(0), 50, 1e-9, reference=lambda inst: 2 * np.log1p(inst[tiny]))
+    assert not wrong.agreed and "NumPy reference" in wrong.mismatch.note
+    assert np.isclose(wrong.mismatch.lhs, np.log1p(wrong.mismatch.values[tiny]), rtol=1e-12)
