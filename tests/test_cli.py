@@ -101,3 +101,11 @@ def test_export_needs_a_known_format(proof, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["export", str(proof), "--format", "docx"])
     assert exc.value.code == 2
+
+
+def test_export_to_pdf_without_pdflatex_says_what_to_install(proof, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("symderiv.export.find_pdflatex", lambda: None)
+    assert main(["export", str(proof), "-o", str(tmp_path / "out.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert "texlive-latex-base" in err and "--format tex" in err
+    assert not (tmp_path / "out.pdf").exists()
