@@ -7,11 +7,12 @@ import dataclasses
 import sys
 from pathlib import Path
 
-from . import __version__, export, report
+from . import __version__, export, mutation, report
 from .cache import VerdictCache
 from .checker import Settings, check_all
 from .loader import default_proof_dir, load
 from .obligation import Size
+from .verdict import Status
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
 
@@ -127,6 +128,19 @@ def build_parser() -> argparse.ArgumentParser:
     lister = sub.add_parser("list", help="list obligations without checking them",
                             description="List every obligation: id, name, expected verdict and sizes.")
     _add_paths(lister)
+
+    mutate = sub.add_parser(
+        "mutate", help="mutation-test the checks: every wrong variant of a claim should be refuted",
+        description="Make small wrong variants of every obligation expected to be proved (a flipped sign, a "
+        "dropped or doubled term, gamma for gamma**2, pi and pitilde swapped, a shifted index, P transposed, a "
+        "dropped log, ...), check each numerically, and print those not refuted: each is either accidentally "
+        "true or a sign that the checks are too weak. The exit status is 1 when any survives.",
+    )
+    _add_paths(mutate)
+    mutate.add_argument("--seed", type=int, default=mutation.MUTATION_SETTINGS.seed,
+                        help="random seed (default %(default)s)")
+    mutate.add_argument("--samples", type=_positive_int, default=mutation.MUTATION_SETTINGS.samples,
+                        help="random instances per mutant (default %(default)s)")
     return parser
 
 
@@ -249,11 +263,36 @@ def cmd_list(args) -> int:
     return EXIT_UNEXPECTED if failures else EXIT_OK
 
 
+def cmd_mutate(args) -> int:
+    obligations, failures = _obligations(args)
+    _report_failures(failures)
+    settings = dataclasses.replace(mutation.MUTATION_SETTINGS, seed=args.seed, samples=args.samples)
+    todo, unbuilt = [], 0
+    for ob in obligations:
+        try:
+            todo += mutation.mutants([ob])
+        except Exception as exc:
+            unbuilt += 1
+            print(f"error: {ob.id}: could not build the claim to mutate: {type(exc).__name__}: {exc}", file=sys.stderr)
+    print(f"symderiv {__version__}: {len(todo)} mutants of {len(obligations)} obligations, seed {settings.seed}, "
+          f"{settings.samples} samples")
+
+    def survivor(m, v):
+        if v.status is not Status.REFUTED:
+            print(f"survived: {m.key} ({v.status}{': ' + v.message if v.message else ''})", flush=True)
+
+    result = mutation.run(todo, settings, on_result=survivor)
+    print(result.summary())
+    return EXIT_OK if not (result.survivors or failures or unbuilt) else EXIT_UNEXPECTED
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return {"check": cmd_check, "coverage": cmd_coverage, "export": cmd_export, "list": cmd_list}[args.command](args)
+        commands = {"check": cmd_check, "coverage": cmd_coverage, "export": cmd_export, "list": cmd_list,
+                    "mutate": cmd_mutate}
+        return commands[args.command](args)
     except FileNotFoundError as exc:
         print(f"symderiv: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -12,6 +12,7 @@ import pytest
 import sympy as sp
 
 from symderiv import Equal, NonNegative, Positive, Real, Simplex, Status
+from symderiv.cli import main
 from symderiv.loader import load
 from symderiv.mutation import MUTATION_SETTINGS, Mutant, claim_mutants, families, mutants, run
 
@@ -130,3 +131,33 @@ def test_a_mutant_is_checked_as_an_obligation_expecting_refutation():
     assert mutant.obligation().expect is Status.REFUTED
     ((_, verdict),) = run([mutant]).results
     assert verdict.status is Status.REFUTED and verdict.as_expected
+
+
+MUTATE_PROOF = '''
+import sympy as sp
+from symderiv import Derivation, Equal, Positive, Simplex
+
+x, y = sp.symbols("x y", positive=True)
+p = sp.symbols("p0:2", positive=True)
+d = Derivation("mutate")
+
+@d.claim("M1", r"x(y + 1) = xy + x")
+def distributes():
+    return Equal(x * (y + 1), x * y + x, [Positive(x, y)])
+
+@d.claim("M2", r"x = x + \\ln(p_0 + p_1)")
+def log_of_total_probability():
+    return Equal(x, x + sp.log(p[0] + p[1]), [Positive(x), Simplex(p)])
+'''
+
+
+def test_the_mutate_command_prints_survivors_and_fails_on_them(tmp_path, capsys):
+    proof = tmp_path / "mine.py"
+    proof.write_text(MUTATE_PROOF)
+    assert main(["mutate", str(proof), "-k", "M1", "--samples", "200"]) == 0
+    assert "kill rate 100.0%" in capsys.readouterr().out
+    assert main(["mutate", str(proof), "-k", "M2", "--samples", "200"]) == 1
+    out = capsys.readouterr().out
+    # ln(p0 + p1) = 0 on the simplex: dropping, negating or doubling it changes nothing.
+    assert "survived: M2 rhs: drop term log(p0 + p1)" in out
+    assert "survived: M2 rhs: drop every log" not in out
