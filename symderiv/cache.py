@@ -11,7 +11,8 @@ key of everything that evidence depends on:
 * every setting except the list of sizes: seed, samples, time limit, tolerance,
   reference samples and the rewrite strategies;
 * the versions of Python, SymPy, NumPy and mpmath, symderiv's version and a digest of
-  its source files (an editable install keeps its version number while its code changes).
+  its source files (an editable install keeps its version number while its code changes),
+  leaving out those that only present verdicts (exporters, reports, the command line).
 
 A claim with a part that has no canonical form (an object of unknown kind) is not
 cached at all, so that a stale entry is never reused.  Evidence that depends on the
@@ -61,6 +62,10 @@ def default_directory() -> Path:
     return Path(base) / "symderiv"
 
 
+#: symderiv's files that only present verdicts, and cannot change one.
+_PRESENTATION = ("export/", "report.py", "cli.py")
+
+
 @lru_cache(maxsize=1)
 def tool_versions() -> str:
     """The versions a verdict depends on, with a digest of symderiv's own source files."""
@@ -69,7 +74,9 @@ def tool_versions() -> str:
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
     for f in sorted(package.rglob("*.py")):
-        digest.update(str(f.relative_to(package)).encode() + b"\0" + f.read_bytes() + b"\0")
+        name = f.relative_to(package).as_posix()
+        if not name.startswith(_PRESENTATION):
+            digest.update(name.encode() + b"\0" + f.read_bytes() + b"\0")
     return (
         f"symderiv {__version__} ({digest.hexdigest()[:16]}); sympy {sp.__version__}; numpy {np.__version__}; "
         f"mpmath {mpmath.__version__}; python {platform.python_version()}"

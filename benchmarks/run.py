@@ -1,0 +1,366 @@
+"""symderiv's performance benchmark: prints Markdown tables of what it measures.
+
+    python benchmarks/run.py                       # every section
+    python benchmarks/run.py --section numeric     # one section (note, numeric, symbolic, scaling, groundtypes)
+
+Sections (targets in docs/performance.md):
+
+* note: the whole note with `symderiv check --sizes 2x2` (default samples) in a fresh
+  process: cold (an empty cache), again with nothing changed (served by the verdict cache),
+  and cold with --jobs 2; the verdicts of the three runs must be identical.
+* numeric: instances per second of the numeric check on the per-state obligations,
+  against a SymPy `evalf(subs=...)` loop on the same obligation in the same run.
+* symbolic: the strategy pipeline against plain `sympy.simplify` on every zero-test of
+  every obligation of the note, same time limit, same run.
+* scaling: the whole note at |S| x |A| in (2,2), (2,3), (3,3), and the gradient
+  obligations (step N15) up to (4,4), each size in a fresh process.
+* groundtypes: the note's symbolic time under each SymPy ground type that is installed.
+
+Obligations are discovered from the proof files, never listed here.  Times are wall
+clock and CPU (user + system, the process and its children); the machine may be
+shared, so the load average is printed with every section.  The benchmark runs on a
+copy of symderiv/ and proofs/ taken when it starts, so that edits made to the working
+tree while it runs do not mix into its tables (or invalidate its verdict cache).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+SOURCE = Path(__file__).resolve().parent.parent
+_snapshot = tempfile.TemporaryDirectory(prefix="symderiv-benchmark-")
+REPO = Path(_snapshot.name)
+for _part in ("symderiv", "proofs"):
+    shutil.copytree(SOURCE / _part, REPO / _part, ignore=shutil.ignore_patterns("__pycache__"))
+sys.path.insert(0, str(REPO))
+
+from symderiv import numeric, symbolic  # noqa: E402
+from symderiv.checker import Settings, _comparisons, instance_seed, sizes_for  # noqa: E402
+from symderiv.claims import Equal, Inequality, NonNegative  # noqa: E402
+from symderiv.loader import load  # noqa: E402
+from symderiv.obligation import Size  # noqa: E402
+
+PROOFS = REPO / "proofs"
+SYMDERIV = [sys.executable, "-m", "symderiv.cli"]
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+def _cpu_seconds() -> float:
+    """User + system time of this process and of every child it has waited for."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def measured(fn):
+    """(result, wall seconds, CPU seconds) of fn()."""
+    wall0, cpu0 = time.perf_counter(), _cpu_seconds()
+    result = fn()
+    return result, time.perf_counter() - wall0, _cpu_seconds() - cpu0
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def table(header: list[str], rows: list[list]) -> str:
+    def cell(x):
+        return f"{x:.3g}" if isinstance(x, float) else str(x)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    model = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")), platform.processor() or "unknown CPU",
+    ) if Path("/proc/cpuinfo").exists() else platform.processor()
+    memory = ""
+    if Path("/proc/meminfo").exists():
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 2**20:.0f} GiB memory"
+    return (
+        f"{model}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, SymPy {sp.__version__}, NumPy {np.__version__}"
+    )
+
+
+def obligations():
+    derivations, failures = load([PROOFS])
+    for f in failures:
+        print(f"warning: could not load {f.path}: {f.message}", file=sys.stderr)
+    return [ob for d in derivations for ob in d]
+
+
+def is_per_state(ob) -> bool:
+    return ob.sizes is not None and all(s.states == 1 for s in ob.sizes)
+
+
+def run_cli(args: list[str], cache_dir: str, extra_env: dict | None = None):
+    """`symderiv check ... --json -q` in a fresh process: (verdicts, wall, CPU)."""
+    env = {**os.environ, "SYMDERIV_CACHE_DIR": cache_dir, "PYTHONPATH": str(REPO), **(extra_env or {})}
+    proc, wall, cpu = measured(lambda: subprocess.run(
+        [*SYMDERIV, "check", str(PROOFS), "--json", "-q", *args], capture_output=True, text=True, env=env,
+        cwd=REPO,
+    ))
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"symderiv check {' '.join(args)} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout)["verdicts"], wall, cpu
+
+
+def verdict_summary(verdicts) -> list:
+    """What must not change between runs: statuses, strategies, counterexamples, instances."""
+    return [
+        (v["obligation_id"], v["status"],
+         [(e["size"], e["status"], e["strategy"], e["instances"], e["counterexample"]) for e in v["evidence"]])
+        for v in verdicts
+    ]
+
+
+def counts(verdicts) -> str:
+    statuses = [v["status"] for v in verdicts]
+    return ", ".join(f"{statuses.count(s)} {s}" for s in ("proved", "numeric", "refuted", "error") if s in statuses)
+
+
+# -- sections ----------------------------------------------------------------------------------
+
+
+def section_note(args) -> None:
+    print(f"## Whole note, --sizes 2x2, {args.samples} samples (load average {load_average()})\n")
+    with tempfile.TemporaryDirectory() as cache_dir:
+        common = ["--sizes", "2x2", "--samples", str(args.samples)]
+        cold, cold_wall, cold_cpu = run_cli(common, cache_dir)
+        warm, warm_wall, warm_cpu = run_cli(common, cache_dir)
+        cached = sum(e["cached"] for v in warm for e in v["evidence"])
+        total = sum(len(v["evidence"]) for v in warm)
+    with tempfile.TemporaryDirectory() as cache_dir:
+        jobs, jobs_wall, jobs_cpu = run_cli([*common, "--jobs", "2"], cache_dir)
+    same = verdict_summary(cold) == verdict_summary(warm) == verdict_summary(jobs)
+    print(table(
+        ["run", "wall s", "CPU s", "verdicts", "target"],
+        [
+            ["cold (empty cache)", cold_wall, cold_cpu, counts(cold), "< 20 s wall"],
+            [f"repeated, nothing changed ({cached}/{total} sizes from the cache)", warm_wall, warm_cpu,
+             counts(warm), "< 2 s wall"],
+            ["cold, --jobs 2", jobs_wall, jobs_cpu, counts(jobs), "same verdicts"],
+        ],
+    ))
+    print(f"\nVerdicts identical across the three runs: {'yes' if same else 'NO'}; "
+          f"{len(cold)} obligations. Load average after: {load_average()}\n")
+
+
+def _evalf_rate(cmp, values, count: int) -> float:
+    """Instances per second of SymPy's evalf(subs=...) on both sides of every element."""
+    exprs = list(cmp._exprs[0]) + list(cmp._exprs[1])
+    t0 = time.perf_counter()
+    for i in range(count):
+        point = {s: float(values[s][i]) for s in cmp.symbols}
+        for e in exprs:
+            e.evalf(subs=point)
+    return count / (time.perf_counter() - t0)
+
+
+def section_numeric(args) -> None:
+    n = args.instances
+    print(f"## Numeric throughput, {n:.0e} instances per check (load average {load_average()})\n")
+    print("Per-state obligations at their largest size; the claim itself (an inequality's own comparison, "
+          "not its certificate). `numeric check` is sampling + evaluation + comparison; `evaluate` alone is "
+          "the compiled function; `without cse` compiles [lhs, rhs, scale] as nested lists, where SymPy's "
+          "lambdify applies no common-subexpression elimination.\n")
+    rows = []
+    for ob in obligations():
+        if not is_per_state(ob):
+            continue
+        size = ob.sizes[-1]
+        _, cmp, _ = _comparisons(ob.build_for(size))[0]
+        rng = np.random.default_rng(instance_seed(0, ob.id, size))
+        result, wall, _ = measured(lambda: numeric.check(cmp, rng, n, 1e-9))
+        values = cmp.domains.sample(np.random.default_rng(1), n)
+        _, evaluate_wall, _ = measured(lambda: cmp.evaluate(values, n))
+        nested = sp.lambdify(cmp.symbols, list(cmp._exprs), modules="numpy", cse=True)
+        arrays = [values[s] for s in cmp.symbols]
+        with np.errstate(all="ignore"):
+            _, nested_wall, _ = measured(lambda: nested(*arrays))
+        evalf = _evalf_rate(cmp, values, args.evalf_instances)
+        rows.append([
+            ob.id, str(size), len(cmp.index), n / wall, n / evaluate_wall, n / nested_wall, evalf,
+            f"{n / wall / evalf:.0f}x", "agreed" if result.agreed else "DISAGREED",
+        ])
+    print(table(["obligation", "size", "elements", "numeric check inst/s", "evaluate inst/s",
+                 "evaluate without cse inst/s", "SymPy evalf inst/s", "check / evalf", "result"], rows))
+    print(f"\nTarget: at least 1e6 instances/s for the numeric check. Load average after: {load_average()}\n")
+
+
+def _zero_tests(claim):
+    """(label, differences, eliminations) of every identity a claim's symbolic proof needs, and
+    the number of sign facts (proved the same way by both approaches, so not compared)."""
+    if isinstance(claim, Equal):
+        return [("", claim.differences(), claim.domain.eliminations())], 0
+    if isinstance(claim, NonNegative):
+        if claim.convex_in is not None:
+            vanish, _ = claim.convexity_certificate()
+            return [("convexity", vanish, {})], 1
+        return [], 1
+    tests, signs = [], 0
+    for part in claim.certificate if isinstance(claim, Inequality) else ():
+        t, s = _zero_tests(part)
+        tests += t
+        signs += s
+    return tests, signs
+
+
+def section_symbolic(args) -> None:
+    limit = args.time_limit
+    print(f"## Symbolic: pipeline against sympy.simplify, time limit {limit:g} s per attempt "
+          f"(load average {load_average()})\n")
+    print("Every obligation of the note (multi-state at 2x2, per-state at each of their sizes), every identity "
+          "its proof needs. `simplify alone`: simplify(lhs - rhs) == 0, nothing else. `simplify + constraints`: "
+          "the engine with simplify as its only strategy, so that Σπ = 1 can be used. Each attempt runs in the "
+          "engine's forked worker under the same time limit. Sign facts (NonNegative) are proved from "
+          "assumptions by both and left out.\n")
+    simplify = (symbolic.Strategy("simplify", sp.simplify),)
+    rows, totals = [], {"pipeline": [0.0, 0], "simplify": [0.0, 0], "simplify+constraints": [0.0, 0]}
+    settings = Settings(sizes=(Size(2, 2),))
+    for ob in obligations():
+        for size in sizes_for(ob, settings):
+            tests, _ = _zero_tests(ob.build_for(size))
+            if not tests:
+                continue
+            row = [ob.id, str(size) if size else "-", sum(len(d) for _, d, _ in tests)]
+            for name, strategies, use_constraints in (
+                ("pipeline", symbolic.DEFAULT_STRATEGIES, True),
+                ("simplify", simplify, False),
+                ("simplify+constraints", simplify, True),
+            ):
+                def prove():
+                    return all(
+                        symbolic.prove_zero(d, eliminations=e if use_constraints else None, strategies=strategies,
+                                            time_limit=limit).zero
+                        for _, d, e in tests
+                    )
+
+                proved, wall, _ = measured(prove)
+                totals[name][0] += wall
+                totals[name][1] += proved
+                row += [wall, "yes" if proved else "no"]
+            rows.append(row)
+    print(table(["obligation", "size", "zero-tests", "pipeline s", "proved", "simplify alone s", "proved",
+                 "simplify + constraints s", "proved"], rows))
+    p, s, sc = totals["pipeline"], totals["simplify"], totals["simplify+constraints"]
+    print(f"\nTotals over {len(rows)} (obligation, size) pairs: pipeline {p[0]:.1f} s, {p[1]} proved; "
+          f"simplify alone {s[0]:.1f} s, {s[1]} proved ({s[0] / p[0]:.1f}x the pipeline's time); "
+          f"simplify + constraints {sc[0]:.1f} s, {sc[1]} proved ({sc[0] / p[0]:.1f}x). "
+          f"Target: the pipeline proves at least as many, at least 5x faster. Load average after: "
+          f"{load_average()}\n")
+
+
+def _split(verdicts) -> tuple[float, float, float]:
+    """Seconds spent building claims, checking numerically (compile, sample, evaluate), proving."""
+    build = sum(e.get("seconds_build", 0.0) for v in verdicts for e in v["evidence"])
+    numeric_ = sum(e["seconds_numeric"] for v in verdicts for e in v["evidence"]) - build
+    prove = sum(e["seconds_symbolic"] for v in verdicts for e in v["evidence"])
+    return build, numeric_, prove
+
+
+def _scaling_rows(sizes, extra_args, samples):
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as cache_dir:
+            verdicts, wall, cpu = run_cli(["--sizes", str(size), "--samples", str(samples), "--no-cache",
+                                           *extra_args], cache_dir)
+        build, num, prove = _split(verdicts)
+        dominant = max((("build", build), ("numeric", num), ("symbolic", prove)), key=lambda kv: kv[1])[0]
+        slowest = max(verdicts, key=lambda v: v["seconds"])
+        rows.append([str(size), len(verdicts), wall, cpu, build, num, prove, dominant,
+                     f"{slowest['obligation_id']} {slowest['seconds']:.1f} s", counts(verdicts)])
+    return rows
+
+
+def section_scaling(args) -> None:
+    header = ["|S|x|A|", "obligations", "wall s", "CPU s", "build s", "numeric s", "symbolic s", "dominant",
+              "slowest", "verdicts"]
+    print(f"## Scaling with the model's size, {args.samples} samples (load average {load_average()})\n")
+    print("Whole note, each size in a fresh process with an empty cache; `--sizes` sets the multi-state "
+          "obligations' size, per-state obligations keep their own (1x2..1x4) in every row. build, numeric "
+          "and symbolic are summed over obligations (build: constructing the claims; numeric: compiling, "
+          "sampling, evaluating, high-precision re-checks; symbolic: the forked proof attempts).\n")
+    print(table(header, _scaling_rows([Size(2, 2), Size(2, 3), Size(3, 3)], [], args.samples)))
+    gradient = [ob for ob in obligations() if ob.step == args.gradient_step]
+    print(f"\nGradient obligations (step {args.gradient_step}):\n")
+    if not gradient:
+        print(f"no obligation for step {args.gradient_step} in {PROOFS} yet.\n")
+    else:
+        sizes = [Size(2, 2), Size(2, 3), Size(3, 3), Size(3, 4), Size(4, 4)]
+        print(table(header, _scaling_rows(sizes, ["-k", args.gradient_step], args.samples)))
+    print(f"\nTarget: the whole note at 3x3 in under 2 minutes. Load average after: {load_average()}\n")
+
+
+def section_groundtypes(args) -> None:
+    print(f"## SymPy ground types, whole note at 2x2, 1000 samples (load average {load_average()})\n")
+    rows = []
+    for ground in ("python", "gmpy", "flint"):
+        env = {**os.environ, "SYMPY_GROUND_TYPES": ground}
+        probe = subprocess.run([sys.executable, "-c", "import sympy.external.gmpy as g; print(g.GROUND_TYPES)"],
+                               capture_output=True, text=True, env=env)
+        if probe.stdout.strip() != ground:
+            rows.append([ground, "not installed", "", "", ""])
+            continue
+        with tempfile.TemporaryDirectory() as cache_dir:
+            verdicts, wall, cpu = run_cli(["--sizes", "2x2", "--samples", "1000", "--no-cache"], cache_dir,
+                                          {"SYMPY_GROUND_TYPES": ground})
+        rows.append([ground, wall, cpu, _split(verdicts)[2], counts(verdicts)])
+    print(table(["ground types", "wall s", "CPU s", "symbolic s", "verdicts"], rows))
+    print(f"\nLoad average after: {load_average()}\n")
+
+
+def _commit() -> str:
+    """The commit the benchmark's copy was taken from, and whether the tree had changes."""
+    def git(*a):
+        return subprocess.run(["git", *a], capture_output=True, text=True, cwd=SOURCE).stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + (" with uncommitted changes" if git("status", "--porcelain", "symderiv", "proofs") else "")
+
+
+SECTIONS = {
+    "note": section_note, "numeric": section_numeric, "symbolic": section_symbolic,
+    "scaling": section_scaling, "groundtypes": section_groundtypes,
+}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--section", choices=[*SECTIONS, "all"], default="all", action="store")
+    parser.add_argument("--samples", type=int, default=Settings().samples, help="instances per obligation and size")
+    parser.add_argument("--instances", type=int, default=1_000_000, help="instances per numeric throughput check")
+    parser.add_argument("--evalf-instances", type=int, default=200, help="instances for the SymPy evalf loop")
+    parser.add_argument("--time-limit", type=float, default=Settings().time_limit, help="symbolic limit per attempt")
+    parser.add_argument("--gradient-step", default="N15", help="the step whose obligations the scaling section "
+                        "runs up to 4x4")
+    args = parser.parse_args(argv)
+    print(f"# symderiv benchmark\n\nMachine: {machine()}. Started {time.strftime('%Y-%m-%d %H:%M')}, "
+          f"load average {load_average()}; code: {_commit()}.\n")
+    for name, section in SECTIONS.items():
+        if args.section in (name, "all"):
+            section(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
