@@ -63,6 +63,13 @@ class SymbolicMDP:
 
     # -- building blocks -------------------------------------------------------
 
+    def q_functions(self, theta: sp.Symbol) -> sp.Matrix:
+        """Q(s,a;θ) for an arbitrary parameterisation: an unknown real function q_s_a of θ per pair.
+        Called with a second symbol θ′ it gives the same functions at θ′ (a stop-gradient target)."""
+        return sp.Matrix(
+            self.n_states, self.n_actions, lambda s, a: sp.Function(f"q_{s}_{a}", real=True)(theta)
+        )
+
     def p(self, s: int, a: int, s2: int) -> sp.Symbol:
         return self.transition[s][a][s2]
 
@@ -133,6 +140,18 @@ class SymbolicMDP:
         S = self.n_states
         M = sp.eye(S) - self.gamma * self.state_transition(policy).T
         return (1 - self.gamma) * self.solve_linear(M, self.p0)
+
+    def soft_value_of_policy(self, policy: sp.Matrix) -> sp.Matrix:
+        """V_π(s) = E[Σ_{t≥0} γ^t (r_t − α KL(s_t)) | s_0=s], the same under both definitions, from the
+        |S|×|S| system V = Σ_a π (r − α ln(π/π̃)) + γ P^π V (smaller than solving for Q_π)."""
+        reward = self.average(self.r, policy) - self.alpha * self.kl(policy)
+        return self.solve_linear(sp.eye(self.n_states) - self.gamma * self.state_transition(policy), reward)
+
+    def regularised_objective(self, policy: sp.Matrix) -> sp.Expr:
+        """ρ(π) = E_{s~p_γ(·;π)}[Σ_a π(a|s) r(s,a) − α D_KL(π(·|s) ‖ π̃(·|s))]."""
+        visitation = self.discounted_visitation(policy)
+        reward = self.average(self.r, policy) - self.alpha * self.kl(policy)
+        return sum(visitation[s] * reward[s] for s in range(self.n_states))
 
     def q_kl_from_start(self, policy: sp.Matrix) -> sp.Matrix:
         """First definition: Q_π(s,a) = E[Σ_{t≥0} γ^t (r_t − α KL(s_t)) | s_0=s, a_0=a]."""
