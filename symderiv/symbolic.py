@@ -43,8 +43,47 @@ def _exp_log(e):
     return sp.cancel(sp.expand(_expand_log(sp.powsimp(sp.expand(e)))))
 
 
+def _generalise(e, symbols: dict):
+    """`e` with every non-rational sub-expression (a log, an exp, an unknown function or its
+    derivative, a non-integer power, an absolute value, ...) replaced by a fresh symbol, the
+    same one for equal sub-expressions.  An exp of a sum with integer coefficients is first
+    written as a product of powers, exp(2x − y) = exp(x)²/exp(y), which holds everywhere."""
+    if e.is_Atom and not isinstance(e, sp.NumberSymbol):
+        return e
+    if isinstance(e, (sp.Add, sp.Mul)):
+        return e.func(*(_generalise(a, symbols) for a in e.args))
+    if isinstance(e, sp.Pow) and e.exp.is_Integer:
+        return sp.Pow(_generalise(e.base, symbols), e.exp)
+    if isinstance(e, sp.exp):
+        split = [term.as_coeff_Mul() for term in sp.Add.make_args(e.exp)]
+        if len(split) > 1 or split[0][0].is_Integer and split[0][0] != 1:
+            return sp.Mul(*(
+                sp.Pow(_generalise(sp.exp(x), symbols), k) if k.is_Integer else _generalise(sp.exp(k * x), symbols)
+                for k, x in split
+            ))
+    if e not in symbols:
+        symbols[e] = sp.Dummy(f"G{len(symbols)}")
+    return symbols[e]
+
+
+def _generalise_and_cancel(e):
+    """Zero when `e` is a rational function of its logs, exps, unknown functions and
+    derivatives, taken as independent symbols, that vanishes: the numerator over a common
+    denominator is expanded in a sparse polynomial ring, far faster than `expand` on
+    expressions (a gradient through a matrix inverse).  Proving the generalisation zero
+    proves `e` zero; logs are split first, only where the assumptions allow."""
+    split = e.replace(lambda x: isinstance(x, sp.log), _expand_log)
+    numerator, _ = sp.fraction(sp.together(_generalise(split, {})))
+    generators = sorted(numerator.free_symbols, key=sp.default_sort_key)
+    if not generators:
+        return sp.expand(numerator)
+    ring, *_ = sp.ring(generators, sp.QQ)
+    return sp.S.Zero if ring.from_expr(numerator) == 0 else e
+
+
 DEFAULT_STRATEGIES: tuple[Strategy, ...] = (
     Strategy("expand", sp.expand),
+    Strategy("generalise+cancel", _generalise_and_cancel),
     Strategy("expand_log+cancel_by_denominator", lambda e: _cancel_by_denominator(_expand_log(sp.expand(e)))),
     Strategy("cancel", lambda e: sp.cancel(sp.together(e))),
     Strategy("expand_log", lambda e: sp.expand(_expand_log(sp.expand(e)))),

@@ -79,3 +79,26 @@ def test_the_strategy_that_proved_one_element_is_tried_first_on_the_next():
     winner = result.attempts[first_element_ends].split(":")[0]
     assert result.attempts[first_element_ends + 1].startswith(f"{winner}: zero")
     assert len(result.attempts) == first_element_ends + 2
+
+
+def test_generalise_and_cancel_proves_a_gradient_through_a_matrix_inverse():
+    # (M⁻¹)′ = −M⁻¹ M′ M⁻¹ for a matrix of exps and unknown functions: a rational identity in
+    # f, exp(f), g and their derivatives taken as independent symbols.
+    t = sp.Symbol("t", real=True)
+    f, g = sp.Function("f", real=True)(t), sp.Function("g", real=True)(t)
+    M = sp.Matrix([[1 + sp.exp(f), g], [f * g, 2 + sp.exp(-f)]])
+    inverse = M.inv()
+    strategy = next(s for s in DEFAULT_STRATEGIES if s.name == "generalise+cancel")
+    result = prove_zero(list(sp.diff(inverse, t) + inverse * sp.diff(M, t) * inverse), strategies=(strategy,))
+    assert result.zero and result.strategy == "generalise+cancel"
+
+
+def test_generalise_and_cancel_keeps_only_relations_that_hold_everywhere():
+    strategy = next(s for s in DEFAULT_STRATEGIES if s.name == "generalise+cancel")
+    # exp(2u − v) = exp(u)²/exp(v) everywhere, and log(xy) splits for positive x, y ...
+    identities = [sp.exp(2 * u - v) * sp.exp(v) - sp.exp(u) ** 2, sp.log(x * y) - sp.log(x) - sp.log(y)]
+    assert prove_zero(identities, strategies=(strategy,)).zero
+    # ... but relations between the generalised sub-expressions are lost (sin² + cos² = 1),
+    # and log(uv) is never split for real u, v.
+    assert not prove_zero([sp.sin(u) ** 2 + sp.cos(u) ** 2 - 1], strategies=(strategy,)).zero
+    assert not prove_zero([sp.log(u * v) - sp.log(u) - sp.log(v)], strategies=(strategy,)).zero
