@@ -101,7 +101,15 @@ def _with_entry(side, index, new):
 
 
 def _apply(side, fn):
-    return side.applyfunc(fn) if isinstance(side, sp.MatrixBase) else fn(side)
+    """fn on every entry, or None where the result is no expression (d/d(−θ) after θ → −θ)."""
+    try:
+        return side.applyfunc(fn) if isinstance(side, sp.MatrixBase) else fn(side)
+    except (ValueError, TypeError):
+        return None
+
+
+def _replaced(side, mapping):
+    return _apply(side, lambda e: e.xreplace(mapping))
 
 
 def _free(side) -> set:
@@ -113,10 +121,10 @@ def scalar_substitutions(side, symbols) -> Iterator[tuple[str, object]]:
     indexed = {s for f in families(symbols).values() for s in f.members.values()}
     for s in sorted(_free(side) - indexed, key=str):
         if s.is_positive:
-            yield f"{s} -> {s}**2", side.xreplace({s: s**2})
-            yield f"{s} -> 1/{s}", side.xreplace({s: 1 / s})
+            yield f"{s} -> {s}**2", _replaced(side, {s: s**2})
+            yield f"{s} -> 1/{s}", _replaced(side, {s: 1 / s})
         elif s.is_real:
-            yield f"{s} -> -{s}", side.xreplace({s: -s})
+            yield f"{s} -> -{s}", _replaced(side, {s: -s})
 
 
 def family_swaps(side, symbols) -> Iterator[tuple[str, object]]:
@@ -132,7 +140,7 @@ def family_swaps(side, symbols) -> Iterator[tuple[str, object]]:
             continue
         swap = {a.members[ix]: b.members[ix] for ix in a.members}
         swap.update({b.members[ix]: a.members[ix] for ix in a.members})
-        yield f"swap {a.base} and {b.base}", side.xreplace(swap)
+        yield f"swap {a.base} and {b.base}", _replaced(side, swap)
 
 
 def index_shifts(side, symbols) -> Iterator[tuple[str, object]]:
@@ -148,7 +156,7 @@ def index_shifts(side, symbols) -> Iterator[tuple[str, object]]:
             nxt = dict(zip(values, values[1:] + values[:1]))
             mapping = fam.mapping(lambda ix: ix[:k] + (nxt[ix[k]],) + ix[k + 1:])
             if mapping:
-                yield f"shift index {k + 1} of {fam.base}", side.xreplace(mapping)
+                yield f"shift index {k + 1} of {fam.base}", _replaced(side, mapping)
 
 
 def transposes(side, symbols) -> Iterator[tuple[str, object]]:
@@ -168,11 +176,12 @@ def transposes(side, symbols) -> Iterator[tuple[str, object]]:
 
             mapping = fam.mapping(swap)
             if mapping:
-                yield f"transpose {fam.base} (indices {k + 1}, {l + 1})", side.xreplace(mapping)
+                yield f"transpose {fam.base} (indices {k + 1}, {l + 1})", _replaced(side, mapping)
 
 
 def function_slips(side, symbols) -> Iterator[tuple[str, object]]:
-    """Drop a log (ln u → u), drop an exp (e^u → u), flip the sign of an exponent (e^u → e^−u)."""
+    """Drop a log (ln u → u), drop an exp (e^u → u), flip the sign of an exponent (e^u → e^−u),
+    drop a derivative (∇f → f)."""
     atoms = set().union(*(e.atoms(sp.log) for _, e in _entries(side)))
     if atoms:
         yield "drop every log", _apply(side, lambda e: e.replace(sp.log, lambda u: u))
@@ -182,6 +191,8 @@ def function_slips(side, symbols) -> Iterator[tuple[str, object]]:
     if any(e.has(sp.exp) for _, e in _entries(side)):
         yield "drop every exp", _apply(side, lambda e: e.replace(sp.exp, lambda u: u))
         yield "flip the sign of every exponent", _apply(side, lambda e: e.replace(sp.exp, lambda u: sp.exp(-u)))
+    if any(e.has(sp.Derivative) for _, e in _entries(side)):
+        yield "drop every derivative", _apply(side, lambda e: e.replace(sp.Derivative, lambda f, *wrt: f))
 
 
 def term_slips(side, symbols, *, sign_only: bool = False) -> Iterator[tuple[str, object]]:
@@ -252,7 +263,7 @@ def _mutate_side(side, symbols, operators) -> Iterator[tuple[str, object]]:
     seen = set()
     for op in operators:
         for name, new in op(side, symbols):
-            if new == side or name in seen:
+            if new is None or new == side or name in seen:
                 continue
             seen.add(name)
             yield name, new

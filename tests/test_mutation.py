@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from symderiv import Equal, NonNegative, Positive, Real, Simplex, Status
+from symderiv import Equal, NonNegative, Positive, Real, Simplex, SmoothFunctions, Status
 from symderiv.cli import main
 from symderiv.loader import load
 from symderiv.mutation import MUTATION_SETTINGS, Mutant, claim_mutants, families, mutants, run
@@ -122,6 +122,16 @@ def test_sign_facts_get_sign_changing_slips_only():
     x = sp.Symbol("x", positive=True)
     ops = _by_operator(NonNegative(x * sp.log(x) - x + 1, [Positive(x)], convex_in=(x, 1)))
     assert ops and all(op.startswith(("negate", "drop")) for op in ops)
+
+
+def test_claims_about_unknown_functions_get_their_own_slips():
+    theta = sp.Symbol("theta", real=True)
+    f = sp.Function("f")(theta)
+    claim = Equal(sp.diff(alpha * f**2, theta), 2 * alpha * f * sp.diff(f, theta),
+                  [SmoothFunctions([f], theta), Positive(alpha)])
+    ops = _by_operator(claim)
+    assert ops["drop every derivative"].rhs == 2 * alpha * f**2
+    assert "theta -> -theta" not in ops  # d/d(−θ) is no expression: that slip is skipped, not raised
 
 
 def test_a_mutant_is_checked_as_an_obligation_expecting_refutation():
