@@ -141,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="random seed (default %(default)s)")
     mutate.add_argument("--samples", type=_positive_int, default=mutation.MUTATION_SETTINGS.samples,
                         help="random instances per mutant (default %(default)s)")
+    mutate.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
+                        help="check the mutants in N worker processes (default 1)")
     return parser
 
 
@@ -281,7 +283,7 @@ def cmd_mutate(args) -> int:
         if v.status is not Status.REFUTED:
             print(f"survived: {m.key} ({v.status}{': ' + v.message if v.message else ''})", flush=True)
 
-    result = mutation.run(todo, settings, on_result=survivor)
+    result = mutation.run(todo, settings, on_result=survivor, jobs=args.jobs)
     print(result.summary())
     return EXIT_OK if not (result.survivors or failures or unbuilt) else EXIT_UNEXPECTED
 

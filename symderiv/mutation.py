@@ -374,12 +374,14 @@ def run(
     settings: checker.Settings = MUTATION_SETTINGS,
     accidentally_true: Mapping[str, str] | None = None,
     on_result: Callable[[Mutant, Verdict], None] | None = None,
+    jobs: int = 1,
 ) -> MutationReport:
-    """Check every mutant; each is killed when its verdict is refuted."""
-    results = []
-    for m in mutant_list:
-        v = checker.check(m.obligation(), settings)
-        results.append((m, v))
+    """Check every mutant (in `jobs` worker processes); each is killed when its verdict is refuted."""
+    mutant_list = list(mutant_list)
+
+    def report(k, _n, verdict):
         if on_result:
-            on_result(m, v)
-    return MutationReport(results, dict(accidentally_true or {}))
+            on_result(mutant_list[k - 1], verdict)
+
+    verdicts = checker.check_all([m.obligation() for m in mutant_list], settings, report, jobs=jobs)
+    return MutationReport(list(zip(mutant_list, verdicts)), dict(accidentally_true or {}))
