@@ -297,8 +297,8 @@ def claim_mutants(claim, symbols=None) -> Iterator[tuple[str, str, object]]:
 
 
 def mutation_size(ob: Obligation) -> Size | None:
-    """The smallest size with two or more states if the obligation has one (so that a state
-    index can be shifted or P transposed), else its smallest size."""
+    """The smallest size with two or more states and actions if the obligation has one (so that
+    a state index can be shifted or P transposed), else its smallest size."""
     if not ob.sizes:
         return None
     multi = [s for s in ob.sizes if s.states > 1 and s.actions > 1]
@@ -306,11 +306,12 @@ def mutation_size(ob: Obligation) -> Size | None:
 
 
 def mutants(obligations: Iterable[Obligation]) -> list[Mutant]:
-    """Every mutant of every obligation that expects to be proved, each at its mutation size.
-    (A claim already known to be false has nothing to learn from being made more false.)"""
+    """Every mutant of every obligation expected to hold (proved or numeric), each at its
+    mutation size.  A claim already known to be false has nothing to learn from being made
+    more false."""
     out = []
     for ob in obligations:
-        if ob.expect is not Status.PROVED:
+        if ob.expect not in (Status.PROVED, Status.NUMERIC):
             continue
         size = mutation_size(ob)
         claim = ob.build_for(size)
