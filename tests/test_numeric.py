@@ -47,3 +47,15 @@ def test_a_reference_mismatch_counts_only_if_the_encoding_keeps_it_at_high_preci
     wrong = check(cmp, np.random.default_rng(0), 50, 1e-9, reference=lambda inst: 2 * np.log1p(inst[tiny]))
     assert not wrong.agreed and "NumPy reference" in wrong.mismatch.note
     assert np.isclose(wrong.mismatch.lhs, np.log1p(wrong.mismatch.values[tiny]), rtol=1e-12)
+
+
+def test_a_true_claim_whose_value_is_lost_to_cancellation_at_first_precision_is_not_refuted():
+    """y(ln(e^x (1 + e^-118 y)) − x) = y² e^-118 up to a relative 1e-51: at 50 digits the left side
+    rounds to 0, at 100 it agrees."""
+    from symderiv.numeric import confirmed_failure
+
+    lhs = y * (sp.log(sp.exp(x) * (1 + sp.exp(-118) * y)) - x)
+    cmp = Comparison([((), lhs, y**2 * sp.exp(-118))], "==", Domains([Positive(x, y)]))
+    assert confirmed_failure(cmp, {x: 3.0, y: 1.5}, 1e-9) is None
+    wrong = Comparison([((), lhs, 2 * y**2 * sp.exp(-118))], "==", Domains([Positive(x, y)]))
+    assert confirmed_failure(wrong, {x: 3.0, y: 1.5}, 1e-9) is not None
