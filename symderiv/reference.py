@@ -15,15 +15,23 @@ def kl(policy, prior):
     return np.sum(policy * np.log(policy / prior), 1)
 
 
+def largest_entry(Q):
+    """Per state, the Q(s,a) with the largest real part, as a column: the shift of a log-sum-exp.
+    Complex Q (a complex step) keeps its imaginary part, so that the dominant action's weight
+    exp(0) is exact and nothing cancels in the imaginary parts."""
+    return np.take_along_axis(Q, np.expand_dims(np.argmax(np.real(Q), 1), 1), 1)
+
+
 def soft_value(Q, prior, alpha):
-    """V_Q(s) = α ln Σ_a π̃(a|s) exp(Q(s,a)/α), shifted by the largest Q(s,a) so it cannot overflow."""
-    shift = np.max(np.real(Q), 1)
-    return shift + alpha * np.log(np.sum(prior * np.exp((Q - np.expand_dims(shift, 1)) / alpha), 1))
+    """V_Q(s) = α ln Σ_a π̃(a|s) exp(Q(s,a)/α), shifted so that it cannot overflow."""
+    shift = largest_entry(Q)
+    return shift[:, 0] + alpha * np.log(np.sum(prior * np.exp((Q - shift) / alpha), 1))
 
 
 def boltzmann_policy(Q, prior, alpha):
-    """π_Q(a|s) = π̃(a|s) exp([Q(s,a) − V_Q(s)]/α)."""
-    return prior * np.exp((Q - np.expand_dims(soft_value(Q, prior, alpha), 1)) / alpha)
+    """π_Q(a|s) = π̃(a|s) exp(Q(s,a)/α) / Σ_a' π̃(a'|s) exp(Q(s,a')/α), shifted likewise."""
+    weights = prior * np.exp((Q - largest_entry(Q)) / alpha)
+    return weights / np.expand_dims(np.sum(weights, 1), 1)
 
 
 def soft_bellman_target(Q, r, P, prior, alpha, gamma):

@@ -60,3 +60,14 @@ def test_loss_is_half_the_expected_squared_error():
 def test_complex_step_is_exact_to_rounding():
     assert np.isclose(ref.complex_step_derivative(lambda t: np.exp(np.sin(t)), 0.7), np.cos(0.7) * np.exp(np.sin(0.7)), rtol=1e-14)
     assert ref.complex_step_derivative(lambda t: t * t, 3.0) == 6.0
+
+
+def test_complex_step_through_a_peaked_policy_keeps_its_tiny_derivative():
+    """π_0 = 1 − ε with ε ≈ e^-60: dπ_0/dt = π_0 π_1 (q_0′ − q_1′)/α ≈ 1e-26 survives the complex step."""
+    alpha, prior = 0.05, np.array([[0.5, 0.5]])
+    Q = lambda t: np.array([[t, 0.5 * t - 3.0]])
+    pi = ref.boltzmann_policy(Q(0.0), prior, alpha)
+    exact = pi[0, 0] * pi[0, 1] * (1.0 - 0.5) / alpha
+    assert 1e-30 < exact < 1e-20
+    derivative = ref.complex_step_derivative(lambda t: ref.boltzmann_policy(Q(t), prior, alpha)[0, 0], 0.0)
+    assert np.isclose(derivative, exact, rtol=1e-10)
