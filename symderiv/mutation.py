@@ -341,7 +341,8 @@ class MutationReport:
     @property
     def survivors(self) -> list[tuple[Mutant, Verdict]]:
         """False mutants (not named accidentally true) that the checker did not refute."""
-        return [(m, v) for m, v in self.results if v.status is not Status.REFUTED and m.key not in self.accidentally_true]
+        named = self.accidentally_true
+        return [(m, v) for m, v in self.results if v.status is not Status.REFUTED and m.key not in named]
 
     @property
     def refuted_but_named_true(self) -> list[tuple[Mutant, Verdict]]:

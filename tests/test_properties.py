@@ -44,7 +44,8 @@ def test_real_samples_are_finite(seed, n, scale):
 
 
 @SETTINGS
-@given(seed=seeds, n=counts, low=st.floats(min_value=1e-6, max_value=1e3), ratio=st.floats(min_value=1.001, max_value=1e6))
+@given(seed=seeds, n=counts, low=st.floats(min_value=1e-6, max_value=1e3),
+       ratio=st.floats(min_value=1.001, max_value=1e6))
 def test_positive_samples_lie_between_their_bounds(seed, n, low, ratio):
     d = Positive(x, low=low, high=low * ratio)
     values = d.sample(np.random.default_rng(seed), n)[x]
