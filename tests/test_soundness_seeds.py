@@ -14,11 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from symderiv import Settings, Size, Status, check
+from symderiv import Settings, Size, Status, check, numeric
 from symderiv.checker import _comparisons, instance_seed, sizes_for
 from symderiv.loader import load
 from symderiv.mutation import MUTATION_SETTINGS, mutants
-from symderiv import numeric
 
 PROOFS = Path(__file__).resolve().parent.parent / "proofs" / "soft_q_learning.py"
 SEEDS = range(1, 51)
