@@ -71,7 +71,9 @@ class Comparison:
         domains.check_covers(symbols)
         self.domains = domains if sample_all else domains.restricted_to(symbols)
         self.symbols = sorted(symbols, key=str)
-        scale = [sp.Add(*(sp.Abs(t) for t in _terms(l) + _terms(r))) for l, r in zip(lhs, rhs)]
+        # Unevaluated: Abs would query the assumptions of every term to simplify |t|, which costs
+        # more than compiling, and the scale is only ever evaluated numerically.
+        scale = [sp.Add(*(sp.Abs(t, evaluate=False) for t in _terms(l) + _terms(r))) for l, r in zip(lhs, rhs)]
         self._exprs = (lhs, rhs, scale)
         # One flat list: SymPy's cse does not look into nested lists, so [lhs, rhs, scale]
         # would be compiled without sharing the subexpressions the three have in common.
