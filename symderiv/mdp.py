@@ -70,6 +70,19 @@ class SymbolicMDP:
             self.n_states, self.n_actions, lambda s, a: sp.Function(f"q_{s}_{a}", real=True)(theta)
         )
 
+    def logits(self, theta: sp.Symbol) -> sp.Matrix:
+        """f(s,a;θ): an unknown real function f_s_a of θ per pair, the logits of `softmax`."""
+        return sp.Matrix(
+            self.n_states, self.n_actions, lambda s, a: sp.Function(f"f_{s}_{a}", real=True)(theta)
+        )
+
+    def softmax(self, logits: sp.Matrix) -> sp.Matrix:
+        """π(a|s) = exp f(s,a) / Σ_b exp f(s,b): on the simplex by construction.  With unknown
+        logits f(s,a;θ) it is an arbitrary smooth parameterisation of the interior policies."""
+        A = self.n_actions
+        weights = logits.applyfunc(sp.exp)
+        return sp.Matrix(self.n_states, A, lambda s, a: weights[s, a] / sum(weights[s, b] for b in range(A)))
+
     def p(self, s: int, a: int, s2: int) -> sp.Symbol:
         return self.transition[s][a][s2]
 
@@ -151,6 +164,21 @@ class SymbolicMDP:
         """ρ(π) = E_{s~p_γ(·;π)}[Σ_a π(a|s) r(s,a) − α D_KL(π(·|s) ‖ π̃(·|s))]."""
         visitation = self.discounted_visitation(policy)
         reward = self.average(self.r, policy) - self.alpha * self.kl(policy)
+        return sum(visitation[s] * reward[s] for s in range(self.n_states))
+
+    def value_of_policy(self, policy: sp.Matrix) -> sp.Matrix:
+        """V^π(s) = E[Σ_{t≥0} γ^t r_t | s_0=s], without regularisation: V = Σ_a π r + γ P^π V."""
+        S = self.n_states
+        return self.solve_linear(sp.eye(S) - self.gamma * self.state_transition(policy), self.average(self.r, policy))
+
+    def q_of_policy(self, policy: sp.Matrix) -> sp.Matrix:
+        """Q^π(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) V^π(s'), without regularisation."""
+        return self.r + self.gamma * self.expected_next(self.value_of_policy(policy))
+
+    def objective(self, policy: sp.Matrix) -> sp.Expr:
+        """ρ(π) = E_{s~p_γ(·;π), a~π}[r(s,a)], without regularisation (the note's N1)."""
+        visitation = self.discounted_visitation(policy)
+        reward = self.average(self.r, policy)
         return sum(visitation[s] * reward[s] for s in range(self.n_states))
 
     def q_kl_from_start(self, policy: sp.Matrix) -> sp.Matrix:
