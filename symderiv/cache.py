@@ -83,6 +83,7 @@ def tool_versions() -> str:
     )
 
 
+@lru_cache(maxsize=1)
 def _library_paths() -> tuple[str, ...]:
     paths = sysconfig.get_paths()
     return tuple({os.path.realpath(paths[k]) for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths})
@@ -164,12 +165,10 @@ class _Canonical:
         parts += [self(cell.cell_contents) for cell in fn.__closure__ or ()]
         parts += [self(d) for d in fn.__defaults__ or ()]
         if _is_user_code(fn.__module__):
-            # The user-level functions and modules it calls can change without it changing.
+            # The user-level functions, modules and constants it reads can change without it changing.
             for name in sorted(_global_names(fn.__code__)):
                 if name in fn.__globals__:
-                    value = fn.__globals__[name]
-                    if isinstance(value, (types.FunctionType, types.ModuleType, type)):
-                        parts.append(f"{name}={self(value) if not isinstance(value, type) else _class_text(value)}")
+                    parts.append(f"{name}={self(fn.__globals__[name])}")
         return "(" + ";".join(parts) + ")"
 
 

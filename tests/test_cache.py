@@ -86,6 +86,20 @@ def test_a_reference_function_is_keyed_by_its_code():
                                       reference=_reference_one))
 
 
+SCALE = 1.0
+
+
+def _reference_scaled_by_a_constant(values):
+    return SCALE * values[x]
+
+
+def test_a_reference_is_keyed_by_the_module_constants_it_reads(monkeypatch):
+    claim = Equal(x, x, [Positive(x)], reference=_reference_scaled_by_a_constant)
+    before = key(claim)
+    monkeypatch.setattr(__import__(__name__), "SCALE", 2.0)
+    assert key(claim) != before
+
+
 def test_a_closure_is_keyed_by_what_it_captured():
     def reference_scaled(c):
         return lambda values: c * values[x]
