@@ -226,9 +226,25 @@ def _zero_denominator(expr, eliminations):
     0/0 everywhere, e.g. (Σp − 1)/(2Σp − 2) on the simplex, would otherwise reach zero; a
     denominator that vanishes only on a null set leaves the identity true almost everywhere."""
     for base in _denominators(expr):
-        if sp.expand(base.xreplace(eliminations)) == 0:
+        reduced = base.xreplace(eliminations)
+        if not _nonzero_somewhere(reduced) and sp.expand(reduced) == 0:
             return base
     return sp.S.Zero
+
+
+def _nonzero_somewhere(expr) -> bool:
+    """True when `expr`, a rational function of its symbols, is non-zero at one rational point:
+    then it is not the zero function, so it cannot vanish on a domain with interior.  Evaluating
+    at a point is cheap where expanding a large denominator (an LU solve at 3 states) is not;
+    anything else (a point where a sub-denominator vanishes, a non-rational expression) is left
+    to the expansion."""
+    symbols = sorted(expr.free_symbols, key=sp.default_sort_key)
+    if not expr.is_rational_function(*symbols):
+        return False
+    # Distinct small rationals whose sum stays below 1, so that 1 − (sum of some) stays positive.
+    point = {x: sp.Rational(1, k + 2 * len(symbols) + 2) for k, x in enumerate(symbols)}
+    value = expr.xreplace(point)
+    return value.is_Rational and value != 0
 
 
 def _prove_all(diffs, eliminations, strategies, time_limit):

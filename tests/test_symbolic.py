@@ -3,7 +3,8 @@ import time
 
 import sympy as sp
 
-from symderiv.symbolic import DEFAULT_STRATEGIES, Strategy, is_nonnegative, prove_zero
+from symderiv import Domains, SymbolicMDP
+from symderiv.symbolic import DEFAULT_STRATEGIES, Strategy, _zero_denominator, is_nonnegative, prove_zero
 
 x, y = sp.symbols("x y", positive=True)
 u, v = sp.symbols("u v", real=True)
@@ -115,3 +116,18 @@ def test_generalise_and_cancel_uses_the_constraints_where_a_symbol_occurs_ration
     assert not prove_zero([claim], strategies=(generalise,)).zero
     result = prove_zero([claim], eliminations={q: 1 - p}, strategies=(generalise,))
     assert result.zero and result.strategy == "generalise+cancel+constraints"
+
+
+def test_large_denominators_are_shown_nonzero_at_a_point_instead_of_expanded():
+    # The soft value of a 3x3 policy: expanding the nested denominators of its LU solve, with the
+    # simplex constraints substituted, takes minutes; one rational point shows each is not zero.
+    m = SymbolicMDP((3, 3))
+    V = m.soft_value_of_policy(m.pi)
+    eliminations = Domains(m.domain()).eliminations()
+    t0 = time.perf_counter()
+    assert _zero_denominator(sum(V), eliminations) == 0
+    assert time.perf_counter() - t0 < 10
+    # A denominator that the constraint makes zero everywhere is still found.
+    p, q = sp.symbols("p q", positive=True)
+    assert _zero_denominator((p + q - 1) * u / (2 * p + 2 * q - 2), {q: 1 - p}) != 0
+    assert not prove_zero([(p + q - 1) * u / (2 * p + 2 * q - 2) - u / 2], eliminations={q: 1 - p}).zero
