@@ -3,7 +3,8 @@
 Strategies run cheapest first; `simplify` is the last resort.  None of them
 forces a rewrite that the symbols' assumptions do not justify.  SymPy has no
 time limit of its own, so every attempt runs in a forked worker process that an
-interval timer interrupts, and that the parent kills if the timer cannot reach it.
+interval timer interrupts after `time_limit` seconds of CPU time, and that the parent
+kills if the timer cannot reach it.
 """
 
 from __future__ import annotations
@@ -121,6 +122,15 @@ class SymbolicResult:
     error: str = ""
 
 
+#: The limit of an attempt counts the worker's CPU time (user + system), not the wall clock:
+#: a verdict must not depend on how busy the machine is, so that a run with --jobs, or beside
+#: other work, gives the verdicts of a serial run on a quiet machine.
+TIMER, TIMER_SIGNAL = signal.ITIMER_PROF, signal.SIGPROF
+#: A worker still running after this many times its CPU budget in wall-clock seconds is killed
+#: (a rewrite stuck in C code, or one that blocks the timer); a busy machine stretches wall time.
+WALL_CLOCK_FACTOR = 4
+
+
 class _Timeout(Exception):
     pass
 
@@ -131,7 +141,7 @@ def _on_alarm(signum, frame):
 
 def _attempt(strategy, expr, time_limit):
     """Apply one rewrite under the interval timer: (result or None, outcome)."""
-    signal.setitimer(signal.ITIMER_REAL, time_limit)
+    signal.setitimer(TIMER, time_limit)
     try:
         out = strategy.rewrite(expr)
         return out, ("zero" if out == 0 else "nonzero")
@@ -140,7 +150,7 @@ def _attempt(strategy, expr, time_limit):
     except Exception as exc:  # a rewrite that fails is a strategy that did not work
         return None, f"raised {type(exc).__name__}"
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(TIMER, 0)
 
 
 def _eliminate(expr, eliminations):
@@ -249,7 +259,7 @@ def _nonzero_somewhere(expr) -> bool:
 
 def _prove_all(diffs, eliminations, strategies, time_limit):
     """Every difference must reach zero; the first that does not ends the attempt."""
-    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(TIMER_SIGNAL, _on_alarm)
     used: list[str] = []
     winners: list[Strategy] = []
     attempts: list[str] = []
@@ -301,8 +311,8 @@ def prove_zero(
 ) -> SymbolicResult:
     """Try to show that every expression in `diffs` is identically zero.
 
-    Each strategy gets `time_limit` seconds per expression; the worker as a whole
-    is killed if it outlives the sum of its limits by a margin."""
+    Each strategy gets `time_limit` seconds of CPU time per expression; the worker as a
+    whole is killed if it outlives the sum of its limits by a margin of wall-clock time."""
     t0 = time.perf_counter()
     diffs = [sp.sympify(d) for d in diffs]
     if all(d == 0 for d in diffs):
@@ -312,7 +322,8 @@ def prove_zero(
     proc = ctx.Process(target=_worker, args=(sender, diffs, eliminations or {}, tuple(strategies), time_limit))
     proc.start()
     sender.close()
-    budget = time_limit * 2 * len(strategies) * len(diffs) + 5.0
+    # Per difference: the denominator check, and a rewrite and a constraint step per strategy.
+    budget = time_limit * (2 * len(strategies) + 1) * len(diffs) * WALL_CLOCK_FACTOR + 5.0
     try:
         if receiver.poll(budget):
             result = receiver.recv()

@@ -4,7 +4,9 @@ import time
 import sympy as sp
 
 from symderiv import Domains, SymbolicMDP
-from symderiv.symbolic import DEFAULT_STRATEGIES, Strategy, _zero_denominator, is_nonnegative, prove_zero
+from symderiv.symbolic import (
+    DEFAULT_STRATEGIES, TIMER_SIGNAL, Strategy, _zero_denominator, is_nonnegative, prove_zero,
+)
 
 x, y = sp.symbols("x y", positive=True)
 u, v = sp.symbols("u v", real=True)
@@ -47,7 +49,7 @@ def test_a_runaway_rewrite_is_stopped_by_the_time_limit():
 
 
 def _spin_ignoring_alarm(expr):
-    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM])
+    signal.pthread_sigmask(signal.SIG_BLOCK, [TIMER_SIGNAL])
     while True:
         pass
 
