@@ -5,7 +5,8 @@
 
 Sections (targets in docs/performance.md):
 
-* note: the whole note with `symderiv check --sizes 2x2` (default samples) in a fresh
+* note: the whole note (proofs/soft_q_learning.py, or --proofs) with
+  `symderiv check --sizes 2x2` (default samples) in a fresh
   process: cold (an empty cache), again with nothing changed (served by the verdict cache),
   and cold with --jobs 2; the verdicts of the three runs must be identical.
 * numeric: instances per second of the numeric check on the per-state obligations,
@@ -53,7 +54,8 @@ from symderiv.claims import Equal, Inequality, NonNegative  # noqa: E402
 from symderiv.loader import load  # noqa: E402
 from symderiv.obligation import Size  # noqa: E402
 
-PROOFS = REPO / "proofs"
+#: What is measured: the note by default (--proofs), a path inside the repository.
+PROOFS = REPO / "proofs" / "soft_q_learning.py"
 SYMDERIV = [sys.executable, "-m", "symderiv.cli"]
 
 
@@ -315,7 +317,7 @@ def section_scaling(args) -> None:
     gradient = [ob for ob in obligations() if ob.step == args.gradient_step]
     print(f"\nGradient obligations (step {args.gradient_step}):\n")
     if not gradient:
-        print(f"no obligation for step {args.gradient_step} in {PROOFS} yet.\n")
+        print(f"no obligation for step {args.gradient_step} in {args.proofs} yet.\n")
     else:
         sizes = [Size(2, 2), Size(2, 3), Size(3, 3), Size(3, 4), Size(4, 4)]
         print(table(header, _scaling_rows(sizes, ["-k", args.gradient_step], args.samples)))
@@ -364,9 +366,13 @@ def main(argv=None) -> int:
     parser.add_argument("--time-limit", type=float, default=Settings().time_limit, help="symbolic limit per attempt")
     parser.add_argument("--gradient-step", default="N15", help="the step whose obligations the scaling section "
                         "runs up to 4x4")
+    parser.add_argument("--proofs", default="proofs/soft_q_learning.py",
+                        help="proof file or folder to measure, relative to the repository (default: the note)")
     args = parser.parse_args(argv)
+    global PROOFS
+    PROOFS = REPO / args.proofs
     print(f"# symderiv benchmark\n\nMachine: {machine()}. Started {time.strftime('%Y-%m-%d %H:%M')}, "
-          f"load average {load_average()}; code: {_commit()}.\n")
+          f"load average {load_average()}; code: {_commit()}; proofs: {args.proofs}.\n")
     for name, section in SECTIONS.items():
         if args.section in (name, "all"):
             section(args)
