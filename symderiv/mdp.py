@@ -145,8 +145,11 @@ class SymbolicMDP:
     # -- values of a policy ----------------------------------------------------
 
     def solve_linear(self, matrix: sp.Matrix, rhs: sp.Matrix) -> sp.Matrix:
-        """x with matrix·x = rhs, by fraction-free LU (exact rational functions)."""
-        return matrix.LUsolve(rhs)
+        """x with matrix·x = rhs, by Cramer's rule: adj(matrix)·rhs / det(matrix).  Every entry is a
+        fraction over the one expanded determinant; elimination nests a new denominator at each
+        pivot, which at three states is too large to expand or cancel within the time limit."""
+        determinant = sp.expand(matrix.det(method="berkowitz"))
+        return matrix.adjugate(method="berkowitz") * rhs / determinant
 
     def discounted_visitation(self, policy: sp.Matrix) -> sp.Matrix:
         """p_γ(s; π) = (1-γ) Σ_t γ^t Pr(s_t = s), s_0 ~ p0: a probability vector over states."""
@@ -182,11 +185,16 @@ class SymbolicMDP:
         return sum(visitation[s] * reward[s] for s in range(self.n_states))
 
     def q_kl_from_start(self, policy: sp.Matrix) -> sp.Matrix:
-        """First definition: Q_π(s,a) = E[Σ_{t≥0} γ^t (r_t − α KL(s_t)) | s_0=s, a_0=a]."""
-        n = self.n_states * self.n_actions
-        reward = self.flatten(self.r - self.alpha * self.per_pair(self.kl(policy)))
-        M = sp.eye(n) - self.gamma * self.policy_transition(policy)
-        return self.unflatten(self.solve_linear(M, reward))
+        """First definition: Q_π(s,a) = E[Σ_{t≥0} γ^t (r_t − α KL(s_t)) | s_0=s, a_0=a].
+
+        The |S||A| system (I − γ P_π) Q = c, c = R − α KL, is solved through the |S| system of the
+        state values: P_π = P Π with Π P = P^π, so (I − γ P Π)⁻¹ c = c + γ P (I − γ P^π)⁻¹ Π c, that
+        is Q = c + γ P V with V = Σ_a π c + γ P^π V.  The pair system itself gives expressions too
+        large to check beyond 2 states and 2 actions; note step N4 proves that this Q solves it."""
+        reward = self.r - self.alpha * self.per_pair(self.kl(policy))
+        kernel = self.state_transition(policy)
+        V = self.solve_linear(sp.eye(self.n_states) - self.gamma * kernel, self.average(reward, policy))
+        return reward + self.gamma * self.expected_next(V)
 
     def q_kl_from_next(self, policy: sp.Matrix) -> sp.Matrix:
         """Second definition: Q_π(s,a) = E[r_0 + Σ_{t≥1} γ^t (r_t − α KL(s_t)) | s_0=s, a_0=a]."""
