@@ -60,3 +60,91 @@ def complex_step_derivative(f, x):
     """f′(x) = Im f(x + ih)/h for a real-analytic f: no subtraction, so no cancellation error."""
     h = 1e-20
     return np.imag(f(x + 1j * h)) / h
+
+
+# -- trajectories and policy evaluation, by iterating the MDP ------------------------------------
+#
+# These compute expectations over trajectories the direct way, by iterating the distribution of
+# (s_t, a_t) or a Bellman operator, and never solve a linear system: they check the symbolic
+# encodings, which solve one.  A series Σ_t γ^t K^t x is summed by doubling, so γ = 1 − 10⁻⁶
+# costs about 26 matrix products rather than 4·10⁷ steps.
+
+#: The discount weight γ^(2^k) below which the rest of a series is dropped.
+NEGLIGIBLE = 1e-17
+
+
+def discounted_sum(kernel, x, gamma):
+    """Σ_{t≥0} γ^t kernel^t x for a kernel whose powers stay bounded (a stochastic matrix), by
+    doubling: Σ_t (γK)^t x = Σ_t (γ²K²)^t (x + γKx), until γ^(2^k) is negligible."""
+    return x if gamma < NEGLIGIBLE else discounted_sum(kernel @ kernel, x + gamma * kernel @ x, gamma * gamma)
+
+
+def state_kernel(policy, P):
+    """P^π(s, s') = Σ_a π(a|s) p(s'|s,a): the chain of states under π."""
+    return np.sum(np.expand_dims(policy, 2) * P, 1)
+
+
+def pair_kernel(policy, P):
+    """P_π((s,a), (s',a')) = p(s'|s,a) π(a'|s'): the chain of state-action pairs, row-major pairs."""
+    S, A = np.shape(policy)
+    return np.reshape(np.expand_dims(P, 3) * policy, (S * A, S * A))
+
+
+def iterated_visitation(policy, P, p0, gamma):
+    """p_γ(s; π) = (1 − γ) Σ_t γ^t Pr(s_t = s), s_0 ~ p0, by iterating the state distribution
+    Pr(s_{t+1} = ·) = P^πᵀ Pr(s_t = ·) (`discounted_visitation` solves for it instead)."""
+    return (1 - gamma) * discounted_sum(np.transpose(state_kernel(policy, P)), p0, gamma)
+
+
+def pair_visits(policy, P, gamma):
+    """N((s,a), (s',a')) = Σ_t γ^t Pr(s_t = s', a_t = a' | s_0 = s, a_0 = a), a_t ~ π(·|s_t): the
+    distribution of (s_t, a_t) iterated from every starting pair at once."""
+    kernel = pair_kernel(policy, P)
+    return np.transpose(discounted_sum(np.transpose(kernel), np.eye(len(kernel)), gamma))
+
+
+def normalised_return(policy, P, p0, reward, gamma):
+    """(1 − γ) E_τ[Σ_t γ^t reward(s_t, a_t)], s_0 ~ p0, a_t ~ π(·|s_t): ρ(π) for a per-pair reward."""
+    start = np.ravel(np.expand_dims(p0, 1) * policy)
+    return (1 - gamma) * start @ pair_visits(policy, P, gamma) @ np.ravel(reward)
+
+
+def trajectory_value(policy, P, reward, gamma):
+    """E[Σ_{t≥0} γ^t reward(s_t, a_t) | s_0 = s] for every state, with a_0 ~ π(·|s)."""
+    S, A = np.shape(policy)
+    start = np.reshape(np.expand_dims(np.eye(S), 2) * policy, (S, S * A))
+    return start @ pair_visits(policy, P, gamma) @ np.ravel(reward)
+
+
+def trajectory_q(policy, P, first, later, gamma):
+    """E[first(s_0, a_0) + Σ_{t≥1} γ^t later(s_t, a_t) | s_0 = s, a_0 = a] for every pair: the
+    reward at t = 0 and the reward from t = 1 on may differ (the second definition of Q_π)."""
+    after_first_step = pair_kernel(policy, P) @ pair_visits(policy, P, gamma)
+    return first + gamma * np.reshape(after_first_step @ np.ravel(later), np.shape(first))
+
+
+def bellman_kl_from_start(Q, policy, r, P, prior, alpha, gamma):
+    """(T_π Q)(s,a) = r(s,a) − α D_KL(π‖π̃)(s) + γ Σ_{s'} p(s'|s,a) Σ_{a'} π(a'|s') Q(s',a')."""
+    return r - alpha * np.expand_dims(kl(policy, prior), 1) + gamma * P @ np.sum(policy * Q, 1)
+
+
+def bellman_kl_from_next(Q, policy, r, P, prior, alpha, gamma):
+    """(T_π Q)(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) Σ_{a'} π(a'|s') [Q(s',a') − α D_KL(π‖π̃)(s')]."""
+    return r + gamma * P @ np.sum(policy * (Q - alpha * np.expand_dims(kl(policy, prior), 1)), 1)
+
+
+def value_iteration(bellman, policy, r, P, prior, alpha, gamma):
+    """The fixed point of an affine operator T Q = T(0) + γ P_π Q, by value iteration from Q = 0
+    taking 2^k steps at once: T^n(0) = Σ_{t<n} (γ P_π)^t T(0), summed by doubling."""
+    start = bellman(np.zeros(np.shape(r)), policy, r, P, prior, alpha, gamma)
+    return np.reshape(discounted_sum(pair_kernel(policy, P), np.ravel(start), gamma), np.shape(r))
+
+
+def q_kl_from_start(policy, r, P, prior, alpha, gamma):
+    """First definition's Q_π (KL from t = 0): value iteration of `bellman_kl_from_start`."""
+    return value_iteration(bellman_kl_from_start, policy, r, P, prior, alpha, gamma)
+
+
+def q_kl_from_next(policy, r, P, prior, alpha, gamma):
+    """Second definition's Q_π (KL from t = 1): value iteration of `bellman_kl_from_next`."""
+    return value_iteration(bellman_kl_from_next, policy, r, P, prior, alpha, gamma)
