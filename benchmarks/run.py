@@ -1,7 +1,8 @@
 """symderiv's performance benchmark: prints Markdown tables of what it measures.
 
     python benchmarks/run.py                       # every section
-    python benchmarks/run.py --section numeric     # one section (note, numeric, symbolic, scaling, groundtypes)
+    python benchmarks/run.py --section numeric     # one section (note, numeric, symbolic, scaling, gradient,
+                                                   # groundtypes)
 
 Sections (targets in docs/performance.md):
 
@@ -13,8 +14,8 @@ Sections (targets in docs/performance.md):
   against a SymPy `evalf(subs=...)` loop on the same obligation in the same run.
 * symbolic: the strategy pipeline against plain `sympy.simplify` on every zero-test of
   every obligation of the note, same time limit, same run.
-* scaling: the whole note at |S| x |A| in (2,2), (2,3), (3,3), and the gradient
-  obligations (step N15) up to (4,4), each size in a fresh process.
+* scaling: the whole note at |S| x |A| in (2,2), (2,3), (3,3), each size in a fresh process.
+* gradient: the gradient obligations (step N15 of the note, or --gradient-step) up to (4,4).
 * groundtypes: the note's symbolic time under each SymPy ground type that is installed.
 
 Obligations are discovered from the proof files, never listed here.  Times are wall
@@ -51,7 +52,7 @@ sys.path.insert(0, str(REPO))
 from symderiv import numeric, symbolic  # noqa: E402
 from symderiv.checker import Settings, _comparisons, instance_seed, sizes_for  # noqa: E402
 from symderiv.claims import Equal, Inequality, NonNegative  # noqa: E402
-from symderiv.loader import load  # noqa: E402
+from symderiv.loader import load, proof_files  # noqa: E402
 from symderiv.obligation import Size  # noqa: E402
 
 #: What is measured: the note by default (--proofs), a path inside the repository.
@@ -114,12 +115,12 @@ def is_per_state(ob) -> bool:
     return ob.sizes is not None and all(s.states == 1 for s in ob.sizes)
 
 
-def run_cli(args: list[str], cache_dir: str, extra_env: dict | None = None):
-    """`symderiv check ... --json -q` in a fresh process: (verdicts, wall, CPU)."""
+def run_cli(args: list[str], cache_dir: str, extra_env: dict | None = None, target: Path | None = None):
+    """`symderiv check TARGET ... --json -q` in a fresh process: (verdicts, wall, CPU)."""
     env = {**os.environ, "SYMDERIV_CACHE_DIR": cache_dir, "PYTHONPATH": str(REPO), **(extra_env or {})}
     proc, wall, cpu = measured(lambda: subprocess.run(
-        [*SYMDERIV, "check", str(PROOFS), "--json", "-q", *args], capture_output=True, text=True, env=env,
-        cwd=REPO,
+        [*SYMDERIV, "check", str(target or PROOFS), "--json", "-q", *args], capture_output=True, text=True,
+        env=env, cwd=REPO,
     ))
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"symderiv check {' '.join(args)} failed:\n{proc.stderr}")
@@ -291,12 +292,16 @@ def _split(verdicts) -> tuple[float, float, float]:
     return build, numeric_, prove
 
 
-def _scaling_rows(sizes, extra_args, samples):
+SCALING_HEADER = ["size", "obligations", "wall s", "CPU s", "build s", "numeric s", "symbolic s", "dominant",
+                  "slowest", "verdicts"]
+
+
+def _scaling_rows(sizes, extra_args, samples, target=None):
     rows = []
     for size in sizes:
         with tempfile.TemporaryDirectory() as cache_dir:
             verdicts, wall, cpu = run_cli(["--sizes", str(size), "--samples", str(samples), "--no-cache",
-                                           *extra_args], cache_dir)
+                                           *extra_args], cache_dir, target=target)
         build, num, prove = _split(verdicts)
         dominant = max((("build", build), ("numeric", num), ("symbolic", prove)), key=lambda kv: kv[1])[0]
         slowest = max(verdicts, key=lambda v: v["seconds"])
@@ -305,23 +310,37 @@ def _scaling_rows(sizes, extra_args, samples):
     return rows
 
 
+def _file_with_step(step: str) -> Path | None:
+    """The proof file (of all in proofs/) with an obligation for `step`."""
+    for path in proof_files([REPO / "proofs"]):
+        derivations, _ = load([path])
+        if any(ob.step == step for d in derivations for ob in d):
+            return path
+    return None
+
+
 def section_scaling(args) -> None:
-    header = ["size", "obligations", "wall s", "CPU s", "build s", "numeric s", "symbolic s", "dominant",
-              "slowest", "verdicts"]
     print(f"## Scaling with the model's size, {args.samples} samples (load average {load_average()})\n")
     print("Whole note, each size in a fresh process with an empty cache; `--sizes` sets the multi-state "
           "obligations' size, per-state obligations keep their own (1x2..1x4) in every row. build, numeric "
           "and symbolic are summed over obligations (build: constructing the claims; numeric: compiling, "
           "sampling, evaluating, high-precision re-checks; symbolic: the forked proof attempts).\n")
-    print(table(header, _scaling_rows([Size(2, 2), Size(2, 3), Size(3, 3)], [], args.samples)))
-    gradient = [ob for ob in obligations() if ob.step == args.gradient_step]
-    print(f"\nGradient obligations (step {args.gradient_step}):\n")
-    if not gradient:
-        print(f"no obligation for step {args.gradient_step} in {args.proofs} yet.\n")
-    else:
-        sizes = [Size(2, 2), Size(2, 3), Size(3, 3), Size(3, 4), Size(4, 4)]
-        print(table(header, _scaling_rows(sizes, ["-k", args.gradient_step], args.samples)))
+    print(table(SCALING_HEADER, _scaling_rows([Size(2, 2), Size(2, 3), Size(3, 3)], [], args.samples)))
     print(f"\nTarget: the whole note at 3x3 in under 2 minutes. Load average after: {load_average()}\n")
+
+
+def section_gradient(args) -> None:
+    step = args.gradient_step
+    print(f"## Gradient obligations up to 4x4 (load average {load_average()})\n")
+    source = _file_with_step(step)
+    if source is None:
+        print(f"No obligation for step {step} in proofs/ yet.\n")
+        return
+    print(f"Step {step} of {source.relative_to(REPO)}, {args.samples} samples, each size in a fresh process "
+          "with an empty cache.\n")
+    sizes = [Size(2, 2), Size(2, 3), Size(3, 3), Size(3, 4), Size(4, 4)]
+    print(table(SCALING_HEADER, _scaling_rows(sizes, ["-k", step], args.samples, source)))
+    print(f"\nLoad average after: {load_average()}\n")
 
 
 def section_groundtypes(args) -> None:
@@ -353,7 +372,7 @@ def _commit() -> str:
 
 SECTIONS = {
     "note": section_note, "numeric": section_numeric, "symbolic": section_symbolic,
-    "scaling": section_scaling, "groundtypes": section_groundtypes,
+    "scaling": section_scaling, "gradient": section_gradient, "groundtypes": section_groundtypes,
 }
 
 
@@ -364,8 +383,8 @@ def main(argv=None) -> int:
     parser.add_argument("--instances", type=int, default=1_000_000, help="instances per numeric throughput check")
     parser.add_argument("--evalf-instances", type=int, default=200, help="instances for the SymPy evalf loop")
     parser.add_argument("--time-limit", type=float, default=Settings().time_limit, help="symbolic limit per attempt")
-    parser.add_argument("--gradient-step", default="N15", help="the step whose obligations the scaling section "
-                        "runs up to 4x4")
+    parser.add_argument("--gradient-step", default="N15", help="the step (in any file of proofs/) whose "
+                        "obligations the scaling section runs up to 4x4 (default N15, the note's gradient)")
     parser.add_argument("--proofs", default="proofs/soft_q_learning.py",
                         help="proof file or folder to measure, relative to the repository (default: the note)")
     args = parser.parse_args(argv)
