@@ -33,7 +33,7 @@ def test_a_verdict_typesets_in_math_mode_for_jupyter(checked_sample):
     text = proved._repr_latex_()
     assert text == verdict_math(proved)
     assert text.startswith("$") and text.endswith("$") and r"\mathtt{S1}\text{: proved}" in text
-    assert r"\text{by } \mathtt{expand}" in text and "200 instances" in text
+    assert proved.strategy and rf"\text{{by }} \mathtt{{{proved.strategy}}}" in text and "200 instances" in text
     refuted_text = refuted._repr_latex_()
     assert r"\text{counterexample: }" in refuted_text and "x = " in refuted_text
     assert "expected" not in refuted_text  # refuted is what S2 expects
