@@ -49,6 +49,12 @@ def penalised_reward_of(x):
     return x.r - x.alpha * np.expand_dims(ref.kl(x.pi, x.prior), 1)
 
 
+def objective_second_form(m):
+    """ρ(π) of N2 in its second form, E_{s~p_γ, a~π}[r(s,a) − α D_KL(π(·|s) ‖ π̃(·|s))] (N2 proves the
+    three forms equal); with the KL inside the action average, as the first definition's Q_π has it."""
+    return under_visitation(m, m.average(penalised_reward(m), m.pi))
+
+
 def from_start(m, table):
     """E_{s~p0, a~π(·|s)}[table(s, a)]."""
     averaged = m.average(table, m.pi)
@@ -107,8 +113,8 @@ def regularised_objective_kl_inside_the_action_average(m):
         visitation = ref.iterated_visitation(x.pi, x.P, x.p0, x.gamma)
         return visitation @ np.sum(x.pi * x.r, 1) - x.alpha * visitation @ ref.kl(x.pi, x.prior)
 
-    return Equal(m.regularised_objective(m.pi), under_visitation(m, m.average(penalised_reward(m), m.pi)),
-                 m.domain(), reference=on_arrays(m, of_arrays))
+    return Equal(m.regularised_objective(m.pi), objective_second_form(m), m.domain(),
+                 reference=on_arrays(m, of_arrays))
 
 
 @note.claim(
@@ -127,8 +133,7 @@ def regularised_normalised_return_eq_expectation_under_visitation(m):
     with V_π = Σ_a π r − α KL + γ P^π V_π (`soft_value_of_policy`)."""
     trajectory = (1 - m.gamma) * sum(m.p0[s] * m.soft_value_of_policy(m.pi)[s] for s in range(m.n_states))
     reference = on_arrays(m, lambda x: ref.normalised_return(x.pi, x.P, x.p0, penalised_reward_of(x), x.gamma))
-    return Equal(trajectory, under_visitation(m, m.average(penalised_reward(m), m.pi)), m.domain(),
-                 reference=reference)
+    return Equal(trajectory, objective_second_form(m), m.domain(), reference=reference)
 
 
 def trajectory_q_first_definition(x):
@@ -191,7 +196,7 @@ def objective_eq_expected_first_definition_q_as_written(m):
     """As the note writes it, with ρ(π) as N1-N2 define it: wrong by the factor (1 − γ).
     E_{s~p0, a~π}[Q_π] is the unnormalised E_τ[Σ_t γ^t (r_t − α KL)], while N1-N2 normalise ρ by
     (1 − γ).  N3.objective_normalised is the corrected claim."""
-    return Equal(m.regularised_objective(m.pi), from_start(m, m.q_kl_from_start(m.pi)), m.domain(),
+    return Equal(objective_second_form(m), from_start(m, m.q_kl_from_start(m.pi)), m.domain(),
                  reference=on_arrays(m, normalised_regularised_return))
 
 
@@ -204,7 +209,7 @@ def objective_eq_expected_first_definition_q_as_written(m):
 )
 def objective_eq_normalised_expected_first_definition_q(m):
     """The corrected N3.objective: the factor (1 − γ) of N1-N2 is restored."""
-    return Equal(m.regularised_objective(m.pi), (1 - m.gamma) * from_start(m, m.q_kl_from_start(m.pi)),
+    return Equal(objective_second_form(m), (1 - m.gamma) * from_start(m, m.q_kl_from_start(m.pi)),
                  m.domain(), reference=on_arrays(m, normalised_regularised_return))
 
 
@@ -326,7 +331,7 @@ def objective_eq_expected_second_definition_q_minus_kl_as_written(m):
     """As the note writes it, with ρ(π) as N1-N2 define it: wrong by the factor (1 − γ), as in
     N3.objective.  N5.objective_normalised is the corrected claim."""
     penalised_q = m.q_kl_from_next(m.pi) - m.alpha * m.per_pair(m.kl(m.pi))
-    return Equal(m.regularised_objective(m.pi), from_start(m, penalised_q), m.domain(),
+    return Equal(objective_second_form(m), from_start(m, penalised_q), m.domain(),
                  reference=on_arrays(m, normalised_regularised_return))
 
 
@@ -340,7 +345,7 @@ def objective_eq_expected_second_definition_q_minus_kl_as_written(m):
 def objective_eq_normalised_expected_second_definition_q_minus_kl(m):
     """The corrected N5.objective: the factor (1 − γ) of N1-N2 is restored."""
     penalised_q = m.q_kl_from_next(m.pi) - m.alpha * m.per_pair(m.kl(m.pi))
-    return Equal(m.regularised_objective(m.pi), (1 - m.gamma) * from_start(m, penalised_q), m.domain(),
+    return Equal(objective_second_form(m), (1 - m.gamma) * from_start(m, penalised_q), m.domain(),
                  reference=on_arrays(m, normalised_regularised_return))
 
 
