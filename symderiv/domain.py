@@ -14,6 +14,7 @@ from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 Values = dict  # Symbol -> np.ndarray of shape (n,), or float for a single instance
 
@@ -234,7 +235,15 @@ class SmoothFunctions(Domain):
     def concretise(self, expr: sp.Expr) -> sp.Expr:
         """Replace every unknown function by its concrete family and carry out derivatives."""
         # xreplace, not subs: the same exact replacement of f(θ), without subs's walk (100x faster).
-        return expr.xreplace({f: self.concrete(f) for f in self.functions}).doit()
+        out = expr.xreplace({f: self.concrete(f) for f in self.functions})
+        # The same function at another argument, f(−θ) or f(2θ), is the same member there.
+        by_name = {f.func: f for f in self.functions}
+        elsewhere = {g for g in out.atoms(AppliedUndef) if g.func in by_name}
+        if elsewhere:
+            out = out.xreplace({
+                g: self.concrete(by_name[g.func]).xreplace({self.parameter: g.args[0]}) for g in elsewhere
+            })
+        return out.doit()
 
     def coefficient_symbols(self) -> tuple[sp.Symbol, ...]:
         return tuple(c for f in self.functions for c in self.coefficients[f])

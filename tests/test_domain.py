@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from symderiv.domain import DomainError, Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions
 
@@ -80,3 +81,13 @@ def test_smooth_function_at_an_instance_matches_its_concretisation_and_takes_com
     assert np.isclose(at(t0), float(d.concretise(f).subs(instance)), rtol=1e-12)
     h = 1e-20
     assert np.isclose(np.imag(at(t0 + 1j * h)) / h, float(exact), rtol=1e-12)
+
+
+def test_smooth_function_at_another_argument_is_the_same_member_there():
+    t = sp.Symbol("theta", real=True)
+    f = sp.Function("f", real=True)(t)
+    d = SmoothFunctions([f], t)
+    mirrored = d.concretise(f.func(-t) + sp.diff(f.func(2 * t), t))
+    assert not mirrored.atoms(AppliedUndef) and not mirrored.atoms(sp.Derivative)
+    concrete = d.concrete(f)
+    assert sp.simplify(mirrored - concrete.subs(t, -t) - sp.diff(concrete.subs(t, 2 * t), t)) == 0
