@@ -42,6 +42,12 @@ ACCIDENTALLY_TRUE = {
         "relabelling the prior's actions gives another positive prior, and the identity holds for every one",
     "N13 [2x2] rhs: shift index 1 of pi":
         "π enters the rhs only as Σ_a' π(a'|s') V_Q(s') = V_Q(s'), whichever state's row of π is used",
+    "N18.one_state [1x2] rhs: gamma -> gamma**2":
+        "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whatever multiplies it",
+    "N18.one_state [1x2] rhs: gamma -> 1/gamma":
+        "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whatever multiplies it",
+    "N18.one_state [1x2] rhs: shift index 2 of P":
+        "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whichever p(s'|s,a) weighs it",
 }
 
 
