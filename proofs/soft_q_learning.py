@@ -693,7 +693,7 @@ def second_line_reference(m, p, functions):
 def soft_q_loss_with_optimal_operator_target(m):
     """The loss with TQ the optimal operator of N6 at its maximiser π_Q (N8) equals the loss with
     TQ = R + γ P V_Q (N13), the form the gradient below uses; the stop-gradient changes no value.
-    The reference recomputes the loss with NumPy.  At 3×3 the squared N6 target outgrows every
+    The reference recomputes the loss as written, with NumPy.  At 3×3 the squared N6 target outgrows every
     rewrite's time limit, so the sizes stop at 3×2."""
     p, functions, domain = loss_setting(m)
     Q_target = m.q_functions(THETA_TARGET)
@@ -705,8 +705,10 @@ def soft_q_loss_with_optimal_operator_target(m):
     def reference(values):
         x, q, t0, probs = _numeric_instance(m, p, functions, values)
         Q0 = q(t0)
-        target = ref.soft_bellman_target(Q0, x.r, x.P, x.prior, x.alpha, x.gamma)
-        return ref.soft_q_loss(Q0, target, ref.boltzmann_policy(Q0, x.prior, x.alpha), probs)
+        pi = ref.boltzmann_policy(Q0, x.prior, x.alpha)
+        # N6's target at π_Q: r + γ Σ_{s'} p(s'|s,a) Σ_{a'} π_Q(a'|s')[Q(s',a') − α ln(π_Q(a'|s')/π̃(a'|s'))].
+        target = x.r + x.gamma * x.P @ np.sum(pi * (Q0 - x.alpha * np.log(pi / x.prior)), 1)
+        return ref.soft_q_loss(Q0, target, pi, probs)
 
     return Equal(as_written.xreplace(at_theta), soft_q_loss(m, p, THETA).xreplace(at_theta), domain, reference)
 
@@ -819,7 +821,10 @@ def policy_gradients_sum_to_zero(m):
 
     def reference(values):
         x, q = m.arrays(values), numeric_q(m, functions, values)
-        total = lambda t: np.sum(ref.boltzmann_policy(q(t), x.prior, x.alpha), 1)
+
+        def total(t):
+            return np.sum(ref.boltzmann_policy(q(t), x.prior, x.alpha), 1)
+
         return ref.complex_step_derivative(total, values[THETA])
 
     return Equal(lhs, sp.zeros(m.n_states, 1), m.domain() + [functions], reference)
@@ -901,9 +906,10 @@ def sampling_alpha_from(m, domain, low):
     expect="refuted",
 )
 def policy_term_with_soft_value_of_q_is_policy_gradient(m):
-    """The note calls −α Q̂ ∇ ln π biased: with V = V_Q of a Q that is not the policy's own value, it is not
-    −α times the gradient of the regularised objective ρ (N2), even over the policy's own discounted
-    visitation p_γ.  The bias is −αγ E_{s~p_γ}[Σ_a ∇π(a|s) Σ_{s'} p(s'|s,a)(V_Q(s') − V_π(s'))], which
+    """The note's remark, checked: −α Q̂ ∇ ln π looks like a policy gradient but is biased.  With V = V_Q
+    of a Q that is not the policy's own value, it does not average to −α times the gradient of the
+    regularised objective ρ (N2), even over the policy's own discounted visitation p_γ: the equality is
+    refuted, so the remark holds.  The bias is −αγ E_{s~p_γ}[Σ_a ∇π(a|s) Σ_{s'} p(s'|s,a)(V_Q(s') − V_π(s'))], which
     needs two states (N18.one_state).  A 2×2 model suffices for the counterexample."""
     functions, pi, policy_gradient, domain = policy_gradient_setting(m)
     rhs = policy_term(m, m.soft_value(m.q_functions(THETA)), pi, m.discounted_visitation(pi))
