@@ -168,15 +168,18 @@ def section_note(args) -> None:
           f"{len(cold)} obligations. Load average after: {load_average()}\n")
 
 
-def _evalf_rate(cmp, values, count: int) -> float:
-    """Instances per second of SymPy's evalf(subs=...) on both sides of every element."""
+def _evalf_rate(cmp, values, count: int, budget: float = 5.0) -> float:
+    """Instances per second of SymPy's evalf(subs=...) on both sides of every element
+    (`count` instances, or as many as `budget` seconds allow: it is that slow)."""
     exprs = list(cmp._exprs[0]) + list(cmp._exprs[1])
     t0 = time.perf_counter()
-    for i in range(count):
-        point = {s: float(values[s][i]) for s in cmp.symbols}
+    done = 0
+    while done < count and (done == 0 or time.perf_counter() - t0 < budget):
+        point = {s: float(values[s][done]) for s in cmp.symbols}
         for e in exprs:
             e.evalf(subs=point)
-    return count / (time.perf_counter() - t0)
+        done += 1
+    return done / (time.perf_counter() - t0)
 
 
 def section_numeric(args) -> None:
