@@ -128,7 +128,7 @@ def regularised_objective_kl_inside_the_action_average(m):
     sizes=MDP,
     model=SymbolicMDP,
 )
-def regularised_normalised_return_eq_expectation_under_visitation(m):
+def regularised_return_eq_expectation_under_visitation(m):
     """The third form against the second, read right to left so that the trajectory side is the
     one checked against its reference.  Inside the sum over t the note writes D_KL(π(·|s) ‖ π̃(·|s))
     with s unbound; it is read as s = s_t, as in N3.  The trajectory side is (1 − γ) Σ_s p0(s) V_π(s)
@@ -280,8 +280,9 @@ def matrix_form_is_the_optimal_operator_as_written(m):
     """The note calls the matrix form the optimal operator and writes the element-wise form with a
     max over π; both are the same operator only if the given π attains that max, i.e. if no other
     policy π' gives a larger bracket.  Checked at (s, a) = (0, 0): the bracket at π' is at most the
-    matrix form at π.  It fails for most pairs π, π': the matrix form is T_π, the operator of one
-    policy (N4 proves its fixed point is Q_π), not an optimal operator."""
+    matrix form at π.  It fails: the matrix form is T_π, the operator of one policy (N4 proves its
+    fixed point is Q_π), not an optimal operator; the element-wise form without its max is the same
+    T_π (N4.elementwise)."""
     other = sp.Matrix(m.n_states, m.n_actions, lambda s, a: sp.Symbol(f"pib_{s}_{a}", positive=True))
     domain = m.domain() + [Simplex(other.row(s)) for s in range(m.n_states)]
     return Inequality(first_definition_bracket(m, m.Q, other)[0, 0], m.bellman_kl_from_start(m.Q, m.pi)[0, 0], domain)
@@ -297,11 +298,12 @@ def matrix_form_is_the_optimal_operator_as_written(m):
 def second_definition_q_splits_after_the_first_step(m):
     """The definition, checked two ways: the encoding (`q_kl_from_next`) agrees with the trajectory
     expectation without the penalty at t = 0 (the reference), and the sum splits after its first
-    term into Q_π(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) V_π(s') with V_π = E_a Q_π − α KL, the next
-    display."""
+    term into Q_π(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) V_π(s'), V_π(s') the regularised return from s'
+    with the penalty at t = 0 (`soft_value_of_policy`), which N5.value shows is the next display's
+    E_a Q_π − α KL.  Written with that display's V_π instead, the 3-state claim needs Σ_a π = 1 inside
+    every value of the expression and does not reduce within the time limit."""
     Q = m.q_kl_from_next(m.pi)
-    V = m.average(Q, m.pi) - m.alpha * m.kl(m.pi)
-    return Equal(Q, m.r + m.gamma * m.expected_next(V), m.domain(),
+    return Equal(Q, m.r + m.gamma * m.expected_next(m.soft_value_of_policy(m.pi)), m.domain(),
                  reference=on_arrays(m, trajectory_q_second_definition))
 
 
@@ -329,7 +331,7 @@ def second_definition_value_is_expected_regularised_return(m):
     model=SymbolicMDP,
     expect="refuted",
 )
-def objective_eq_expected_second_definition_q_minus_kl_as_written(m):
+def objective_eq_expected_penalised_q_as_written(m):
     """As the note writes it, with ρ(π) as N1-N2 define it: wrong by the factor (1 − γ), as in
     N3.objective.  N5.objective_normalised is the corrected claim."""
     penalised_q = m.q_kl_from_next(m.pi) - m.alpha * m.per_pair(m.kl(m.pi))
@@ -344,7 +346,7 @@ def objective_eq_expected_second_definition_q_minus_kl_as_written(m):
     sizes=MDP,
     model=SymbolicMDP,
 )
-def objective_eq_normalised_expected_second_definition_q_minus_kl(m):
+def objective_eq_normalised_expected_penalised_q(m):
     """The corrected N5.objective: the factor (1 − γ) of N1-N2 is restored."""
     penalised_q = m.q_kl_from_next(m.pi) - m.alpha * m.per_pair(m.kl(m.pi))
     return Equal(objective_second_form(m), (1 - m.gamma) * from_start(m, penalised_q), m.domain(),
