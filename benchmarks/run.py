@@ -80,13 +80,20 @@ def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def table(header: list[str], rows: list[list]) -> str:
-    def cell(x):
-        return f"{x:.3g}" if isinstance(x, float) else str(x)
+def row_text(row: list) -> str:
+    return "| " + " | ".join(f"{x:.3g}" if isinstance(x, float) else str(x) for x in row) + " |"
 
+
+def table(header: list[str], rows) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(cell(x) for x in row) + " |" for row in rows]
-    return "\n".join(lines)
+    return "\n".join(lines + [row_text(row) for row in rows])
+
+
+def print_table(header: list[str], rows) -> None:
+    """Print the table row by row as `rows` yields them, so that a long section shows progress."""
+    print(table(header, []), flush=True)
+    for row in rows:
+        print(row_text(row), flush=True)
 
 
 def machine() -> str:
@@ -300,7 +307,6 @@ SCALING_HEADER = ["size", "obligations", "wall s", "CPU s", "build s", "numeric 
 
 
 def _scaling_rows(sizes, extra_args, samples, target=None):
-    rows = []
     for size in sizes:
         with tempfile.TemporaryDirectory() as cache_dir:
             verdicts, wall, cpu = run_cli(["--sizes", str(size), "--samples", str(samples), "--no-cache",
@@ -308,9 +314,8 @@ def _scaling_rows(sizes, extra_args, samples, target=None):
         build, num, prove = _split(verdicts)
         dominant = max((("build", build), ("numeric", num), ("symbolic", prove)), key=lambda kv: kv[1])[0]
         slowest = max(verdicts, key=lambda v: v["seconds"])
-        rows.append([str(size), len(verdicts), wall, cpu, build, num, prove, dominant,
-                     f"{slowest['obligation_id']} {slowest['seconds']:.1f} s", counts(verdicts)])
-    return rows
+        yield [str(size), len(verdicts), wall, cpu, build, num, prove, dominant,
+               f"{slowest['obligation_id']} {slowest['seconds']:.1f} s", counts(verdicts)]
 
 
 def _file_with_step(step: str) -> Path | None:
@@ -328,7 +333,7 @@ def section_scaling(args) -> None:
           "obligations' size, per-state obligations keep their own (1x2..1x4) in every row. build, numeric "
           "and symbolic are summed over obligations (build: constructing the claims; numeric: compiling, "
           "sampling, evaluating, high-precision re-checks; symbolic: the forked proof attempts).\n")
-    print(table(SCALING_HEADER, _scaling_rows([Size(2, 2), Size(2, 3), Size(3, 3)], [], args.samples)))
+    print_table(SCALING_HEADER, _scaling_rows([Size(2, 2), Size(2, 3), Size(3, 3)], [], args.samples))
     print(f"\nTarget: the whole note at 3x3 in under 2 minutes. Load average after: {load_average()}\n")
 
 
@@ -342,7 +347,7 @@ def section_gradient(args) -> None:
     print(f"Step {step} of {source.relative_to(REPO)}, {args.samples} samples, each size in a fresh process "
           "with an empty cache.\n")
     sizes = [Size(2, 2), Size(2, 3), Size(3, 3), Size(3, 4), Size(4, 4)]
-    print(table(SCALING_HEADER, _scaling_rows(sizes, ["-k", step], args.samples, source)))
+    print_table(SCALING_HEADER, _scaling_rows(sizes, ["-k", step], args.samples, source))
     print(f"\nLoad average after: {load_average()}\n")
 
 
