@@ -249,17 +249,9 @@ def _zero_tests(claim):
     return tests, signs
 
 
-def section_symbolic(args) -> None:
-    limit = args.time_limit
-    print(f"## Symbolic: pipeline against sympy.simplify, time limit {limit:g} s per attempt "
-          f"(load average {load_average()})\n")
-    print("Every obligation of the note (multi-state at 2x2, per-state at each of their sizes), every identity "
-          "its proof needs. `simplify alone`: simplify(lhs - rhs) == 0, nothing else. `simplify + constraints`: "
-          "the engine with simplify as its only strategy, so that Σπ = 1 can be used. Each attempt runs in the "
-          "engine's forked worker under the same time limit. Sign facts (NonNegative) are proved from "
-          "assumptions by both and left out.\n")
+def _symbolic_rows(limit, totals):
+    """One row per (obligation, size): time and outcome of each approach; adds to `totals`."""
     simplify = (symbolic.Strategy("simplify", sp.simplify),)
-    rows, totals = [], {"pipeline": [0.0, 0], "simplify": [0.0, 0], "simplify+constraints": [0.0, 0]}
     settings = Settings(sizes=(Size(2, 2),))
     for ob in obligations():
         for size in sizes_for(ob, settings):
@@ -283,11 +275,24 @@ def section_symbolic(args) -> None:
                 totals[name][0] += wall
                 totals[name][1] += proved
                 row += [wall, "yes" if proved else "no"]
-            rows.append(row)
-    print(table(["obligation", "size", "zero-tests", "pipeline s", "proved", "simplify alone s", "proved",
-                 "simplify + constraints s", "proved"], rows))
+            totals["rows"][0] += 1
+            yield row
+
+
+def section_symbolic(args) -> None:
+    limit = args.time_limit
+    print(f"## Symbolic: pipeline against sympy.simplify, time limit {limit:g} s per attempt "
+          f"(load average {load_average()})\n")
+    print("Every obligation of the note (multi-state at 2x2, per-state at each of their sizes), every identity "
+          "its proof needs. `simplify alone`: simplify(lhs - rhs) == 0, nothing else. `simplify + constraints`: "
+          "the engine with simplify as its only strategy, so that Σπ = 1 can be used. Each attempt runs in the "
+          "engine's forked worker under the same time limit. Sign facts (NonNegative) are proved from "
+          "assumptions by both and left out.\n")
+    totals = {"pipeline": [0.0, 0], "simplify": [0.0, 0], "simplify+constraints": [0.0, 0], "rows": [0, 0]}
+    print_table(["obligation", "size", "zero-tests", "pipeline s", "proved", "simplify alone s", "proved",
+                 "simplify + constraints s", "proved"], _symbolic_rows(limit, totals))
     p, s, sc = totals["pipeline"], totals["simplify"], totals["simplify+constraints"]
-    print(f"\nTotals over {len(rows)} (obligation, size) pairs: pipeline {p[0]:.1f} s, {p[1]} proved; "
+    print(f"\nTotals over {totals['rows'][0]} (obligation, size) pairs: pipeline {p[0]:.1f} s, {p[1]} proved; "
           f"simplify alone {s[0]:.1f} s, {s[1]} proved ({s[0] / p[0]:.1f}x the pipeline's time); "
           f"simplify + constraints {sc[0]:.1f} s, {sc[1]} proved ({sc[0] / p[0]:.1f}x). "
           f"Target: the pipeline proves at least as many, at least 5x faster. Load average after: "
