@@ -31,7 +31,7 @@ class Strategy:
 
 
 def _expand_log(e):
-    # Splits log(x*y) only where the assumptions make it valid: no force=True.
+    # Splits log(x*y) only where the assumptions make it valid: never a forced rewrite.
     return sp.expand_log(e)
 
 
