@@ -197,18 +197,22 @@ def section_numeric(args) -> None:
           "per second of wall clock and of CPU, best of three runs; `evaluate` alone is the compiled function; "
           "`without cse` compiles [lhs, rhs, scale] as nested lists, where SymPy's lambdify applies no "
           "common-subexpression elimination.\n")
-    rows = []
+    print_table(["identity", "size", "elements", "numeric check inst/s (wall)", "(CPU)", "evaluate inst/s",
+                 "evaluate without cse inst/s", "SymPy evalf inst/s", "check / evalf (wall)", "result"],
+                _numeric_rows(n, args))
+    print(f"\nTarget: at least 1e6 instances/s for the numeric check. Load average after: {load_average()}\n")
+
+
+def _numeric_rows(n, args):
+    """One row per identity of a per-state obligation, at its largest size."""
     for ob in obligations():
         if not is_per_state(ob):
             continue
         size = ob.sizes[-1]
         claim = ob.build_for(size)
-        parts = [(label, cmp) for label, cmp, _ in _comparisons(claim) if cmp.relation == "=="]
-        for label, cmp in parts:
-            rows.append([f"{ob.id} {label}".strip(), str(size), *_throughput(ob, size, cmp, n, args)])
-    print(table(["identity", "size", "elements", "numeric check inst/s (wall)", "(CPU)", "evaluate inst/s",
-                 "evaluate without cse inst/s", "SymPy evalf inst/s", "check / evalf (wall)", "result"], rows))
-    print(f"\nTarget: at least 1e6 instances/s for the numeric check. Load average after: {load_average()}\n")
+        for label, cmp, _ in _comparisons(claim):
+            if cmp.relation == "==":
+                yield [f"{ob.id} {label}".strip(), str(size), *_throughput(ob, size, cmp, n, args)]
 
 
 def _throughput(ob, size, cmp, n, args) -> list:
