@@ -231,7 +231,8 @@ def _throughput(ob, size, cmp, n, args) -> list:
     evalf = _evalf_rate(cmp, values, args.evalf_instances)
     return [
         len(cmp.index), n / wall, n / cpu, n / evaluate_wall, n / nested_wall, evalf,
-        f"{n / wall / evalf:.0f}x", "agreed" if result.agreed else "DISAGREED",
+        f"{n / wall / evalf:.0f}x",
+        "agreed" if result.agreed else "REFUTED" if result.mismatch is not None else f"undecided: {result.message}",
     ]
 
 
