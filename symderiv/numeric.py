@@ -22,6 +22,11 @@ from .domain import Domains, Simplex
 MP_DIGITS = 50
 #: At most this many float failures are re-checked at high precision.
 MAX_RECHECKS = 500
+#: How closely the encoding must agree with a claim's NumPy reference: relative to the larger of
+#: the terms and the reference's value, or absolutely below REFERENCE_ATOL.  A reference computes
+#: in floating point, so a small value it obtains by cancelling terms of order one (a gradient of
+#: 1e-10 at a nearly deterministic prior) carries an absolute error near 1e-16.
+REFERENCE_RTOL, REFERENCE_ATOL = 1e-7, 1e-12
 #: Instances re-checked at high precision even when the floats agreed, where a constraint
 #: (Σp = 1) holds in floats only up to rounding.
 SPOT_CHECKS = 2
@@ -77,7 +82,7 @@ class Comparison:
         self._exprs = (lhs, rhs, scale)
         # One flat list: SymPy's cse does not look into nested lists, so [lhs, rhs, scale]
         # would be compiled without sharing the subexpressions the three have in common.
-        self._np = sp.lambdify(self.symbols, lhs + rhs + scale, modules="numpy", cse=True)
+        self._np = _compile(self.symbols, lhs + rhs + scale, "numpy")
         self._mp = None
 
     def evaluate(self, values: dict, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -108,7 +113,7 @@ class Comparison:
         if self._mp is None:
             # One flat list with cse, as for NumPy: the generated code is then far shorter to print.
             flat = [e for side in self._exprs for e in side]
-            self._mp = sp.lambdify(self.symbols, flat, modules="mpmath", cse=True)
+            self._mp = _compile(self.symbols, flat, "mpmath")
         with mpmath.workdps(digits):
             exact = exact_values(self.domains, values)
             try:
@@ -118,6 +123,15 @@ class Comparison:
             except (ZeroDivisionError, ValueError, OverflowError):
                 nan = [mpmath.mpf("nan")] * len(self.index)
                 return nan, nan, nan
+
+
+def _compile(symbols, exprs, module):
+    """`lambdify` with common subexpressions shared.  Two of its defaults walk a large claim as a
+    tree rather than a graph and cost seconds at three states (measured: benchmarks/run.py): the
+    canonical ordering of `cse`, which sorts every sum by node counts, and the search for
+    implemented functions, which claims never contain.  Without the ordering, `cse` takes the
+    arguments in the order SymPy stores them, which is deterministic."""
+    return sp.lambdify(symbols, exprs, modules=module, cse=lambda e: sp.cse(e, order="none"), use_imps=False)
 
 
 def _real_or_nan_array(value) -> np.ndarray:
@@ -214,7 +228,6 @@ def check(
     rtol: float,
     reference: Callable[[dict], object] | None = None,
     reference_samples: int = 32,
-    reference_rtol: float = 1e-7,
 ) -> NumericResult:
     """Sample `samples` instances; agreed only if every one satisfies the relation."""
     values = cmp.domains.sample(rng, samples)
@@ -250,13 +263,13 @@ def check(
     if rechecked:
         message = f"{rechecked} instance(s) failed in floating point but agreed at {MP_DIGITS} digits"
     if reference is not None:
-        mismatch = _check_reference(cmp, values, lhs, scale, reference, reference_samples, reference_rtol)
+        mismatch = _check_reference(cmp, values, lhs, scale, reference, reference_samples)
         if mismatch is not None:
             return NumericResult(False, samples, float(np.max(agreed_rel)), mismatch, rechecked, message)
     return NumericResult(True, samples, float(np.max(agreed_rel, initial=0.0)), None, rechecked, message)
 
 
-def _check_reference(cmp, values, lhs, scale, reference, count, rtol) -> Mismatch | None:
+def _check_reference(cmp, values, lhs, scale, reference, count) -> Mismatch | None:
     """Compare the encoded lhs with an independent NumPy computation on a few instances."""
     n = min(count, lhs.shape[1])
     for i in range(n):
@@ -266,15 +279,15 @@ def _check_reference(cmp, values, lhs, scale, reference, count, rtol) -> Mismatc
             raise ValueError(
                 f"the reference returned {expected.shape[0]} value(s) for a claim with {lhs.shape[0]} element(s)"
             )
-        size = np.maximum(np.maximum(scale[:, i], np.abs(expected)), 1e-300)
+        size = np.maximum(np.maximum(scale[:, i], np.abs(expected)), REFERENCE_ATOL / REFERENCE_RTOL)
         err = np.abs(lhs[:, i] - expected) / size
-        bad = np.flatnonzero(~np.isfinite(err) | (err > rtol))
+        bad = np.flatnonzero(~np.isfinite(err) | (err > REFERENCE_RTOL))
         if len(bad):
             # As for the claim itself, only a disagreement that the encoding keeps at high
             # precision counts: the float lhs may have lost the digits the reference kept.
             exact = [_real_or_nan(value) for value in cmp.evaluate_mp(instance)[0]]
             for k in bad:
-                if not abs(exact[k] - expected[k]) / size[k] <= rtol:
+                if not abs(exact[k] - expected[k]) / size[k] <= REFERENCE_RTOL:
                     return Mismatch(
                         instance, cmp.index[k], exact[k], float(expected[k]),
                         "the encoding disagrees with its NumPy reference (rhs is the reference's value)",

@@ -18,6 +18,8 @@ from typing import Callable, Sequence
 
 import sympy as sp
 
+from . import rational
+
 
 @dataclass(frozen=True)
 class Strategy:
@@ -28,6 +30,9 @@ class Strategy:
     name: str
     rewrite: Callable[[sp.Expr], sp.Expr]
     constrained: Callable[[sp.Expr, dict], sp.Expr] | None = None
+    #: `joint(diffs, eliminations)`, if given, decides for every element of a claim in one
+    #: attempt whether it reaches zero, sharing the work on the parts the elements have in common.
+    joint: Callable[[list, dict], list[bool]] | None = None
 
 
 def _expand_log(e):
@@ -49,56 +54,21 @@ def _exp_log(e):
     return sp.cancel(sp.expand(_expand_log(sp.powsimp(sp.expand(e)))))
 
 
-def _generalise(e, symbols: dict):
-    """`e` with every non-rational sub-expression (a log, an exp, an unknown function or its
-    derivative, a non-integer power, an absolute value, ...) replaced by a fresh symbol, the
-    same one for equal sub-expressions.  An exp of a sum with integer coefficients is first
-    written as a product of powers, exp(2x − y) = exp(x)²/exp(y), which holds everywhere."""
-    if e.is_Atom and not isinstance(e, sp.NumberSymbol):
-        return e
-    if isinstance(e, (sp.Add, sp.Mul)):
-        return e.func(*(_generalise(a, symbols) for a in e.args))
-    if isinstance(e, sp.Pow) and e.exp.is_Integer:
-        return sp.Pow(_generalise(e.base, symbols), e.exp)
-    if isinstance(e, sp.exp):
-        split = [term.as_coeff_Mul() for term in sp.Add.make_args(e.exp)]
-        if len(split) > 1 or split[0][0].is_Integer and split[0][0] != 1:
-            return sp.Mul(*(
-                sp.Pow(_generalise(sp.exp(x), symbols), k) if k.is_Integer else _generalise(sp.exp(k * x), symbols)
-                for k, x in split
-            ))
-    if e not in symbols:
-        symbols[e] = sp.Dummy(f"G{len(symbols)}")
-    return symbols[e]
-
-
 def _generalise_and_cancel(e, eliminations: dict | None = None):
     """Zero when `e` is a rational function of its logs, exps, unknown functions and
-    derivatives, taken as independent symbols, that vanishes: the numerator over a common
-    denominator is expanded in a sparse polynomial ring, far faster than `expand` on
-    expressions (a gradient through a matrix inverse).  Proving the generalisation zero
-    proves `e` zero; logs are split first, only where the assumptions allow.
-
-    With `eliminations` (p_n = 1 − p_1 − ...), they are substituted after generalising, so
-    only where a constrained symbol occurs rationally: a log or exp that mentions one is
-    already an independent symbol, as in `_eliminate`."""
-    split = e.replace(lambda x: isinstance(x, sp.log), _expand_log)
-    generalised = _generalise(split, {})
-    if eliminations:
-        generalised = generalised.xreplace(eliminations)
-    numerator, _ = sp.fraction(sp.together(generalised))
-    generators = sorted(numerator.free_symbols, key=sp.default_sort_key)
-    if not generators:
-        return sp.expand(numerator)
-    ring, *_ = sp.ring(generators, sp.QQ)
-    return sp.S.Zero if ring.from_expr(numerator) == 0 else e
+    derivatives, taken as independent symbols, that vanishes (see `rational`); proving the
+    generalisation zero proves `e` zero.  With `eliminations` (p_n = 1 − p_1 − ...), they are
+    substituted after generalising, so only where a constrained symbol occurs rationally: a
+    log or exp that mentions one is already an independent symbol, as in `_eliminate`."""
+    return sp.S.Zero if rational.vanishing([e], eliminations)[0] else e
 
 
 # generalise+cancel comes first: measured on the bundled note (benchmarks/run.py), it proves
 # most steps in a few hundredths of a second, with the constraints used inside its ring, and
 # fails as fast where it cannot; the generic constraint step after `expand` costs ten times more.
 DEFAULT_STRATEGIES: tuple[Strategy, ...] = (
-    Strategy("generalise+cancel", _generalise_and_cancel, constrained=_generalise_and_cancel),
+    Strategy("generalise+cancel", _generalise_and_cancel, constrained=_generalise_and_cancel,
+             joint=rational.vanishing),
     Strategy("expand", sp.expand),
     Strategy("expand_log+cancel_by_denominator", lambda e: _cancel_by_denominator(_expand_log(sp.expand(e)))),
     Strategy("cancel", lambda e: sp.cancel(sp.together(e))),
@@ -139,12 +109,12 @@ def _on_alarm(signum, frame):
     raise _Timeout
 
 
-def _attempt(strategy, expr, time_limit):
+def _attempt(strategy, expr, time_limit, decided=lambda out: "zero" if out == 0 else "nonzero"):
     """Apply one rewrite under the interval timer: (result or None, outcome)."""
     signal.setitimer(TIMER, time_limit)
     try:
         out = strategy.rewrite(expr)
-        return out, ("zero" if out == 0 else "nonzero")
+        return out, decided(out)
     except _Timeout:
         return None, f"stopped after {time_limit:g}s"
     except Exception as exc:  # a rewrite that fails is a strategy that did not work
@@ -257,12 +227,43 @@ def _nonzero_somewhere(expr) -> bool:
     return value.is_Rational and value != 0
 
 
+def _joint_attempts(diffs, eliminations, strategies, time_limit, attempts):
+    """Elements proved by the first strategy, if it can take a whole claim at once, as
+    {index: strategy name}, and that strategy if its attempts ran to the end (then trying it
+    again element by element would only repeat them).  Without the constraints first; then, for
+    the elements left that mention a constrained symbol, with them."""
+    st = strategies[0] if strategies else None
+    if st is None or st.joint is None:
+        return {}, None
+    proved: dict[int, str] = {}
+    constrained = set(eliminations)
+    for name, substitutions, todo in (
+        (st.name, {}, range(len(diffs))),
+        (f"{st.name}+constraints", eliminations, None),
+    ):
+        if todo is None:
+            todo = [i for i in range(len(diffs)) if i not in proved and diffs[i].free_symbols & constrained]
+        if not todo:
+            continue
+        whole = Strategy(name, lambda _, todo=todo, subs=substitutions: st.joint([diffs[i] for i in todo], subs))
+        t0 = time.perf_counter()
+        zeros, outcome = _attempt(whole, None, time_limit, decided=lambda out: "decided")
+        attempts.append(f"{name} on {len(todo)} element(s) at once: "
+                        f"{outcome if zeros is None else f'{sum(zeros)} zero'} ({time.perf_counter() - t0:.2f}s)")
+        if zeros is None:
+            return proved, None
+        proved.update((i, name) for i, zero in zip(todo, zeros) if zero)
+    return proved, st
+
+
 def _prove_all(diffs, eliminations, strategies, time_limit):
     """Every difference must reach zero; the first that does not ends the attempt."""
     signal.signal(TIMER_SIGNAL, _on_alarm)
     used: list[str] = []
     winners: list[Strategy] = []
     attempts: list[str] = []
+    proved_jointly, finished = _joint_attempts(diffs, eliminations, strategies, time_limit, attempts)
+    strategies = [st for st in strategies if st is not finished]
     # Run like a rewrite, under the timer: it "reaches zero" when no denominator vanishes.
     denominators = Strategy("denominators", lambda e: _zero_denominator(e, eliminations))
     for i, diff in enumerate(diffs):
@@ -272,16 +273,19 @@ def _prove_all(diffs, eliminations, strategies, time_limit):
                    else f"its denominators could not be checked ({outcome})")
             attempts.append(f"denominators: {why}")
             return SymbolicResult(False, attempts=attempts, residual=_short(f"undefined: {why}", i, len(diffs)))
-        found, residual = _try_strategies(
-            diff, eliminations, _winners_first(strategies, winners), time_limit, attempts
-        )
-        if found is None:
-            return SymbolicResult(False, attempts=attempts, residual=_short(residual, i, len(diffs)))
-        st, with_constraints = found
-        if st in winners:
-            winners.remove(st)
-        winners.append(st)
-        name = f"{st.name}+constraints" if with_constraints else st.name
+        if i in proved_jointly:
+            name = proved_jointly[i]
+        else:
+            found, residual = _try_strategies(
+                diff, eliminations, _winners_first(strategies, winners), time_limit, attempts
+            )
+            if found is None:
+                return SymbolicResult(False, attempts=attempts, residual=_short(residual, i, len(diffs)))
+            st, with_constraints = found
+            if st in winners:
+                winners.remove(st)
+            winners.append(st)
+            name = f"{st.name}+constraints" if with_constraints else st.name
         if name not in used:
             used.append(name)
     return SymbolicResult(True, strategy=", ".join(used), attempts=attempts)

@@ -76,3 +76,28 @@ def test_fifty_seeds_never_refute_a_true_step(ob, size):
                 f"{ob.id} [{size}] {part}: seed {seed} refuted a true step: {result.mismatch}"
             )
             assert result.agreed, f"{ob.id} [{size}] {part}: seed {seed}: {result.message}"
+
+
+#: An instance where N18.one_state's float reference and its encoding disagreed by 7e-17 on a
+#: gradient of 2e-10 (π̃ ≈ 2e-10: the reference's complex step cancels terms of order one).
+NEAR_DETERMINISTIC_PRIOR = {
+    "gamma": 0.9825337000310539, "r_0_0": 0.02869113056819792, "r_0_1": -4.536936080339892,
+    "Q_0_0": 0.44919352192417294, "Q_0_1": 0.15016985948319383, "p0_0": 1.0,
+    "pi_0_0": 0.4851771823726034, "pi_0_1": 0.5148228176273967,
+    "pitilde_0_0": 0.9999999998164352, "pitilde_0_1": 1.8356486223962935e-10, "P_0_0_0": 1.0, "P_0_1_0": 1.0,
+    "theta": 0.976898118531623, "q_0_0__c0": -0.9741796649695293, "q_0_0__c1": -0.6368037826226235,
+    "q_0_0__c2": 0.25179516273597685, "q_0_0__c3": 0.035799645976707595, "q_0_0__c4": 0.3910683987969673,
+    "q_0_0__c5": -1.8652761106536555, "q_0_1__c0": 1.513068923836099, "q_0_1__c1": 4.278347384207131,
+    "q_0_1__c2": -2.597777679542805, "q_0_1__c3": -0.04210387756812888, "q_0_1__c4": -0.18757838635675433,
+    "q_0_1__c5": -2.016886819274646, "alpha": 3.222308069529595,
+}
+
+
+def test_a_reference_that_loses_digits_to_cancellation_does_not_refute_a_true_step():
+    ob = next(ob for ob in _note() if ob.id == "N18.one_state")
+    (_, cmp, reference), = _comparisons(ob.build_for(Size(1, 2)))
+    values = {s: np.array([NEAR_DETERMINISTIC_PRIOR[str(s)]]) for s in cmp.domains.sampled_symbols()}
+    lhs, _, scale = cmp.evaluate(values, 1)
+    expected = float(np.asarray(reference(numeric._instance(values, 0))).reshape(-1)[0])
+    assert 0 < abs(lhs[0, 0] - expected) < 1e-15  # the two differ, by float noise only
+    assert numeric._check_reference(cmp, values, lhs, scale, reference, 1) is None

@@ -1,0 +1,69 @@
+import pytest
+import sympy as sp
+
+from symderiv import SymbolicMDP
+from symderiv.rational import Fractions, generalise, vanishing
+from symderiv.symbolic import DEFAULT_STRATEGIES, prove_zero
+
+x, y = sp.symbols("x y", positive=True)
+u, v = sp.symbols("u v", real=True)
+
+
+def test_a_rational_identity_over_different_denominators_vanishes():
+    assert vanishing([1 / (x * (x + 1)) - (1 / x - 1 / (x + 1))]) == [True]
+    assert vanishing([(x**2 - y**2) / (x - y) - (x + y)]) == [True]
+
+
+def test_a_difference_that_is_not_zero_does_not_vanish():
+    assert vanishing([1 / (x * (x + 1)) - (1 / x + 1 / (x + 1)), x - y]) == [False, False]
+
+
+def test_logs_are_split_only_where_the_assumptions_allow():
+    assert vanishing([sp.log(x * y) - sp.log(x) - sp.log(y)]) == [True]
+    assert vanishing([sp.log(u * v) - sp.log(u) - sp.log(v)]) == [False]
+
+
+def test_equal_subexpressions_become_one_symbol_across_calls():
+    symbols: dict = {}
+    first = generalise(sp.exp(u) * sp.log(x), symbols)
+    second = generalise(sp.log(x) + sp.exp(2 * u - v), symbols)
+    assert len(symbols) == 3  # exp(u), log(x), exp(v)
+    assert first.free_symbols <= second.free_symbols
+
+
+def test_substitutions_are_applied_where_a_symbol_occurs_rationally():
+    p, q = sp.symbols("p q", positive=True)
+    assert vanishing([p + q - 1]) == [False]
+    assert vanishing([p + q - 1], {q: 1 - p}) == [True]
+
+
+def test_a_denominator_that_is_zero_under_the_substitutions_is_an_error_not_a_zero():
+    p, q = sp.symbols("p q", positive=True)
+    with pytest.raises(ZeroDivisionError, match="zero function"):
+        vanishing([(p + q - 1) / (2 * p + 2 * q - 2)], {q: 1 - p})
+
+
+def test_a_float_is_not_taken_for_a_rational_number():
+    with pytest.raises(ValueError, match="not a rational function"):
+        Fractions([x]).fraction(sp.Float(0.1) * x)
+
+
+def test_denominators_equal_up_to_a_constant_are_added_over_one_denominator():
+    fractions = Fractions([x])
+    numerator, denominator = fractions.fraction(1 / (2 * x + 2) + 1 / (3 * x + 3))
+    assert denominator == fractions.ring.from_expr(x + 1)
+    assert numerator == fractions.ring(sp.Rational(5, 6))
+
+
+def test_every_element_of_a_solved_system_is_proved_in_one_joint_attempt():
+    """The elements of N3 share V = (I − γ P^π)⁻¹ c; the joint attempt converts it once."""
+    m = SymbolicMDP((2, 2))
+    Q = m.q_kl_from_start(m.pi)
+    first_step = m.r - m.alpha * m.per_pair(m.kl(m.pi)) + m.gamma * m.expected_next(m.average(Q, m.pi))
+    diffs = list(Q - first_step)
+    result = prove_zero(diffs)
+    assert result.zero and result.strategy == "generalise+cancel"
+    assert result.attempts[0].startswith("generalise+cancel on 4 element(s) at once: 4 zero")
+    wrong = prove_zero(diffs[:-1] + [diffs[-1] + m.gamma], strategies=DEFAULT_STRATEGIES[:1])
+    assert not wrong.zero
+    assert "3 zero" in wrong.attempts[0]
