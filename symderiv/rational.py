@@ -1,19 +1,23 @@
-"""Decide whether rational functions vanish, by exact arithmetic in a sparse polynomial ring.
+"""Decide whether rational functions vanish, by exact arithmetic on multivariate polynomials.
 
 The differences of the note's claims are rational functions of their symbols once every
 log, exp and unknown function is taken as a symbol of its own (a generalisation: if the
 generalised difference is zero, so is the original).  SymPy's `together` and `cancel` work on
-expression trees and take seconds on a Q function solved from a 3-state system; here each
-node of the tree becomes a numerator and a denominator in `sympy.ring`, terms over the same
-denominator are added as they are, and no gcd is ever taken.  Sub-expressions are converted
-once, also across the elements of one claim (they share the solved values), so that a whole
-claim costs little more than its largest element.
+expression trees and take seconds to minutes on a Q function solved from a 3-state system or
+on a gradient through it.  Here each node of the tree becomes a polynomial numerator times
+powers of irreducible-or-not polynomial factors (the denominators met so far), in FLINT's
+multivariate polynomials (python-flint): a sum is put over the lowest powers of the factors its
+terms share, so the determinant of a solved system stays one factor however often it is
+divided by, and no gcd is ever taken.  Sub-expressions are converted once, also across the
+elements of one claim (they share the solved values), so a whole claim costs little more
+than its largest element.
 """
 
 from __future__ import annotations
 
 from typing import Sequence
 
+import flint
 import sympy as sp
 
 
@@ -42,68 +46,85 @@ def generalise(e: sp.Expr, symbols: dict) -> sp.Expr:
 
 
 class Fractions:
-    """Numerator and denominator of rational expressions in one polynomial ring over QQ.
+    """Rational expressions as (numerator, ((factor id, exponent), ...)): the numerator times each
+    factor raised to its exponent, every factor a monic polynomial kept once in `factors`.
 
     `substitutions` (symbol -> rational expression in the other symbols, such as the
-    constraint p_n = 1 − p_1 − ...) are applied as a symbol is met.  A denominator that is the
-    zero polynomial raises ZeroDivisionError: the expression is undefined everywhere, and must
+    constraint p_n = 1 − p_1 − ...) are applied as a symbol is met.  Inverting the zero
+    polynomial raises ZeroDivisionError: the expression is undefined everywhere, and must
     not be found to vanish."""
 
     def __init__(self, exprs: Sequence[sp.Expr], substitutions: dict | None = None):
         substitutions = substitutions or {}
         symbols = set().union(*(e.free_symbols for e in exprs), *(v.free_symbols for v in substitutions.values()))
         generators = sorted(symbols - set(substitutions), key=sp.default_sort_key) or [sp.Dummy("unused")]
-        self.ring, *gens = sp.ring(generators, sp.QQ)
-        one = self.ring.one
-        self._memo: dict = {x: (g, one) for x, g in zip(generators, gens)}
+        self.context = flint.fmpq_mpoly_ctx.get(tuple(f"x{i}" for i in range(len(generators))), "degrevlex")
+        self.one = self.context.constant(1)
+        self.factors: list = []
+        self._factor_index: dict = {}  # (terms, leading monomial) -> ids of the factors with them
+        self._memo: dict = {x: (g, ()) for x, g in zip(generators, self.context.gens())}
         for x, value in substitutions.items():
             self._memo[x] = self.fraction(value)
 
     def fraction(self, e: sp.Expr):
-        """(numerator, denominator) of `e`, the denominator monic; not in lowest terms."""
+        """(numerator, factors) of `e`; equal sub-expressions are converted once."""
         found = self._memo.get(e)
         if found is None:
-            found = self._memo[e] = self._monic(*self._convert(e))
+            found = self._memo[e] = self._convert(e)
         return found
 
     def vanishes(self, e: sp.Expr) -> bool:
-        return self.fraction(e)[0] == 0
+        """Whether `e` is the zero function: its numerator is the zero polynomial (its factors never are)."""
+        return self.fraction(e)[0].is_zero()
 
     def _convert(self, e):
-        ring = self.ring
         if e.is_Rational:
-            return ring(e), ring.one
-        if e.is_Add:
-            over: dict = {}  # denominator -> sum of the numerators over it
-            for term in e.args:
-                n, d = self.fraction(term)
-                over[d] = over.get(d, ring.zero) + n
-            n, d = ring.zero, ring.one
-            for d2, n2 in over.items():
-                if n2 != 0:
-                    n, d = (n2, d2) if n == 0 else (n * d2 + n2 * d, d * d2)
-            return n, d
+            return self.context.constant(flint.fmpq(int(e.p), int(e.q))), ()
         if e.is_Mul:
-            n, d = ring.one, ring.one
+            numerator, exponents = self.one, {}
             for factor in e.args:
-                n2, d2 = self.fraction(factor)
-                n, d = n * n2, d * d2
-            return n, d
+                n, powers = self.fraction(factor)
+                numerator = numerator * n
+                for f, k in powers:
+                    exponents[f] = exponents.get(f, 0) + k
+            return numerator, tuple((f, k) for f, k in exponents.items() if k)
         if e.is_Pow and e.exp.is_Integer:
-            n, d = self.fraction(e.base)
+            n, powers = self.fraction(e.base)
             k = int(e.exp)
             if k >= 0:
-                return n**k, d**k
-            if n == 0:
+                return n**k, tuple((f, j * k) for f, j in powers)
+            if n.is_zero():
                 raise ZeroDivisionError(f"the denominator {e.base} is the zero function")
-            return d**-k, n**-k
+            lead = n.leading_coefficient()
+            exponents = {f: j * k for f, j in powers}
+            monic = n / lead
+            if not monic.is_one():
+                f = self._factor(monic)
+                exponents[f] = exponents.get(f, 0) + k
+            return self.context.constant(1 / lead**-k), tuple((f, j) for f, j in exponents.items() if j)
+        if e.is_Add:
+            terms = [self.fraction(term) for term in e.args]
+            # Each factor at the lowest power any term has it (0 where a term lacks it).
+            have = [dict(powers) for _, powers in terms]
+            lowest = {f: min(h.get(f, 0) for h in have) for h in have for f in h}
+            total = self.context.constant(0)
+            for (n, _), powers in zip(terms, have):
+                for f, low in lowest.items():
+                    if powers.get(f, 0) != low:
+                        n = n * self.factors[f] ** (powers.get(f, 0) - low)
+                total = total + n
+            return total, tuple((f, k) for f, k in lowest.items() if k)
         raise ValueError(f"not a rational function of its symbols: {e}")
 
-    @staticmethod
-    def _monic(n, d):
-        # Equal denominators then compare equal, whatever constant they were scaled by.
-        lc = d.LC
-        return (n, d) if lc == 1 else (n.quo_ground(lc), d.quo_ground(lc))
+    def _factor(self, monic) -> int:
+        """The id of `monic` among the factors met so far, added if it is new."""
+        key = (len(monic), tuple(monic.monoms()[0]))
+        for f in self._factor_index.get(key, ()):
+            if self.factors[f] == monic:
+                return f
+        self.factors.append(monic)
+        self._factor_index.setdefault(key, []).append(len(self.factors) - 1)
+        return len(self.factors) - 1
 
 
 def vanishing(exprs: Sequence[sp.Expr], substitutions: dict | None = None) -> list[bool]:

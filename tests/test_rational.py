@@ -1,3 +1,4 @@
+import flint
 import pytest
 import sympy as sp
 
@@ -48,11 +49,20 @@ def test_a_float_is_not_taken_for_a_rational_number():
         Fractions([x]).fraction(sp.Float(0.1) * x)
 
 
-def test_denominators_equal_up_to_a_constant_are_added_over_one_denominator():
+def test_denominators_equal_up_to_a_constant_are_one_factor():
     fractions = Fractions([x])
-    numerator, denominator = fractions.fraction(1 / (2 * x + 2) + 1 / (3 * x + 3))
-    assert denominator == fractions.ring.from_expr(x + 1)
-    assert numerator == fractions.ring(sp.Rational(5, 6))
+    numerator, powers = fractions.fraction(1 / (2 * x + 2) + 1 / (3 * x + 3))
+    (x0,) = fractions.context.gens()
+    assert fractions.factors == [x0 + 1] and powers == ((0, -1),)
+    assert numerator == fractions.context.constant(flint.fmpq(5, 6))
+
+
+def test_a_sum_keeps_the_factors_its_terms_share_at_their_lowest_power():
+    fractions = Fractions([x, y])
+    numerator, powers = fractions.fraction(x / (x + y) ** 3 + y / (x + y) ** 2)
+    x0, x1 = fractions.context.gens()
+    assert powers == ((0, -3),)
+    assert numerator == x0 + x1 * (x0 + x1)
 
 
 def test_every_element_of_a_solved_system_is_proved_in_one_joint_attempt():
