@@ -4,15 +4,25 @@ An entry holds the evidence for one obligation at one model size, under a SHA-25
 key of everything that evidence depends on:
 
 * the obligation's id (its random instances are seeded from it) and the size;
-* the canonical form of the built claim: `sympy.srepr` of every expression, the
+* the canonical form of the built claim: every expression as a digest of its tree
+  (`sympy.srepr` of each leaf, with its assumptions, and the kind of each node), the
   domains (kind, bounds, symbols with their assumptions), and, for a Python function
   inside the claim (a NumPy reference), its byte code, constants, closure and the
   code of the user-level functions it calls;
 * every setting except the list of sizes: seed, samples, time limit, tolerance,
   reference samples and the rewrite strategies;
-* the versions of Python, SymPy, NumPy and mpmath, symderiv's version and a digest of
+* the versions of Python, SymPy, NumPy, mpmath and python-flint, symderiv's version and a digest of
   its source files (an editable install keeps its version number while its code changes),
   leaving out those that only present verdicts (exporters, reports, the command line).
+
+Building a claim (a gradient through a solved system) can cost more than reading its
+evidence, so a second, smaller index maps what a build depends on to the claim's key:
+the obligation's id and builder (its code and what it reads, as for a reference above), the
+size, the settings, the tools' versions, and a digest of every module of user code that is loaded (the proof modules and the helpers they import).  A
+build is a deterministic function of those, so a rerun with nothing changed reads its
+evidence without building; a change to any of them misses the index, builds the claim
+and looks its key up as before.  (Data that a proof reads from other files at build time
+is not covered: check such proofs with `--no-cache`.)
 
 A claim with a part that has no canonical form (an object of unknown kind) is not
 cached at all, so that a stale entry is never reused.  Evidence that depends on the
@@ -39,9 +49,11 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
+import flint
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .verdict import Counterexample, SizeEvidence, Status
 
@@ -79,7 +91,7 @@ def tool_versions() -> str:
             digest.update(name.encode() + b"\0" + f.read_bytes() + b"\0")
     return (
         f"symderiv {__version__} ({digest.hexdigest()[:16]}); sympy {sp.__version__}; numpy {np.__version__}; "
-        f"mpmath {mpmath.__version__}; python {platform.python_version()}"
+        f"mpmath {mpmath.__version__}; python-flint {flint.__version__}; python {platform.python_version()}"
     )
 
 
@@ -106,12 +118,15 @@ class _Canonical:
     def __init__(self):
         self.active: set[int] = set()
         self.functions_seen: set[int] = set()
+        self.expressions: dict = {}
 
     def __call__(self, obj) -> str:
         if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes)):
             return repr(obj)
-        if isinstance(obj, (sp.Basic, sp.MatrixBase)):
-            return sp.srepr(obj)
+        if isinstance(obj, sp.Basic):
+            return f"expr {self._expression(obj)}"
+        if isinstance(obj, sp.MatrixBase):
+            return f"matrix {obj.shape} " + ",".join(self._expression(e) for e in obj)
         if isinstance(obj, np.ndarray):
             return f"ndarray({obj.dtype},{obj.shape},{hashlib.sha256(obj.tobytes()).hexdigest()})"
         if isinstance(obj, (np.generic,)):
@@ -123,6 +138,21 @@ class _Canonical:
             return self._compound(obj)
         finally:
             self.active.discard(id(obj))
+
+    def _expression(self, e: sp.Basic) -> str:
+        """A digest of the tree of `e`.  Each distinct sub-expression is digested once: `srepr`
+        prints a tree node by node, and a claim's tree (a gradient through a solved system) is
+        far larger than its graph of distinct sub-expressions."""
+        found = self.expressions.get(e)
+        if found is None:
+            if not e.args:
+                text = sp.srepr(e)
+            else:
+                # An unknown function's class carries its name and assumptions; others their kind.
+                head = sp.srepr(e.func) if isinstance(e, AppliedUndef) else type(e).__name__
+                text = head + "(" + ",".join(self._expression(a) for a in e.args) + ")"
+            found = self.expressions[e] = hashlib.sha256(text.encode()).hexdigest()[:32]
+        return found
 
     def _compound(self, obj) -> str:
         name = f"{type(obj).__module__}.{type(obj).__qualname__}"
@@ -187,7 +217,18 @@ def _global_names(code: types.CodeType) -> set[str]:
 
 def _file_digest(module) -> str:
     path = getattr(module, "__file__", None)
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16] if path and Path(path).is_file() else ""
+    return _digest_of_file(path) if path and Path(path).is_file() else ""
+
+
+def _digest_of_file(path: str) -> str:
+    """The file's digest, read again only when its size or modification time changes."""
+    stat = os.stat(path)
+    return _digest_of_version(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4096)
+def _digest_of_version(path: str, size: int, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 def _class_text(cls: type) -> str:
@@ -201,18 +242,44 @@ def canonical_form(claim) -> str:
     return _Canonical()(claim)
 
 
+def _settings_text(canonical: _Canonical, settings) -> str:
+    return ",".join(
+        f"{f.name}={canonical(getattr(settings, f.name))}"
+        for f in dataclasses.fields(settings) if f.name not in _NOT_IN_KEY
+    )
+
+
 def cache_key(obligation_id: str, size, claim, settings) -> str:
     """SHA-256 of what the evidence for one obligation and size depends on.
 
     Raises Uncacheable if part of the claim or settings has no canonical form."""
     canonical = _Canonical()
-    settings_text = ",".join(
-        f"{f.name}={canonical(getattr(settings, f.name))}"
-        for f in dataclasses.fields(settings) if f.name not in _NOT_IN_KEY
-    )
     text = "\n".join([
         f"format {FORMAT}", tool_versions(), f"obligation {obligation_id}", f"size {size}",
-        f"settings {settings_text}", f"claim {canonical(claim)}",
+        f"settings {_settings_text(canonical, settings)}", f"claim {canonical(claim)}",
+    ])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def user_code_digest() -> str:
+    """A digest of every loaded module of user code that has a source file (name and contents)."""
+    digest = hashlib.sha256()
+    for name, module in sorted(list(sys.modules.items()), key=lambda item: item[0]):
+        if _is_user_code(name) and (contents := _file_digest(module)):
+            digest.update(f"{name} {contents}\n".encode())
+    return digest.hexdigest()
+
+
+def build_key(obligation, size, settings) -> str:
+    """SHA-256 of what building the claim for one obligation and size depends on (its builder's
+    code and what the builder reads, every loaded module of user code, the tools), with the settings.
+
+    Raises Uncacheable if part of the builder or the settings has no canonical form."""
+    canonical = _Canonical()
+    text = "\n".join([
+        f"format {FORMAT}", "build", tool_versions(), f"user code {user_code_digest()}",
+        f"obligation {obligation.id}", f"builder {canonical(obligation.build)}", f"model {canonical(obligation.model)}",
+        f"size {size}", f"settings {_settings_text(canonical, settings)}",
     ])
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -239,8 +306,26 @@ class VerdictCache:
         except Uncacheable:
             return None
 
-    def _path(self, key: str) -> Path:
-        return self.directory / f"v{FORMAT}" / key[:2] / f"{key}.json"
+    def build_key(self, obligation, size, settings) -> str | None:
+        """The key of the index entry that names this build's claim key, or None if uncacheable."""
+        try:
+            return build_key(obligation, size, settings)
+        except Uncacheable:
+            return None
+
+    def claim_key(self, build_key: str) -> str | None:
+        """The claim key that the build under `build_key` gave last time, if recorded."""
+        try:
+            data = json.loads(self._path(build_key, "builds").read_text())
+        except (OSError, ValueError):
+            return None
+        return data.get("claim") if isinstance(data, dict) and data.get("build") == build_key else None
+
+    def put_claim_key(self, build_key: str, claim_key: str) -> None:
+        self._write(self._path(build_key, "builds"), {"build": build_key, "claim": claim_key})
+
+    def _path(self, key: str, kind: str = "") -> Path:
+        return self.directory / f"v{FORMAT}" / kind / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> SizeEvidence | None:
         try:
@@ -266,8 +351,10 @@ class VerdictCache:
         record = dataclasses.asdict(evidence)
         record["status"] = str(evidence.status)
         record.pop("cached", None)
-        text = json.dumps({"key": key, "evidence": record})
-        path = self._path(key)
+        return self._write(self._path(key), {"key": key, "evidence": record})
+
+    def _write(self, path: Path, data: dict) -> bool:
+        text = json.dumps(data)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as tmp:

@@ -105,9 +105,15 @@ def check_size(
     """The verdict for one size: numbers first (cheap, and they find errata), then symbols.
 
     With a cache, evidence stored under the same key (the built claim, the settings and
-    the tools' versions) is returned instead of checking again."""
+    the tools' versions) is returned instead of checking again; when nothing a build depends
+    on has changed either, the claim's key is read from the cache's index without building."""
     label = str(size) if size else ""
     ev = SizeEvidence(size=label, status=Status.ERROR)
+    build_key = cache.build_key(ob, size, settings) if cache is not None else None
+    known_key = cache.claim_key(build_key) if build_key is not None else None
+    stored = cache.get(known_key) if known_key is not None else None
+    if stored is not None:
+        return stored
     t0 = time.perf_counter()
     try:
         claim = ob.build_for(size)
@@ -118,6 +124,8 @@ def check_size(
     key = cache.key(ob.id, size, claim, settings) if cache is not None else None
     stored = cache.get(key) if key is not None else None
     if stored is not None:
+        if build_key is not None:
+            cache.put_claim_key(build_key, key)
         return stored
     try:
         comparisons = _comparisons(claim)
@@ -125,8 +133,8 @@ def check_size(
         ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({_where(exc)})"
         return ev
     _check_claim(ob, size, claim, comparisons, settings, ev, t0)
-    if key is not None:
-        cache.put(key, ev)
+    if key is not None and cache.put(key, ev) and build_key is not None:
+        cache.put_claim_key(build_key, key)
     return ev
 
 

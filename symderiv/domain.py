@@ -10,6 +10,7 @@ substitutions the symbolic engine may use.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterator, Mapping, Sequence
 
 import numpy as np
@@ -252,7 +253,7 @@ class SmoothFunctions(Domain):
         """f's concrete member at one sampled instance, as a NumPy function of the parameter.
         It accepts complex arguments, so a reference can take complex-step derivatives."""
         coefficients = self.coefficients[f]
-        family = sp.lambdify((self.parameter, *coefficients), self.concrete(f), modules="numpy")
+        family = _compiled_family(self.parameter, tuple(coefficients), self.concrete(f))
         fixed = [values[c] for c in coefficients]
         return lambda t: family(t, *fixed)
 
@@ -286,6 +287,12 @@ def _drawn_by(d: Domain) -> set[sp.Symbol]:
 
 class DomainError(ValueError):
     """A claim's domain does not cover, or contradicts, the symbols it uses."""
+
+
+@lru_cache(maxsize=256)
+def _compiled_family(parameter, coefficients, expr):
+    """A concrete family compiled once: a reference asks for its member at every instance."""
+    return sp.lambdify((parameter, *coefficients), expr, modules="numpy")
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """The verdict cache: a hit only when nothing a verdict depends on has changed."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -188,14 +189,58 @@ def test_a_damaged_entry_is_a_miss(tmp_path):
     cache = VerdictCache(tmp_path)
     ob = d.obligations[0]
     check(ob, FAST, cache)
-    (entry,) = tmp_path.rglob("*.json")
+    (entry,) = _evidence_files(tmp_path)
     entry.write_text("{not json")
     assert not check(ob, FAST, cache).evidence[0].cached
-    (entry,) = tmp_path.rglob("*.json")
+    (entry,) = _evidence_files(tmp_path)
     data = json.loads(entry.read_text())
     data["key"] = "another key"
     entry.write_text(json.dumps(data))
     assert not check(ob, FAST, cache).evidence[0].cached
+
+
+def _evidence_files(directory):
+    return [f for f in directory.rglob("*.json") if "builds" not in f.parts]
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """C1, with every build of its claim recorded."""
+    ob, made = d.obligations[0], []
+    build_for = ob.build_for
+    monkeypatch.setattr(ob, "build_for", lambda size: made.append(size) or build_for(size))
+    return ob, made
+
+
+def test_a_rerun_with_nothing_changed_reads_the_evidence_without_building(tmp_path, builds):
+    (ob, made), cache = builds, VerdictCache(tmp_path)
+    first, second = check(ob, FAST, cache), check(ob, FAST, cache)
+    assert len(made) == 1 and second.evidence[0].cached and second.status is first.status is Status.PROVED
+
+
+def test_a_changed_user_module_builds_again_and_finds_the_claim_by_its_key(tmp_path, builds, monkeypatch):
+    (ob, made), cache = builds, VerdictCache(tmp_path)
+    check(ob, FAST, cache)
+    monkeypatch.setattr(cache_module, "user_code_digest", lambda: "an edited helper module")
+    again = check(ob, FAST, cache)
+    assert len(made) == 2 and again.evidence[0].cached
+
+
+def test_the_build_index_is_keyed_by_the_builder_and_the_settings():
+    ob, other = d.obligations[0], d.obligations[1]
+    assert cache_module.build_key(ob, None, FAST) == cache_module.build_key(ob, None, FAST)
+    assert cache_module.build_key(ob, None, FAST) != cache_module.build_key(ob, None, Settings(samples=301))
+    renamed = dataclasses.replace(other, id=ob.id)  # another builder under the same id
+    assert cache_module.build_key(renamed, None, FAST) != cache_module.build_key(ob, None, FAST)
+
+
+def test_a_damaged_build_index_entry_only_costs_a_build(tmp_path, builds):
+    (ob, made), cache = builds, VerdictCache(tmp_path)
+    check(ob, FAST, cache)
+    for entry in tmp_path.rglob("*.json"):
+        if "builds" in entry.parts:
+            entry.write_text('{"build": "another", "claim": "0000"}')
+    assert check(ob, FAST, cache).evidence[0].cached and len(made) == 2
 
 
 def test_check_size_without_a_cache_stores_nothing(tmp_path, monkeypatch):

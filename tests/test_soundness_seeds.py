@@ -94,10 +94,14 @@ NEAR_DETERMINISTIC_PRIOR = {
 
 
 def test_a_reference_that_loses_digits_to_cancellation_does_not_refute_a_true_step():
+    """The instance first, among 199 others drawn from the claim's domain (they set its usual size)."""
     ob = next(ob for ob in _note() if ob.id == "N18.one_state")
     (_, cmp, reference), = _comparisons(ob.build_for(Size(1, 2)))
-    values = {s: np.array([NEAR_DETERMINISTIC_PRIOR[str(s)]]) for s in cmp.domains.sampled_symbols()}
-    lhs, _, scale = cmp.evaluate(values, 1)
+    values = cmp.domains.sample(np.random.default_rng(11), 200)
+    for s in cmp.domains.sampled_symbols():
+        values[s] = np.asarray(values[s], dtype=float).copy()
+        values[s][0] = NEAR_DETERMINISTIC_PRIOR[str(s)]
+    lhs, _, scale = cmp.evaluate(values, 200)
     expected = float(np.asarray(reference(numeric._instance(values, 0))).reshape(-1)[0])
     assert 0 < abs(lhs[0, 0] - expected) < 1e-15  # the two differ, by float noise only
     assert numeric._check_reference(cmp, values, lhs, scale, reference, 1) is None
