@@ -235,24 +235,25 @@ def _joint_attempts(diffs, eliminations, strategies, time_limit, attempts):
     st = strategies[0] if strategies else None
     if st is None or st.joint is None:
         return {}, None
-    proved: dict[int, str] = {}
-    constrained = set(eliminations)
-    for name, substitutions, todo in (
-        (st.name, {}, range(len(diffs))),
-        (f"{st.name}+constraints", eliminations, None),
-    ):
-        if todo is None:
-            todo = [i for i in range(len(diffs)) if i not in proved and diffs[i].free_symbols & constrained]
-        if not todo:
-            continue
-        whole = Strategy(name, lambda _, todo=todo, subs=substitutions: st.joint([diffs[i] for i in todo], subs))
+
+    def at_once(name, substitutions, todo):
+        whole = Strategy(name, lambda _: st.joint([diffs[i] for i in todo], substitutions))
         t0 = time.perf_counter()
         zeros, outcome = _attempt(whole, None, time_limit, decided=lambda out: "decided")
-        attempts.append(f"{name} on {len(todo)} element(s) at once: "
-                        f"{outcome if zeros is None else f'{sum(zeros)} zero'} ({time.perf_counter() - t0:.2f}s)")
-        if zeros is None:
+        found = outcome if zeros is None else f"{sum(zeros)} zero"
+        attempts.append(f"{name} on {len(todo)} element(s) at once: {found} ({time.perf_counter() - t0:.2f}s)")
+        return None if zeros is None else {i: name for i, zero in zip(todo, zeros) if zero}
+
+    proved = at_once(st.name, {}, range(len(diffs)))
+    if proved is None:
+        return {}, None
+    constrained = set(eliminations)
+    left = [i for i in range(len(diffs)) if i not in proved and diffs[i].free_symbols & constrained]
+    if left:
+        with_constraints = at_once(f"{st.name}+constraints", eliminations, left)
+        if with_constraints is None:
             return proved, None
-        proved.update((i, name) for i, zero in zip(todo, zeros) if zero)
+        proved.update(with_constraints)
     return proved, st
 
 

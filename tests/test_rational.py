@@ -77,3 +77,12 @@ def test_every_element_of_a_solved_system_is_proved_in_one_joint_attempt():
     wrong = prove_zero(diffs[:-1] + [diffs[-1] + m.gamma], strategies=DEFAULT_STRATEGIES[:1])
     assert not wrong.zero
     assert "3 zero" in wrong.attempts[0]
+
+
+def test_the_joint_attempt_uses_the_constraints_only_for_the_elements_that_need_them():
+    p, q = sp.symbols("p q", positive=True)
+    result = prove_zero([p + q - 1, sp.log(x * y) - sp.log(x) - sp.log(y)], eliminations={q: 1 - p})
+    assert result.zero
+    assert result.attempts[0].startswith("generalise+cancel on 2 element(s) at once: 1 zero")
+    assert result.attempts[1].startswith("generalise+cancel+constraints on 1 element(s) at once: 1 zero")
+    assert result.strategy == "generalise+cancel+constraints, generalise+cancel"
