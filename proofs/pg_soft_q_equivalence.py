@@ -102,8 +102,7 @@ class Parameterised:
 
             def rho(t):
                 f = np.array(logits(t, *c), dtype=complex).reshape(m.n_states, m.n_actions)
-                weights = np.exp(f - np.max(f.real, axis=1, keepdims=True))
-                policy = weights / np.sum(weights, axis=1, keepdims=True)
+                policy = ref.softmax_policy(f)
                 return ref.regularised_objective(policy, x.r, x.P, x.p0, x.prior, x.alpha, x.gamma)
 
             return ref.complex_step_derivative(rho, values[theta])

@@ -34,6 +34,11 @@ def boltzmann_policy(Q, prior, alpha):
     return weights / np.expand_dims(np.sum(weights, 1), 1)
 
 
+def softmax_policy(logits):
+    """π(a|s) = exp f(s,a) / Σ_a' exp f(s,a'): the Boltzmann policy of f with a uniform prior and α = 1."""
+    return boltzmann_policy(logits, 1.0, 1.0)
+
+
 def soft_bellman_target(Q, r, P, prior, alpha, gamma):
     """(TQ)(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) V_Q(s')."""
     return r + gamma * P @ soft_value(Q, prior, alpha)
