@@ -20,9 +20,8 @@ from symderiv import Derivation, Equal, Inequality, NonNegative, OpenInterval, P
 
 improvement = Derivation("Soft policy improvement", steps=["SPI1"])
 
-#: At 2 states the denominators of the improved policy's linear solve (exps of rational functions)
-#: take longer to expand than the time limit, so the certificate is not proved there.
-SIZES = sizes([1], [2, 3])
+#: At 2 states and 3 actions building the claim takes about 10 s (measured: 2×2 in 5 s).
+SIZES = sizes([1], [2, 3]) + sizes([2], [2])
 
 
 @improvement.claim(

@@ -16,6 +16,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
+import mpmath
 import sympy as sp
 
 from . import rational
@@ -213,18 +214,43 @@ def _zero_denominator(expr, eliminations):
 
 
 def _nonzero_somewhere(expr) -> bool:
-    """True when `expr`, a rational function of its symbols, is non-zero at one rational point:
-    then it is not the zero function, so it cannot vanish on a domain with interior.  Evaluating
-    at a point is cheap where expanding a large denominator (an LU solve at 3 states) is not;
-    anything else (a point where a sub-denominator vanishes, a non-rational expression) is left
-    to the expansion."""
+    """True when `expr` is non-zero at one rational point inside the domain: then it is not the
+    zero function, so (being analytic there) it cannot vanish on a domain with interior.
+    Evaluating at a point is cheap where expanding a large denominator (an LU solve at 3 states,
+    exps of a solved value) is not.  A rational function's value is exact; any other (exps and
+    logs of the point) is enclosed in an interval by mpmath's interval arithmetic, and counts
+    only if the interval excludes zero.  Anything else (a point where a sub-denominator
+    vanishes, an unknown function) is left to the expansion."""
     symbols = sorted(expr.free_symbols, key=sp.default_sort_key)
-    if not expr.is_rational_function(*symbols):
+    # Distinct small positive rationals whose sum stays below 1, so that 1 − (sum of some)
+    # stays positive: a point of every simplex, of (0, 1) and of the positive reals.
+    point = [sp.Rational(1, k + 2 * len(symbols) + 2) for k in range(len(symbols))]
+    if expr.is_rational_function(*symbols):
+        value = expr.xreplace(dict(zip(symbols, point)))
+        return value.is_Rational and value != 0
+    if expr.atoms(sp.core.function.AppliedUndef):
         return False
-    # Distinct small rationals whose sum stays below 1, so that 1 − (sum of some) stays positive.
-    point = {x: sp.Rational(1, k + 2 * len(symbols) + 2) for k, x in enumerate(symbols)}
-    value = expr.xreplace(point)
-    return value.is_Rational and value != 0
+    return _interval_excludes_zero(expr, symbols, point)
+
+
+def _interval_excludes_zero(expr, symbols, point) -> bool:
+    """Whether an interval enclosure of `expr` at `point` excludes zero.  Substituting exact
+    rationals into SymPy would evaluate exp(k·log(x)) into huge exact powers, and evalf walks
+    the expression as a tree: compiled with shared subexpressions it takes milliseconds."""
+    iv = mpmath.iv
+    namespace = {"mpf": iv.mpf, "exp": iv.exp, "log": iv.log, "sqrt": iv.sqrt, "pi": iv.pi, "E": iv.e}
+    try:
+        f = sp.lambdify(symbols, expr, modules=[namespace, "mpmath"], cse=lambda e: sp.cse(e, order="none"))
+        saved, iv.dps = iv.dps, 30
+        try:
+            enclosure = f(*[iv.mpf(int(x.p)) / int(x.q) for x in point])
+        finally:
+            iv.dps = saved
+        if isinstance(enclosure, (list, tuple)):
+            (enclosure,) = enclosure
+        return bool(enclosure.a > 0 or enclosure.b < 0)
+    except Exception:  # outside what interval arithmetic covers: not certified, leave it to expansion
+        return False
 
 
 def _joint_attempts(diffs, eliminations, strategies, time_limit, attempts):

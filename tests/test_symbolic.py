@@ -5,7 +5,8 @@ import sympy as sp
 
 from symderiv import Domains, SymbolicMDP
 from symderiv.symbolic import (
-    DEFAULT_STRATEGIES, TIMER_SIGNAL, Strategy, _zero_denominator, is_nonnegative, prove_zero,
+    DEFAULT_STRATEGIES, TIMER_SIGNAL, Strategy, _nonzero_somewhere, _zero_denominator, is_nonnegative,
+    prove_zero,
 )
 
 x, y = sp.symbols("x y", positive=True)
@@ -133,3 +134,17 @@ def test_large_denominators_are_shown_nonzero_at_a_point_instead_of_expanded():
     p, q = sp.symbols("p q", positive=True)
     assert _zero_denominator((p + q - 1) * u / (2 * p + 2 * q - 2), {q: 1 - p}) != 0
     assert not prove_zero([(p + q - 1) * u / (2 * p + 2 * q - 2) - u / 2], eliminations={q: 1 - p}).zero
+
+
+def test_denominators_with_exps_and_logs_are_certified_nonzero_by_an_interval_at_a_point():
+    # Like the improved policy of SPI1: an exp of a solved value, whose exact value at a rational
+    # point SymPy would expand into huge powers; an interval enclosure excludes zero.
+    g = sp.Symbol("g", positive=True)
+    weight = sp.exp((x - y) / (1 - g * x) + sp.log(y) / 3)
+    assert _nonzero_somewhere(y * weight + 1 - y)
+    assert _zero_denominator(u / (y * weight + 1 - y), {}) == 0
+    # A zero function's enclosure contains zero: never certified, and expansion still finds it.
+    vanishing = sp.log(x * y) - sp.log(x) - sp.log(y)
+    assert not _nonzero_somewhere(vanishing)
+    assert _zero_denominator(u / vanishing, {}) == vanishing
+    assert not prove_zero([vanishing * u / (2 * vanishing) - u / 2]).zero  # 0/0 everywhere
