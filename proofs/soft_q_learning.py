@@ -544,10 +544,9 @@ def optimal_operator_eq_reward_plus_expected_soft_value(m):
 THETA = sp.Symbol("theta", real=True)
 THETA_TARGET = sp.Symbol("theta_target", real=True)
 THETA_SAMPLE = sp.Symbol("theta_sample", real=True)
-#: The loss with the N6 target squared: 3×3 is out of the symbolic engine's reach (N14).
-LOSS_VALUE = sizes([1, 2], [2, 3]) + sizes([3], [2])
-#: N18 differentiates p_γ(·;π_θ) and V_{π_θ}, solved linear systems: 2×2 is the largest in reach.
-POLICY_GRADIENT = sizes([1], [2, 3]) + sizes([2], [2])
+#: N18 differentiates p_γ(·;π_θ) and V_{π_θ}, solved linear systems: proved up to 2×3 and 3×2
+#: in seconds; at 3×3 the numerator of the difference outgrows memory (24 GB, measured).
+POLICY_GRADIENT = sizes([1], [2, 3]) + sizes([2], [2, 3]) + sizes([3], [2])
 
 
 def gradient(expr):
@@ -689,14 +688,13 @@ def second_line_reference(m, p, functions):
     "N14",
     r"L(\theta_Q) = \mathbb{E}_{s\sim p, a \sim \pi(\cdot|s;\theta_Q)}\Big[\frac{1}{2}"
     r"\Vert Q(s,a;\theta_Q) - TQ(s,a;\theta)\Vert^2\Big|_{\theta=\theta_Q}\Big]",
-    sizes=LOSS_VALUE,
+    sizes=MDP,
     model=SymbolicMDP,
 )
 def soft_q_loss_with_optimal_operator_target(m):
     """The loss with TQ the optimal operator of N6 at its maximiser π_Q (N8) equals the loss with
     TQ = R + γ P V_Q (N13), the form the gradient below uses; the stop-gradient changes no value.
-    The reference recomputes the loss as written, with NumPy.  At 3×3 the squared N6 target outgrows every
-    rewrite's time limit, so the sizes stop at 3×2."""
+    The reference recomputes the loss as written, with NumPy."""
     p, functions, domain = loss_setting(m)
     Q_target = m.q_functions(THETA_TARGET)
     TQ = m.bellman_kl_from_next(Q_target, m.boltzmann(Q_target))
@@ -932,7 +930,8 @@ def policy_term_with_policys_own_value_is_policy_gradient(m):
     definitions share) and states from its discounted visitation p_γ(·;π_θ), −α Q̂ ∇ ln π averages to
     exactly −α ∇ρ(π_θ), ρ the regularised objective of N2 (normalised by 1 − γ, so no extra factor).
     The gradient passes through p_γ and V_π, so every symbolic step differentiates a solved linear
-    system: sizes stop at 2×2.  α is sampled from [0.5, 20) (see `sampling_alpha_from`)."""
+    system: sizes stop at 2×3 and 3×2 (`POLICY_GRADIENT`).  α is sampled from [0.5, 20) (see
+    `sampling_alpha_from`)."""
     functions, pi, policy_gradient, domain = policy_gradient_setting(m)
     rhs = policy_term(m, m.soft_value_of_policy(pi), pi, m.discounted_visitation(pi))
     domain = sampling_alpha_from(m, domain, 0.5)
@@ -977,10 +976,6 @@ def policy_term_over_loss_states_is_policy_gradient(m):
 
 # -- N19 ---------------------------------------------------------------------------------------------
 
-#: The first definition's Q_π solves an |S||A|×|S||A| system: with 3 states (6 or 9 unknowns) the
-#: symbolic proofs take minutes (3×2) or run out of time (3×3).
-FIRST_DEFINITION = sizes([1, 2], [2, 3])
-
 
 def first_definition(m):
     """V_π = E_{a~π} Q_π and Q_π of the first definition (N3), for the model's policy π."""
@@ -991,7 +986,7 @@ def first_definition(m):
 @note.claim(
     "N19",
     r"\hat Q(s,a) = Q_\pi(s,a) \text{ of the first definition}\quad (V = V_\pi)",
-    sizes=FIRST_DEFINITION,
+    sizes=MDP,
     model=SymbolicMDP,
     expect="refuted",
 )
@@ -1008,7 +1003,7 @@ def q_hat_eq_first_definition_q(m):
     r"\hat Q(s,a) - Q_\pi(s,a) = \alpha\Big[D_{KL}(\pi(\cdot|s)\Vert\tilde\pi(\cdot|s))"
     r" - \ln\frac{\pi(a|s)}{\tilde\pi(a|s)}\Big]\quad (V = V_\pi)",
     part="difference",
-    sizes=FIRST_DEFINITION,
+    sizes=MDP,
     model=SymbolicMDP,
 )
 def q_hat_minus_first_definition_q_eq_kl_minus_log_ratio(m):
@@ -1024,7 +1019,7 @@ def q_hat_minus_first_definition_q_eq_kl_minus_log_ratio(m):
     r"\mathbb{E}_{a\sim\pi(\cdot|s)}\hat Q(s,a) = \mathbb{E}_{a\sim\pi(\cdot|s)} Q_\pi(s,a)"
     r" \text{ of the first definition}\quad (V = V_\pi)",
     part="expectation",
-    sizes=FIRST_DEFINITION,
+    sizes=MDP,
     model=SymbolicMDP,
 )
 def q_hat_averages_to_first_definition_q(m):
