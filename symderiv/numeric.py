@@ -2,9 +2,11 @@
 
 Instances are drawn from the claim's own domain, evaluated at once with NumPy
 (`lambdify`), and compared with a tolerance scaled by the size of the terms.
-Every instance that fails in floating point is re-evaluated with mpmath at high
-precision before anything is called refuted, and a confirmed failure is shrunk
-towards the simplest instance that still fails.
+Every instance that fails in floating point is evaluated again, all at once, in
+extended precision (NumPy's long double, where the platform has one), and what
+still fails is re-evaluated with mpmath at high precision before anything is
+called refuted; a confirmed failure is shrunk towards the simplest instance that
+still fails.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from .domain import Domains, Simplex
 
 #: Digits used by the high-precision re-check.
 MP_DIGITS = 50
-#: At most this many float failures are re-checked at high precision.
-MAX_RECHECKS = 500
+#: At most this many float failures, or this fraction of the instances if that is more, are
+#: re-checked at high precision (about a millisecond each).
+MAX_RECHECKS, RECHECK_FRACTION = 500, 1e-3
+#: NumPy's extended precision (a 64-bit mantissa on x86), or None where long double is double.
+EXTENDED = np.longdouble if np.finfo(np.longdouble).eps < np.finfo(float).eps else None
 #: How closely the encoding must agree with a claim's NumPy reference: within REFERENCE_RTOL of the
 #: larger of the terms and the reference's value, plus REFERENCE_ATOL times the claim's typical
 #: size (the median over the sampled instances of their largest terms).  A reference computes in
@@ -87,10 +92,10 @@ class Comparison:
         self._np = _compile(self.symbols, lhs + rhs + scale, "numpy")
         self._mp = None
 
-    def evaluate(self, values: dict, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Arrays of shape (elements, n): lhs, rhs and the size of their terms."""
-        args = [np.asarray(values[s], dtype=float) for s in self.symbols]
-        out = np.empty((len(self._exprs[0]) * 3, n))
+    def evaluate(self, values: dict, n: int, dtype=float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Arrays of shape (elements, n): lhs, rhs and the size of their terms, computed in `dtype`."""
+        args = [np.asarray(values[s], dtype=dtype) for s in self.symbols]
+        out = np.empty((len(self._exprs[0]) * 3, n), dtype=dtype)
         with np.errstate(all="ignore"):
             for row, value in zip(out, self._np(*args)):
                 row[...] = _real_or_nan_array(value)  # broadcasts constants and scalars
@@ -146,13 +151,27 @@ def _real_or_nan_array(value) -> np.ndarray:
 
 
 def exact_values(domains: Domains, values: dict) -> dict:
-    """mpmath values, with each simplex's last entry set so the entries sum to exactly 1."""
+    """mpmath values, with each simplex's largest entry set so the entries sum to exactly 1 (the
+    largest, at least 1/k, stays positive; an entry of 1e-20 recomputed could not)."""
     exact = {s: mpmath.mpf(float(v)) for s, v in values.items()}
     for d in domains.parts:
-        if isinstance(d, Simplex):
-            *first, last = d.symbols
-            exact[last] = 1 - mpmath.fsum(exact[s] for s in first)
+        if isinstance(d, Simplex) and len(d.symbols) > 1:
+            largest = max(d.symbols, key=lambda s: exact[s])
+            exact[largest] = 1 - mpmath.fsum(exact[s] for s in d.symbols if s is not largest)
     return exact
+
+
+def extended_values(domains: Domains, values: dict, instances: np.ndarray) -> dict:
+    """The given instances in extended precision, each simplex's largest entry set so that the
+    entries sum to 1 in that precision (in floats they do only up to rounding)."""
+    extended = {s: np.asarray(v).reshape(-1)[instances].astype(EXTENDED) for s, v in values.items()}
+    for d in domains.parts:
+        if isinstance(d, Simplex) and len(d.symbols) > 1:
+            block = np.stack([extended[s] for s in d.symbols])
+            largest = block.argmax(axis=0) == np.arange(len(d.symbols))[:, None]
+            block = np.where(largest, 1 - np.where(largest, 0, block).sum(axis=0), block)
+            extended.update(zip(d.symbols, block))
+    return extended
 
 
 def _mp_rel_error(relation, l, r, scale) -> float:
@@ -237,12 +256,22 @@ def check(
     rel = cmp.relative_error(lhs, rhs, scale)
     worst_per_instance = rel.max(axis=0)
     failing = np.flatnonzero(worst_per_instance > rtol)
+    extended = 0
+    if len(failing) and EXTENDED is not None:
+        # Most float failures are rounding (a softmax gradient cancelling its terms): extended
+        # precision, still vectorised, settles most of them before the slow mpmath re-check.
+        l_ext, r_ext, s_ext = cmp.evaluate(extended_values(cmp.domains, values, failing), len(failing), EXTENDED)
+        rel_ext = cmp.relative_error(l_ext, r_ext, s_ext).max(axis=0).astype(float)
+        settled = rel_ext <= rtol
+        worst_per_instance[failing[settled]] = rel_ext[settled]
+        extended, failing = int(settled.sum()), failing[~settled]
     failing = failing[np.argsort(-worst_per_instance[failing])]
-    rechecked = min(len(failing), MAX_RECHECKS)
+    budget = max(MAX_RECHECKS, int(RECHECK_FRACTION * samples))
+    rechecked = min(len(failing), budget)
     # Floats satisfy a constraint only up to rounding, so a claim that is 0/0 on the constrained
     # domain can agree in floats everywhere: a few agreeing instances are re-checked as well.
     spot = [i for i in range(min(SPOT_CHECKS, samples)) if i not in failing] if cmp.constrained else []
-    for i in [*failing[:MAX_RECHECKS], *spot]:
+    for i in [*failing[:budget], *spot]:
         instance = _instance(values, i)
         if confirmed_failure(cmp, instance, rtol) is not None:
             small = shrink(cmp, instance, rtol)
@@ -255,15 +284,19 @@ def check(
                 False, samples, float(worst_per_instance[i]), Mismatch(small, element, l, r, undefined), rechecked
             )
     agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
-    message = ""
-    if len(failing) > MAX_RECHECKS:
+    if len(failing) > budget:
         return NumericResult(
             False, samples, float(np.max(worst_per_instance)), None, rechecked,
-            f"{len(failing)} instances failed in floating point; the {MAX_RECHECKS} worst agreed at "
-            f"{MP_DIGITS} digits but the rest were not re-checked: raise the tolerance or narrow the domain",
+            f"{len(failing) + extended} instances failed in floating point; {extended} agreed in extended "
+            f"precision and the {budget} worst of the rest at {MP_DIGITS} digits, but {len(failing) - budget} "
+            "were not re-checked: raise the tolerance or narrow the domain",
         )
+    settled = []
+    if extended:
+        settled.append(f"{extended} in extended precision")
     if rechecked:
-        message = f"{rechecked} instance(s) failed in floating point but agreed at {MP_DIGITS} digits"
+        settled.append(f"{rechecked} at {MP_DIGITS} digits")
+    message = f"{extended + rechecked} instance(s) failed in floating point but agreed, {' and '.join(settled)}" if settled else ""
     if reference is not None:
         mismatch = _check_reference(cmp, values, lhs, scale, reference, reference_samples)
         if mismatch is not None:

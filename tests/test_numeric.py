@@ -59,3 +59,35 @@ def test_a_true_claim_whose_value_is_lost_to_cancellation_at_first_precision_is_
     assert confirmed_failure(cmp, {x: 3.0, y: 1.5}, 1e-9) is None
     wrong = Comparison([((), lhs, 2 * y**2 * sp.exp(-118))], "==", Domains([Positive(x, y)]))
     assert confirmed_failure(wrong, {x: 3.0, y: 1.5}, 1e-9) is not None
+
+
+def test_float_failures_are_settled_in_extended_precision_before_the_mpmath_recheck():
+    """z((x + 1)² − 1 − 2x) = z x²: the left side cancels terms of order one to leave x² ≈ 1e-8,
+    so in floats it is off by about 1e-16/1e-8 relative to its terms, but not in long double."""
+    from symderiv import numeric
+
+    z = sp.Symbol("z", positive=True)
+    domains = Domains([Positive(x, low=1e-4, high=2e-4), Positive(z)])
+    lhs = z * ((x + 1) ** 2 - 1 - 2 * x)
+    true = check(Comparison([((), lhs, z * x**2)], "==", domains), np.random.default_rng(0), 2000, 1e-9)
+    assert true.agreed
+    if numeric.EXTENDED is not None:
+        assert true.rechecked < 20 and "in extended precision" in true.message, true.message
+    # Extended precision settles only what agrees: a wrong right side is still refuted at 50 digits.
+    wrong = check(Comparison([((), lhs, z * x**2 * (1 + 1e-6))], "==", domains), np.random.default_rng(0), 2000, 1e-9)
+    assert not wrong.agreed and wrong.mismatch is not None
+
+
+def test_high_precision_values_lie_on_the_simplex_even_with_a_tiny_entry():
+    from symderiv.domain import Simplex
+    from symderiv.numeric import exact_values, extended_values
+
+    p = sp.symbols("p0:3", positive=True)
+    domains = Domains([Simplex(p)])
+    # Dirichlet draws with a small concentration give entries of 1e-20; recomputing that one as
+    # 1 − (the others) would leave the simplex.
+    values = {p[0]: 0.7, p[1]: 0.3, p[2]: 1e-20}
+    exact = exact_values(domains, values)
+    assert sum(exact[s] for s in p) == 1 and all(exact[s] > 0 for s in p)
+    ext = extended_values(domains, {s: np.array([v]) for s, v in values.items()}, np.array([0]))
+    assert all(ext[s][0] > 0 for s in p) and ext[p[2]][0] == np.longdouble(1e-20)
