@@ -10,6 +10,8 @@ kills if the timer cannot reach it.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import resource
 import signal
 import time
 import traceback
@@ -100,6 +102,22 @@ TIMER, TIMER_SIGNAL = signal.ITIMER_PROF, signal.SIGPROF
 #: A worker still running after this many times its CPU budget in wall-clock seconds is killed
 #: (a rewrite stuck in C code, or one that blocks the timer); a busy machine stretches wall time.
 WALL_CLOCK_FACTOR = 4
+#: Memory a worker may add to what it has when it starts: half of the machine's, at most 8 GiB.
+#: A zero test whose polynomials outgrow it fails (MemoryError, or FLINT aborts the worker)
+#: instead of driving the machine into swap or its out-of-memory killer.
+MEMORY_LIMIT = min(8 << 30, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2)
+
+
+def _limit_memory(extra: int) -> None:
+    """Cap this process's address space at its current size plus `extra` bytes (Linux)."""
+    try:
+        with open("/proc/self/statm") as f:
+            current = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = current + extra if hard == resource.RLIM_INFINITY else min(current + extra, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (OSError, ValueError):  # no /proc, or a limit the system refuses: run without one
+        pass
 
 
 class _Timeout(Exception):
@@ -325,6 +343,7 @@ def _short(expr, index, total, limit=300) -> str:
 
 
 def _worker(conn, diffs, eliminations, strategies, time_limit):
+    _limit_memory(MEMORY_LIMIT)
     try:
         result = _prove_all(diffs, eliminations, strategies, time_limit)
     except BaseException as exc:  # report, never hang the parent
@@ -361,7 +380,11 @@ def prove_zero(
         else:
             result = SymbolicResult(False, attempts=[f"worker killed after {budget:g}s"])
     except EOFError:
-        result = SymbolicResult(False, error=f"the symbolic worker died (exit code {proc.exitcode})")
+        proc.join()
+        result = SymbolicResult(False, error=(
+            f"the symbolic worker died (exit code {proc.exitcode}); a worker may use "
+            f"{MEMORY_LIMIT / 2**30:.1f} GiB more than it starts with, and FLINT aborts when it runs out"
+        ))
     finally:
         if proc.is_alive():
             proc.kill()

@@ -148,3 +148,13 @@ def test_denominators_with_exps_and_logs_are_certified_nonzero_by_an_interval_at
     assert not _nonzero_somewhere(vanishing)
     assert _zero_denominator(u / vanishing, {}) == vanishing
     assert not prove_zero([vanishing * u / (2 * vanishing) - u / 2]).zero  # 0/0 everywhere
+
+
+def test_a_rewrite_that_outgrows_the_memory_limit_fails_and_the_next_one_runs(monkeypatch):
+    from symderiv import symbolic
+
+    monkeypatch.setattr(symbolic, "MEMORY_LIMIT", 300 << 20)
+    hog = Strategy("hog", lambda e: bytearray(2 << 30) and e)
+    result = prove_zero([(x + 1) ** 2 - x**2 - 2 * x - 1], strategies=(hog, Strategy("expand", sp.expand)))
+    assert result.zero and result.strategy == "expand"
+    assert any(a.startswith("hog: raised MemoryError") for a in result.attempts), result.attempts
