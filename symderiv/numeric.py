@@ -71,8 +71,8 @@ class Comparison:
         self, pairs: Sequence[tuple[tuple, sp.Expr, sp.Expr]], relation: str, domains: Domains,
         sample_all: bool = False,
     ):
-        """`sample_all`: draw every symbol of `domains`, not only those the pairs use
-        (a reference function reads the whole model)."""
+        """`sample_all`: a reference function reads the whole model, so the parts of `domains`
+        that the pairs do not use (`rest`) are drawn too, for the instances it is compared on."""
         if relation not in ("==", "<="):
             raise ValueError(f"relation must be '==' or '<=', got {relation!r}")
         self.relation = relation
@@ -81,7 +81,8 @@ class Comparison:
         rhs = [domains.concretise(sp.sympify(r)) for _, _, r in pairs]
         symbols = set().union(*(e.free_symbols for e in lhs + rhs))
         domains.check_covers(symbols)
-        self.domains = domains if sample_all else domains.restricted_to(symbols)
+        self.domains = domains.restricted_to(symbols)
+        self.rest = Domains([d for d in domains.parts if d not in self.domains.parts] if sample_all else [])
         self.symbols = sorted(symbols, key=str)
         # Unevaluated: Abs would query the assumptions of every term to simplify |t|, which costs
         # more than compiling, and the scale is only ever evaluated numerically.
@@ -298,7 +299,10 @@ def check(
         settled.append(f"{rechecked} at {MP_DIGITS} digits")
     message = f"{extended + rechecked} instance(s) failed in floating point but agreed, {' and '.join(settled)}" if settled else ""
     if reference is not None:
-        mismatch = _check_reference(cmp, values, lhs, scale, reference, reference_samples)
+        # Only the compared instances need the symbols the claim does not use.
+        n = min(reference_samples, samples)
+        compared = {**{s: np.asarray(v)[:n] for s, v in values.items()}, **cmp.rest.sample(rng, n)}
+        mismatch = _check_reference(cmp, compared, lhs, scale, reference, n)
         if mismatch is not None:
             return NumericResult(False, samples, float(np.max(agreed_rel)), mismatch, rechecked, message)
     return NumericResult(True, samples, float(np.max(agreed_rel, initial=0.0)), None, rechecked, message)

@@ -31,7 +31,13 @@ def test_constant_elements_are_broadcast_to_every_instance():
 def test_only_the_symbols_a_comparison_uses_are_sampled_unless_asked():
     domains = Domains([Positive(x, y), Real(u)])
     assert Comparison([((), x, x)], "==", domains).domains.sampled_symbols() == {x, y}
-    assert Comparison([((), x, x)], "==", domains, sample_all=True).domains.sampled_symbols() == {x, y, u}
+    # For a reference, which reads every symbol, the rest is drawn for the instances it is compared on.
+    with_reference = Comparison([((), x, x)], "==", domains, sample_all=True)
+    assert with_reference.domains.sampled_symbols() == {x, y} and with_reference.rest.sampled_symbols() == {u}
+    seen = []
+    result = check(with_reference, np.random.default_rng(0), 1000, 1e-9,
+                   reference=lambda inst: seen.append(inst) or inst[x], reference_samples=5)
+    assert result.agreed and len(seen) == 5 and all(set(inst) == {x, y, u} for inst in seen)
     result = check(Comparison([((), sp.log(x * y), sp.log(x) + sp.log(y))], "==", domains),
                    np.random.default_rng(0), 1000, 1e-9)
     assert result.agreed and result.instances == 1000

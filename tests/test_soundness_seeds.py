@@ -97,8 +97,9 @@ def test_a_reference_that_loses_digits_to_cancellation_does_not_refute_a_true_st
     """The instance first, among 199 others drawn from the claim's domain (they set its usual size)."""
     ob = next(ob for ob in _note() if ob.id == "N18.one_state")
     (_, cmp, reference), = _comparisons(ob.build_for(Size(1, 2)))
-    values = cmp.domains.sample(np.random.default_rng(11), 200)
-    for s in cmp.domains.sampled_symbols():
+    rng = np.random.default_rng(11)
+    values = {**cmp.domains.sample(rng, 200), **cmp.rest.sample(rng, 200)}  # the reference reads every symbol
+    for s in values:
         values[s] = np.asarray(values[s], dtype=float).copy()
         values[s][0] = NEAR_DETERMINISTIC_PRIOR[str(s)]
     lhs, _, scale = cmp.evaluate(values, 200)
