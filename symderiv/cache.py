@@ -109,7 +109,14 @@ def _is_user_code(module_name: str | None) -> bool:
     path = getattr(module, "__file__", None)
     if path is None:
         return module_name not in sys.builtin_module_names
-    return not os.path.realpath(path).startswith(_library_paths())
+    return not _in_libraries(path)
+
+
+@lru_cache(maxsize=None)
+def _in_libraries(path: str) -> bool:
+    """Whether a module file lies in the standard library or installed packages: resolved once per
+    path (a cached run asks for every loaded module at every size, 350,000 `lstat` calls)."""
+    return os.path.realpath(path).startswith(_library_paths())
 
 
 class _Canonical:
