@@ -243,6 +243,23 @@ def shrink(cmp: Comparison, values: dict, rtol: float, budget: int = 300) -> dic
     return current
 
 
+def _settle_in_extended_precision(cmp, values, failing, worst_per_instance, rtol) -> tuple[int, np.ndarray]:
+    """Most float failures are rounding (a softmax gradient cancelling its terms): evaluated again
+    in extended precision, still vectorised, most agree before the slow mpmath re-check.  Returns
+    how many agreed (their errors updated in `worst_per_instance`) and the instances still failing.
+    A claim whose functions do not take long double leaves them all to mpmath."""
+    if not len(failing) or EXTENDED is None:
+        return 0, failing
+    try:
+        l_ext, r_ext, s_ext = cmp.evaluate(extended_values(cmp.domains, values, failing), len(failing), EXTENDED)
+    except (TypeError, ValueError, AttributeError):
+        return 0, failing
+    rel_ext = cmp.relative_error(l_ext, r_ext, s_ext).max(axis=0).astype(float)
+    settled = rel_ext <= rtol
+    worst_per_instance[failing[settled]] = rel_ext[settled]
+    return int(settled.sum()), failing[~settled]
+
+
 def check(
     cmp: Comparison,
     rng: np.random.Generator,
@@ -257,15 +274,7 @@ def check(
     rel = cmp.relative_error(lhs, rhs, scale)
     worst_per_instance = rel.max(axis=0)
     failing = np.flatnonzero(worst_per_instance > rtol)
-    extended = 0
-    if len(failing) and EXTENDED is not None:
-        # Most float failures are rounding (a softmax gradient cancelling its terms): extended
-        # precision, still vectorised, settles most of them before the slow mpmath re-check.
-        l_ext, r_ext, s_ext = cmp.evaluate(extended_values(cmp.domains, values, failing), len(failing), EXTENDED)
-        rel_ext = cmp.relative_error(l_ext, r_ext, s_ext).max(axis=0).astype(float)
-        settled = rel_ext <= rtol
-        worst_per_instance[failing[settled]] = rel_ext[settled]
-        extended, failing = int(settled.sum()), failing[~settled]
+    extended, failing = _settle_in_extended_precision(cmp, values, failing, worst_per_instance, rtol)
     failing = failing[np.argsort(-worst_per_instance[failing])]
     budget = max(MAX_RECHECKS, int(RECHECK_FRACTION * samples))
     rechecked = min(len(failing), budget)

@@ -97,3 +97,22 @@ def test_high_precision_values_lie_on_the_simplex_even_with_a_tiny_entry():
     assert sum(exact[s] for s in p) == 1 and all(exact[s] > 0 for s in p)
     ext = extended_values(domains, {s: np.array([v]) for s, v in values.items()}, np.array([0]))
     assert all(ext[s][0] > 0 for s in p) and ext[p[2]][0] == np.longdouble(1e-20)
+
+
+def test_a_claim_that_cannot_be_evaluated_in_extended_precision_leaves_its_failures_to_mpmath(monkeypatch):
+    from symderiv import numeric
+
+    z = sp.Symbol("z", positive=True)
+    domains = Domains([Positive(x, low=1e-4, high=2e-4), Positive(z)])
+    cmp = Comparison([((), z * ((x + 1) ** 2 - 1 - 2 * x), z * x**2)], "==", domains)
+    in_floats = cmp.evaluate
+
+    def floats_only(values, n, dtype=float):
+        if dtype is not float:
+            raise TypeError("this claim's functions take float64 only")
+        return in_floats(values, n)
+
+    monkeypatch.setattr(cmp, "evaluate", floats_only)
+    result = check(cmp, np.random.default_rng(0), 300, 1e-9)
+    assert result.agreed and result.rechecked > 0 and "in extended precision" not in result.message
+    assert f"at {numeric.MP_DIGITS} digits" in result.message
