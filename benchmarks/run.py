@@ -14,8 +14,8 @@ Sections (targets in docs/performance.md):
   against a SymPy `evalf(subs=...)` loop on the same obligation in the same run.
 * symbolic: the strategy pipeline against plain `sympy.simplify` on every zero-test of
   every obligation of the note, same time limit, same run.
-* scaling: the whole note at |S| x |A| in (2,2), (2,3), and at the sizes its proof file declares
-  (up to 3x3), each in a fresh process.
+* scaling: the whole note at |S| x |A| in (2,2), (2,3), (3,3), and at the sizes its proof file
+  declares (1 to 3 states), each in a fresh process.
 * gradient: the gradient obligations (step N15 of the note, or --gradient-step) up to (4,4).
 * groundtypes: the note's symbolic time under each SymPy ground type that is installed.
 
