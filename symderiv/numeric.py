@@ -90,7 +90,7 @@ class Comparison:
         self._exprs = (lhs, rhs, scale)
         # One flat list: SymPy's cse does not look into nested lists, so [lhs, rhs, scale]
         # would be compiled without sharing the subexpressions the three have in common.
-        self._np = _compile(self.symbols, lhs + rhs + scale, "numpy")
+        self._np = compile_lambdified(self.symbols, lhs + rhs + scale, "numpy")
         self._mp = None
 
     def evaluate(self, values: dict, n: int, dtype=float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,7 +121,7 @@ class Comparison:
         if self._mp is None:
             # One flat list with cse, as for NumPy: the generated code is then far shorter to print.
             flat = [e for side in self._exprs for e in side]
-            self._mp = _compile(self.symbols, flat, "mpmath")
+            self._mp = compile_lambdified(self.symbols, flat, "mpmath")
         with mpmath.workdps(digits):
             exact = exact_values(self.domains, values)
             try:
@@ -133,13 +133,13 @@ class Comparison:
                 return nan, nan, nan
 
 
-def _compile(symbols, exprs, module):
+def compile_lambdified(symbols, exprs, modules):
     """`lambdify` with common subexpressions shared.  Two of its defaults walk a large claim as a
     tree rather than a graph and cost seconds at three states (measured: benchmarks/run.py): the
     canonical ordering of `cse`, which sorts every sum by node counts, and the search for
     implemented functions, which claims never contain.  Without the ordering, `cse` takes the
     arguments in the order SymPy stores them, which is deterministic."""
-    return sp.lambdify(symbols, exprs, modules=module, cse=lambda e: sp.cse(e, order="none"), use_imps=False)
+    return sp.lambdify(symbols, exprs, modules=modules, cse=lambda e: sp.cse(e, order="none"), use_imps=False)
 
 
 def _real_or_nan_array(value) -> np.ndarray:
@@ -306,7 +306,9 @@ def check(
         settled.append(f"{extended} in extended precision")
     if rechecked:
         settled.append(f"{rechecked} at {MP_DIGITS} digits")
-    message = f"{extended + rechecked} instance(s) failed in floating point but agreed, {' and '.join(settled)}" if settled else ""
+    message = ""
+    if settled:
+        message = f"{extended + rechecked} instance(s) failed in floating point but agreed, {' and '.join(settled)}"
     if reference is not None:
         # Only the compared instances need the symbols the claim does not use.
         n = min(reference_samples, samples)

@@ -22,6 +22,7 @@ import mpmath
 import sympy as sp
 
 from . import rational
+from .numeric import compile_lambdified
 
 
 @dataclass(frozen=True)
@@ -258,14 +259,12 @@ def _interval_excludes_zero(expr, symbols, point) -> bool:
     iv = mpmath.iv
     namespace = {"mpf": iv.mpf, "exp": iv.exp, "log": iv.log, "sqrt": iv.sqrt, "pi": iv.pi, "E": iv.e}
     try:
-        f = sp.lambdify(symbols, expr, modules=[namespace, "mpmath"], cse=lambda e: sp.cse(e, order="none"))
+        f = compile_lambdified(symbols, [expr], [namespace, "mpmath"])
         saved, iv.dps = iv.dps, 30
         try:
-            enclosure = f(*[iv.mpf(int(x.p)) / int(x.q) for x in point])
+            (enclosure,) = f(*[iv.mpf(int(x.p)) / int(x.q) for x in point])
         finally:
             iv.dps = saved
-        if isinstance(enclosure, (list, tuple)):
-            (enclosure,) = enclosure
         return bool(enclosure.a > 0 or enclosure.b < 0)
     except Exception:  # outside what interval arithmetic covers: not certified, leave it to expansion
         return False

@@ -72,4 +72,4 @@ def tex_tools():
                    "and poppler-utils (.ci/run does in CI)")
         if os.environ.get("CI") == "true":
             pytest.fail(message)
-        pytest.skip(message)
+        pytest.skip(reason=message)
