@@ -156,8 +156,7 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
                 ev.status = Status.REFUTED
                 ev.counterexample = Counterexample(
                     size=label,
-                    values={str(k): float(v) for k, v in sorted(m.values.items(), key=lambda kv: str(kv[0]))
-                            if k in cmp.symbols},
+                    values={str(k): float(v) for k, v in sorted(m.values.items(), key=lambda kv: str(kv[0]))},
                     element=_element_name(m.element),
                     lhs=m.lhs,
                     rhs=m.rhs,

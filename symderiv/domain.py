@@ -10,6 +10,7 @@ substitutions the symbolic engine may use.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from typing import Iterator, Mapping, Sequence
 
@@ -18,6 +19,23 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 Values = dict  # Symbol -> np.ndarray of shape (n,), or float for a single instance
+#: Each of a domain's samplers puts this share of its instances, at most EXTREMES_AT_MOST of
+#: them, at random positions, at its extremes: magnitudes over many decades, points near a
+#: simplex's faces and vertices, near an interval's ends.  The cap keeps the float failures
+#: they cause (exp of 10⁶ overflows) within what ball arithmetic judges one by one.
+EXTREME_SHARE, EXTREMES_AT_MOST = 0.05, 100
+#: The decades that extreme magnitudes span: 10^-6 to 10^6.
+EXTREME_DECADES = 6.0
+
+
+def extreme_positions(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Where a sampler puts its extreme instances (a few, at random positions)."""
+    k = min(int(round(EXTREME_SHARE * n)), EXTREMES_AT_MOST)
+    return rng.choice(n, size=k, replace=False) if k else np.empty(0, dtype=int)
+
+
+def _log_uniform(rng: np.random.Generator, low: float, high: float, n: int) -> np.ndarray:
+    return np.exp(rng.uniform(np.log(low), np.log(high), size=n))
 
 
 def _true_facts(symbol: sp.Symbol) -> set[str]:
@@ -47,6 +65,18 @@ class Domain:
     def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         """Candidate replacements, simplest first, for shrinking a counterexample."""
         return iter(())
+
+    def make_exact(self, point: dict) -> dict:
+        """This domain's values of an exact rational point, its constraints made to hold exactly."""
+        return point
+
+    def make_extended(self, values: dict) -> dict:
+        """This domain's values in extended precision, its constraints made to hold there."""
+        return values
+
+    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
+        """Whether an exact rational point lies in the domain (by default, tested in floats)."""
+        return bool(np.all(self.contains({s: np.array([float(point[s])]) for s in self.symbols})))
 
     def eliminations(self) -> dict:
         """Substitutions that hold on the whole domain (e.g. the last simplex entry)."""
@@ -87,7 +117,8 @@ def _round_candidates(x: float) -> list[float]:
 
 
 class Real(Domain):
-    """Real numbers, drawn on a few scales so that both small and large values occur."""
+    """Real numbers, drawn on a few scales around `scale`, and some of either sign with
+    magnitudes from 10^-6 to 10^6, so that a claim false only for tiny or huge values shows."""
 
     def __init__(self, *symbols, scale: float = 3.0):
         super().__init__(symbols, "real", {"real": True})
@@ -97,11 +128,18 @@ class Real(Domain):
         out = {}
         for s in self.symbols:
             width = self.scale * rng.choice([0.1, 1.0, 3.0], size=n)
-            out[s] = rng.standard_normal(n) * width
+            values = rng.standard_normal(n) * width
+            at = extreme_positions(rng, n)
+            magnitude = _log_uniform(rng, 10**-EXTREME_DECADES, 10**EXTREME_DECADES, len(at))
+            values[at] = np.where(rng.random(len(at)) < 0.5, -magnitude, magnitude)
+            out[s] = values
         return out
 
     def contains(self, values):
         return np.all([np.isfinite(np.asarray(values[s], dtype=float)) for s in self.symbols], axis=0)
+
+    def contains_exact(self, point):
+        return True
 
     def simpler(self, values):
         for s in self.symbols:
@@ -111,20 +149,47 @@ class Real(Domain):
 
 
 class Positive(Domain):
-    """Strictly positive reals, log-uniform between `low` and `high`."""
+    """Strictly positive reals, x > 0, within [low, high] where those are given.  Most draws are
+    log-uniform over the declared range's part of [0.05, 20]; some span it from 10^-6 to 10^6."""
 
-    def __init__(self, *symbols, low: float = 0.05, high: float = 20.0):
-        if not 0 < low < high:
-            raise ValueError(f"Positive domain needs 0 < low < high, got low={low}, high={high}")
-        super().__init__(symbols, "positive", {"positive": True})
+    #: Where most draws fall, when the declared range allows.
+    TYPICAL = (0.05, 20.0)
+
+    def __init__(self, *symbols, low: float = 0.0, high: float = np.inf):
+        if not 0 <= low < high:
+            raise ValueError(f"Positive domain needs 0 <= low < high, got low={low}, high={high}")
+        bounds = "" if (low, high) == (0.0, np.inf) else f" in [{low:g}, {high:g}]"
+        super().__init__(symbols, "positive" + bounds, {"positive": True})
         self.low, self.high = low, high
 
+    def _range(self, low: float, high: float) -> tuple[float, float]:
+        """[low, high] clipped to the declared range, or that whole range if they miss it (its
+        open ends taken 12 decades out)."""
+        declared_low = self.low or min(10**-EXTREME_DECADES, self.high * 10 ** (-2 * EXTREME_DECADES))
+        declared_high = self.high if np.isfinite(self.high) else max(10**EXTREME_DECADES, self.low * 10 ** (2 * EXTREME_DECADES))
+        lo, hi = max(low, declared_low), min(high, declared_high)
+        return (lo, hi) if lo < hi else (declared_low, declared_high)
+
     def sample(self, rng, n):
-        lo, hi = np.log(self.low), np.log(self.high)
-        return {s: np.exp(rng.uniform(lo, hi, size=n)) for s in self.symbols}
+        out = {}
+        typical = self._range(*self.TYPICAL)
+        extreme = self._range(10**-EXTREME_DECADES, 10**EXTREME_DECADES)
+        for s in self.symbols:
+            values = _log_uniform(rng, *typical, n)
+            at = extreme_positions(rng, n)
+            values[at] = _log_uniform(rng, *extreme, len(at))
+            out[s] = values
+        return out
 
     def contains(self, values):
-        return np.all([np.asarray(values[s], dtype=float) > 0 for s in self.symbols], axis=0)
+        return np.all([
+            (v > 0) & (v >= self.low) & (v <= self.high)
+            for v in (np.asarray(values[s], dtype=float) for s in self.symbols)
+        ], axis=0)
+
+    def contains_exact(self, point):
+        return all(point[s] > 0 and point[s] >= Fraction(self.low) and (
+            self.high == np.inf or point[s] <= Fraction(self.high)) for s in self.symbols)
 
     def simpler(self, values):
         for s in self.symbols:
@@ -143,13 +208,17 @@ class OpenInterval(Domain):
         self.low, self.high = low, high
 
     def sample(self, rng, n):
+        """Uniform, half of the draws crowding the upper end (where discounting is slow and errors
+        show), and some within 10^-6 to 10^-1 of the width from either end."""
         out = {}
         width = self.high - self.low
         for s in self.symbols:
             u = rng.uniform(0.0, 1.0, size=n)
-            # Half of the draws crowd the upper end, where discounting is slow and errors show.
             u = np.where(rng.random(n) < 0.5, u, 1.0 - 0.1 * u)
-            out[s] = self.low + width * np.clip(u, 1e-6, 1 - 1e-6)
+            at = extreme_positions(rng, n)
+            near = _log_uniform(rng, 10**-EXTREME_DECADES, 0.1, len(at))
+            u[at] = np.where(rng.random(len(at)) < 0.5, near, 1.0 - near)
+            out[s] = self.low + width * np.clip(u, 10**-EXTREME_DECADES, 1 - 10**-EXTREME_DECADES)
         return out
 
     def contains(self, values):
@@ -157,6 +226,9 @@ class OpenInterval(Domain):
             [(np.asarray(values[s]) > self.low) & (np.asarray(values[s]) < self.high) for s in self.symbols],
             axis=0,
         )
+
+    def contains_exact(self, point):
+        return all(Fraction(self.low) < point[s] < Fraction(self.high) for s in self.symbols)
 
     def simpler(self, values):
         for s in self.symbols:
@@ -175,17 +247,24 @@ class Simplex(Domain):
         super().__init__(syms, f"simplex of {len(syms)} entries", {"positive": True})
 
     def sample(self, rng, n):
+        """Dirichlet draws of concentration 0.3, 1 or 5 per instance; some near a vertex
+        (concentration 0.02) or a face (an entry of 10^-12 to 10^-4)."""
         k = len(self.symbols)
         if k == 1:
             return {self.symbols[0]: np.ones(n)}
-        # Dirichlet draws, one row per entry so that each entry's values are contiguous; the
-        # concentration, 0.3, 1 or 5 per instance, is drawn by group (a scalar shape is faster).
+        # One row per entry so that each entry's values are contiguous; the concentration is
+        # drawn by group (a scalar shape is faster).
         group = rng.integers(0, 3, size=n)
+        at = extreme_positions(rng, n)
+        group[at] = np.where(rng.random(len(at)) < 0.5, 3, 4)
         draws = np.empty((k, n))
-        for g, concentration in enumerate((0.3, 1.0, 5.0)):
+        for g, concentration in enumerate((0.3, 1.0, 5.0, 0.02, 1.0)):
             cols = np.flatnonzero(group == g)
             draws[:, cols] = rng.standard_gamma(concentration, size=(k, cols.size))
         np.maximum(draws, 1e-300, out=draws)
+        draws /= draws.sum(axis=0)
+        faces = np.flatnonzero(group == 4)
+        draws[rng.integers(0, k, size=faces.size), faces] = np.exp(rng.uniform(np.log(1e-12), np.log(1e-4), faces.size))
         draws /= draws.sum(axis=0)
         np.maximum(draws, 1e-12, out=draws)
         draws /= draws.sum(axis=0)
@@ -198,6 +277,24 @@ class Simplex(Domain):
             positive &= col > 0
             total += col
         return positive & (np.abs(total - 1.0) <= 1e-9)
+
+    def make_exact(self, point):
+        """The largest entry set to 1 minus the others (it stays positive, being at least 1/k)."""
+        if len(self.symbols) < 2:
+            return {self.symbols[0]: Fraction(1)}
+        largest = max(self.symbols, key=lambda s: point[s])
+        return {**point, largest: 1 - sum(point[s] for s in self.symbols if s is not largest)}
+
+    def make_extended(self, values):
+        if len(self.symbols) < 2:
+            return values
+        block = np.stack([values[s] for s in self.symbols])
+        largest = block.argmax(axis=0) == np.arange(len(self.symbols))[:, None]
+        block = np.where(largest, 1 - np.where(largest, 0, block).sum(axis=0), block)
+        return dict(zip(self.symbols, block))
+
+    def contains_exact(self, point):
+        return all(point[s] > 0 for s in self.symbols) and sum(point[s] for s in self.symbols) == 1
 
     def simpler(self, values):
         k = len(self.symbols)
@@ -373,6 +470,10 @@ class Domains:
 
     def contains(self, values) -> bool:
         return all(bool(np.all(d.contains(values))) for d in self.parts)
+
+    def contains_exact(self, point) -> bool:
+        """Whether an exact point lies in every part that draws its symbols."""
+        return all(d.contains_exact(point) for d in self.parts if set(_drawn_by(d)) <= set(point))
 
     def simpler(self, values) -> Iterator[dict]:
         for d in self.parts:

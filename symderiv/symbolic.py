@@ -18,11 +18,12 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-import mpmath
+from fractions import Fraction
+
 import sympy as sp
 
 from . import rational
-from .numeric import compile_lambdified
+from .enclosure import excludes_zero
 
 
 @dataclass(frozen=True)
@@ -225,49 +226,35 @@ def _zero_denominator(expr, eliminations):
     substituted), else 0.  Rewrites such as cancel divide by denominators, so a claim that is
     0/0 everywhere, e.g. (Σp − 1)/(2Σp − 2) on the simplex, would otherwise reach zero; a
     denominator that vanishes only on a null set leaves the identity true almost everywhere."""
-    for base in _denominators(expr):
-        reduced = base.xreplace(eliminations)
-        if not _nonzero_somewhere(reduced) and sp.expand(reduced) == 0:
+    bases = _denominators(expr)
+    reduced = [base.xreplace(eliminations) for base in bases]
+    for base, r, nonzero in zip(bases, reduced, _nonzero_somewhere(reduced)):
+        if not nonzero and sp.expand(r) == 0:
             return base
     return sp.S.Zero
 
 
-def _nonzero_somewhere(expr) -> bool:
-    """True when `expr` is non-zero at one rational point inside the domain: then it is not the
-    zero function, so (being analytic there) it cannot vanish on a domain with interior.
-    Evaluating at a point is cheap where expanding a large denominator (an LU solve at 3 states,
-    exps of a solved value) is not.  A rational function's value is exact; any other (exps and
-    logs of the point) is enclosed in an interval by mpmath's interval arithmetic, and counts
-    only if the interval excludes zero.  Anything else (a point where a sub-denominator
-    vanishes, an unknown function) is left to the expansion."""
-    symbols = sorted(expr.free_symbols, key=sp.default_sort_key)
-    # Distinct small positive rationals whose sum stays below 1, so that 1 − (sum of some)
+def _nonzero_somewhere(exprs) -> list[bool]:
+    """For each expression, True when it is certainly non-zero at one rational point inside the
+    domain: then it is not the zero function, so (being analytic there) it cannot vanish on a
+    domain with interior.  Evaluating at a point is cheap where expanding a large denominator
+    (an LU solve at 3 states, exps of a solved value) is not: all of them are enclosed in balls
+    at once (`enclosure`), and one counts only if its ball excludes zero.  The values and
+    derivatives of unknown functions at θ are free (some smooth function has any given ones),
+    so each becomes a variable of its own.  What no ball decides is left to the expansion."""
+    jets = {}
+    for e in exprs:
+        for node in e.atoms(sp.Derivative, sp.core.function.AppliedUndef):
+            jets.setdefault(node, sp.Dummy(f"J{len(jets)}"))
+    # Derivatives first: each contains the function it differentiates.
+    derivatives = {k: v for k, v in jets.items() if isinstance(k, sp.Derivative)}
+    values = {k: v for k, v in jets.items() if k not in derivatives}
+    exprs = [e.xreplace(derivatives).xreplace(values) for e in exprs]
+    symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=sp.default_sort_key)
+    # Distinct small positive rationals whose sum stays below 1/2, so that 1 − (sum of some)
     # stays positive: a point of every simplex, of (0, 1) and of the positive reals.
-    point = [sp.Rational(1, k + 2 * len(symbols) + 2) for k in range(len(symbols))]
-    if expr.is_rational_function(*symbols):
-        value = expr.xreplace(dict(zip(symbols, point)))
-        return value.is_Rational and value != 0
-    if expr.atoms(sp.core.function.AppliedUndef):
-        return False
-    return _interval_excludes_zero(expr, symbols, point)
-
-
-def _interval_excludes_zero(expr, symbols, point) -> bool:
-    """Whether an interval enclosure of `expr` at `point` excludes zero.  Substituting exact
-    rationals into SymPy would evaluate exp(k·log(x)) into huge exact powers, and evalf walks
-    the expression as a tree: compiled with shared subexpressions it takes milliseconds."""
-    iv = mpmath.iv
-    namespace = {"mpf": iv.mpf, "exp": iv.exp, "log": iv.log, "sqrt": iv.sqrt, "pi": iv.pi, "E": iv.e}
-    try:
-        f = compile_lambdified(symbols, [expr], [namespace, "mpmath"])
-        saved, iv.dps = iv.dps, 30
-        try:
-            (enclosure,) = f(*[iv.mpf(int(x.p)) / int(x.q) for x in point])
-        finally:
-            iv.dps = saved
-        return bool(enclosure.a > 0 or enclosure.b < 0)
-    except Exception:  # outside what interval arithmetic covers: not certified, leave it to expansion
-        return False
+    point = {x: Fraction(1, k + 2 * len(symbols) + 2) for k, x in enumerate(symbols)}
+    return excludes_zero(exprs, point)
 
 
 def _joint_attempts(diffs, eliminations, strategies, time_limit, attempts):

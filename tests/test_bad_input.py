@@ -123,7 +123,7 @@ def test_every_bad_obligation_is_reported_by_name_and_the_rest_run(folder, capsy
         "B3": ("error", "outside its own domain: OutsidePositive(x)", "fix its sample() or contains()"),
         "B4": ("error", "NaNReal(u) returned NaN or inf for u", "fix its sample()"),
         "B5": ("refuted", "not a finite real number", "narrow the domain"),
-        "B6": ("proved", "failed in floating point but agreed, 300 at 50 digits"),
+        "B6": ("proved", "failed in floating point but agreed, 300 in ball arithmetic"),
     }
     for ob_id, needles in expectations.items():
         block = _block(out, ob_id)

@@ -47,7 +47,7 @@ def test_a_reference_mismatch_counts_only_if_the_encoding_keeps_it_at_high_preci
     tiny = sp.Symbol("tiny", positive=True)
     domains = Domains([Positive(tiny, low=1e-20, high=1e-17)])
     cmp = Comparison([((), sp.log(1 + tiny), sp.log(1 + tiny))], "==", domains, sample_all=True)
-    # In floats log(1 + tiny) is 0; np.log1p keeps the digits, and so does mpmath.
+    # In floats log(1 + tiny) is 0; np.log1p keeps the digits, and so does ball arithmetic.
     right = check(cmp, np.random.default_rng(0), 50, 1e-9, reference=lambda inst: np.log1p(inst[tiny]))
     assert right.agreed and right.mismatch is None
     wrong = check(cmp, np.random.default_rng(0), 50, 1e-9, reference=lambda inst: 2 * np.log1p(inst[tiny]))
@@ -56,18 +56,21 @@ def test_a_reference_mismatch_counts_only_if_the_encoding_keeps_it_at_high_preci
 
 
 def test_a_true_claim_whose_value_is_lost_to_cancellation_at_first_precision_is_not_refuted():
-    """y(ln(e^x (1 + e^-118 y)) − x) = y² e^-118 up to a relative 1e-51: at 50 digits the left side
-    rounds to 0, at 100 it agrees."""
-    from symderiv.numeric import confirmed_failure
+    """y(ln(e^x (1 + e^-118 y)) − x) = y ln(1 + e^-118 y) ≈ 1e-51: at 128 bits the left side's ball
+    is wider than its value, so the precision is raised until it agrees.  Its first-order
+    approximation y² e^-118 differs by a relative 1e-51, and that is certified too."""
+    from symderiv.numeric import Outcome, exact_point, judge
 
     lhs = y * (sp.log(sp.exp(x) * (1 + sp.exp(-118) * y)) - x)
-    cmp = Comparison([((), lhs, y**2 * sp.exp(-118))], "==", Domains([Positive(x, y)]))
-    assert confirmed_failure(cmp, {x: 3.0, y: 1.5}, 1e-9) is None
-    wrong = Comparison([((), lhs, 2 * y**2 * sp.exp(-118))], "==", Domains([Positive(x, y)]))
-    assert confirmed_failure(wrong, {x: 3.0, y: 1.5}, 1e-9) is not None
+    domains = Domains([Positive(x, y)])
+    point = exact_point(domains, {x: 3.0, y: 1.5})
+    true = Comparison([((), lhs, y * sp.log(1 + sp.exp(-118) * y))], "==", domains)
+    assert judge(true, point).outcome is Outcome.AGREES
+    approximation = Comparison([((), lhs, y**2 * sp.exp(-118))], "==", domains)
+    assert judge(approximation, point).outcome is Outcome.FAILS
 
 
-def test_float_failures_are_settled_in_extended_precision_before_the_mpmath_recheck():
+def test_float_failures_are_settled_in_extended_precision_before_ball_arithmetic():
     """z((x + 1)² − 1 − 2x) = z x²: the left side cancels terms of order one to leave x² ≈ 1e-8,
     so in floats it is off by about 1e-16/1e-8 relative to its terms, but not in long double."""
     from symderiv import numeric
@@ -78,30 +81,28 @@ def test_float_failures_are_settled_in_extended_precision_before_the_mpmath_rech
     true = check(Comparison([((), lhs, z * x**2)], "==", domains), np.random.default_rng(0), 2000, 1e-9)
     assert true.agreed
     if numeric.EXTENDED is not None:
-        assert true.rechecked < 20 and "in extended precision" in true.message, true.message
-    # Extended precision settles only what agrees: a wrong right side is still refuted at 50 digits.
-    wrong = check(Comparison([((), lhs, z * x**2 * (1 + 1e-6))], "==", domains), np.random.default_rng(0), 2000, 1e-9)
+        assert true.rechecked < 20 + numeric.HIGH_PRECISION_SUBSAMPLE and "in extended precision" in true.message
+    # Extended precision settles only what agrees: a wrong right side is still refuted in balls.
+    wrong = check(Comparison([((), lhs, z * x**2 * (1 + sp.Rational(1, 10**6)))], "==", domains), np.random.default_rng(0), 2000, 1e-9)
     assert not wrong.agreed and wrong.mismatch is not None
 
 
 def test_high_precision_values_lie_on_the_simplex_even_with_a_tiny_entry():
     from symderiv.domain import Simplex
-    from symderiv.numeric import exact_values, extended_values
+    from symderiv.numeric import exact_point, extended_values
 
     p = sp.symbols("p0:3", positive=True)
     domains = Domains([Simplex(p)])
     # Dirichlet draws with a small concentration give entries of 1e-20; recomputing that one as
     # 1 − (the others) would leave the simplex.
     values = {p[0]: 0.7, p[1]: 0.3, p[2]: 1e-20}
-    exact = exact_values(domains, values)
+    exact = exact_point(domains, values)
     assert sum(exact[s] for s in p) == 1 and all(exact[s] > 0 for s in p)
     ext = extended_values(domains, {s: np.array([v]) for s, v in values.items()}, np.array([0]))
     assert all(ext[s][0] > 0 for s in p) and ext[p[2]][0] == np.longdouble(1e-20)
 
 
-def test_a_claim_that_cannot_be_evaluated_in_extended_precision_leaves_its_failures_to_mpmath(monkeypatch):
-    from symderiv import numeric
-
+def test_a_claim_that_cannot_be_evaluated_in_extended_precision_leaves_its_failures_to_ball_arithmetic(monkeypatch):
     z = sp.Symbol("z", positive=True)
     domains = Domains([Positive(x, low=1e-4, high=2e-4), Positive(z)])
     cmp = Comparison([((), z * ((x + 1) ** 2 - 1 - 2 * x), z * x**2)], "==", domains)
@@ -115,4 +116,4 @@ def test_a_claim_that_cannot_be_evaluated_in_extended_precision_leaves_its_failu
     monkeypatch.setattr(cmp, "evaluate", floats_only)
     result = check(cmp, np.random.default_rng(0), 300, 1e-9)
     assert result.agreed and result.rechecked > 0 and "in extended precision" not in result.message
-    assert f"at {numeric.MP_DIGITS} digits" in result.message
+    assert "in ball arithmetic" in result.message

@@ -129,7 +129,7 @@ def test_large_denominators_are_shown_nonzero_at_a_point_instead_of_expanded():
     V = m.soft_value_of_policy(m.pi)
     eliminations = Domains(m.domain()).eliminations()
     denominators = _denominators(sum(V))
-    assert denominators and all(_nonzero_somewhere(d.xreplace(eliminations)) for d in denominators)
+    assert denominators and all(_nonzero_somewhere([d.xreplace(eliminations) for d in denominators]))
     assert _zero_denominator(sum(V), eliminations) == 0
     # A denominator that the constraint makes zero everywhere is still found.
     p, q = sp.symbols("p q", positive=True)
@@ -137,18 +137,25 @@ def test_large_denominators_are_shown_nonzero_at_a_point_instead_of_expanded():
     assert not prove_zero([(p + q - 1) * u / (2 * p + 2 * q - 2) - u / 2], eliminations={q: 1 - p}).zero
 
 
-def test_denominators_with_exps_and_logs_are_certified_nonzero_by_an_interval_at_a_point():
+def test_denominators_with_exps_and_logs_are_certified_nonzero_by_a_ball_at_a_point():
     # Like the improved policy of SPI1: an exp of a solved value, whose exact value at a rational
-    # point SymPy would expand into huge powers; an interval enclosure excludes zero.
+    # point SymPy would expand into huge powers; a ball enclosure excludes zero.
     g = sp.Symbol("g", positive=True)
     weight = sp.exp((x - y) / (1 - g * x) + sp.log(y) / 3)
-    assert _nonzero_somewhere(y * weight + 1 - y)
+    assert _nonzero_somewhere([y * weight + 1 - y]) == [True]
     assert _zero_denominator(u / (y * weight + 1 - y), {}) == 0
     # A zero function's enclosure contains zero: never certified, and expansion still finds it.
     vanishing = sp.log(x * y) - sp.log(x) - sp.log(y)
-    assert not _nonzero_somewhere(vanishing)
+    assert _nonzero_somewhere([vanishing]) == [False]
     assert _zero_denominator(u / vanishing, {}) == vanishing
     assert not prove_zero([vanishing * u / (2 * vanishing) - u / 2]).zero  # 0/0 everywhere
+
+
+def test_the_values_and_derivatives_of_unknown_functions_are_free_at_the_point():
+    # q(θ)² + q'(θ)² + 1 is never zero, whatever q is: certified at a point, not expanded.
+    t = sp.Symbol("t", real=True)
+    q = sp.Function("q")(t)
+    assert _nonzero_somewhere([q**2 + sp.diff(q, t) ** 2 + 1, q - q * sp.exp(0)]) == [True, False]
 
 
 def test_a_rewrite_that_outgrows_the_memory_limit_fails_and_the_next_one_runs(monkeypatch):

@@ -1,0 +1,215 @@
+"""Rigorous enclosures of expressions at exact rational points, in ball arithmetic.
+
+A refutation must not rest on rounding: a true identity whose sides cancel to a hundred digits
+looks false at fifty.  python-flint's `arb` (real) and `acb` (complex) balls enclose the exact
+value of every operation, so a ball of lhs − rhs that excludes zero proves the sides differ at
+that point, whatever the precision it was computed at.  Expressions are compiled once (SymPy's
+`lambdify` with shared subexpressions) and evaluated at any precision; a branch or comparison
+that the balls cannot decide raises `Undecided` instead of picking a side.
+"""
+
+from __future__ import annotations
+
+import functools
+from fractions import Fraction
+from typing import Mapping, Sequence
+
+import flint
+import sympy as sp
+from sympy.printing.pycode import MpmathPrinter
+
+#: The working precisions tried in turn, in bits: from a little above double to a few thousand.
+PRECISIONS = (128, 256, 512, 1024, 2048, 4096)
+
+
+class Undecided(Exception):
+    """The balls at this precision cannot decide a comparison, a sign or a branch."""
+
+
+class NotReal(Exception):
+    """A real evaluation met a complex constant: the value is to be found in complex balls."""
+
+
+class Undefined(ArithmeticError):
+    """A division by a ball that is exactly zero: the expression is undefined at the point."""
+
+
+#: What evaluating a claim in ball arithmetic raises where it cannot cover the claim (a function
+#: it does not know, a Float, a division by a ball that is exactly zero).
+OUTSIDE_BALL_ARITHMETIC = (ArithmeticError, TypeError, NameError, ValueError, KeyError)
+
+
+class _BallPrinter(MpmathPrinter):
+    """Prints constants and comparisons as calls, so that they are computed at the working
+    precision and decided rigorously (Python's `if x > 0` on a ball is false when unsure)."""
+
+    def _print_Pi(self, expr):
+        return "_pi()"
+
+    def _print_Exp1(self, expr):
+        return "_e()"
+
+    def _print_ImaginaryUnit(self, expr):
+        return "_i()"
+
+    def _print_Relational(self, expr):
+        return f"_compare({self._print(expr.lhs)}, {self._print(expr.rhs)}, {expr.rel_op!r})"
+
+    def _print_Mul(self, expr):
+        # The default prints a/b, which divides a ball by an exact zero into NaN silently.
+        divisors = [f for f in expr.args if f.is_Pow and f.exp.is_Integer and f.exp < 0]
+        if not divisors:
+            return super()._print_Mul(expr)
+        rest = [f for f in expr.args if f not in divisors]
+        top = self._print(sp.Mul(*rest, evaluate=False)) if rest else "1"
+        return f"({top})*" + "*".join(self._print(f) for f in divisors)
+
+    def _print_Pow(self, expr, rational=False):
+        if expr.exp.is_Integer and expr.exp < 0:
+            return f"_reciprocal({self._print(expr.base)})**{-int(expr.exp)}"
+        return super()._print_Pow(expr, rational=rational)
+
+    def _print_Float(self, expr):
+        # Claims hold exact numbers only; a float here would be rounded before it is enclosed.
+        raise TypeError(f"a Float ({expr}) cannot be enclosed exactly")
+
+
+def _method(name):
+    return lambda x: getattr(_ball(x), name)()
+
+
+def _ball(x):
+    """Integers in the generated code stay Python ints; methods need a ball."""
+    return x if isinstance(x, (flint.arb, flint.acb)) else flint.arb(x)
+
+
+def _reciprocal(x):
+    x = _ball(x)
+    if x.is_zero():
+        raise Undefined("division by zero")
+    return 1 / x
+
+
+def _compare(lhs, rhs, op: str) -> bool:
+    d = _ball(lhs - rhs)
+    if isinstance(d, flint.acb):
+        raise Undecided("a comparison of complex values")
+    if d.is_zero():
+        return op in ("==", "<=", ">=")
+    positive, negative = d > 0, d < 0
+    if not (positive or negative):
+        raise Undecided(f"cannot decide {op} between balls that overlap")
+    return {"==": False, "!=": True, ">": positive, ">=": positive, "<": negative, "<=": negative}[op]
+
+
+def _sign(x) -> int:
+    return 1 if _compare(x, 0, ">") else -1 if _compare(x, 0, "<") else 0
+
+
+def _extremum(pick):
+    def extremum(*args):
+        balls = [_ball(a) for a in args]
+        if any(isinstance(b, flint.acb) for b in balls):
+            raise Undecided("max or min of complex values")
+        return functools.reduce(pick, balls)
+
+    return extremum
+
+
+_FUNCTIONS = {
+    name: _method(name)
+    for name in ("exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan",
+                 "asinh", "acosh", "atanh", "floor", "ceil")
+}
+_FUNCTIONS.update({
+    "mpf": flint.arb,
+    "ceiling": _method("ceil"),
+    "sign": _sign,
+    "max": _extremum(lambda a, b: a.max(b)),
+    "min": _extremum(lambda a, b: a.min(b)),
+    "_compare": _compare,
+    "_reciprocal": _reciprocal,
+    "_pi": flint.arb.pi,
+    "_e": flint.arb.const_e,
+})
+
+
+def _no_imaginary_unit():
+    raise NotReal("the imaginary unit in real arithmetic")
+
+
+_REAL = {**_FUNCTIONS, "_i": _no_imaginary_unit}
+_COMPLEX = {**_FUNCTIONS, "mpf": flint.acb, "_i": lambda: flint.acb(0, 1), "_pi": lambda: flint.acb(flint.arb.pi())}
+
+
+class BallFunction:
+    """`exprs` as a function of `symbols` in ball arithmetic: real (`arb`), or complex (`acb`),
+    where a log or square root of a negative number is a certified non-real value."""
+
+    def __init__(self, symbols: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]):
+        self.symbols = list(symbols)
+        self.exprs = list(exprs)
+        self._compiled: dict = {}
+
+    def _function(self, complex_: bool):
+        """Compiled on first use: most claims never need the complex form."""
+        if complex_ not in self._compiled:
+            printer = _BallPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": False})
+            self._compiled[complex_] = sp.lambdify(
+                self.symbols, self.exprs, modules=[_COMPLEX if complex_ else _REAL], printer=printer,
+                cse=lambda e: sp.cse(e, order="none"), use_imps=False,
+            )
+        return self._compiled[complex_]
+
+    def __call__(self, point: Mapping[sp.Symbol, Fraction], bits: int, complex_: bool = False) -> list:
+        """Balls enclosing each expression at the exact `point`; raises `Undecided` where the
+        balls cannot decide a branch, and ArithmeticError, TypeError, NameError or ValueError
+        where the expressions leave what ball arithmetic covers."""
+        f = self._function(complex_)
+        kind = flint.acb if complex_ else flint.arb
+        exact = [_fmpq(point[s]) for s in self.symbols]
+        # Each value converted exactly where its binary expansion ends (a float's does), so that a
+        # constraint which holds exactly (Σp = 1) gives an exact zero, not a ball around it.
+        needed = max((max(int(q.p).bit_length(), int(q.q).bit_length()) + 2 for q in exact), default=0)
+        with flint.ctx.workprec(max(bits, needed)):
+            args = [kind(q) for q in exact]
+        with flint.ctx.workprec(bits):
+            return [_ball(v) for v in f(*args)]
+
+
+def _fmpq(x) -> flint.fmpq:
+    x = Fraction(x)
+    return flint.fmpq(x.numerator, x.denominator)
+
+
+def is_finite_real(ball) -> bool:
+    """A real ball of finite radius, or a complex one whose imaginary part is exactly zero."""
+    if isinstance(ball, flint.acb):
+        return ball.imag.is_zero() and ball.real.is_finite()
+    return ball.is_finite()
+
+
+def certainly_not_real(ball) -> bool:
+    """A complex ball whose imaginary part excludes zero: the value is certainly not real."""
+    return isinstance(ball, flint.acb) and ball.imag.is_finite() and not ball.imag.contains(0)
+
+
+def excludes_zero(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Fraction]) -> list[bool]:
+    """For each expression, whether it is certainly non-zero at the exact `point`: compiled once,
+    the precision raised until each ball excludes zero (False where no precision decides, or
+    where ball arithmetic cannot evaluate it)."""
+    if not exprs:
+        return []
+    f = BallFunction(sorted(set().union(*(e.free_symbols for e in exprs)), key=sp.default_sort_key), exprs)
+    decided = [False] * len(exprs)
+    for bits in PRECISIONS:
+        try:
+            balls = f(point, bits)
+        except Undecided:
+            continue
+        except OUTSIDE_BALL_ARITHMETIC:
+            break
+        decided = [d or (b.is_finite() and not b.contains(0)) for d, b in zip(decided, balls)]
+        if all(decided):
+            break
+    return decided
