@@ -58,7 +58,7 @@ from sympy.core.function import AppliedUndef
 from .verdict import Counterexample, SizeEvidence, Status
 
 #: Bump when the layout of an entry changes.
-FORMAT = 1
+FORMAT = 2
 #: Settings fields that choose what to check rather than how a verdict comes out.
 _NOT_IN_KEY = frozenset({"sizes"})
 
@@ -293,11 +293,7 @@ def build_key(obligation, size, settings) -> str:
 
 def _reproducible(ev: SizeEvidence) -> bool:
     """Whether the same key always gives this evidence (not an error, not a time-limited miss)."""
-    if ev.status is Status.ERROR:
-        return False
-    if ev.status is Status.NUMERIC:
-        return not any("stopped after" in a or "worker killed" in a for a in ev.attempts) and "symbolic engine" not in ev.message
-    return True
+    return ev.status is not Status.ERROR and not ev.machine_dependent
 
 
 class VerdictCache:

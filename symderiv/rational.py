@@ -20,6 +20,15 @@ from typing import Sequence
 import flint
 import sympy as sp
 
+#: The work one zero test may do, counted in polynomial terms produced: about five times what the
+#: largest bundled proof needs (PQ4 at 3x2, ten million terms in seven seconds).  Counted, it ends
+#: a hopeless test at the same point on every machine, long before the time limit (a safety net).
+TERM_BUDGET = 50_000_000
+
+
+class WorkBudgetExceeded(ArithmeticError):
+    """A zero test produced more polynomial terms than its budget allows."""
+
 
 def generalise(e: sp.Expr, symbols: dict) -> sp.Expr:
     """`e` with every non-rational sub-expression (a log, an exp, an unknown function or its
@@ -54,8 +63,9 @@ class Fractions:
     polynomial raises ZeroDivisionError: the expression is undefined everywhere, and must
     not be found to vanish."""
 
-    def __init__(self, exprs: Sequence[sp.Expr], substitutions: dict | None = None):
+    def __init__(self, exprs: Sequence[sp.Expr], substitutions: dict | None = None, budget: int = TERM_BUDGET):
         substitutions = substitutions or {}
+        self.budget = budget
         symbols = set().union(*(e.free_symbols for e in exprs), *(v.free_symbols for v in substitutions.values()))
         generators = sorted(symbols - set(substitutions), key=sp.default_sort_key) or [sp.Dummy("unused")]
         self.context = flint.fmpq_mpoly_ctx.get(tuple(f"x{i}" for i in range(len(generators))), "degrevlex")
@@ -71,6 +81,9 @@ class Fractions:
         found = self._memo.get(e)
         if found is None:
             found = self._memo[e] = self._convert(e)
+            self.budget -= len(found[0])
+            if self.budget < 0:
+                raise WorkBudgetExceeded(f"more than {TERM_BUDGET:,} polynomial terms")
         return found
 
     def vanishes(self, e: sp.Expr) -> bool:

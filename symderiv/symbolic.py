@@ -38,6 +38,29 @@ class Strategy:
     #: `joint(diffs, eliminations)`, if given, decides for every element of a claim in one
     #: attempt whether it reaches zero, sharing the work on the parts the elements have in common.
     joint: Callable[[list, dict], list[bool]] | None = None
+    #: The rewrite is not tried on an expression whose tree has more nodes: a work budget that
+    #: ends the attempt at the same size on every machine (SymPy's rewrites walk trees, and their
+    #: cost grows with the tree, not with the shared graph).
+    max_nodes: int = 20_000
+
+
+def tree_size(expr, limit: int) -> int:
+    """The number of nodes of `expr` as a tree (shared subexpressions counted each time they
+    occur), counted up to `limit` + 1 on the shared graph."""
+    sizes: dict = {}
+
+    def size(e) -> int:
+        found = sizes.get(e)
+        if found is None:
+            found = 1
+            for a in e.args:
+                found += size(a)
+                if found > limit:
+                    break
+            sizes[e] = found = min(found, limit + 1)
+        return found
+
+    return size(expr)
 
 
 def _expand_log(e):
@@ -81,7 +104,7 @@ DEFAULT_STRATEGIES: tuple[Strategy, ...] = (
     Strategy("expand_log+cancel", lambda e: sp.cancel(sp.together(sp.expand(_expand_log(sp.expand(e)))))),
     Strategy("powsimp+expand_log+cancel", _exp_log),
     Strategy("factor_terms+expand_log", lambda e: sp.expand(_expand_log(sp.factor_terms(sp.expand(e))))),
-    Strategy("simplify", sp.simplify),
+    Strategy("simplify", sp.simplify, max_nodes=2_000),
 )
 
 
@@ -95,6 +118,9 @@ class SymbolicResult:
     residual: str = ""
     seconds: float = 0.0
     error: str = ""
+    #: Whether an attempt was stopped by the time limit (or its worker killed): then a faster
+    #: machine might have reached another verdict.
+    timed_out: bool = False
 
 
 #: The limit of an attempt counts the worker's CPU time (user + system), not the wall clock:
@@ -130,14 +156,29 @@ def _on_alarm(signum, frame):
     raise _Timeout
 
 
-def _attempt(strategy, expr, time_limit, decided=lambda out: "zero" if out == 0 else "nonzero"):
-    """Apply one rewrite under the interval timer: (result or None, outcome)."""
+@dataclass
+class _Ledger:
+    """What the attempts of one proof did: their lines for the report, and whether any was
+    stopped by the time limit (a verdict that a faster machine might not share)."""
+
+    attempts: list[str] = field(default_factory=list)
+    timed_out: bool = False
+
+
+def _attempt(strategy, expr, time_limit, ledger, decided=lambda out: "zero" if out == 0 else "nonzero"):
+    """Apply one rewrite within its work budget and under the interval timer: (result or None,
+    outcome)."""
+    if expr is not None and tree_size(expr, strategy.max_nodes) > strategy.max_nodes:
+        return None, f"not tried: more than {strategy.max_nodes:,} nodes, its work budget"
     signal.setitimer(TIMER, time_limit)
     try:
         out = strategy.rewrite(expr)
         return out, decided(out)
     except _Timeout:
+        ledger.timed_out = True
         return None, f"stopped after {time_limit:g}s"
+    except rational.WorkBudgetExceeded as exc:
+        return None, f"over its work budget: {exc}"
     except Exception as exc:  # a rewrite that fails is a strategy that did not work
         return None, f"raised {type(exc).__name__}"
     finally:
@@ -165,7 +206,7 @@ def _eliminate(expr, eliminations):
     return split.xreplace(opaque).xreplace(eliminations)
 
 
-def _try_strategies(diff, eliminations, strategies, time_limit, attempts):
+def _try_strategies(diff, eliminations, strategies, time_limit, ledger):
     """The first strategy that reduces `diff` to zero, as (strategy, with constraints),
     else (None, smallest residual).
 
@@ -179,8 +220,8 @@ def _try_strategies(diff, eliminations, strategies, time_limit, attempts):
     reduced_already = set()  # strategies often agree; reduce each distinct output once
     for st in strategies:
         t0 = time.perf_counter()
-        out, outcome = _attempt(st, diff, time_limit)
-        attempts.append(f"{st.name}: {outcome} ({time.perf_counter() - t0:.2f}s)")
+        out, outcome = _attempt(st, diff, time_limit, ledger)
+        ledger.attempts.append(f"{st.name}: {outcome} ({time.perf_counter() - t0:.2f}s)")
         if outcome == "zero":
             return (st, False), None
         if out is None:
@@ -196,8 +237,8 @@ def _try_strategies(diff, eliminations, strategies, time_limit, attempts):
         else:
             continue
         t0 = time.perf_counter()
-        reduced, outcome = _attempt(step, target, time_limit)
-        attempts.append(f"{st.name}+constraints: {outcome} ({time.perf_counter() - t0:.2f}s)")
+        reduced, outcome = _attempt(step, target, time_limit, ledger)
+        ledger.attempts.append(f"{st.name}+constraints: {outcome} ({time.perf_counter() - t0:.2f}s)")
         if outcome == "zero":
             return (st, True), None
         if reduced is not None:
@@ -257,7 +298,7 @@ def _nonzero_somewhere(exprs) -> list[bool]:
     return excludes_zero(exprs, point)
 
 
-def _joint_attempts(diffs, eliminations, strategies, time_limit, attempts):
+def _joint_attempts(diffs, eliminations, strategies, time_limit, ledger):
     """Elements proved by the first strategy, if it can take a whole claim at once, as
     {index: strategy name}, and that strategy if its attempts ran to the end (then trying it
     again element by element would only repeat them).  Without the constraints first; then, for
@@ -269,9 +310,9 @@ def _joint_attempts(diffs, eliminations, strategies, time_limit, attempts):
     def at_once(name, substitutions, todo):
         whole = Strategy(name, lambda _: st.joint([diffs[i] for i in todo], substitutions))
         t0 = time.perf_counter()
-        zeros, outcome = _attempt(whole, None, time_limit, decided=lambda out: "decided")
+        zeros, outcome = _attempt(whole, None, time_limit, ledger, decided=lambda out: "decided")
         found = outcome if zeros is None else f"{sum(zeros)} zero"
-        attempts.append(f"{name} on {len(todo)} element(s) at once: {found} ({time.perf_counter() - t0:.2f}s)")
+        ledger.attempts.append(f"{name} on {len(todo)} element(s) at once: {found} ({time.perf_counter() - t0:.2f}s)")
         return None if zeros is None else {i: name for i, zero in zip(todo, zeros) if zero}
 
     proved = at_once(st.name, {}, range(len(diffs)))
@@ -292,26 +333,28 @@ def _prove_all(diffs, eliminations, strategies, time_limit):
     signal.signal(TIMER_SIGNAL, _on_alarm)
     used: list[str] = []
     winners: list[Strategy] = []
-    attempts: list[str] = []
-    proved_jointly, finished = _joint_attempts(diffs, eliminations, strategies, time_limit, attempts)
+    ledger = _Ledger()
+    proved_jointly, finished = _joint_attempts(diffs, eliminations, strategies, time_limit, ledger)
     strategies = [st for st in strategies if st is not finished]
     # Run like a rewrite, under the timer: it "reaches zero" when no denominator vanishes.
     denominators = Strategy("denominators", lambda e: _zero_denominator(e, eliminations))
     for i, diff in enumerate(diffs):
-        base, outcome = _attempt(denominators, diff, time_limit)
+        base, outcome = _attempt(denominators, diff, time_limit, ledger)
         if outcome != "zero":
             why = (f"the denominator {base} is zero on the whole domain" if base is not None
                    else f"its denominators could not be checked ({outcome})")
-            attempts.append(f"denominators: {why}")
-            return SymbolicResult(False, attempts=attempts, residual=_short(f"undefined: {why}", i, len(diffs)))
+            ledger.attempts.append(f"denominators: {why}")
+            return SymbolicResult(False, attempts=ledger.attempts, residual=_short(f"undefined: {why}", i, len(diffs)),
+                                  timed_out=ledger.timed_out)
         if i in proved_jointly:
             name = proved_jointly[i]
         else:
             found, residual = _try_strategies(
-                diff, eliminations, _winners_first(strategies, winners), time_limit, attempts
+                diff, eliminations, _winners_first(strategies, winners), time_limit, ledger
             )
             if found is None:
-                return SymbolicResult(False, attempts=attempts, residual=_short(residual, i, len(diffs)))
+                return SymbolicResult(False, attempts=ledger.attempts, residual=_short(residual, i, len(diffs)),
+                                      timed_out=ledger.timed_out)
             st, with_constraints = found
             if st in winners:
                 winners.remove(st)
@@ -319,7 +362,7 @@ def _prove_all(diffs, eliminations, strategies, time_limit):
             name = f"{st.name}+constraints" if with_constraints else st.name
         if name not in used:
             used.append(name)
-    return SymbolicResult(True, strategy=", ".join(used), attempts=attempts)
+    return SymbolicResult(True, strategy=", ".join(used), attempts=ledger.attempts, timed_out=ledger.timed_out)
 
 
 def _short(expr, index, total, limit=300) -> str:
@@ -364,7 +407,7 @@ def prove_zero(
         if receiver.poll(budget):
             result = receiver.recv()
         else:
-            result = SymbolicResult(False, attempts=[f"worker killed after {budget:g}s"])
+            result = SymbolicResult(False, attempts=[f"worker killed after {budget:g}s"], timed_out=True)
     except EOFError:
         proc.join()
         result = SymbolicResult(False, error=(

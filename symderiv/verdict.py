@@ -73,6 +73,9 @@ class SizeEvidence:
     seconds_build: float = 0.0
     #: Taken from the verdict cache (the seconds are those of the run that stored it).
     cached: bool = False
+    #: The verdict rests on a limit of this machine rather than on the claim: a rewrite stopped by
+    #: the time limit, or a symbolic worker that failed (out of memory); another machine may differ.
+    machine_dependent: bool = False
 
 
 @dataclass

@@ -178,11 +178,23 @@ def test_a_changed_claim_under_the_same_id_is_checked_again(tmp_path):
 def test_errors_and_time_limited_misses_are_not_stored(tmp_path):
     cache = VerdictCache(tmp_path)
     assert not cache.put("0" * 64, SizeEvidence(size="", status=Status.ERROR, message="boom"))
-    stopped = SizeEvidence(size="", status=Status.NUMERIC, attempts=["simplify: stopped after 10s (10.0s)"])
+    stopped = SizeEvidence(size="", status=Status.NUMERIC, machine_dependent=True)
     assert not cache.put("1" * 64, stopped)
     assert cache.get("0" * 64) is None and cache.get("1" * 64) is None
-    finished = SizeEvidence(size="", status=Status.NUMERIC, attempts=["expand: nonzero (0.01s)"])
+    # Stored whatever its text says: modules decide on typed fields, never on the wording.
+    finished = SizeEvidence(size="", status=Status.NUMERIC, attempts=["expand: stopped after (worded so) 0.01s"])
     assert cache.put("2" * 64, finished) and cache.get("2" * 64).status is Status.NUMERIC
+
+
+def test_a_rewrite_stopped_by_its_time_limit_makes_the_verdict_machine_dependent():
+    def forever(e):
+        while True:
+            pass
+
+    d = Derivation("slow")
+    d.claim("S", "slow")(lambda: Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)]))
+    verdict = check(d.obligations[0], Settings(samples=50, time_limit=0.5, strategies=(Strategy("forever", forever),)))
+    assert verdict.status is Status.NUMERIC and verdict.evidence[0].machine_dependent
 
 
 def test_a_damaged_entry_is_a_miss(tmp_path):

@@ -86,3 +86,16 @@ def test_the_joint_attempt_uses_the_constraints_only_for_the_elements_that_need_
     assert result.attempts[0].startswith("generalise+cancel on 2 element(s) at once: 1 zero")
     assert result.attempts[1].startswith("generalise+cancel+constraints on 1 element(s) at once: 1 zero")
     assert result.strategy == "generalise+cancel+constraints, generalise+cancel"
+
+
+def test_a_zero_test_over_its_term_budget_stops_at_the_same_point_every_time():
+    import pytest
+
+    from symderiv.rational import Fractions, WorkBudgetExceeded
+
+    a, b, c = sp.symbols("a b c", positive=True)
+    big = sp.expand((a + b + c + 1) ** 12)  # 455 terms
+    assert not Fractions([big], budget=10_000).vanishes(big - 1)
+    for _ in range(2):
+        with pytest.raises(WorkBudgetExceeded):
+            Fractions([big], budget=400).vanishes(big)

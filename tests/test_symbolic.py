@@ -166,3 +166,16 @@ def test_a_rewrite_that_outgrows_the_memory_limit_fails_and_the_next_one_runs(mo
     result = prove_zero([(x + 1) ** 2 - x**2 - 2 * x - 1], strategies=(hog, Strategy("expand", sp.expand)))
     assert result.zero and result.strategy == "expand"
     assert any(a.startswith("hog: raised MemoryError") for a in result.attempts), result.attempts
+
+
+def test_a_rewrite_is_not_tried_on_a_tree_larger_than_its_work_budget():
+    from symderiv.symbolic import tree_size
+
+    shared = (x + y) ** 2
+    expr = sp.log(shared) + sp.exp(shared) + shared  # the graph shares (x + y)²; the tree repeats it
+    assert tree_size(expr, 10**6) == 1 + 3 * 5 + 2
+    assert tree_size(expr, 3) == 4  # counting stops just past the limit
+    small = Strategy("expand", sp.expand, max_nodes=5)
+    result = prove_zero([expr - sp.expand(expr)], strategies=(small,), time_limit=5)
+    assert not result.zero and not result.timed_out
+    assert any("work budget" in a for a in result.attempts), result.attempts
