@@ -13,6 +13,7 @@ import numpy as np
 from . import numeric, symbolic
 from .cache import VerdictCache
 from .claims import Equal, Inequality, NonNegative
+from .limits import TimeLimitExceeded, cpu_time_limit
 from .obligation import Obligation, Size
 from .verdict import Counterexample, SizeEvidence, Status, Verdict, worst
 
@@ -102,24 +103,50 @@ def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
     )
 
 
+#: Called as a check enters each phase of one size: ("build" | "numeric" | "symbolic").
+PhaseHook = Callable[[Obligation, "Size | None", str], None]
+
+
+#: Building a claim, compiling it and checking its numbers get the time limit, but at least this
+#: many CPU seconds: the limit stops runaway work, and a first call pays for imports and caches.
+PHASE_LIMIT_FLOOR = 5.0
+
+
+def _phase_limit(settings: Settings) -> float:
+    return max(settings.time_limit, PHASE_LIMIT_FLOOR)
+
+
+def _limit_message(phase: str, settings: Settings) -> str:
+    return (f"{phase} ran past the time limit ({_phase_limit(settings):g}s of CPU time); "
+            "raise --time-limit, or check it at a smaller size")
+
+
 def check_size(
-    ob: Obligation, size: Size | None, settings: Settings, cache: VerdictCache | None = None
+    ob: Obligation, size: Size | None, settings: Settings, cache: VerdictCache | None = None,
+    on_phase: PhaseHook | None = None,
 ) -> SizeEvidence:
     """The verdict for one size: numbers first (cheap, and they find errata), then symbols.
+    Building the claim and its numeric check run under the time limit too.
 
     With a cache, evidence stored under the same key (the built claim, the settings and
     the tools' versions) is returned instead of checking again; when nothing a build depends
     on has changed either, the claim's key is read from the cache's index without building."""
     label = str(size) if size else ""
     ev = SizeEvidence(size=label, status=Status.ERROR)
+    phase = on_phase or (lambda ob, size, name: None)
     build_key = cache.build_key(ob, size, settings) if cache is not None else None
     known_key = cache.claim_key(build_key) if build_key is not None else None
     stored = cache.get(known_key) if known_key is not None else None
     if stored is not None:
         return stored
     t0 = time.perf_counter()
+    phase(ob, size, "build")
     try:
-        claim = ob.build_for(size)
+        with cpu_time_limit(_phase_limit(settings)):
+            claim = ob.build_for(size)
+    except TimeLimitExceeded:
+        ev.message, ev.machine_dependent = _limit_message("building the claim", settings), True
+        return ev
     except Exception as exc:
         ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({_where(exc)})"
         return ev
@@ -130,52 +157,40 @@ def check_size(
         if build_key is not None:
             cache.put_claim_key(build_key, key)
         return stored
+    phase(ob, size, "numeric")
     try:
-        comparisons = _comparisons(claim)
+        with cpu_time_limit(_phase_limit(settings)):
+            comparisons = _comparisons(claim)
+    except TimeLimitExceeded:
+        ev.message, ev.machine_dependent = _limit_message("compiling the claim", settings), True
+        return ev
     except Exception as exc:
         ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({_where(exc)})"
         return ev
-    _check_claim(ob, size, claim, comparisons, settings, ev, t0)
+    _check_claim(ob, size, claim, comparisons, settings, ev, t0, lambda: phase(ob, size, "symbolic"))
     if key is not None and cache.put(key, ev) and build_key is not None:
         cache.put_claim_key(build_key, key)
     return ev
 
 
-def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: float) -> SizeEvidence:
-    """Fill in `ev` for a built claim: numbers, then symbols."""
-    label = ev.size
+def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: float, entering_symbolic) -> SizeEvidence:
+    """Fill in `ev` for a built claim: numbers (under the time limit), then symbols."""
     rng = np.random.default_rng(instance_seed(settings.seed, ob.id, size))
     try:
-        for part, cmp, reference in comparisons:
-            result = numeric.check(
-                cmp, rng, settings.samples, settings.rtol, reference, settings.reference_samples
-            )
-            ev.instances += result.instances
-            ev.max_rel_error = max(ev.max_rel_error, result.max_rel_error)
-            if result.message:
-                ev.message = f"{part + ': ' if part else ''}{result.message}"
-            if result.mismatch is not None:
-                m = result.mismatch
-                ev.status = Status.REFUTED
-                ev.counterexample = Counterexample(
-                    size=label,
-                    values={str(k): float(v) for k, v in sorted(m.values.items(), key=lambda kv: str(kv[0]))},
-                    element=_element_name(m.element),
-                    lhs=m.lhs,
-                    rhs=m.rhs,
-                    seed=settings.seed,
-                    note=" ".join(x for x in (part, m.note) if x),
-                )
-                ev.seconds_numeric = time.perf_counter() - t0
-                return ev
-            if not result.agreed:
-                ev.message = result.message
-                ev.seconds_numeric = time.perf_counter() - t0
-                return ev
+        with cpu_time_limit(_phase_limit(settings)):
+            numbers_decide = _check_numbers(comparisons, rng, settings, ev)
+    except TimeLimitExceeded:
+        ev.status, ev.counterexample = Status.ERROR, None
+        ev.message, ev.machine_dependent = _limit_message("the numeric check", settings), True
+        return ev
     except Exception as exc:
         ev.message = f"numeric evaluation failed: {type(exc).__name__}: {exc} ({_where(exc)})"
         return ev
-    ev.seconds_numeric = time.perf_counter() - t0
+    finally:
+        ev.seconds_numeric = time.perf_counter() - t0
+    if numbers_decide:
+        return ev
+    entering_symbolic()
     sym = _symbolic(claim, settings)
     ev.seconds_symbolic = sym.seconds
     ev.attempts = sym.attempts
@@ -192,6 +207,34 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
                     "raise --time-limit, or add a strategy that reaches zero sooner")
             ev.message = "; ".join(x for x in (ev.message, hint) if x)
     return ev
+
+
+def _check_numbers(comparisons, rng, settings: Settings, ev: SizeEvidence) -> bool:
+    """Check the claim and each part of its certificate numerically, filling in `ev`; True when the
+    numbers decide the verdict (a counterexample, or instances they could not judge)."""
+    for part, cmp, reference in comparisons:
+        result = numeric.check(cmp, rng, settings.samples, settings.rtol, reference, settings.reference_samples)
+        ev.instances += result.instances
+        ev.max_rel_error = max(ev.max_rel_error, result.max_rel_error)
+        if result.message:
+            ev.message = f"{part + ': ' if part else ''}{result.message}"
+        if result.mismatch is not None:
+            m = result.mismatch
+            ev.status = Status.REFUTED
+            ev.counterexample = Counterexample(
+                size=ev.size,
+                values={str(k): float(v) for k, v in sorted(m.values.items(), key=lambda kv: str(kv[0]))},
+                element=_element_name(m.element),
+                lhs=m.lhs,
+                rhs=m.rhs,
+                seed=settings.seed,
+                note=" ".join(x for x in (part, m.note) if x),
+            )
+            return True
+        if not result.agreed:
+            ev.message = result.message
+            return True
+    return False
 
 
 def _element_name(index: tuple) -> str:
@@ -220,10 +263,13 @@ def verdict_of(ob: Obligation, evidence: list[SizeEvidence], settings: Settings,
     )
 
 
-def check(ob: Obligation, settings: Settings = Settings(), cache: VerdictCache | None = None) -> Verdict:
+def check(
+    ob: Obligation, settings: Settings = Settings(), cache: VerdictCache | None = None,
+    on_phase: PhaseHook | None = None,
+) -> Verdict:
     """Check every size of one obligation; its verdict is the worst of theirs."""
     t0 = time.perf_counter()
-    evidence = [check_size(ob, size, settings, cache) for size in sizes_for(ob, settings)]
+    evidence = [check_size(ob, size, settings, cache, on_phase) for size in sizes_for(ob, settings)]
     return verdict_of(ob, evidence, settings, time.perf_counter() - t0)
 
 
@@ -234,6 +280,7 @@ def check_all(
     *,
     cache: VerdictCache | None = None,
     jobs: int = 1,
+    on_phase: PhaseHook | None = None,
 ) -> list[Verdict]:
     """Verdicts in the order of `obligations`; with jobs > 1 the sizes are checked in that
     many worker processes (see `parallel`), with the same verdicts."""
@@ -244,7 +291,7 @@ def check_all(
         return check_all_in_workers(obligations, settings, on_verdict, cache=cache, jobs=jobs)
     verdicts = []
     for k, ob in enumerate(obligations, 1):
-        v = check(ob, settings, cache)
+        v = check(ob, settings, cache, on_phase)
         verdicts.append(v)
         if on_verdict:
             on_verdict(k, len(obligations), v)

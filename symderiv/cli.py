@@ -12,6 +12,7 @@ from .cache import VerdictCache
 from .checker import Settings, check_all
 from .loader import default_proof_dir, load
 from .obligation import Size
+from .progress import Heartbeat
 from .verdict import Status
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
@@ -75,9 +76,17 @@ def _settings(args) -> Settings:
 
 
 def _check_all(args, obligations, settings, progress):
-    """check_all with the --jobs and --no-cache options."""
+    """check_all with the --jobs and --no-cache options, and a line on stderr now and then while a
+    phase runs long (unless --quiet)."""
     cache = None if args.no_cache else VerdictCache()
-    return check_all(obligations, settings, progress, cache=cache, jobs=args.jobs)
+    if getattr(args, "quiet", False):
+        return check_all(obligations, settings, progress, cache=cache, jobs=args.jobs)
+    with Heartbeat() as heartbeat:
+        def on_verdict(k, n, v):
+            progress(k, n, v)
+            heartbeat.verdict(k, n)
+
+        return check_all(obligations, settings, on_verdict, cache=cache, jobs=args.jobs, on_phase=heartbeat.phase)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check_options(check)
     check.add_argument("--json", action="store_true", help="print the verdicts as JSON instead of text")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    check.add_argument("-v", "--verbose", action="store_true",
+                       help="for each size, the time spent building the claim, checking its numbers and "
+                       "proving it, and the symbolic attempts")
 
     cov = sub.add_parser(
         "coverage", help="table of every step of the source -> its obligations -> their verdicts",
@@ -183,7 +195,7 @@ def cmd_check(args) -> int:
                 print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
             return
         print(f"[{k:>{len(str(n))}}/{n}] " + report.verdict_line(v), flush=True)
-        for line in report.details(v):
+        for line in report.details(v) + (report.phases(v) if args.verbose else []):
             print(line, flush=True)
 
     verdicts = _check_all(args, obligations, settings, progress)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Sequence
 
@@ -34,6 +35,19 @@ def details(v: Verdict) -> list[str]:
         residual = next((e.residual for e in v.evidence if e.residual), "")
         if residual:
             out.append(f"    residual: {residual}")
+    return out
+
+
+def phases(v: Verdict) -> list[str]:
+    """Per size: where the time went, and each symbolic attempt."""
+    out = []
+    for e in v.evidence:
+        where = f"[{e.size}] " if e.size else ""
+        cached = " (cached)" if e.cached else ""
+        out.append(f"    {where}build {e.seconds_build:.2f}s, numeric {e.seconds_numeric - e.seconds_build:.2f}s, "
+                   f"symbolic {e.seconds_symbolic:.2f}s, {e.instances} instances{cached}")
+        repeats = Counter(re.sub(r" \([\d.]+s\)$", "", a) for a in e.attempts)
+        out += [f"        {a}" + (f" (x{k})" if k > 1 else "") for a, k in repeats.items()]
     return out
 
 

@@ -12,18 +12,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
-import signal
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
-
 from fractions import Fraction
+from typing import Callable, Sequence
 
 import sympy as sp
 
 from . import rational
 from .enclosure import excludes_zero
+from .limits import TimeLimitExceeded, cpu_time_limit
 
 
 @dataclass(frozen=True)
@@ -123,10 +122,6 @@ class SymbolicResult:
     timed_out: bool = False
 
 
-#: The limit of an attempt counts the worker's CPU time (user + system), not the wall clock:
-#: a verdict must not depend on how busy the machine is, so that a run with --jobs, or beside
-#: other work, gives the verdicts of a serial run on a quiet machine.
-TIMER, TIMER_SIGNAL = signal.ITIMER_PROF, signal.SIGPROF
 #: A worker still running after this many times its CPU budget in wall-clock seconds is killed
 #: (a rewrite stuck in C code, or one that blocks the timer); a busy machine stretches wall time.
 WALL_CLOCK_FACTOR = 4
@@ -148,14 +143,6 @@ def _limit_memory(extra: int) -> None:
         pass
 
 
-class _Timeout(Exception):
-    pass
-
-
-def _on_alarm(signum, frame):
-    raise _Timeout
-
-
 @dataclass
 class _Ledger:
     """What the attempts of one proof did: their lines for the report, and whether any was
@@ -170,19 +157,17 @@ def _attempt(strategy, expr, time_limit, ledger, decided=lambda out: "zero" if o
     outcome)."""
     if expr is not None and tree_size(expr, strategy.max_nodes) > strategy.max_nodes:
         return None, f"not tried: more than {strategy.max_nodes:,} nodes, its work budget"
-    signal.setitimer(TIMER, time_limit)
     try:
-        out = strategy.rewrite(expr)
+        with cpu_time_limit(time_limit):
+            out = strategy.rewrite(expr)
         return out, decided(out)
-    except _Timeout:
+    except TimeLimitExceeded:
         ledger.timed_out = True
         return None, f"stopped after {time_limit:g}s"
     except rational.WorkBudgetExceeded as exc:
         return None, f"over its work budget: {exc}"
     except Exception as exc:  # a rewrite that fails is a strategy that did not work
         return None, f"raised {type(exc).__name__}"
-    finally:
-        signal.setitimer(TIMER, 0)
 
 
 def _eliminate(expr, eliminations):
@@ -330,7 +315,6 @@ def _joint_attempts(diffs, eliminations, strategies, time_limit, ledger):
 
 def _prove_all(diffs, eliminations, strategies, time_limit):
     """Every difference must reach zero; the first that does not ends the attempt."""
-    signal.signal(TIMER_SIGNAL, _on_alarm)
     used: list[str] = []
     winners: list[Strategy] = []
     ledger = _Ledger()

@@ -109,7 +109,8 @@ def _block(out, ob_id):
 
 
 def test_every_bad_obligation_is_reported_by_name_and_the_rest_run(folder, capsys):
-    status, out, err = _check(capsys, folder, "-k", "B7", "--time-limit", "0.01")
+    # simplify needs about 0.3 s of CPU for sin 3u; building and checking 50 instances, 0.05 s.
+    status, out, err = _check(capsys, folder, "-k", "B7", "--time-limit", "0.15", "--samples", "50")
     b7 = _block(out, "B7")
     assert "numeric" in b7 and "ran out of time" in b7 and "raise --time-limit" in b7
     assert status == 1
@@ -174,3 +175,45 @@ def test_paths_that_are_not_proofs_are_usage_errors(tmp_path, capsys):
     assert "is not a Python file" in capsys.readouterr().err
     assert main(["list", str(tmp_path / "nope")]) == 2
     assert "no such file or directory" in capsys.readouterr().err
+
+
+ENDLESS = textwrap.dedent(
+    r'''
+    import sympy as sp
+    from symderiv import Derivation, Equal, Positive
+
+    x, y = sp.symbols("x y", positive=True)
+    d = Derivation("endless")
+
+
+    def busy(*_):
+        while True:
+            pass
+
+
+    @d.claim("E1", r"\ln(xy) = \ln x + \ln y")
+    def log_of_product():
+        return Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)])
+
+
+    @d.claim("E2", r"a build that never ends")
+    def endless_build():
+        busy()
+
+
+    @d.claim("E3", r"a reference that never returns")
+    def endless_reference():
+        return Equal(x, x, [Positive(x)], reference=busy)
+    '''
+)
+
+
+def test_building_a_claim_and_checking_its_numbers_are_under_the_time_limit_too(tmp_path, capsys):
+    (tmp_path / "endless.py").write_text(ENDLESS)
+    status, out, err = _check(capsys, tmp_path, "--time-limit", "1")
+    assert status == 1
+    assert "proved" in _block(out, "E1")
+    # A phase gets at least PHASE_LIMIT_FLOOR (5 s), the limit on each rewrite being shorter.
+    assert "building the claim ran past the time limit (5s of CPU time)" in _block(out, "E2")
+    assert "the numeric check ran past the time limit (5s of CPU time)" in _block(out, "E3")
+    assert "raise --time-limit" in _block(out, "E2")

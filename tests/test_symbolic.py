@@ -4,8 +4,9 @@ import time
 import sympy as sp
 
 from symderiv import Domains, SymbolicMDP
+from symderiv.limits import TIMER_SIGNAL
 from symderiv.symbolic import (
-    DEFAULT_STRATEGIES, TIMER_SIGNAL, Strategy, _denominators, _nonzero_somewhere, _zero_denominator,
+    DEFAULT_STRATEGIES, Strategy, _denominators, _nonzero_somewhere, _zero_denominator,
     is_nonnegative, prove_zero,
 )
 

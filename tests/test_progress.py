@@ -1,0 +1,45 @@
+"""Signs of life: a line on stderr once a phase has run a while, then now and then, never before."""
+
+import io
+
+from symderiv.obligation import Derivation, Size
+from symderiv.progress import QUIET_FOR, REPEAT, Heartbeat
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def _obligation():
+    d = Derivation("progress")
+    d.claim("N7", "contraction")(lambda m: None)
+    return d.obligations[0]
+
+
+def test_a_phase_is_reported_only_after_it_has_run_a_while_and_then_now_and_then():
+    clock = Clock()
+    beat = Heartbeat(io.StringIO(), clock)
+    beat.phase(_obligation(), Size(3, 3), "symbolic")
+    clock.now = QUIET_FOR - 0.5
+    assert beat.line() is None
+    clock.now = QUIET_FOR + 0.5
+    assert beat.line() == "  ... symbolic proof of N7 at 3x3: 6s"
+    clock.now += REPEAT / 2
+    assert beat.line() is None
+    clock.now += REPEAT / 2
+    assert "symbolic proof of N7 at 3x3" in beat.line()
+    # A new phase starts quiet again.
+    beat.phase(_obligation(), None, "build")
+    assert beat.line() is None
+
+
+def test_runs_in_workers_report_the_wait_for_the_next_verdict():
+    clock = Clock()
+    beat = Heartbeat(io.StringIO(), clock)
+    beat.verdict(3, 10)
+    clock.now = QUIET_FOR + 1
+    assert beat.line() == "  ... waiting for the next verdict (3/10 done): 6s"
