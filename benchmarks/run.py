@@ -18,6 +18,13 @@ Sections (targets in docs/performance.md):
   declares (1 to 3 states), each in a fresh process.
 * gradient: the gradient obligations (step N15 of the note, or --gradient-step) up to (4,4).
 * groundtypes: the note's symbolic time under each SymPy ground type that is installed.
+* headroom: every bundled proof at its declared sizes, cold: per obligation the time spent
+  building, checking numbers and proving, and its longest symbolic attempt in CPU seconds
+  against the time limit (the headroom; every obligation expected proved needs at least 5).
+
+Every run prints the time of a fixed calibration workload (SymPy, FLINT and NumPy work that
+does not change between versions) beside the machine, so that figures from two machines can
+be compared through it.
 
 Obligations are discovered from the proof files, never listed here.  Times are wall
 clock and CPU (user + system, the process and its children); the machine may be
@@ -111,6 +118,23 @@ def machine() -> str:
         f"{model}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}, SymPy {sp.__version__}, NumPy {np.__version__}"
     )
+
+
+def calibration() -> float:
+    """CPU seconds of a fixed workload, as the checker's work is made: a SymPy expansion, a FLINT
+    polynomial product and a NumPy evaluation, each a fixed size."""
+    import flint
+
+    cpu0 = time.process_time()
+    x, y, z = sp.symbols("x y z")
+    sp.expand((x + y + z + 1) ** 18)
+    ctx = flint.fmpq_mpoly_ctx.get(("a", "b", "c", "d"), "degrevlex")
+    a, b, c, d = ctx.gens()
+    (a + b + c + d + 1) ** 14 * (a - b + 2 * c - d + 3) ** 14
+    values = np.linspace(0.1, 2.0, 2_000_000)
+    for _ in range(5):
+        np.log(np.exp(values) + values**2).sum()
+    return time.process_time() - cpu0
 
 
 def obligations():
@@ -387,6 +411,31 @@ def section_groundtypes(args) -> None:
     print(f"\nLoad average after: {load_average()}\n")
 
 
+def section_headroom(args) -> None:
+    print(f"## Headroom: every bundled proof, declared sizes, cold (load average {load_average()})\n")
+    with tempfile.TemporaryDirectory() as cache_dir:
+        verdicts, wall, cpu = run_cli(["--samples", str(args.samples), "--time-limit", str(args.time_limit)],
+                                      cache_dir, target=REPO / "proofs")
+    rows = []
+    for v in verdicts:
+        sizes = v["evidence"]
+        worst = max(sizes, key=lambda e: e["worst_attempt_cpu"])
+        build = sum(e["seconds_build"] for e in sizes)
+        numeric_s = sum(e["seconds_numeric"] for e in sizes) - build
+        symbolic_s = sum(e["seconds_symbolic"] for e in sizes)
+        headroom = args.time_limit / worst["worst_attempt_cpu"] if worst["worst_attempt_cpu"] else float("inf")
+        rows.append([v["obligation_id"], v["status"], build, numeric_s, symbolic_s,
+                     f"{worst['worst_attempt_cpu']:.2f} at {worst['size'] or '-'}", headroom])
+    rows.sort(key=lambda r: r[-1])
+    print(table(["obligation", "verdict", "build s", "numeric s", "symbolic s", "longest attempt, CPU s",
+                 f"headroom (limit {args.time_limit:g} s)"], rows))
+    proved = [r for r in rows if r[1] == "proved"]
+    low = [r[0] for r in proved if r[-1] < 5]
+    print(f"\n{len(verdicts)} obligations ({counts(verdicts)}) in {wall:.1f} s wall, {cpu:.1f} s CPU. "
+          f"Least headroom of a proved obligation: {min((r[-1] for r in proved), default=float('inf')):.1f}x; "
+          f"below 5x: {', '.join(low) or 'none'}. Load average after: {load_average()}\n")
+
+
 def _commit() -> str:
     """The commit the benchmark's copy was taken from, and whether the tree had changes."""
     def git(*a):
@@ -399,6 +448,7 @@ def _commit() -> str:
 SECTIONS = {
     "note": section_note, "numeric": section_numeric, "symbolic": section_symbolic,
     "scaling": section_scaling, "gradient": section_gradient, "groundtypes": section_groundtypes,
+    "headroom": section_headroom,
 }
 
 
@@ -416,8 +466,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     global PROOFS
     PROOFS = REPO / args.proofs
-    print(f"# symderiv benchmark\n\nMachine: {machine()}. Started {time.strftime('%Y-%m-%d %H:%M')}, "
-          f"load average {load_average()}; code: {_commit()}; proofs: {args.proofs}.\n")
+    print(f"# symderiv benchmark\n\nMachine: {machine()}; calibration workload {calibration():.2f} s CPU. "
+          f"Started {time.strftime('%Y-%m-%d %H:%M')}, load average {load_average()}; code: {_commit()}; "
+          f"proofs: {args.proofs}.\n")
     for name, section in SECTIONS.items():
         if args.section in (name, "all"):
             section(args)

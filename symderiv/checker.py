@@ -80,6 +80,7 @@ def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
         convex = symbolic.is_nonnegative([curvature], time_limit=settings.time_limit)
         convex.attempts = at_point.attempts + convex.attempts
         convex.seconds += at_point.seconds
+        convex.worst_attempt_cpu = max(convex.worst_attempt_cpu, at_point.worst_attempt_cpu)
         convex.strategy = f"convexity({at_point.strategy}; {convex.strategy})" if convex.zero else ""
         return convex
     if isinstance(claim, NonNegative):
@@ -87,19 +88,21 @@ def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
     # An inequality is proved by its certificate, every part of it.
     if not claim.certificate:
         return symbolic.SymbolicResult(False, attempts=["an inequality without a certificate is checked numerically only"])
-    used, attempts, seconds = [], [], 0.0
+    used, attempts, seconds, worst = [], [], 0.0, 0.0
     for k, part in enumerate(claim.certificate, 1):
         result = _symbolic(part, settings)
         attempts += [f"certificate {k}: {a}" for a in result.attempts]
         seconds += result.seconds
+        worst = max(worst, result.worst_attempt_cpu)
         if not result.zero:
             return symbolic.SymbolicResult(
                 False, attempts=attempts, residual=f"certificate {k}: {result.residual}", seconds=seconds,
-                error=result.error, timed_out=result.timed_out,
+                error=result.error, timed_out=result.timed_out, worst_attempt_cpu=worst,
             )
         used.append(result.strategy)
     return symbolic.SymbolicResult(
-        True, strategy="certificate(" + "; ".join(used) + ")", attempts=attempts, seconds=seconds
+        True, strategy="certificate(" + "; ".join(used) + ")", attempts=attempts, seconds=seconds,
+        worst_attempt_cpu=worst,
     )
 
 
@@ -193,6 +196,7 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
     entering_symbolic()
     sym = _symbolic(claim, settings)
     ev.seconds_symbolic = sym.seconds
+    ev.worst_attempt_cpu = sym.worst_attempt_cpu
     ev.attempts = sym.attempts
     ev.residual = sym.residual
     if sym.error:

@@ -1,10 +1,12 @@
 """The symbolic engine: reduce a difference to zero by targeted rewrites, each under a limit.
 
 Strategies run cheapest first; `simplify` is the last resort.  None of them
-forces a rewrite that the symbols' assumptions do not justify.  SymPy has no
-time limit of its own, so every attempt runs in a forked worker process that an
-interval timer interrupts after `time_limit` seconds of CPU time, and that the parent
-kills if the timer cannot reach it.
+forces a rewrite that the symbols' assumptions do not justify.  What ends an attempt
+that cannot succeed is a work budget, counted the same on every machine: polynomial
+terms in the rational engine, the size of the tree before a SymPy rewrite.  SymPy has
+no time limit of its own, so every attempt also runs in a forked worker process under
+a CPU-time limit (a safety net, far above what a proof needs), and the parent kills the
+worker if that limit cannot reach it.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class Strategy:
     #: The rewrite is not tried on an expression whose tree has more nodes: a work budget that
     #: ends the attempt at the same size on every machine (SymPy's rewrites walk trees, and their
     #: cost grows with the tree, not with the shared graph).
-    max_nodes: int = 20_000
+    max_nodes: int | None = 20_000
 
 
 def tree_size(expr, limit: int) -> int:
@@ -120,6 +122,8 @@ class SymbolicResult:
     #: Whether an attempt was stopped by the time limit (or its worker killed): then a faster
     #: machine might have reached another verdict.
     timed_out: bool = False
+    #: The CPU seconds of the longest attempt: the headroom is the time limit over this.
+    worst_attempt_cpu: float = 0.0
 
 
 #: A worker still running after this many times its CPU budget in wall-clock seconds is killed
@@ -150,13 +154,15 @@ class _Ledger:
 
     attempts: list[str] = field(default_factory=list)
     timed_out: bool = False
+    worst_attempt_cpu: float = 0.0
 
 
 def _attempt(strategy, expr, time_limit, ledger, decided=lambda out: "zero" if out == 0 else "nonzero"):
     """Apply one rewrite within its work budget and under the interval timer: (result or None,
     outcome)."""
-    if expr is not None and tree_size(expr, strategy.max_nodes) > strategy.max_nodes:
+    if strategy.max_nodes is not None and expr is not None and tree_size(expr, strategy.max_nodes) > strategy.max_nodes:
         return None, f"not tried: more than {strategy.max_nodes:,} nodes, its work budget"
+    cpu0 = time.process_time()
     try:
         with cpu_time_limit(time_limit):
             out = strategy.rewrite(expr)
@@ -168,6 +174,8 @@ def _attempt(strategy, expr, time_limit, ledger, decided=lambda out: "zero" if o
         return None, f"over its work budget: {exc}"
     except Exception as exc:  # a rewrite that fails is a strategy that did not work
         return None, f"raised {type(exc).__name__}"
+    finally:
+        ledger.worst_attempt_cpu = max(ledger.worst_attempt_cpu, time.process_time() - cpu0)
 
 
 def _eliminate(expr, eliminations):
@@ -321,7 +329,8 @@ def _prove_all(diffs, eliminations, strategies, time_limit):
     proved_jointly, finished = _joint_attempts(diffs, eliminations, strategies, time_limit, ledger)
     strategies = [st for st in strategies if st is not finished]
     # Run like a rewrite, under the timer: it "reaches zero" when no denominator vanishes.
-    denominators = Strategy("denominators", lambda e: _zero_denominator(e, eliminations))
+    # A point evaluation first, expanding only what no ball decides: its cost is not the tree's.
+    denominators = Strategy("denominators", lambda e: _zero_denominator(e, eliminations), max_nodes=None)
     for i, diff in enumerate(diffs):
         base, outcome = _attempt(denominators, diff, time_limit, ledger)
         if outcome != "zero":
@@ -329,7 +338,7 @@ def _prove_all(diffs, eliminations, strategies, time_limit):
                    else f"its denominators could not be checked ({outcome})")
             ledger.attempts.append(f"denominators: {why}")
             return SymbolicResult(False, attempts=ledger.attempts, residual=_short(f"undefined: {why}", i, len(diffs)),
-                                  timed_out=ledger.timed_out)
+                                  timed_out=ledger.timed_out, worst_attempt_cpu=ledger.worst_attempt_cpu)
         if i in proved_jointly:
             name = proved_jointly[i]
         else:
@@ -338,7 +347,7 @@ def _prove_all(diffs, eliminations, strategies, time_limit):
             )
             if found is None:
                 return SymbolicResult(False, attempts=ledger.attempts, residual=_short(residual, i, len(diffs)),
-                                      timed_out=ledger.timed_out)
+                                      timed_out=ledger.timed_out, worst_attempt_cpu=ledger.worst_attempt_cpu)
             st, with_constraints = found
             if st in winners:
                 winners.remove(st)
@@ -346,7 +355,8 @@ def _prove_all(diffs, eliminations, strategies, time_limit):
             name = f"{st.name}+constraints" if with_constraints else st.name
         if name not in used:
             used.append(name)
-    return SymbolicResult(True, strategy=", ".join(used), attempts=ledger.attempts, timed_out=ledger.timed_out)
+    return SymbolicResult(True, strategy=", ".join(used), attempts=ledger.attempts, timed_out=ledger.timed_out,
+                          worst_attempt_cpu=ledger.worst_attempt_cpu)
 
 
 def _short(expr, index, total, limit=300) -> str:

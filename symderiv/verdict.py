@@ -76,6 +76,8 @@ class SizeEvidence:
     #: The verdict rests on a limit of this machine rather than on the claim: a rewrite stopped by
     #: the time limit, or a symbolic worker that failed (out of memory); another machine may differ.
     machine_dependent: bool = False
+    #: CPU seconds of the longest symbolic attempt; the time limit over it is the headroom.
+    worst_attempt_cpu: float = 0.0
 
 
 @dataclass
