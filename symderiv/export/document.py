@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..checker import Settings, sizes_for
-from ..claims import Claim
+from ..claims import Claim, Inequality
+from ..rules import certificate_parts
 from ..obligation import Derivation, Obligation, Size
 from ..verdict import Status, Verdict
 from .appendix import ReferenceFunction
@@ -121,6 +122,18 @@ class Document:
     @property
     def unexpected(self) -> list[str]:
         return [e.obligation.id for e in self.entries if not e.verdict.as_expected]
+
+
+def stated(claim: Claim) -> tuple[set, list]:
+    """The symbols that a claim and the claims of its certificate, at any depth, state, and their
+    domains: what an inequality's assumptions must describe."""
+    symbols, domains = claim.free_symbols(), list(claim.domain.parts)
+    if isinstance(claim, Inequality):
+        for part in certificate_parts(claim.certificate):
+            more, where = stated(part)
+            symbols |= more
+            domains += where
+    return symbols, domains
 
 
 def used_domains(domains, symbols) -> list:

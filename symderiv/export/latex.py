@@ -20,8 +20,11 @@ from sympy.printing.printer import Printer
 
 from .. import __version__
 from ..claims import Equal, Inequality, NonNegative
+from ..rules import Rule, certificate_parts
 from ..verdict import Counterexample, SizeEvidence, Verdict
-from .document import STATUS_TEXT, DerivationReport, Document, Encoding, Entry, Erratum, Step, used_domains
+from .document import (
+    STATUS_TEXT, DerivationReport, Document, Encoding, Entry, Erratum, Step, stated, used_domains,
+)
 from .layout import CONTINUATION, FIRST, RELATION, relation_lines, source_math
 from .notation import math_latex, symbol_latex
 
@@ -256,21 +259,29 @@ class LatexExporter(Printer):
             out.append(self._assumptions(claim.domain.parts, claim.free_symbols()))
         return "\n".join(x for x in out if x)
 
-    def _print_Inequality(self, claim: Inequality) -> str:
+    def _print_Inequality(self, claim: Inequality, assumptions: bool = True) -> str:
         out = [self._lines(relation_lines(claim.lhs, r"\le", claim.rhs, **self._layout()))]
-        symbols, domains = claim.free_symbols(), list(claim.domain.parts)
-        if claim.certificate:
-            out.append(r"Certificate:\begin{enumerate}")
-            for part in claim.certificate:
-                out.append(r"\item " + self._print(part, assumptions=False))
-                symbols |= part.free_symbols()
-                domains += part.domain.parts
-            out.append(r"\end{enumerate}")
-            out.append(r"Why it implies the claim: " + latex_text(claim.because))
+        rule = claim.certificate if isinstance(claim.certificate, Rule) else None
+        parts = certificate_parts(claim.certificate)
+        if rule is not None:
+            out.append(rf"Certificate, machine-checked by the rule \texttt{{{type(rule).__name__}}}: "
+                       + latex_text(rule.theorem()) + (" Given:" if parts else ""))
+        elif parts:
+            out.append(r"Certificate, each part checked; the step from them to the claim is the argument below, "
+                       r"read by a person:")
         else:
             out.append(r"No certificate: the inequality is checked numerically only.")
-        out.append(self._assumptions(domains, symbols))
-        return "\n".join(out)
+        if parts:
+            out.append(r"\begin{enumerate}")
+            for part in parts:
+                out.append(r"\item " + self._print(part, assumptions=False))
+            out.append(r"\end{enumerate}")
+        if claim.because:
+            out.append(("In words: " if rule is not None else "Why it implies the claim: ") + latex_text(claim.because))
+        if assumptions:
+            symbols, domains = stated(claim)
+            out.append(self._assumptions(domains, symbols))
+        return "\n".join(x for x in out if x)
 
     def _layout(self) -> dict:
         return {"width": self._settings["line_width"], "max_chars": self._settings["max_expr_chars"]}
