@@ -84,8 +84,8 @@ def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
 
 
 def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
-    """An inequality reaches zero when every premise of its certificate does, through a rule whose
-    theorem turns them into the claim, or (read by a person) through a prose argument."""
+    """An inequality reaches zero when every premise of its certificate does: through a rule,
+    whose theorem turns them into the claim; through a prose argument, only `argued`."""
     step = rules.implication(claim)
     if step.refusal:
         why = f"{type(step.rule).__name__} does not give this claim: {step.refusal}"
@@ -93,7 +93,7 @@ def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
     if not step.premises:
         why = "an inequality without a certificate is checked numerically only"
         return symbolic.SymbolicResult(False, attempts=[why])
-    used, attempts, seconds = [], [], 0.0
+    used, attempts, seconds, argued = [], [], 0.0, not step.machine_checked
     for premise in step.premises:
         result = _symbolic(premise.claim, settings)
         attempts += [f"certificate {premise.label}: {a}" for a in result.attempts]
@@ -104,9 +104,10 @@ def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
                 error=result.error,
             )
         used.append(result.strategy)
-    name = type(step.rule).__name__ if step.machine_checked else "certificate"
+        argued = argued or result.argued
+    name = type(step.rule).__name__ if step.machine_checked else "argued"
     return symbolic.SymbolicResult(
-        True, strategy=f"{name}(" + "; ".join(used) + ")", attempts=attempts, seconds=seconds
+        True, strategy=f"{name}(" + "; ".join(used) + ")", attempts=attempts, seconds=seconds, argued=argued
     )
 
 
@@ -192,7 +193,7 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
     if sym.error:
         ev.message = "; ".join(x for x in (ev.message, f"symbolic engine: {sym.error.splitlines()[0]}") if x)
     if sym.zero:
-        ev.status, ev.strategy = Status.PROVED, sym.strategy
+        ev.status, ev.strategy = Status.ARGUED if sym.argued else Status.PROVED, sym.strategy
     else:
         ev.status = Status.NUMERIC
         stopped = sum("stopped after" in a or "killed" in a for a in sym.attempts)

@@ -3,7 +3,7 @@
 * `Equal`: two expressions (or two matrices, element-wise) agree on the domain.
 * `NonNegative`: a sign fact, proved from the symbols' assumptions.
 * `Inequality`: lhs <= rhs, proved by a certificate: a rule of `rules`, whose implication the
-  checker verifies, or a list of claims joined by a person's argument (`because`).
+  checker verifies, or a list of claims joined by a person's argument (`because`), only argued.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ class Inequality:
     premises its theorem needs from its ingredients and the claim, and refuses a claim that is not
     its conclusion: the implication is machine-checked, and the claim can be proved.  A plain list of
     claims is checked part by part, but the step from them to the claim is the prose of `because`,
-    read by a person.  The inequality itself is always checked numerically too."""
+    read by a person: at best `argued`.  The inequality itself is always checked numerically too."""
 
     lhs: sp.Expr
     rhs: sp.Expr

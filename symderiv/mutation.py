@@ -307,12 +307,12 @@ def mutation_size(ob: Obligation) -> Size | None:
 
 
 def mutants(obligations: Iterable[Obligation]) -> list[Mutant]:
-    """Every mutant of every obligation expected to hold (proved or numeric), each at its
+    """Every mutant of every obligation expected to hold (proved, argued or numeric), each at its
     mutation size.  A claim already known to be false has nothing to learn from being made
     more false."""
     out = []
     for ob in obligations:
-        if ob.expect not in (Status.PROVED, Status.NUMERIC):
+        if ob.expect not in (Status.PROVED, Status.ARGUED, Status.NUMERIC):
             continue
         size = mutation_size(ob)
         claim = ob.build_for(size)

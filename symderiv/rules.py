@@ -13,7 +13,7 @@ the conclusion; the sign of an expression from its symbols' assumptions, read th
 engine's identities, signs hold wherever the expression is defined.
 
 A certificate that is a plain list of claims, joined by the prose of `because`, has no rule: its
-parts are proved, and its implication is read by a person.
+parts are proved, its implication is read by a person, and its verdict is `argued`.
 """
 
 from __future__ import annotations

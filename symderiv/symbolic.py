@@ -94,6 +94,8 @@ class SymbolicResult:
     residual: str = ""
     seconds: float = 0.0
     error: str = ""
+    #: Zero only through a person's argument: an inequality's prose certificate, at some depth.
+    argued: bool = False
 
 
 #: The limit of an attempt counts the worker's CPU time (user + system), not the wall clock:

@@ -185,6 +185,13 @@ def test_errors_and_time_limited_misses_are_not_stored(tmp_path):
     assert cache.put("2" * 64, finished) and cache.get("2" * 64).status is Status.NUMERIC
 
 
+def test_an_argued_verdict_is_stored_like_a_proof(tmp_path):
+    """Argued depends only on the claim (its parts proved, its implication prose), not on the machine."""
+    cache = VerdictCache(tmp_path)
+    argued = SizeEvidence(size="", status=Status.ARGUED, strategy="argued(assumptions)")
+    assert cache.put("3" * 64, argued) and cache.get("3" * 64).status is Status.ARGUED
+
+
 def test_a_damaged_entry_is_a_miss(tmp_path):
     cache = VerdictCache(tmp_path)
     ob = d.obligations[0]

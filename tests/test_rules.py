@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 from symderiv import (
-    Chain, Derivation, Inequality, JacobianContraction, NonNegative, OpenInterval, Positive, Real, Resolvent,
+    Chain, Derivation, Equal, Inequality, JacobianContraction, NonNegative, OpenInterval, Positive, Real, Resolvent,
     Settings, Simplex, Status, SumOfNonNegative, SymbolicMDP, Term, check, sup_norm,
 )
 from symderiv.rules import Refused, Sign, implication, sign
@@ -90,6 +90,12 @@ def test_a_chain_with_a_gap_is_not_proved():
     assert verdict(claim).status is not Status.PROVED
 
 
+def test_a_chain_link_that_is_only_argued_makes_the_chain_argued():
+    argued_link = Inequality(u, u + v, DOMAIN, [NonNegative(v, DOMAIN)], because="v > 0")
+    claim = Inequality(0, u + v, DOMAIN, Chain([NonNegative(u, DOMAIN), argued_link]))
+    assert verdict(claim).status is Status.ARGUED
+
+
 def test_chain_links_are_checked_on_the_claims_domain():
     link = NonNegative(u, [Positive(u, low=1.0)])
     claim = Inequality(0, u, DOMAIN, Chain([link]))
@@ -163,6 +169,12 @@ def test_a_false_fact_is_not_proved_and_is_refuted():
     terms = [Term(false_fact, {x: u}), Term(NonNegative(sp.S.One, DOMAIN))]
     result = verdict(Inequality(0, u * sp.log(u) + 1, DOMAIN, SumOfNonNegative(terms)))
     assert result.status is Status.REFUTED and "fact 1" in result.counterexample.note
+
+
+def test_a_fact_proved_only_by_a_persons_argument_leaves_the_sum_argued():
+    argued = Inequality(0, x - 1 - sp.log(x), [Positive(x)], [LOG_BELOW_LINE], because="it is LOG_BELOW_LINE")
+    claim = Inequality(sp.log(u), u - 1, DOMAIN, SumOfNonNegative([Term(argued, {x: u})]))
+    assert verdict(claim).status is Status.ARGUED
 
 
 # -- the Jacobian contraction ---------------------------------------------------------------------
@@ -309,3 +321,14 @@ def test_a_solution_that_does_not_solve_the_system_is_not_proved():
     wrong = Resolvent(P, gamma, x_ + sp.Matrix([1, 0]), delta, rule.bounds)
     assert verdict(Inequality(0, x_[0] + 1, RESOLVENT_DOMAIN, wrong)).status is not Status.PROVED
 
+
+# -- the prose certificate it replaces --------------------------------------------------------------
+
+
+def test_true_parts_joined_by_prose_never_prove_a_false_inequality():
+    """The skeptic's certificate: two true facts, unrelated to the claim, and a confident `because`."""
+    parts = [NonNegative(u, DOMAIN), Equal(sp.log(u * v), sp.log(u) + sp.log(v), DOMAIN)]
+    false = Inequality(u, sp.log(u), DOMAIN, parts, because="clearly")
+    true = Inequality(sp.log(u), u, DOMAIN, parts, because="clearly")
+    assert verdict(false).status is Status.REFUTED
+    assert verdict(true).status is Status.ARGUED

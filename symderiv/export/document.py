@@ -20,11 +20,12 @@ from ..verdict import Status, Verdict
 from .appendix import ReferenceFunction
 
 #: Verdicts whose claims belong in the main text.
-VERIFIED = (Status.PROVED, Status.NUMERIC)
+VERIFIED = (Status.PROVED, Status.ARGUED, Status.NUMERIC)
 
-#: How a verdict is named to a reader; numeric is always labelled as the weaker verdict.
+#: How a verdict is named to a reader; argued and numeric are always labelled as the weaker verdicts.
 STATUS_TEXT = {
     Status.PROVED: "proved",
+    Status.ARGUED: "argued (implication not machine-checked)",
     Status.NUMERIC: "numeric (no symbolic proof)",
     Status.REFUTED: "refuted",
     Status.ERROR: "error",
@@ -115,7 +116,7 @@ class Document:
         return [e for d in self.derivations for s in d.steps for e in s.entries]
 
     def summary(self) -> str:
-        """`9 obligations: 9 proved, 0 numeric, 0 refuted, 0 error`."""
+        """`9 obligations: 9 proved, 0 argued, 0 numeric, 0 refuted, 0 error`."""
         counts = ", ".join(f"{sum(e.verdict.status is st for e in self.entries)} {st}" for st in Status)
         return f"{len(self.entries)} obligations: {counts}"
 

@@ -144,10 +144,13 @@ class LatexExporter(Printer):
             r"Every display equation of the source is a claim. Each claim below is shown as the source writes "
             r"it and as symderiv encodes it over a small symbolic model, with its verdict: "
             r"\verdict{proved} (the difference of the two sides simplifies to zero under the stated assumptions, "
-            r"and every sampled instance agrees), \verdict{numeric} (no symbolic proof within the time limit; every "
-            r"sampled instance agrees; weaker, and labelled so), \verdict{refuted} (an instance of the claim's own "
-            r"domain where the sides differ, confirmed at 50 digits; listed under Errata with the corrected claim), "
-            r"or \verdict{error}. "
+            r"and every sampled instance agrees; for an inequality, its certificate's premises are proved and a "
+            r"rule's theorem, machine-checked, gives the claim), \verdict{argued} (an inequality whose certificate's "
+            r"parts are proved and which every sampled instance satisfies, but whose step from them to the claim is "
+            r"a person's argument; weaker, and labelled so), \verdict{numeric} (no symbolic proof within the time "
+            r"limit; every sampled instance agrees; weaker, and labelled so), \verdict{refuted} (an instance of the "
+            r"claim's own domain where the sides differ, confirmed at 50 digits; listed under Errata with the "
+            r"corrected claim), or \verdict{error}. "
             f"This document holds {latex_text(doc.summary())}"
         )
         if doc.unexpected:
@@ -268,7 +271,7 @@ class LatexExporter(Printer):
                        + latex_text(rule.theorem()) + (" Given:" if parts else ""))
         elif parts:
             out.append(r"Certificate, each part checked; the step from them to the claim is the argument below, "
-                       r"read by a person:")
+                       r"read by a person (\verdict{argued} at best):")
         else:
             out.append(r"No certificate: the inequality is checked numerically only.")
         if parts:

@@ -50,7 +50,10 @@ class MarkdownExporter(Printer):
             + (f"; **not as expected: {', '.join(doc.unexpected)}**." if doc.unexpected else "."),
             "Each claim is shown as the source writes it and as symderiv encodes it over a small symbolic model. "
             "**proved**: the difference of the two sides simplifies to zero under the stated assumptions and every "
-            "sampled instance agrees; **numeric**: no symbolic proof within the time limit, every sampled instance "
+            "sampled instance agrees (for an inequality: its certificate's premises are proved and a rule's theorem, "
+            "machine-checked, gives the claim); **argued**: an inequality whose certificate's parts are proved and "
+            "which every sampled instance satisfies, but whose step from them to the claim is a person's argument "
+            "(weaker); **numeric**: no symbolic proof within the time limit, every sampled instance "
             "agrees (weaker); **refuted**: an instance of the claim's own domain where the sides differ, confirmed "
             "at 50 digits (see Errata); **error**: the obligation could not be built or evaluated.",
         ]
@@ -160,7 +163,7 @@ class MarkdownExporter(Printer):
                        + (" Given:" if parts else ""))
         elif parts:
             out.append("Certificate, each part checked; the step from them to the claim is the argument below, read "
-                       "by a person:")
+                       "by a person (**argued** at best):")
         else:
             out.append("No certificate: the inequality is checked numerically only.")
         for k, part in enumerate(parts, 1):
