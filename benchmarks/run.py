@@ -57,7 +57,7 @@ for _part in ("symderiv", "proofs"):
     shutil.copytree(SOURCE / _part, REPO / _part, ignore=shutil.ignore_patterns("__pycache__"))
 sys.path.insert(0, str(REPO))
 
-from symderiv import numeric, symbolic  # noqa: E402
+from symderiv import numeric, rules, symbolic  # noqa: E402
 from symderiv.checker import Settings, _comparisons, instance_seed, sizes_for  # noqa: E402
 from symderiv.claims import Equal, Inequality, NonNegative  # noqa: E402
 from symderiv.loader import load, proof_files  # noqa: E402
@@ -273,8 +273,8 @@ def _zero_tests(claim):
             return [("convexity", vanish, {})], 1
         return [], 1
     tests, signs = [], 0
-    for part in claim.certificate if isinstance(claim, Inequality) else ():
-        t, s = _zero_tests(part)
+    for premise in rules.implication(claim).premises if isinstance(claim, Inequality) else ():
+        t, s = _zero_tests(premise.claim)
         tests += t
         signs += s
     return tests, signs

@@ -10,7 +10,8 @@ import numpy as np
 import sympy as sp
 
 from symderiv import (
-    Derivation, Equal, Inequality, NonNegative, Positive, Real, Simplex, SmoothFunctions, SymbolicMDP, sizes,
+    Derivation, Equal, Inequality, JacobianContraction, NonNegative, Positive, Real, Simplex, SmoothFunctions,
+    SumOfNonNegative, SymbolicMDP, Term, sizes, sup_norm,
 )
 from symderiv import reference as ref
 
@@ -386,34 +387,14 @@ def optimal_operator_elementwise_eq_matrix_form(m):
     model=SymbolicMDP,
 )
 def soft_bellman_operator_is_gamma_contraction(m):
-    """The note says the optimal operator is a contraction; the certificate is Blackwell's:
-    T(Q + c) = TQ + γc, and the Jacobian γ p(s'|s,a) π_Q(a'|s') is non-negative with rows
-    summing to γ."""
-    S, A = m.n_states, m.n_actions
+    """The note says the optimal operator is a contraction.  The rule computes T's Jacobian, γ p(s'|s,a)
+    π_Q(a'|s'), checks it non-negative from the symbols' assumptions and proves its rows sum to γ; the
+    mean value theorem gives the bound (Blackwell's conditions are the same two facts)."""
     Q1, Q2 = m.Q, table(m, "Qb")
-    c = sp.Symbol("c", real=True)
     T = m.soft_bellman_optimal
-    domain = m.domain() + [Real(Q2, c)]
-    gap = sp.Max(*[sp.Abs(x) for x in T(Q1) - T(Q2)])
-    dist = sp.Max(*[sp.Abs(x) for x in Q1 - Q2])
-    TQ = T(Q1)
-    pairs = [(s, a) for s in range(S) for a in range(A)]
-    jacobian = sp.Matrix(S * A, S * A, lambda i, j: sp.diff(TQ[pairs[i]], Q1[pairs[j]]))
-    boltzmann = m.boltzmann(Q1)
-    expected_jacobian = sp.Matrix(
-        S * A, S * A, lambda i, j: m.gamma * m.p(*pairs[i], pairs[j][0]) * boltzmann[pairs[j]]
-    )
-    certificate = [
-        Equal(T(Q1.applyfunc(lambda q: q + c)), TQ + m.gamma * c * sp.ones(S, A), domain),
-        Equal(jacobian, expected_jacobian, domain),
-        NonNegative(expected_jacobian, domain),
-        Equal(jacobian * sp.ones(S * A, 1), m.gamma * sp.ones(S * A, 1), domain),
-    ]
+    domain = m.domain() + [Real(Q2)]
     return Inequality(
-        gap, m.gamma * dist, domain, certificate,
-        because="T is smooth with Jacobian J(Q) >= 0 whose rows sum to γ, so ‖J(Q)‖∞ = γ for every Q; by the "
-        "mean value theorem along Q2 + t(Q1 − Q2), ‖TQ1 − TQ2‖∞ <= sup_t ‖J‖∞ ‖Q1 − Q2‖∞ = γ‖Q1 − Q2‖∞. "
-        "The shift identity is Blackwell's discounting condition with the same constant.",
+        sup_norm(T(Q1) - T(Q2)), m.gamma * sup_norm(Q1 - Q2), domain, JacobianContraction(T, Q1, Q2, m.gamma),
     )
 
 
@@ -425,31 +406,20 @@ def soft_bellman_operator_is_gamma_contraction(m):
     model=SymbolicMDP,
 )
 def boltzmann_policy_maximises_regularised_value(m):
-    """Optimality, not only stationarity: for every π on the simplex,
-    Σ_a π(a)[Q − α ln(π/π̃)] = V_Q − α Σ_a π_Q(a) φ(π(a)/π_Q(a)) with φ(x) = x ln x − x + 1 >= 0,
-    so no π does better than π_Q, which attains V_Q."""
+    """Optimality, not only stationarity: for every π on the simplex, the objective at π_Q minus the
+    objective at π is α Σ_a π_Q(a) φ(π(a)/π_Q(a)), φ(x) = x ln x − x + 1 >= 0 (by convexity), a sum of
+    non-negative terms (α > 0, π_Q > 0): no π does better than π_Q."""
     A = m.n_actions
     Q, pi, prior, alpha = m.Q, m.pi, m.prior, m.alpha
     pq = m.boltzmann(Q)
-    V = m.soft_value(Q)[0]
 
     def objective(policy):
         return sum(policy[0, a] * (Q[0, a] - alpha * (sp.log(policy[0, a]) - sp.log(prior[0, a]))) for a in range(A))
 
     x = sp.Symbol("x", positive=True)
-    phi = x * sp.log(x) - x + 1
-    gibbs = sum(pq[0, a] * phi.subs(x, pi[0, a] / pq[0, a]) for a in range(A))
-    domain = m.domain() + [Positive(x)]
-    certificate = [
-        Equal(objective(pi), V - alpha * gibbs, domain),
-        NonNegative(phi, domain, convex_in=(x, 1)),
-        Equal(objective(pq), V, domain),
-    ]
-    return Inequality(
-        objective(pi), objective(pq), domain, certificate,
-        because="the first identity writes the objective at π as V_Q minus α times a sum of π_Q-weighted "
-        "values of φ >= 0 (α > 0, π_Q > 0); the third shows π_Q attains V_Q, hence the maximum.",
-    )
+    phi = NonNegative(x * sp.log(x) - x + 1, [Positive(x)], convex_in=(x, 1))
+    gibbs = [Term(phi, {x: pi[0, a] / pq[0, a]}, alpha * pq[0, a]) for a in range(A)]
+    return Inequality(objective(pi), objective(pq), m.domain(), SumOfNonNegative(gibbs))
 
 
 @note.claim(

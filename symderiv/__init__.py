@@ -5,12 +5,14 @@ from .claims import Equal, Inequality, NonNegative
 from .domain import Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions
 from .mdp import MDPArrays, SymbolicMDP
 from .obligation import Derivation, Obligation, Size, sizes
+from .rules import Chain, JacobianContraction, Resolvent, SumOfNonNegative, Term, sup_norm
 from .verdict import Counterexample, Status, Verdict
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Counterexample", "Derivation", "Domains", "Equal", "Inequality", "MDPArrays", "NonNegative",
-    "Obligation", "OpenInterval", "Positive", "Real", "Settings", "Simplex", "Size", "SmoothFunctions",
-    "Status", "SymbolicMDP", "Verdict", "check", "check_all", "sizes",
+    "Chain", "Counterexample", "Derivation", "Domains", "Equal", "Inequality", "JacobianContraction", "MDPArrays",
+    "NonNegative", "Obligation", "OpenInterval", "Positive", "Real", "Resolvent", "Settings", "Simplex", "Size",
+    "SmoothFunctions", "Status", "SumOfNonNegative", "SymbolicMDP", "Term", "Verdict", "check", "check_all",
+    "sizes", "sup_norm",
 ]

@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from . import numeric, symbolic
+from . import numeric, rules, symbolic
 from .cache import VerdictCache
 from .claims import Equal, Inequality, NonNegative
 from .limits import TimeLimitExceeded, cpu_time_limit
@@ -60,8 +60,8 @@ def _comparisons(claim):
         return [("", numeric.Comparison(pairs, "<=", claim.domain), None)]
     if isinstance(claim, Inequality):
         out = [("", numeric.Comparison([((), claim.lhs, claim.rhs)], "<=", claim.domain), None)]
-        for k, part in enumerate(claim.certificate, 1):
-            out += [(f"certificate {k}", c, ref) for _, c, ref in _comparisons(part)]
+        for premise in rules.implication(claim).premises:
+            out += [(f"certificate {premise.label}", c, ref) for _, c, ref in _comparisons(premise.claim)]
         return out
     raise TypeError(f"a claim builder must return Equal, NonNegative or Inequality, got {type(claim).__name__}")
 
@@ -85,23 +85,35 @@ def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
         return convex
     if isinstance(claim, NonNegative):
         return symbolic.is_nonnegative(claim.elements(), time_limit=settings.time_limit)
-    # An inequality is proved by its certificate, every part of it.
-    if not claim.certificate:
-        return symbolic.SymbolicResult(False, attempts=["an inequality without a certificate is checked numerically only"])
-    used, attempts, seconds, worst = [], [], 0.0, 0.0
-    for k, part in enumerate(claim.certificate, 1):
-        result = _symbolic(part, settings)
-        attempts += [f"certificate {k}: {a}" for a in result.attempts]
+    return _implied(claim, settings)
+
+
+def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
+    """An inequality reaches zero when every premise of its certificate does: through a rule,
+    whose theorem turns them into the claim; through a prose argument, only `argued`."""
+    step = rules.implication(claim)
+    if step.refusal:
+        why = f"{type(step.rule).__name__} does not give this claim: {step.refusal}"
+        return symbolic.SymbolicResult(False, attempts=[why], residual=why)
+    if not step.premises:
+        why = "an inequality without a certificate is checked numerically only"
+        return symbolic.SymbolicResult(False, attempts=[why])
+    used, attempts, seconds, worst, argued = [], [], 0.0, 0.0, not step.machine_checked
+    for premise in step.premises:
+        result = _symbolic(premise.claim, settings)
+        attempts += [f"certificate {premise.label}: {a}" for a in result.attempts]
         seconds += result.seconds
         worst = max(worst, result.worst_attempt_cpu)
         if not result.zero:
             return symbolic.SymbolicResult(
-                False, attempts=attempts, residual=f"certificate {k}: {result.residual}", seconds=seconds,
+                False, attempts=attempts, residual=f"certificate {premise.label}: {result.residual}", seconds=seconds,
                 error=result.error, timed_out=result.timed_out, worst_attempt_cpu=worst,
             )
         used.append(result.strategy)
+        argued = argued or result.argued
+    name = type(step.rule).__name__ if step.machine_checked else "argued"
     return symbolic.SymbolicResult(
-        True, strategy="certificate(" + "; ".join(used) + ")", attempts=attempts, seconds=seconds,
+        True, strategy=f"{name}(" + "; ".join(used) + ")", attempts=attempts, seconds=seconds, argued=argued,
         worst_attempt_cpu=worst,
     )
 
@@ -202,7 +214,7 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
     if sym.error:
         ev.message = "; ".join(x for x in (ev.message, f"symbolic engine: {sym.error.splitlines()[0]}") if x)
     if sym.zero:
-        ev.status, ev.strategy = Status.PROVED, sym.strategy
+        ev.status, ev.strategy = Status.ARGUED if sym.argued else Status.PROVED, sym.strategy
     else:
         ev.status = Status.NUMERIC
         ev.machine_dependent = sym.timed_out or bool(sym.error)

@@ -2,18 +2,21 @@
 
 * `Equal`: two expressions (or two matrices, element-wise) agree on the domain.
 * `NonNegative`: a sign fact, proved from the symbols' assumptions.
-* `Inequality`: lhs <= rhs, proved by a certificate of identities and sign facts
-  together with the argument (`because`) that turns them into the inequality.
+* `Inequality`: lhs <= rhs, proved by a certificate: a rule of `rules`, whose implication the
+  checker verifies, or a list of claims joined by a person's argument (`because`), only argued.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import sympy as sp
 
 from .domain import Domain, Domains, OpenInterval, Positive, Real
+
+if TYPE_CHECKING:
+    from .rules import Rule
 
 
 def _as_domains(domain) -> Domains:
@@ -117,21 +120,25 @@ class NonNegative:
 class Inequality:
     """lhs <= rhs, with the certificate that proves it.
 
-    The certificate's claims are checked like any other; `because` states the
-    (human-checked) argument by which they imply the inequality.  The inequality
-    itself is always checked numerically too."""
+    A `Rule` (see `rules`: a chain, a sum of non-negative terms, a named theorem) builds the
+    premises its theorem needs from its ingredients and the claim, and refuses a claim that is not
+    its conclusion: the implication is machine-checked, and the claim can be proved.  A plain list of
+    claims is checked part by part, but the step from them to the claim is the prose of `because`,
+    read by a person: at best `argued`.  The inequality itself is always checked numerically too."""
 
     lhs: sp.Expr
     rhs: sp.Expr
     domain: Domains | Domain | Sequence[Domain]
-    certificate: Sequence[Equal | NonNegative] = field(default_factory=list)
+    certificate: "Rule | Sequence[Equal | NonNegative | Inequality]" = field(default_factory=list)
     because: str = ""
 
     def __post_init__(self):
         self.domain = _as_domains(self.domain)
         self.lhs, self.rhs = sp.sympify(self.lhs), sp.sympify(self.rhs)
-        if self.certificate and not self.because:
-            raise ValueError("an Inequality with a certificate must say `because`: how it implies the claim")
+        if isinstance(self.certificate, (list, tuple)):
+            self.certificate = list(self.certificate)
+            if self.certificate and not self.because:
+                raise ValueError("an Inequality with a list certificate must say `because`: how it implies the claim")
 
     def free_symbols(self) -> set:
         return self.lhs.free_symbols | self.rhs.free_symbols
@@ -139,9 +146,3 @@ class Inequality:
 
 Claim = Equal | NonNegative | Inequality
 
-
-def claim_parts(claim: Claim) -> Iterable:
-    """The claim itself and, for an inequality, the parts of its certificate."""
-    yield claim
-    if isinstance(claim, Inequality):
-        yield from claim.certificate

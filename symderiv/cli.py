@@ -100,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser(
         "check", help="check obligations and print one verdict per line",
-        description="Check every obligation and print: id, name, verdict (proved / numeric / refuted / error), "
+        description="Check every obligation and print: id, name, verdict "
+        "(proved / argued / numeric / refuted / error), "
         "the rewrite strategy that reached zero, and the time. The exit status is 1 when any verdict differs "
         "from the one the obligation expects, 2 on a usage error.",
     )

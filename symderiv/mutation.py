@@ -26,6 +26,7 @@ import sympy as sp
 from . import checker
 from .claims import Equal, Inequality, NonNegative
 from .obligation import Obligation, Size
+from .rules import certificate_parts, with_certificate_part
 from .verdict import Status, Verdict
 
 _INDEXED = re.compile(r"^(?P<base>[A-Za-z][A-Za-z0-9_]*?)(?P<index>(?:_\d+)+)$")
@@ -272,8 +273,9 @@ def _mutate_side(side, symbols, operators) -> Iterator[tuple[str, object]]:
 def claim_mutants(claim, symbols=None) -> Iterator[tuple[str, str, object]]:
     """(part, operator, mutated claim) for every mutant of one claim.
 
-    Equal: its right-hand side.  Inequality: its bound (rhs) and each part of its
-    certificate.  NonNegative: sign-changing slips of its expression only."""
+    Equal: its right-hand side.  Inequality: its bound (rhs) and each claim its certificate
+    was given (a prose certificate's parts; a rule's facts, links or bounds).  NonNegative:
+    sign-changing slips of its expression only."""
     symbols = claim.domain.sampled_symbols() if symbols is None else symbols
     if isinstance(claim, Equal):
         for name, rhs in _mutate_side(claim.rhs, symbols, VALUE_OPERATORS):
@@ -287,10 +289,9 @@ def claim_mutants(claim, symbols=None) -> Iterator[tuple[str, str, object]]:
     elif isinstance(claim, Inequality):
         for name, rhs in _mutate_side(claim.rhs, symbols, VALUE_OPERATORS):
             yield "bound", name, dataclasses.replace(claim, rhs=rhs)
-        for k, part in enumerate(claim.certificate, 1):
+        for k, part in enumerate(certificate_parts(claim.certificate), 1):
             for sub, name, mutated in claim_mutants(part, symbols):
-                certificate = list(claim.certificate)
-                certificate[k - 1] = mutated
+                certificate = with_certificate_part(claim.certificate, k - 1, mutated)
                 yield f"certificate {k} {sub}", name, dataclasses.replace(claim, certificate=certificate)
     else:
         raise TypeError(f"cannot mutate a {type(claim).__name__}")
@@ -306,12 +307,12 @@ def mutation_size(ob: Obligation) -> Size | None:
 
 
 def mutants(obligations: Iterable[Obligation]) -> list[Mutant]:
-    """Every mutant of every obligation expected to hold (proved or numeric), each at its
+    """Every mutant of every obligation expected to hold (proved, argued or numeric), each at its
     mutation size.  A claim already known to be false has nothing to learn from being made
     more false."""
     out = []
     for ob in obligations:
-        if ob.expect not in (Status.PROVED, Status.NUMERIC):
+        if ob.expect not in (Status.PROVED, Status.ARGUED, Status.NUMERIC):
             continue
         size = mutation_size(ob)
         claim = ob.build_for(size)

@@ -13,6 +13,8 @@ from .verdict import Status, Verdict
 def verdict_line(v: Verdict, width: int = 44) -> str:
     """`N11  q_is_soft_value_plus_log_ratio  proved  expand  0.31s`, and what was unexpected."""
     status = str(v.status)
+    if v.status is Status.ARGUED:
+        status = "argued (implication not machine-checked)"
     if v.status is Status.NUMERIC:
         status = "numeric (no symbolic proof)"
     line = f"{v.obligation_id:<14} {v.name:<{width}} {status:<8} {v.strategy or '-':<22} {v.seconds:6.2f}s"

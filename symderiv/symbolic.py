@@ -124,6 +124,8 @@ class SymbolicResult:
     timed_out: bool = False
     #: The CPU seconds of the longest attempt: the headroom is the time limit over this.
     worst_attempt_cpu: float = 0.0
+    #: Zero only through a person's argument: an inequality's prose certificate, at some depth.
+    argued: bool = False
 
 
 #: A worker still running after this many times its CPU budget in wall-clock seconds is killed

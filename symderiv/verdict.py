@@ -17,6 +17,7 @@ class Status(str, Enum):
     """
 
     PROVED = "proved"
+    ARGUED = "argued"
     NUMERIC = "numeric"
     REFUTED = "refuted"
     ERROR = "error"
@@ -26,7 +27,7 @@ class Status(str, Enum):
 
 
 #: When several sizes are checked, the obligation gets the worst of their verdicts.
-_SEVERITY = {Status.PROVED: 0, Status.NUMERIC: 1, Status.REFUTED: 2, Status.ERROR: 3}
+_SEVERITY = {Status.PROVED: 0, Status.ARGUED: 1, Status.NUMERIC: 2, Status.REFUTED: 3, Status.ERROR: 4}
 
 
 def worst(statuses) -> Status:

@@ -130,7 +130,7 @@ def test_every_bad_obligation_is_reported_by_name_and_the_rest_run(folder, capsy
         block = _block(out, ob_id)
         for needle in needles:
             assert needle in block, f"{ob_id}: {needle!r} not in\n{block}"
-    assert "8 obligations: 3 proved, 0 numeric, 1 refuted, 4 error" in out
+    assert "8 obligations: 3 proved, 0 argued, 0 numeric, 1 refuted, 4 error" in out
     assert "syntax_error.py: SyntaxError" in err and "line 2" in err
     assert "missing_import.py: ModuleNotFoundError" in err and "2 proof module(s) failed to load" in out
 

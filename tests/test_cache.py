@@ -197,6 +197,13 @@ def test_a_rewrite_stopped_by_its_time_limit_makes_the_verdict_machine_dependent
     assert verdict.status is Status.NUMERIC and verdict.evidence[0].machine_dependent
 
 
+def test_an_argued_verdict_is_stored_like_a_proof(tmp_path):
+    """Argued depends only on the claim (its parts proved, its implication prose), not on the machine."""
+    cache = VerdictCache(tmp_path)
+    argued = SizeEvidence(size="", status=Status.ARGUED, strategy="argued(assumptions)")
+    assert cache.put("3" * 64, argued) and cache.get("3" * 64).status is Status.ARGUED
+
+
 def test_a_damaged_entry_is_a_miss(tmp_path):
     cache = VerdictCache(tmp_path)
     ob = d.obligations[0]

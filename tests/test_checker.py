@@ -3,8 +3,11 @@
 import numpy as np
 import sympy as sp
 
-from symderiv import Derivation, Equal, Positive, Real, Settings, Status, SymbolicMDP, check, check_all, sizes
+from symderiv import (
+    Derivation, Equal, Inequality, NonNegative, Positive, Real, Settings, Status, SymbolicMDP, check, check_all, sizes,
+)
 from symderiv.symbolic import Strategy
+from symderiv.verdict import worst
 
 x, y = sp.symbols("x y", positive=True)
 u = sp.Symbol("u", real=True)
@@ -110,3 +113,22 @@ def test_large_terms_are_compared_relative_to_their_size():
         return Equal(sp.exp(big) * (1 + x) - sp.exp(big) * x, sp.exp(big), [Positive(x), Positive(big, low=20, high=30)])
 
     assert check(e.obligations[0], FAST).status is Status.PROVED
+
+
+def test_a_prose_certificate_is_argued_and_can_be_expected_so():
+    """Its parts are proved and the numbers agree, but nobody checked that they imply the claim."""
+    e = Derivation("prose")
+
+    @e.claim("A1", r"\ln x \le x", expect="argued")
+    def log_below_identity():
+        return Inequality(sp.log(x), x, [Positive(x, y)], [NonNegative(x, [Positive(x, y)])], because="ln x < x")
+
+    verdict = check(e.obligations[0], FAST)
+    assert verdict.status is Status.ARGUED and verdict.as_expected
+    assert verdict.strategy.startswith("argued(")
+
+
+def test_argued_lies_between_proved_and_numeric():
+    assert worst([Status.PROVED, Status.ARGUED]) is Status.ARGUED
+    assert worst([Status.ARGUED, Status.NUMERIC]) is Status.NUMERIC
+    assert list(Status)[:3] == [Status.PROVED, Status.ARGUED, Status.NUMERIC]

@@ -39,7 +39,7 @@ def test_check_prints_a_line_per_obligation_and_fails_on_unexpected(proof, capsy
     assert "A2" in out and "refuted" in out and "UNEXPECTED" in out
     assert "counterexample: size" not in out  # size-free claims have no model size
     assert "counterexample:" in out
-    assert "2 obligations: 1 proved, 0 numeric, 1 refuted, 0 error; 1 not as expected" in out
+    assert "2 obligations: 1 proved, 0 argued, 0 numeric, 1 refuted, 0 error; 1 not as expected" in out
 
 
 def test_check_json(proof, capsys):
@@ -87,7 +87,7 @@ def test_export_writes_markdown_and_latex_and_fails_on_unexpected(proof, tmp_pat
     assert main(["export", str(proof), "--samples", "300", "-o", str(md)]) == 1  # A2 is refuted, not as expected
     text = md.read_text()
     assert "### A1" in text and "### Erratum A2" in text and "**Counterexample**" in text
-    assert "2 obligations: 1 proved, 0 numeric, 1 refuted, 0 error; wrote" in capsys.readouterr().out
+    assert "2 obligations: 1 proved, 0 argued, 0 numeric, 1 refuted, 0 error; wrote" in capsys.readouterr().out
 
     tex = tmp_path / "only-a1.tex"
     assert main(["export", str(proof), "-k", "A1", "--samples", "300", "--format", "tex", "-o", str(tex)]) == 0

@@ -18,7 +18,7 @@ EXAMPLE = ROOT / "proofs" / "discounted_visitation.py"
 API = ROOT / "docs" / "api.md"
 
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.S | re.M)
-VERDICT_LINE = re.compile(r"^\[\d+/\d+\]\s+(\S+)\s+(\S+)\s+(proved|numeric|refuted|error)\b", re.M)
+VERDICT_LINE = re.compile(r"^\[\d+/\d+\]\s+(\S+)\s+(\S+)\s+(proved|argued|numeric|refuted|error)\b", re.M)
 
 
 def blocks(text):

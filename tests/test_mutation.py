@@ -24,14 +24,6 @@ ACCIDENTALLY_TRUE = {
         "2γ‖Q1 − Q2‖∞ is a weaker bound than γ‖Q1 − Q2‖∞, so it holds as well",
     "N7 [2x2] bound: gamma -> 1/gamma":
         "1/γ > γ for 0 < γ < 1: a weaker bound",
-    "N8 [1x2] bound: swap pi and pitilde":
-        "the bound becomes α ln Σ_a π e^{Q/α} >= Σ_a π Q (Jensen) >= Σ_a π Q − α KL(π‖π̃), the objective at π",
-    "N8 [1x2] bound: drop the log in log(pitilde_0_0)":
-        "the term +α π_Q(0) ln π̃(0) becomes +α π_Q(0) π̃(0), which is larger (t > ln t): the bound only grows",
-    "N8 [1x2] certificate 2 expr: negate term -x":
-        "x ln x + x + 1 >= 1 − e^{-2} > 0 (its minimum is at x = e^{-2})",
-    "N8 [1x2] certificate 2 expr: drop term -x":
-        "x ln x + 1 >= 1 − 1/e > 0 (its minimum is at x = 1/e)",
     "N11 [1x2] rhs: alpha -> alpha**2":
         "Q = V_Q + α ln(π_Q/π̃) holds at every temperature α > 0, so at α² too",
     "N11 [1x2] rhs: alpha -> 1/alpha":

@@ -34,4 +34,4 @@ def test_summary_and_lines_say_what_was_unexpected():
     d = _derivation()
     verdicts = check_all(d, Settings(samples=200))
     assert "UNEXPECTED: expected proved" in verdict_line(verdicts[1])
-    assert summary(verdicts) == "2 obligations: 1 proved, 0 numeric, 1 refuted, 0 error; 1 not as expected"
+    assert summary(verdicts) == "2 obligations: 1 proved, 0 argued, 0 numeric, 1 refuted, 0 error; 1 not as expected"

@@ -31,7 +31,7 @@ def _note():
 
 
 def _expected_true(ob):
-    return ob.expect in (Status.PROVED, Status.NUMERIC)
+    return ob.expect in (Status.PROVED, Status.ARGUED, Status.NUMERIC)
 
 
 def _reproducible(verdict):

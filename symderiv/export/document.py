@@ -13,17 +13,19 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from ..checker import Settings, sizes_for
-from ..claims import Claim
+from ..claims import Claim, Inequality
+from ..rules import certificate_parts
 from ..obligation import Derivation, Obligation, Size
 from ..verdict import Status, Verdict
 from .appendix import ReferenceFunction
 
 #: Verdicts whose claims belong in the main text.
-VERIFIED = (Status.PROVED, Status.NUMERIC)
+VERIFIED = (Status.PROVED, Status.ARGUED, Status.NUMERIC)
 
-#: How a verdict is named to a reader; numeric is always labelled as the weaker verdict.
+#: How a verdict is named to a reader; argued and numeric are always labelled as the weaker verdicts.
 STATUS_TEXT = {
     Status.PROVED: "proved",
+    Status.ARGUED: "argued (implication not machine-checked)",
     Status.NUMERIC: "numeric (no symbolic proof)",
     Status.REFUTED: "refuted",
     Status.ERROR: "error",
@@ -114,13 +116,25 @@ class Document:
         return [e for d in self.derivations for s in d.steps for e in s.entries]
 
     def summary(self) -> str:
-        """`9 obligations: 9 proved, 0 numeric, 0 refuted, 0 error`."""
+        """`9 obligations: 9 proved, 0 argued, 0 numeric, 0 refuted, 0 error`."""
         counts = ", ".join(f"{sum(e.verdict.status is st for e in self.entries)} {st}" for st in Status)
         return f"{len(self.entries)} obligations: {counts}"
 
     @property
     def unexpected(self) -> list[str]:
         return [e.obligation.id for e in self.entries if not e.verdict.as_expected]
+
+
+def stated(claim: Claim) -> tuple[set, list]:
+    """The symbols that a claim and the claims of its certificate, at any depth, state, and their
+    domains: what an inequality's assumptions must describe."""
+    symbols, domains = claim.free_symbols(), list(claim.domain.parts)
+    if isinstance(claim, Inequality):
+        for part in certificate_parts(claim.certificate):
+            more, where = stated(part)
+            symbols |= more
+            domains += where
+    return symbols, domains
 
 
 def used_domains(domains, symbols) -> list:

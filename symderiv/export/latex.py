@@ -20,8 +20,11 @@ from sympy.printing.printer import Printer
 
 from .. import __version__
 from ..claims import Equal, Inequality, NonNegative
+from ..rules import Rule, certificate_parts
 from ..verdict import Counterexample, SizeEvidence, Verdict
-from .document import STATUS_TEXT, DerivationReport, Document, Encoding, Entry, Erratum, Step, used_domains
+from .document import (
+    STATUS_TEXT, DerivationReport, Document, Encoding, Entry, Erratum, Step, stated, used_domains,
+)
 from .layout import CONTINUATION, FIRST, RELATION, relation_lines, source_math
 from .notation import math_latex, symbol_latex
 
@@ -141,10 +144,13 @@ class LatexExporter(Printer):
             r"Every display equation of the source is a claim. Each claim below is shown as the source writes "
             r"it and as symderiv encodes it over a small symbolic model, with its verdict: "
             r"\verdict{proved} (the difference of the two sides simplifies to zero under the stated assumptions, "
-            r"and every sampled instance agrees), \verdict{numeric} (no symbolic proof within the time limit; every "
-            r"sampled instance agrees; weaker, and labelled so), \verdict{refuted} (an instance of the claim's own "
-            r"domain where the sides differ, confirmed at 50 digits; listed under Errata with the corrected claim), "
-            r"or \verdict{error}. "
+            r"and every sampled instance agrees; for an inequality, its certificate's premises are proved and a "
+            r"rule's theorem, machine-checked, gives the claim), \verdict{argued} (an inequality whose certificate's "
+            r"parts are proved and which every sampled instance satisfies, but whose step from them to the claim is "
+            r"a person's argument; weaker, and labelled so), \verdict{numeric} (no symbolic proof within the time "
+            r"limit; every sampled instance agrees; weaker, and labelled so), \verdict{refuted} (an instance of the "
+            r"claim's own domain where the sides differ, confirmed at 50 digits; listed under Errata with the "
+            r"corrected claim), or \verdict{error}. "
             f"This document holds {latex_text(doc.summary())}"
         )
         if doc.unexpected:
@@ -256,21 +262,29 @@ class LatexExporter(Printer):
             out.append(self._assumptions(claim.domain.parts, claim.free_symbols()))
         return "\n".join(x for x in out if x)
 
-    def _print_Inequality(self, claim: Inequality) -> str:
+    def _print_Inequality(self, claim: Inequality, assumptions: bool = True) -> str:
         out = [self._lines(relation_lines(claim.lhs, r"\le", claim.rhs, **self._layout()))]
-        symbols, domains = claim.free_symbols(), list(claim.domain.parts)
-        if claim.certificate:
-            out.append(r"Certificate:\begin{enumerate}")
-            for part in claim.certificate:
-                out.append(r"\item " + self._print(part, assumptions=False))
-                symbols |= part.free_symbols()
-                domains += part.domain.parts
-            out.append(r"\end{enumerate}")
-            out.append(r"Why it implies the claim: " + latex_text(claim.because))
+        rule = claim.certificate if isinstance(claim.certificate, Rule) else None
+        parts = certificate_parts(claim.certificate)
+        if rule is not None:
+            out.append(rf"Certificate, machine-checked by the rule \texttt{{{type(rule).__name__}}}: "
+                       + latex_text(rule.theorem()) + (" Given:" if parts else ""))
+        elif parts:
+            out.append(r"Certificate, each part checked; the step from them to the claim is the argument below, "
+                       r"read by a person (\verdict{argued} at best):")
         else:
             out.append(r"No certificate: the inequality is checked numerically only.")
-        out.append(self._assumptions(domains, symbols))
-        return "\n".join(out)
+        if parts:
+            out.append(r"\begin{enumerate}")
+            for part in parts:
+                out.append(r"\item " + self._print(part, assumptions=False))
+            out.append(r"\end{enumerate}")
+        if claim.because:
+            out.append(("In words: " if rule is not None else "Why it implies the claim: ") + latex_text(claim.because))
+        if assumptions:
+            symbols, domains = stated(claim)
+            out.append(self._assumptions(domains, symbols))
+        return "\n".join(x for x in out if x)
 
     def _layout(self) -> dict:
         return {"width": self._settings["line_width"], "max_chars": self._settings["max_expr_chars"]}

@@ -12,8 +12,11 @@ from sympy.printing.printer import Printer
 
 from .. import __version__
 from ..claims import Equal, Inequality, NonNegative
+from ..rules import Rule, certificate_parts
 from ..verdict import Counterexample, SizeEvidence, Verdict
-from .document import STATUS_TEXT, DerivationReport, Document, Encoding, Entry, Erratum, Step, used_domains
+from .document import (
+    STATUS_TEXT, DerivationReport, Document, Encoding, Entry, Erratum, Step, stated, used_domains,
+)
 from .layout import CONTINUATION, RELATION, relation_lines, source_math
 from .notation import math_latex, symbol_latex
 
@@ -47,7 +50,10 @@ class MarkdownExporter(Printer):
             + (f"; **not as expected: {', '.join(doc.unexpected)}**." if doc.unexpected else "."),
             "Each claim is shown as the source writes it and as symderiv encodes it over a small symbolic model. "
             "**proved**: the difference of the two sides simplifies to zero under the stated assumptions and every "
-            "sampled instance agrees; **numeric**: no symbolic proof within the time limit, every sampled instance "
+            "sampled instance agrees (for an inequality: its certificate's premises are proved and a rule's theorem, "
+            "machine-checked, gives the claim); **argued**: an inequality whose certificate's parts are proved and "
+            "which every sampled instance satisfies, but whose step from them to the claim is a person's argument "
+            "(weaker); **numeric**: no symbolic proof within the time limit, every sampled instance "
             "agrees (weaker); **refuted**: an instance of the claim's own domain where the sides differ, confirmed "
             "at 50 digits (see Errata); **error**: the obligation could not be built or evaluated.",
         ]
@@ -148,20 +154,26 @@ class MarkdownExporter(Printer):
             out.append(self._assumptions(claim.domain.parts, claim.free_symbols()))
         return "\n\n".join(x for x in out if x)
 
-    def _print_Inequality(self, claim: Inequality) -> str:
+    def _print_Inequality(self, claim: Inequality, assumptions: bool = True) -> str:
         out = [self._lines(relation_lines(claim.lhs, r"\le", claim.rhs, **self._layout()))]
-        symbols, domains = claim.free_symbols(), list(claim.domain.parts)
-        if claim.certificate:
-            out.append("Certificate:")
-            for k, part in enumerate(claim.certificate, 1):
-                out.append(f"{k}.\n\n" + self._print(part, assumptions=False))
-                symbols |= part.free_symbols()
-                domains += part.domain.parts
-            out.append("Why it implies the claim: " + md_text(claim.because))
+        rule = claim.certificate if isinstance(claim.certificate, Rule) else None
+        parts = certificate_parts(claim.certificate)
+        if rule is not None:
+            out.append(f"Certificate, machine-checked by the rule `{type(rule).__name__}`: " + md_text(rule.theorem())
+                       + (" Given:" if parts else ""))
+        elif parts:
+            out.append("Certificate, each part checked; the step from them to the claim is the argument below, read "
+                       "by a person (**argued** at best):")
         else:
             out.append("No certificate: the inequality is checked numerically only.")
-        out.append(self._assumptions(domains, symbols))
-        return "\n\n".join(out)
+        for k, part in enumerate(parts, 1):
+            out.append(f"{k}.\n\n" + self._print(part, assumptions=False))
+        if claim.because:
+            out.append(("In words: " if rule is not None else "Why it implies the claim: ") + md_text(claim.because))
+        if assumptions:
+            symbols, domains = stated(claim)
+            out.append(self._assumptions(domains, symbols))
+        return "\n\n".join(x for x in out if x)
 
     def _layout(self) -> dict:
         return {"width": self._settings["line_width"], "max_chars": self._settings["max_expr_chars"]}

@@ -52,5 +52,5 @@ def test_a_selection_keeps_only_the_steps_it_checked(checked_sample):
 
 
 def test_the_summary_counts_verdicts_and_names_the_unexpected(sample_document):
-    assert sample_document.summary() == "5 obligations: 3 proved, 0 numeric, 1 refuted, 1 error"
+    assert sample_document.summary() == "5 obligations: 3 proved, 0 argued, 0 numeric, 1 refuted, 1 error"
     assert sample_document.unexpected == ["S3"]
