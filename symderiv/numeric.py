@@ -17,8 +17,10 @@ from typing import Callable, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .domain import Domains, Simplex
+from .expressions import atoms_of
 
 #: Digits used by the high-precision re-check.
 MP_DIGITS = 50
@@ -80,7 +82,7 @@ class Comparison:
         lhs = [domains.concretise(sp.sympify(l)) for _, l, _ in pairs]
         rhs = [domains.concretise(sp.sympify(r)) for _, _, r in pairs]
         symbols = set().union(*(e.free_symbols for e in lhs + rhs))
-        domains.check_covers(symbols)
+        domains.check_covers(symbols, atoms_of(lhs + rhs, AppliedUndef))
         self.domains = domains.restricted_to(symbols)
         self.rest = Domains([d for d in domains.parts if d not in self.domains.parts] if sample_all else [])
         self.symbols = sorted(symbols, key=str)

@@ -3,7 +3,9 @@
 import numpy as np
 import sympy as sp
 
-from symderiv import Derivation, Equal, Positive, Real, Settings, Status, SymbolicMDP, check, check_all, sizes
+from symderiv import (
+    Derivation, Equal, Positive, Real, Settings, SmoothFunctions, Status, SymbolicMDP, check, check_all, sizes,
+)
 from symderiv.symbolic import Strategy
 
 x, y = sp.symbols("x y", positive=True)
@@ -87,6 +89,22 @@ def test_symbols_without_a_domain_are_an_error_that_names_them():
     verdict = check(e.obligations[0], FAST)
     assert verdict.status is Status.ERROR
     assert "u" in verdict.message and "declare" in verdict.message
+
+
+def test_unknown_functions_without_a_domain_are_an_error_that_names_them():
+    t = sp.Symbol("theta", real=True)
+    k, f = sp.Function("k"), sp.Function("f", real=True)
+    e = Derivation("missing functions")
+    # k is declared nowhere; f is declared as a function of one parameter, not of two.
+    e.claim("F1", "|k|^2 = k^2")(lambda: Equal(sp.Abs(k(u)) ** 2, k(u) ** 2, [Real(u)]))
+    e.claim("F2", "k' = k'")(lambda: Equal(sp.diff(k(u), u), sp.diff(k(u), u) + u - u, [Real(u)]))
+    e.claim("F3", "f(θ, u) = f(θ)")(
+        lambda: Equal(f(t, u), f(t), [Real(u), SmoothFunctions([f(t)], t)])
+    )
+    for ob, named in zip(e.obligations, ["k(u)", "k(u)", "f(theta, u)"]):
+        verdict = check(ob, FAST)
+        assert verdict.status is Status.ERROR, (ob.id, verdict.status)
+        assert f"no domain covers function(s) {named}" in verdict.message and "SmoothFunctions" in verdict.message
 
 
 def test_nan_in_the_domain_is_a_failure_not_a_pass():

@@ -12,7 +12,7 @@ import pytest
 import sympy as sp
 
 from symderiv import Derivation, Equal, NonNegative, Positive, Real, Settings, Simplex, Status, check
-from symderiv.domain import Domains
+from symderiv.domain import Domains, SmoothFunctions
 from symderiv.symbolic import DEFAULT_STRATEGIES, prove_zero
 
 u, v = sp.symbols("u v", real=True)
@@ -124,3 +124,43 @@ def test_a_convexity_certificate_needs_its_point_inside_the_domain():
     d.claim("C", r"f \ge 0")(lambda: NonNegative(f, [Positive(x)], convex_in=(x, -1)))
     verdict = check(d.obligations[0], Settings(samples=300))
     assert verdict.status is Status.ERROR and "outside" in verdict.message
+
+
+# Unknown functions declared with assumptions that their sampler, a·tanh(b·θ + c) + d·sin(e·θ) + g·θ²,
+# does not honour: SymPy folds |f| to f or sin(πf) to 0, and the numbers of such a member disagree.
+theta = sp.Symbol("theta", real=True)
+
+
+def _declared(**assumptions):
+    return sp.Function("f", **assumptions)(theta)
+
+
+#: name -> (lhs, rhs) as functions of f declared with the assumptions, and those assumptions;
+#: each is "proved" from an assumption the sampler breaks.
+FUNCTION_TRAPS = {
+    "|f| = f, f declared positive": (lambda f: (sp.Abs(f), f), {"positive": True}),
+    "|f| = −f, f declared negative": (lambda f: (sp.Abs(f), -f), {"negative": True}),
+    "|f| = f, f declared prime": (lambda f: (sp.Abs(f), f), {"prime": True}),
+    "sin(πf) = 0, f declared integer": (lambda f: (sp.sin(sp.pi * f), sp.S.Zero), {"integer": True}),
+    "⌊f⌋ = f, f declared integer": (lambda f: (sp.floor(f), f), {"integer": True}),
+    "cos(πf) = 1, f declared even": (lambda f: (sp.cos(sp.pi * f), sp.S.One), {"even": True}),
+    "cos(πf) = −1, f declared odd": (lambda f: (sp.cos(sp.pi * f), -sp.S.One), {"odd": True}),
+    "|f| = f, f declared nonnegative": (lambda f: (sp.Abs(f), f), {"nonnegative": True}),
+    "max(f, 0) = 0, f declared nonpositive": (lambda f: (sp.Max(f, 0), sp.S.Zero), {"nonpositive": True}),
+}
+
+
+@pytest.mark.parametrize("trap", FUNCTION_TRAPS, ids=str)
+def test_a_function_declared_with_assumptions_its_sampler_breaks_is_refused(trap):
+    sides, assumptions = FUNCTION_TRAPS[trap]
+    f = _declared(**assumptions)
+    lhs, rhs = sides(f)
+    verdict = check(_obligation(trap, lhs, rhs, [SmoothFunctions([f], theta)]), Settings(samples=300))
+    assert verdict.status is Status.ERROR, f"{trap}: {verdict.status} {verdict.message}"
+    assert "function f(theta) is declared with" in verdict.message
+    assert "sp.Function('f', real=True)" in verdict.message
+    # Declared as the message says, the claim is checked, and refuted.
+    f = _declared(real=True)
+    lhs, rhs = sides(f)
+    verdict = check(_obligation(trap, lhs, rhs, [SmoothFunctions([f], theta)]), Settings(samples=300))
+    assert verdict.status is Status.REFUTED, f"{trap} for a real f: {verdict.status} {verdict.message}"
