@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
+import sympy as sp
 
 from . import numeric, symbolic
 from .cache import VerdictCache
@@ -156,8 +157,8 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
                 ev.status = Status.REFUTED
                 ev.counterexample = Counterexample(
                     size=label,
-                    values={str(k): float(v) for k, v in sorted(m.values.items(), key=lambda kv: str(kv[0]))
-                            if k in cmp.symbols},
+                    values={name: float(m.values[s]) for s, name in sorted(
+                        value_labels(cmp.symbols).items(), key=lambda kv: kv[1])},
                     element=_element_name(m.element),
                     lhs=m.lhs,
                     rhs=m.rhs,
@@ -190,6 +191,24 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
                     "raise --time-limit, or add a strategy that reaches zero sooner")
             ev.message = "; ".join(x for x in (ev.message, hint) if x)
     return ev
+
+
+def value_labels(symbols) -> dict[sp.Symbol, str]:
+    """A distinct name for each symbol of a counterexample.  A user's symbols keep their own
+    names; a sampler's internal symbol (a Dummy) and a second symbol of the same name (with
+    other assumptions) get a numbered one, so that no value hides another."""
+    ordered = sorted(symbols, key=lambda s: (isinstance(s, sp.Dummy), str(s), sorted(s.assumptions0.items())))
+    own_names = {str(s) for s in ordered if not isinstance(s, sp.Dummy)}
+    labels: dict[sp.Symbol, str] = {}
+    used: set[str] = set()
+    for s in ordered:
+        label, k = str(s), 1
+        while label in used or (label in own_names and (k > 1 or isinstance(s, sp.Dummy))):
+            k += 1
+            label = f"{s} ({k})"
+        labels[s] = label
+        used.add(label)
+    return labels
 
 
 def _element_name(index: tuple) -> str:

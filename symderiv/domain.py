@@ -262,7 +262,10 @@ class SmoothFunctions(Domain):
         super().__init__((parameter,), f"smooth functions of {parameter}", {"real": True})
         self.functions = functions
         self.parameter = parameter
-        self.coefficients = {f: sp.symbols(f"{f.func.__name__}__c0:6", real=True) for f in functions}
+        # Dummies: a user's symbol of the same name is another symbol, never tied to the sampler.
+        self.coefficients = {
+            f: tuple(sp.Dummy(f"{f.func.__name__}__c{k}", real=True) for k in range(6)) for f in functions
+        }
 
     def declared(self):
         """The parameter and the functions: f(θ) carries the assumptions f was declared with."""

@@ -129,3 +129,13 @@ def test_a_false_assumption_the_domain_does_not_guarantee_is_refused_too(assumpt
         Domains([Real(x)])
     with pytest.raises(DomainError, match=r"symbol theta is declared with"):
         Domains([SmoothFunctions([sp.Function("f")(t)], t)])
+
+
+def test_a_smooth_functions_coefficients_are_no_symbol_a_user_can_write():
+    t = sp.Symbol("theta", real=True)
+    f = sp.Function("f", real=True)(t)
+    coefficients = SmoothFunctions([f], t).coefficient_symbols()
+    written = {sp.Symbol(name, real=True) for s in coefficients for name in (str(s), str(s).lstrip("_"))}
+    assert not written & set(coefficients)
+    # Their names, shown in counterexamples, are the same from one build to the next.
+    assert [str(s) for s in coefficients] == [str(s) for s in SmoothFunctions([f], t).coefficient_symbols()]

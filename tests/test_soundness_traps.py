@@ -164,3 +164,19 @@ def test_a_function_declared_with_assumptions_its_sampler_breaks_is_refused(trap
     lhs, rhs = sides(f)
     verdict = check(_obligation(trap, lhs, rhs, [SmoothFunctions([f], theta)]), Settings(samples=300))
     assert verdict.status is Status.REFUTED, f"{trap} for a real f: {verdict.status} {verdict.message}"
+
+
+def test_a_symbol_named_like_a_samplers_coefficient_is_not_tied_to_it():
+    # f(0) = a·tanh(c) for the sampler's own a and c, but f is any smooth function: with the user's
+    # symbols drawn apart from the coefficients it is refuted, and the counterexample shows all four,
+    # whether the user's names are those of the coefficients or those they print as.
+    f = _declared(real=True)
+    for a_name, c_name in [("f__c0", "f__c2"), ("_f__c0", "_f__c2")]:
+        a, c = sp.Symbol(a_name, real=True), sp.Symbol(c_name, real=True)
+        domain = [Real(a, c), SmoothFunctions([f], theta)]
+        claim = _obligation(f"f(0) = {a} tanh({c})", f.subs(theta, 0), a * sp.tanh(c), domain)
+        verdict = check(claim, Settings(samples=300))
+        assert verdict.status is Status.REFUTED, f"{a_name}: {verdict.status} {verdict.message}"
+        values = verdict.counterexample.values
+        assert {a_name, c_name} < set(values) and len(values) == 4, values  # f(0) uses two coefficients
+
