@@ -14,6 +14,21 @@ from typing import Callable, Iterable, Sequence
 import sympy as sp
 
 from .domain import Domain, Domains, OpenInterval, Positive, Real
+from .expressions import atoms_of
+
+
+def _refuse_floats(where: str, x) -> None:
+    """Claims are exact: a Float rounds, and a rounded term can absorb another (x + 1e20 + 1 is
+    x + 1e20 in floats), which both engines would then agree on.  A Python float (x + 0.5)
+    becomes a Float when SymPy reads it, so it is refused too."""
+    floats = atoms_of(_elements(x), sp.Float)
+    if floats:
+        f = min(floats, key=str)
+        raise ValueError(
+            f"{where} contains the float {f}: a float rounds, and a rounded term can absorb another; "
+            f"write an exact number instead (sp.Rational(1, 3), sp.S('1/3'), or sp.nsimplify({float(f)!r}), "
+            f"which is {sp.nsimplify(f)})"
+        )
 
 
 def _as_domains(domain) -> Domains:
@@ -53,6 +68,8 @@ class Equal:
         self.domain = _as_domains(self.domain)
         self.lhs = sp.Matrix(self.lhs) if isinstance(self.lhs, sp.MatrixBase) else sp.sympify(self.lhs)
         self.rhs = sp.Matrix(self.rhs) if isinstance(self.rhs, sp.MatrixBase) else sp.sympify(self.rhs)
+        _refuse_floats("the left side", self.lhs)
+        _refuse_floats("the right side", self.rhs)
         lshape = getattr(self.lhs, "shape", ())
         rshape = getattr(self.rhs, "shape", ())
         if lshape != rshape:
@@ -85,15 +102,18 @@ class NonNegative:
 
     def __post_init__(self):
         self.domain = _as_domains(self.domain)
+        _refuse_floats("the expression", self.expr)
         if self.convex_in is not None:
             x, x0 = self.convex_in
+            x0 = sp.sympify(x0)
+            _refuse_floats("the convex_in point", x0)
+            self.convex_in = (x, x0)
             if isinstance(self.expr, sp.MatrixBase) or self.expr.free_symbols != {x}:
                 raise ValueError(f"convex_in needs a scalar expression of {x} alone, got {self.expr}")
             # The argument runs from x0 to every x of the interval: x0 must lie in it.
             interval = self.domain.domain_of(x)
             if not isinstance(interval, (Real, Positive, OpenInterval)):
                 raise ValueError(f"convex_in needs {x} declared in an interval (Real, Positive or OpenInterval)")
-            x0 = sp.sympify(x0)
             if not (x0.is_real and x0.is_number and interval.contains({x: float(x0)})):
                 raise ValueError(
                     f"convex_in point {x} = {x0} is outside the domain of {x} ({interval.describe()}); "
@@ -130,6 +150,8 @@ class Inequality:
     def __post_init__(self):
         self.domain = _as_domains(self.domain)
         self.lhs, self.rhs = sp.sympify(self.lhs), sp.sympify(self.rhs)
+        _refuse_floats("the left side", self.lhs)
+        _refuse_floats("the right side", self.rhs)
         if self.certificate and not self.because:
             raise ValueError("an Inequality with a certificate must say `because`: how it implies the claim")
 
