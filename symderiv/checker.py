@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import sympy as sp
 
-from . import numeric, symbolic
+from . import numeric, smoothness, symbolic
 from .cache import VerdictCache
 from .claims import Equal, Inequality, NonNegative
 from .obligation import Obligation, Size
@@ -70,6 +70,14 @@ def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
             time_limit=settings.time_limit,
         )
     if isinstance(claim, NonNegative) and claim.convex_in is not None:
+        obstacle = smoothness.non_smooth_part(claim.expr, claim.convex_in[0])
+        if obstacle is not None:
+            # The rule needs a C² function: without it the claim is only a sign fact, and its numbers.
+            result = symbolic.is_nonnegative(claim.elements(), time_limit=settings.time_limit)
+            result.rule_not_applied = (
+                f"convexity rule not applied, the function is not known to be C² ({obstacle.describe()})"
+            )
+            return result
         vanish, curvature = claim.convexity_certificate()
         at_point = symbolic.prove_zero(vanish, time_limit=settings.time_limit)
         if not at_point.zero:
@@ -84,19 +92,22 @@ def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
     # An inequality is proved by its certificate, every part of it.
     if not claim.certificate:
         return symbolic.SymbolicResult(False, attempts=["an inequality without a certificate is checked numerically only"])
-    used, attempts, seconds = [], [], 0.0
+    used, attempts, seconds, not_applied = [], [], 0.0, []
     for k, part in enumerate(claim.certificate, 1):
         result = _symbolic(part, settings)
         attempts += [f"certificate {k}: {a}" for a in result.attempts]
         seconds += result.seconds
+        if result.rule_not_applied:
+            not_applied.append(f"certificate {k}: {result.rule_not_applied}")
         if not result.zero:
             return symbolic.SymbolicResult(
                 False, attempts=attempts, residual=f"certificate {k}: {result.residual}", seconds=seconds,
-                error=result.error,
+                error=result.error, rule_not_applied="; ".join(not_applied),
             )
         used.append(result.strategy)
     return symbolic.SymbolicResult(
-        True, strategy="certificate(" + "; ".join(used) + ")", attempts=attempts, seconds=seconds
+        True, strategy="certificate(" + "; ".join(used) + ")", attempts=attempts, seconds=seconds,
+        rule_not_applied="; ".join(not_applied),
     )
 
 
@@ -181,6 +192,8 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
     ev.residual = sym.residual
     if sym.error:
         ev.message = "; ".join(x for x in (ev.message, f"symbolic engine: {sym.error.splitlines()[0]}") if x)
+    if sym.rule_not_applied:
+        ev.message = "; ".join(x for x in (ev.message, sym.rule_not_applied) if x)
     if sym.zero:
         ev.status, ev.strategy = Status.PROVED, sym.strategy
     else:

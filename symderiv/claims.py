@@ -94,7 +94,9 @@ class NonNegative:
 
     Proved from the symbols' assumptions alone, or, with `convex_in=(x, x0)`, by
     convexity: for a scalar expr of one variable x ranging over an interval that
-    contains x0, expr(x0) = 0, expr'(x0) = 0 and expr'' >= 0 imply expr >= 0."""
+    contains x0, expr(x0) = 0, expr'(x0) = 0 and expr'' >= 0 imply expr >= 0.  The rule
+    needs expr twice continuously differentiable on the interval (`smoothness`); when
+    that is not known, the rule is not applied and the verdict says why."""
 
     expr: sp.Expr | sp.MatrixBase
     domain: Domains | Domain | Sequence[Domain]

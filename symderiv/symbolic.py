@@ -86,7 +86,8 @@ DEFAULT_STRATEGIES: tuple[Strategy, ...] = (
 
 @dataclass
 class SymbolicResult:
-    """`strategy` names the rewrites that reached zero, or is empty if none did."""
+    """`strategy` names the rewrites that reached zero, or is empty if none did; `rule_not_applied`
+    says why a proof rule the claim asked for (convexity) was not used, for the verdict to show."""
 
     zero: bool
     strategy: str = ""
@@ -94,6 +95,7 @@ class SymbolicResult:
     residual: str = ""
     seconds: float = 0.0
     error: str = ""
+    rule_not_applied: str = ""
 
 
 #: The limit of an attempt counts the worker's CPU time (user + system), not the wall clock:

@@ -180,3 +180,31 @@ def test_a_symbol_named_like_a_samplers_coefficient_is_not_tied_to_it():
         values = verdict.counterexample.values
         assert {a_name, c_name} < set(values) and len(values) == 4, values  # f(0) uses two coefficients
 
+
+
+# The convexity rule (f(x0) = f'(x0) = 0 and f'' >= 0 give f >= 0) needs a C² function.  SymPy
+# differentiates a Piecewise branch by branch, so each of these passes the rule's tests although
+# it dips below zero on a window too narrow for the samples to find.
+r = sp.Symbol("r", real=True)
+narrow = sp.Rational(1, 10**6)
+dip = (r > 3) & (r < 3 + narrow)
+CONVEXITY_TRAPS = {
+    "(r − 1)² − 100 on a window": (r - 1) ** 2 - sp.Piecewise((100, dip), (0, True)),
+    "(r − 1)², shifted down on a window": sp.Piecewise(((r - 1) ** 2 - 100, dip), ((r - 1) ** 2, True)),
+    "(r − 1)² minus a tent 10⁸·max(0, ε − |r − 3|), written out": (r - 1) ** 2 - 10**8 * sp.Piecewise(
+        (narrow - (r - 3), (r >= 3) & (r < 3 + narrow)), (narrow + (r - 3), (r < 3) & (r > 3 - narrow)), (0, True)
+    ),
+    "(r − 1)² minus a step, as Heaviside's Piecewise": (r - 1) ** 2
+    - 100 * (sp.Heaviside(r - 3) - sp.Heaviside(r - 3 - narrow)).rewrite(sp.Piecewise),
+}
+
+
+@pytest.mark.parametrize("trap", CONVEXITY_TRAPS, ids=str)
+def test_the_convexity_rule_proves_no_function_that_is_not_twice_differentiable(trap):
+    d = Derivation("convexity traps")
+    d.claim("C", trap)(lambda: NonNegative(CONVEXITY_TRAPS[trap], [Real(r)], convex_in=(r, 1)))
+    verdict = check(d.obligations[0], Settings(samples=300))
+    assert verdict.status in (Status.NUMERIC, Status.REFUTED), f"{trap}: {verdict.status}"
+    if verdict.status is Status.NUMERIC:
+        assert "convexity rule not applied" in verdict.message and "Piecewise" in verdict.message
+
