@@ -208,17 +208,18 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
 
 def value_labels(symbols) -> dict[sp.Symbol, str]:
     """A distinct name for each symbol of a counterexample.  A user's symbols keep their own
-    names; a sampler's internal symbol (a Dummy) and a second symbol of the same name (with
-    other assumptions) get a numbered one, so that no value hides another."""
-    ordered = sorted(symbols, key=lambda s: (isinstance(s, sp.Dummy), str(s), sorted(s.assumptions0.items())))
-    own_names = {str(s) for s in ordered if not isinstance(s, sp.Dummy)}
+    names; a sampler's internal symbol (a Dummy, named without the underscore it prints with,
+    which typesets badly) takes its name unless a user's symbol has it, and a second symbol of
+    a name gets it numbered, so that no value hides another."""
+    ordered = sorted(symbols, key=lambda s: (isinstance(s, sp.Dummy), s.name, sorted(s.assumptions0.items())))
+    own_names = {s.name for s in ordered if not isinstance(s, sp.Dummy)}
     labels: dict[sp.Symbol, str] = {}
     used: set[str] = set()
     for s in ordered:
-        label, k = str(s), 1
+        label, k = s.name, 1
         while label in used or (label in own_names and (k > 1 or isinstance(s, sp.Dummy))):
             k += 1
-            label = f"{s} ({k})"
+            label = f"{s.name} ({k})"
         labels[s] = label
         used.add(label)
     return labels
