@@ -405,6 +405,7 @@ class Domains:
                 "no domain covers function(s) "
                 + ", ".join(sorted(map(str, unknown_functions)))
                 + "; declare each as f(θ) of one parameter θ in a SmoothFunctions domain of the claim"
+                " (an f declared with other assumptions than the domain's is another function)"
             )
         if problems:
             raise DomainError("; ".join(problems))

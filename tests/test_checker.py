@@ -101,7 +101,10 @@ def test_unknown_functions_without_a_domain_are_an_error_that_names_them():
     e.claim("F3", "f(θ, u) = f(θ)")(
         lambda: Equal(f(t, u), f(t), [Real(u), SmoothFunctions([f(t)], t)])
     )
-    for ob, named in zip(e.obligations, ["k(u)", "k(u)", "f(theta, u)"]):
+    # An f declared positive is another function than the real f the domain declares.
+    positive_f = sp.Function("f", positive=True)(t)
+    e.claim("F4", "|f| = f")(lambda: Equal(sp.Abs(positive_f), positive_f + f(t) - f(t), [SmoothFunctions([f(t)], t)]))
+    for ob, named in zip(e.obligations, ["k(u)", "k(u)", "f(theta, u)", "f(theta)"]):
         verdict = check(ob, FAST)
         assert verdict.status is Status.ERROR, (ob.id, verdict.status)
         assert f"no domain covers function(s) {named}" in verdict.message and "SmoothFunctions" in verdict.message
