@@ -419,13 +419,13 @@ def section_headroom(args) -> None:
     rows = []
     for v in verdicts:
         sizes = v["evidence"]
-        worst = max(sizes, key=lambda e: e["worst_attempt_cpu"])
+        worst = max(sizes, key=lambda e: e["seconds_worst_attempt"])
         build = sum(e["seconds_build"] for e in sizes)
         numeric_s = sum(e["seconds_numeric"] for e in sizes) - build
         symbolic_s = sum(e["seconds_symbolic"] for e in sizes)
-        headroom = args.time_limit / worst["worst_attempt_cpu"] if worst["worst_attempt_cpu"] else float("inf")
+        headroom = args.time_limit / worst["seconds_worst_attempt"] if worst["seconds_worst_attempt"] else float("inf")
         rows.append([v["obligation_id"], v["status"], build, numeric_s, symbolic_s,
-                     f"{worst['worst_attempt_cpu']:.2f} at {worst['size'] or '-'}", headroom])
+                     f"{worst['seconds_worst_attempt']:.2f} at {worst['size'] or '-'}", headroom])
     rows.sort(key=lambda r: r[-1])
     print(table(["obligation", "verdict", "build s", "numeric s", "symbolic s", "longest attempt, CPU s",
                  f"headroom (limit {args.time_limit:g} s)"], rows))

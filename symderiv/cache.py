@@ -5,8 +5,10 @@ key of everything that evidence depends on:
 
 * the obligation's id (its random instances are seeded from it) and the size;
 * the canonical form of the built claim: every expression as a digest of its tree
-  (`sympy.srepr` of each leaf, with its assumptions, and the kind of each node), the
-  domains (kind, bounds, symbols with their assumptions), and, for a Python function
+  (`sympy.srepr` of each leaf, with its assumptions, and the kind of each node; a Dummy,
+  such as a sampler's coefficient, by its name and the order it is met in, not by its
+  index, which differs from one process to the next), the domains (kind, bounds,
+  symbols with their assumptions), and, for a Python function
   inside the claim (a NumPy reference), its byte code, constants, closure and the
   code of the user-level functions it calls;
 * every setting except the list of sizes: seed, samples, time limit, tolerance,
@@ -126,6 +128,7 @@ class _Canonical:
         self.active: set[int] = set()
         self.functions_seen: set[int] = set()
         self.expressions: dict = {}
+        self.dummies: dict[str, dict[sp.Dummy, int]] = {}
 
     def __call__(self, obj) -> str:
         if obj is None or isinstance(obj, (bool, int, float, complex, str, bytes)):
@@ -152,7 +155,9 @@ class _Canonical:
         far larger than its graph of distinct sub-expressions."""
         found = self.expressions.get(e)
         if found is None:
-            if not e.args:
+            if isinstance(e, sp.Dummy):
+                text = self._dummy(e)
+            elif not e.args:
                 text = sp.srepr(e)
             else:
                 # An unknown function's class carries its name and assumptions; others their kind.
@@ -160,6 +165,14 @@ class _Canonical:
                 text = head + "(" + ",".join(self._expression(a) for a in e.args) + ")"
             found = self.expressions[e] = hashlib.sha256(text.encode()).hexdigest()[:32]
         return found
+
+    def _dummy(self, d: sp.Dummy) -> str:
+        """A Dummy by its name, assumptions and rank among the claim's dummies of that name and
+        assumptions, in the order this walk meets them: its `dummy_index` differs from one process
+        (or one build) to the next, and equal texts still mean the same claim up to renaming dummies."""
+        kind = f"Dummy({d.name!r}, {sorted(d._assumptions_orig.items())})"
+        rank = self.dummies.setdefault(kind, {}).setdefault(d, len(self.dummies[kind]))
+        return f"{kind} #{rank}"
 
     def _compound(self, obj) -> str:
         name = f"{type(obj).__module__}.{type(obj).__qualname__}"

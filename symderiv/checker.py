@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
+import sympy as sp
 
-from . import numeric, rules, symbolic
+from . import numeric, rules, smoothness, symbolic
 from .cache import VerdictCache
 from .claims import Equal, Inequality, NonNegative
 from .limits import TimeLimitExceeded, cpu_time_limit
@@ -73,6 +74,14 @@ def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
             time_limit=settings.time_limit,
         )
     if isinstance(claim, NonNegative) and claim.convex_in is not None:
+        obstacle = smoothness.non_smooth_part(claim.expr, claim.convex_in[0])
+        if obstacle is not None:
+            # The rule needs a C² function: without it the claim is only a sign fact, and its numbers.
+            result = symbolic.is_nonnegative(claim.elements(), time_limit=settings.time_limit)
+            result.rule_not_applied = (
+                f"convexity rule not applied, the function is not known to be C² ({obstacle.describe()})"
+            )
+            return result
         vanish, curvature = claim.convexity_certificate()
         at_point = symbolic.prove_zero(vanish, time_limit=settings.time_limit)
         if not at_point.zero:
@@ -98,23 +107,26 @@ def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
     if not step.premises:
         why = "an inequality without a certificate is checked numerically only"
         return symbolic.SymbolicResult(False, attempts=[why])
-    used, attempts, seconds, worst, argued = [], [], 0.0, 0.0, not step.machine_checked
+    used, attempts, seconds, worst, argued, not_applied = [], [], 0.0, 0.0, not step.machine_checked, []
     for premise in step.premises:
         result = _symbolic(premise.claim, settings)
         attempts += [f"certificate {premise.label}: {a}" for a in result.attempts]
         seconds += result.seconds
         worst = max(worst, result.worst_attempt_cpu)
+        if result.rule_not_applied:
+            not_applied.append(f"certificate {premise.label}: {result.rule_not_applied}")
         if not result.zero:
             return symbolic.SymbolicResult(
                 False, attempts=attempts, residual=f"certificate {premise.label}: {result.residual}", seconds=seconds,
                 error=result.error, timed_out=result.timed_out, worst_attempt_cpu=worst,
+                rule_not_applied="; ".join(not_applied),
             )
         used.append(result.strategy)
         argued = argued or result.argued
     name = type(step.rule).__name__ if step.machine_checked else "argued"
     return symbolic.SymbolicResult(
         True, strategy=f"{name}(" + "; ".join(used) + ")", attempts=attempts, seconds=seconds, argued=argued,
-        worst_attempt_cpu=worst,
+        worst_attempt_cpu=worst, rule_not_applied="; ".join(not_applied),
     )
 
 
@@ -208,11 +220,13 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
     entering_symbolic()
     sym = _symbolic(claim, settings)
     ev.seconds_symbolic = sym.seconds
-    ev.worst_attempt_cpu = sym.worst_attempt_cpu
+    ev.seconds_worst_attempt = sym.worst_attempt_cpu
     ev.attempts = sym.attempts
     ev.residual = sym.residual
     if sym.error:
         ev.message = "; ".join(x for x in (ev.message, f"symbolic engine: {sym.error.splitlines()[0]}") if x)
+    if sym.rule_not_applied:
+        ev.message = "; ".join(x for x in (ev.message, sym.rule_not_applied) if x)
     if sym.zero:
         ev.status, ev.strategy = Status.ARGUED if sym.argued else Status.PROVED, sym.strategy
     else:
@@ -239,7 +253,8 @@ def _check_numbers(comparisons, rng, settings: Settings, ev: SizeEvidence) -> bo
             ev.status = Status.REFUTED
             ev.counterexample = Counterexample(
                 size=ev.size,
-                values={str(k): float(v) for k, v in sorted(m.values.items(), key=lambda kv: str(kv[0]))},
+                values={name: float(m.values[s]) for s, name in sorted(value_labels(m.values).items(),
+                                                                       key=lambda kv: kv[1])},
                 element=_element_name(m.element),
                 lhs=m.lhs,
                 rhs=m.rhs,
@@ -251,6 +266,25 @@ def _check_numbers(comparisons, rng, settings: Settings, ev: SizeEvidence) -> bo
             ev.message = result.message
             return True
     return False
+
+
+def value_labels(symbols) -> dict[sp.Symbol, str]:
+    """A distinct name for each symbol of a counterexample.  A user's symbols keep their own
+    names; a sampler's internal symbol (a Dummy, named without the underscore it prints with,
+    which typesets badly) takes its name unless a user's symbol has it, and a second symbol of
+    a name gets it numbered, so that no value hides another."""
+    ordered = sorted(symbols, key=lambda s: (isinstance(s, sp.Dummy), s.name, sorted(s.assumptions0.items())))
+    own_names = {s.name for s in ordered if not isinstance(s, sp.Dummy)}
+    labels: dict[sp.Symbol, str] = {}
+    used: set[str] = set()
+    for s in ordered:
+        label, k = s.name, 1
+        while label in used or (label in own_names and (k > 1 or isinstance(s, sp.Dummy))):
+            k += 1
+            label = f"{s.name} ({k})"
+        labels[s] = label
+        used.add(label)
+    return labels
 
 
 def _element_name(index: tuple) -> str:

@@ -14,6 +14,21 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import sympy as sp
 
 from .domain import Domain, Domains, OpenInterval, Positive, Real
+from .expressions import atoms_of
+
+
+def _refuse_floats(where: str, x) -> None:
+    """Claims are exact: a Float rounds, and a rounded term can absorb another (x + 1e20 + 1 is
+    x + 1e20 in floats), which both engines would then agree on.  A Python float (x + 0.5)
+    becomes a Float when SymPy reads it, so it is refused too."""
+    floats = atoms_of(_elements(x), sp.Float)
+    if floats:
+        f = min(floats, key=str)
+        raise ValueError(
+            f"{where} contains the float {f}: a float rounds, and a rounded term can absorb another; "
+            f"write an exact number instead (sp.Rational(1, 3), sp.S('1/3'), or sp.nsimplify({float(f)!r}), "
+            f"which is {sp.nsimplify(f)})"
+        )
 
 if TYPE_CHECKING:
     from .rules import Rule
@@ -56,6 +71,8 @@ class Equal:
         self.domain = _as_domains(self.domain)
         self.lhs = sp.Matrix(self.lhs) if isinstance(self.lhs, sp.MatrixBase) else sp.sympify(self.lhs)
         self.rhs = sp.Matrix(self.rhs) if isinstance(self.rhs, sp.MatrixBase) else sp.sympify(self.rhs)
+        _refuse_floats("the left side", self.lhs)
+        _refuse_floats("the right side", self.rhs)
         lshape = getattr(self.lhs, "shape", ())
         rshape = getattr(self.rhs, "shape", ())
         if lshape != rshape:
@@ -80,7 +97,9 @@ class NonNegative:
 
     Proved from the symbols' assumptions alone, or, with `convex_in=(x, x0)`, by
     convexity: for a scalar expr of one variable x ranging over an interval that
-    contains x0, expr(x0) = 0, expr'(x0) = 0 and expr'' >= 0 imply expr >= 0."""
+    contains x0, expr(x0) = 0, expr'(x0) = 0 and expr'' >= 0 imply expr >= 0.  The rule
+    needs expr twice continuously differentiable on the interval (`smoothness`); when
+    that is not known, the rule is not applied and the verdict says why."""
 
     expr: sp.Expr | sp.MatrixBase
     domain: Domains | Domain | Sequence[Domain]
@@ -88,15 +107,18 @@ class NonNegative:
 
     def __post_init__(self):
         self.domain = _as_domains(self.domain)
+        _refuse_floats("the expression", self.expr)
         if self.convex_in is not None:
             x, x0 = self.convex_in
+            x0 = sp.sympify(x0)
+            _refuse_floats("the convex_in point", x0)
+            self.convex_in = (x, x0)
             if isinstance(self.expr, sp.MatrixBase) or self.expr.free_symbols != {x}:
                 raise ValueError(f"convex_in needs a scalar expression of {x} alone, got {self.expr}")
             # The argument runs from x0 to every x of the interval: x0 must lie in it.
             interval = self.domain.domain_of(x)
             if not isinstance(interval, (Real, Positive, OpenInterval)):
                 raise ValueError(f"convex_in needs {x} declared in an interval (Real, Positive or OpenInterval)")
-            x0 = sp.sympify(x0)
             if not (x0.is_real and x0.is_number and interval.contains({x: float(x0)})):
                 raise ValueError(
                     f"convex_in point {x} = {x0} is outside the domain of {x} ({interval.describe()}); "
@@ -135,6 +157,8 @@ class Inequality:
     def __post_init__(self):
         self.domain = _as_domains(self.domain)
         self.lhs, self.rhs = sp.sympify(self.lhs), sp.sympify(self.rhs)
+        _refuse_floats("the left side", self.lhs)
+        _refuse_floats("the right side", self.rhs)
         if isinstance(self.certificate, (list, tuple)):
             self.certificate = list(self.certificate)
             if self.certificate and not self.because:

@@ -16,6 +16,8 @@ from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
+from sympy.core.assumptions import _assume_defined
+from sympy.core.facts import InconsistentAssumptions
 from sympy.core.function import AppliedUndef
 
 Values = dict  # Symbol -> np.ndarray of shape (n,), or float for a single instance
@@ -38,8 +40,28 @@ def _log_uniform(rng: np.random.Generator, low: float, high: float, n: int) -> n
     return np.exp(rng.uniform(np.log(low), np.log(high), size=n))
 
 
-def _true_facts(symbol: sp.Symbol) -> set[str]:
-    return {k for k, v in symbol.assumptions0.items() if v is True}
+def _decided_facts(term: sp.Expr) -> dict[str, bool]:
+    """Every assumption SymPy decides for a symbol or an applied unknown function, true or false:
+    each one is a fact SymPy may act on (fold |f| to f, sin(πf) to 0, split log(fg))."""
+    return {k: v for k in sorted(_assume_defined) if (v := getattr(term, f"is_{k}")) is not None}
+
+
+def _generators(facts: dict[str, bool], implies: Mapping[str, bool]) -> dict[str, bool]:
+    """Few of `facts` from which SymPy deduces the rest (with `implies`): positive=True rather
+    than the dozen facts it entails, for naming what a function was declared with."""
+    def deduced(given: dict[str, bool]) -> dict[str, bool]:
+        try:
+            return _decided_facts(sp.Symbol("_probe", **{**implies, **given}))
+        except InconsistentAssumptions:  # the facts contradict the domain (real=False in a real one)
+            return {}
+
+    strength = {k: len(deduced({k: v})) for k, v in facts.items()}
+    kept = dict(facts)
+    for k in sorted(facts, key=lambda k: (strength[k], k)):
+        rest = {j: v for j, v in kept.items() if j != k}
+        if deduced(rest).get(k) is facts[k]:
+            kept = rest
+    return kept
 
 
 class Domain:
@@ -82,17 +104,31 @@ class Domain:
         """Substitutions that hold on the whole domain (e.g. the last simplex entry)."""
         return {}
 
+    def declared(self) -> tuple[sp.Expr, ...]:
+        """The symbols and functions whose SymPy assumptions this domain must guarantee."""
+        return self.symbols
+
     def unsupported_assumptions(self) -> list[str]:
-        """Assumptions carried by a symbol that this domain does not guarantee."""
-        allowed = _true_facts(sp.Symbol("_probe", **self.implies))
+        """Assumptions carried by a symbol or function that this domain does not guarantee: any fact
+        SymPy decides for it that it does not decide, the same way, for a symbol carrying only the
+        assumptions the domain implies."""
+        guaranteed = _decided_facts(sp.Symbol("_probe", **self.implies))
+        implied = ", ".join(f"{k}={v}" for k, v in self.implies.items())
         problems = []
-        for s in self.symbols:
-            if _true_facts(s) - allowed:
-                given = ", ".join(f"{k}={v}" for k, v in getattr(s, "_assumptions_orig", s.assumptions0).items())
-                problems.append(
-                    f"symbol {s} is declared with {given}, which its {self.kind} domain does not guarantee; "
-                    "declare it with the assumptions its domain implies"
-                )
+        for term in self.declared():
+            extra = {k: v for k, v in _decided_facts(term).items() if guaranteed.get(k) is not v}
+            if not extra:
+                continue
+            declaration = getattr(term, "_assumptions_orig", None) or _generators(extra, self.implies)
+            given = ", ".join(f"{k}={v}" for k, v in declaration.items())
+            if isinstance(term, AppliedUndef):
+                what, instead = f"function {term}", f"sp.Function({term.func.__name__!r}, {implied})"
+            else:
+                what, instead = f"symbol {term}", f"sp.Symbol({str(term)!r}, {implied})"
+            problems.append(
+                f"{what} is declared with {given}, which its {self.kind} domain does not guarantee; "
+                f"declare it as {instead} (or with fewer assumptions)"
+            )
         return problems
 
     def describe(self) -> str:
@@ -323,7 +359,14 @@ class SmoothFunctions(Domain):
         super().__init__((parameter,), f"smooth functions of {parameter}", {"real": True})
         self.functions = functions
         self.parameter = parameter
-        self.coefficients = {f: sp.symbols(f"{f.func.__name__}__c0:6", real=True) for f in functions}
+        # Dummies: a user's symbol of the same name is another symbol, never tied to the sampler.
+        self.coefficients = {
+            f: tuple(sp.Dummy(f"{f.func.__name__}__c{k}", real=True) for k in range(6)) for f in functions
+        }
+
+    def declared(self):
+        """The parameter and the functions: f(θ) carries the assumptions f was declared with."""
+        return (*self.symbols, *self.functions)
 
     def concrete(self, f: sp.Expr) -> sp.Expr:
         a, b, c, d, e, g = self.coefficients[f]
@@ -334,9 +377,10 @@ class SmoothFunctions(Domain):
         """Replace every unknown function by its concrete family and carry out derivatives."""
         # xreplace, not subs: the same exact replacement of f(θ), without subs's walk (100x faster).
         out = expr.xreplace({f: self.concrete(f) for f in self.functions})
-        # The same function at another argument, f(−θ) or f(2θ), is the same member there.
+        # The same function at another argument, f(−θ) or f(2θ), is the same member there; with
+        # another number of arguments it is not this function, and stays for check_covers to refuse.
         by_name = {f.func: f for f in self.functions}
-        elsewhere = {g for g in out.atoms(AppliedUndef) if g.func in by_name}
+        elsewhere = {g for g in out.atoms(AppliedUndef) if g.func in by_name and len(g.args) == 1}
         if elsewhere:
             out = out.xreplace({
                 g: self.concrete(by_name[g.func]).xreplace({self.parameter: g.args[0]}) for g in elsewhere
@@ -442,14 +486,26 @@ class Domains:
         wanted = set(symbols)
         return Domains([d for d in self.parts if wanted & _drawn_by(d)])
 
-    def check_covers(self, expr_symbols: set[sp.Symbol]) -> None:
+    def check_covers(self, expr_symbols: set[sp.Symbol], unknown_functions: set[sp.Expr] = frozenset()) -> None:
+        """Refuse a claim that uses a symbol no domain samples, or an unknown function that is left
+        after `concretise` (one no SmoothFunctions domain declares): neither has numbers to check."""
         missing = sorted(expr_symbols - self.sampled_symbols(), key=str)
+        problems = []
         if missing:
-            raise DomainError(
+            problems.append(
                 "no domain covers symbol(s) "
                 + ", ".join(map(str, missing))
                 + "; declare each in the claim's domain (Real, Positive, OpenInterval, Simplex, ...)"
             )
+        if unknown_functions:
+            problems.append(
+                "no domain covers function(s) "
+                + ", ".join(sorted(map(str, unknown_functions)))
+                + "; declare each as f(θ) of one parameter θ in a SmoothFunctions domain of the claim"
+                " (an f declared with other assumptions than the domain's is another function)"
+            )
+        if problems:
+            raise DomainError("; ".join(problems))
 
     def sample(self, rng: np.random.Generator, n: int) -> Values:
         out: Values = {}

@@ -22,11 +22,13 @@ from fractions import Fraction
 import flint
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .domain import Domains
 from .enclosure import (
     OUTSIDE_BALL_ARITHMETIC, PRECISIONS, BallFunction, NotReal, Undecided, Undefined, certainly_not_real,
 )
+from .expressions import atoms_of
 
 #: At most this many float failures, or this fraction of the instances if that is more, are
 #: judged in ball arithmetic (about a millisecond each).
@@ -112,7 +114,7 @@ class Comparison:
         lhs = [domains.concretise(sp.sympify(l)) for _, l, _ in pairs]
         rhs = [domains.concretise(sp.sympify(r)) for _, _, r in pairs]
         symbols = set().union(*(e.free_symbols for e in lhs + rhs))
-        domains.check_covers(symbols)
+        domains.check_covers(symbols, atoms_of(lhs + rhs, AppliedUndef))
         self.domains = domains.restricted_to(symbols)
         self.rest = Domains([d for d in domains.parts if d not in self.domains.parts] if sample_all else [])
         self.symbols = sorted(symbols, key=str)
@@ -142,6 +144,14 @@ class Comparison:
         # An overflowing scale would make any gap look small: undecided in floats, so a failure
         # to re-check at high precision, like NaN or inf on either side.
         return np.where(np.isfinite(lhs) & np.isfinite(rhs) & np.isfinite(scale), rel, np.inf)
+
+    def reproducing(self, point: dict) -> dict:
+        """The values of `point` that reproduce it: those the claim uses, and every symbol of a
+        domain whose constraint ties them to one it uses (the simplex entry that is 1 minus the
+        others depends on all of them)."""
+        used = set(self.symbols)
+        tied = {s for d in self.domains.parts if d.eliminations() and used & set(d.symbols) for s in d.symbols}
+        return {s: v for s, v in point.items() if s in used | tied}
 
     def balls(self, point: dict, bits: int, complex_: bool = False) -> tuple[list, list, list]:
         """lhs, rhs and the size of their terms in ball arithmetic at an exact point."""
@@ -339,7 +349,8 @@ def check(
             )
             return NumericResult(
                 False, samples, float(worst_per_instance[i]),
-                Mismatch(small, found.element, found.lhs, found.rhs, note), len(judged), undecided=undecided,
+                Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, note), len(judged),
+                undecided=undecided,
             )
         undecided += found.outcome is Outcome.UNDECIDED
         agreed_in_balls += found.outcome is Outcome.AGREES and worst_per_instance[i] > rtol
@@ -393,9 +404,9 @@ def _exact_lhs(cmp: Comparison, instance: dict) -> list[float]:
 
 def _check_reference(cmp, values, lhs, scale, reference, count) -> Mismatch | None:
     """Compare the encoded lhs with an independent NumPy computation on a few instances.  A
-    reference computes in floats: where its value is not finite (exp overflowing at an extreme
-    instance) it says nothing, and where the encoding's exact value is unknown neither does it;
-    a reference that says nothing on every instance is an error to fix."""
+    reference computes in floats: where its value, or the encoding's in floats, is not finite (exp
+    overflowing at an extreme instance) it says nothing, and where the encoding's exact value is
+    unknown neither does it; a reference that says nothing on every instance is an error to fix."""
     n = min(count, lhs.shape[1])
     with np.errstate(all="ignore"):
         largest = np.max(np.where(np.isfinite(scale), scale, 0.0), axis=0)
@@ -408,7 +419,8 @@ def _check_reference(cmp, values, lhs, scale, reference, count) -> Mismatch | No
             raise ValueError(
                 f"the reference returned {expected.shape[0]} value(s) for a claim with {lhs.shape[0]} element(s)"
             )
-        if not np.all(np.isfinite(expected)):
+        if not (np.all(np.isfinite(expected)) and np.all(np.isfinite(scale[:, i]))):
+            # Beyond floats' range for the reference or the encoding: neither says anything here.
             continue
         compared += 1
         allowed = REFERENCE_RTOL * np.maximum(scale[:, i], np.abs(expected)) + floor

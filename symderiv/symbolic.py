@@ -111,7 +111,8 @@ DEFAULT_STRATEGIES: tuple[Strategy, ...] = (
 
 @dataclass
 class SymbolicResult:
-    """`strategy` names the rewrites that reached zero, or is empty if none did."""
+    """`strategy` names the rewrites that reached zero, or is empty if none did; `rule_not_applied`
+    says why a proof rule the claim asked for (convexity) was not used, for the verdict to show."""
 
     zero: bool
     strategy: str = ""
@@ -126,6 +127,8 @@ class SymbolicResult:
     worst_attempt_cpu: float = 0.0
     #: Zero only through a person's argument: an inequality's prose certificate, at some depth.
     argued: bool = False
+    #: Why a rule of the claim was not applied (a convexity certificate on a function not known C²).
+    rule_not_applied: str = ""
 
 
 #: A worker still running after this many times its CPU budget in wall-clock seconds is killed

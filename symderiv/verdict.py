@@ -78,7 +78,7 @@ class SizeEvidence:
     #: the time limit, or a symbolic worker that failed (out of memory); another machine may differ.
     machine_dependent: bool = False
     #: CPU seconds of the longest symbolic attempt; the time limit over it is the headroom.
-    worst_attempt_cpu: float = 0.0
+    seconds_worst_attempt: float = 0.0
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 import dataclasses
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -54,6 +56,39 @@ def test_the_same_claim_and_settings_give_the_same_key():
 )
 def test_anything_a_verdict_depends_on_changes_the_key(changed):
     assert key(**changed) != key()
+
+
+SMOOTH_CLAIM = """
+import sys
+import sympy as sp
+from symderiv import Equal, Real, Settings, SmoothFunctions
+from symderiv.cache import cache_key
+
+_history = [sp.Dummy() for _ in range(int(sys.argv[1]))]  # dummies made earlier shift every index
+theta = sp.Symbol("theta", real=True)
+f = sp.Function("f", real=True)(theta)
+s = sp.Dummy("s", real=True)
+claim = Equal(sp.diff(f, theta) * s, s * sp.diff(f, theta), [Real(s), SmoothFunctions([f], theta)])
+print(cache_key("C1", None, claim, Settings(samples=300, time_limit=5)))
+"""
+
+
+def test_dummies_and_a_samplers_coefficients_give_the_same_key_in_every_process_and_build():
+    keys = {
+        subprocess.run([sys.executable, "-c", SMOOTH_CLAIM, str(made)], capture_output=True, text=True, check=True)
+        .stdout.strip() for made in (0, 1000)
+    }
+    assert len(keys) == 1 and len(keys.pop()) == 64
+
+
+def test_dummies_are_keyed_by_where_they_stand_not_by_their_index():
+    def build(first, second):
+        s1, s2 = sp.Dummy("s", real=True), sp.Dummy("s", real=True)
+        chosen = {"s1": s1, "s2": s2}
+        return Equal(sp.Matrix([s1, chosen[first]]), sp.Matrix([chosen[second], s1]), [Real(s1, s2)])
+
+    assert key(build("s2", "s2")) == key(build("s2", "s2"))  # two builds, fresh dummies
+    assert key(build("s2", "s2")) != key(build("s1", "s1"))  # the same name, but another dummy
 
 
 def test_the_list_of_sizes_to_run_is_not_part_of_the_key():

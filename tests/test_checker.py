@@ -4,7 +4,8 @@ import numpy as np
 import sympy as sp
 
 from symderiv import (
-    Derivation, Equal, Inequality, NonNegative, Positive, Real, Settings, Status, SymbolicMDP, check, check_all, sizes,
+    Derivation, Equal, Inequality, NonNegative, Positive, Real, Settings, SmoothFunctions, Status, SymbolicMDP, check,
+    check_all, sizes,
 )
 from symderiv.symbolic import Strategy
 from symderiv.verdict import worst
@@ -90,6 +91,25 @@ def test_symbols_without_a_domain_are_an_error_that_names_them():
     verdict = check(e.obligations[0], FAST)
     assert verdict.status is Status.ERROR
     assert "u" in verdict.message and "declare" in verdict.message
+
+
+def test_unknown_functions_without_a_domain_are_an_error_that_names_them():
+    t = sp.Symbol("theta", real=True)
+    k, f = sp.Function("k"), sp.Function("f", real=True)
+    e = Derivation("missing functions")
+    # k is declared nowhere; f is declared as a function of one parameter, not of two.
+    e.claim("F1", "|k|^2 = k^2")(lambda: Equal(sp.Abs(k(u)) ** 2, k(u) ** 2, [Real(u)]))
+    e.claim("F2", "k' = k'")(lambda: Equal(sp.diff(k(u), u), sp.diff(k(u), u) + u - u, [Real(u)]))
+    e.claim("F3", "f(θ, u) = f(θ)")(
+        lambda: Equal(f(t, u), f(t), [Real(u), SmoothFunctions([f(t)], t)])
+    )
+    # An f declared positive is another function than the real f the domain declares.
+    positive_f = sp.Function("f", positive=True)(t)
+    e.claim("F4", "|f| = f")(lambda: Equal(sp.Abs(positive_f), positive_f + f(t) - f(t), [SmoothFunctions([f(t)], t)]))
+    for ob, named in zip(e.obligations, ["k(u)", "k(u)", "f(theta, u)", "f(theta)"]):
+        verdict = check(ob, FAST)
+        assert verdict.status is Status.ERROR, (ob.id, verdict.status)
+        assert f"no domain covers function(s) {named}" in verdict.message and "SmoothFunctions" in verdict.message
 
 
 def test_nan_in_the_domain_is_a_failure_not_a_pass():

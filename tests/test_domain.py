@@ -91,3 +91,51 @@ def test_smooth_function_at_another_argument_is_the_same_member_there():
     assert not mirrored.atoms(AppliedUndef) and not mirrored.atoms(sp.Derivative)
     concrete = d.concrete(f)
     assert sp.simplify(mirrored - concrete.subs(t, -t) - sp.diff(concrete.subs(t, 2 * t), t)) == 0
+
+
+#: Assumptions SymPy acts on that a smooth function's sampler, a·tanh(b·θ + c) + d·sin(e·θ) + g·θ²
+#: (any real value, never an integer on purpose), does not honour.
+UNHONOURED = [
+    {"positive": True}, {"nonnegative": True}, {"negative": True}, {"nonpositive": True},
+    {"nonzero": True}, {"zero": True}, {"zero": False}, {"integer": True}, {"rational": True},
+    {"irrational": True}, {"noninteger": True}, {"even": True}, {"odd": True}, {"prime": True},
+    {"composite": True}, {"real": True, "positive": False}, {"imaginary": True}, {"commutative": False},
+]
+
+
+@pytest.mark.parametrize("assumptions", UNHONOURED, ids=lambda a: ",".join(f"{k}={v}" for k, v in a.items()))
+def test_a_function_must_not_carry_assumptions_its_sampler_breaks(assumptions):
+    t = sp.Symbol("theta", real=True)
+    f = sp.Function("f", **assumptions)(t)
+    suggestion = r"declare it as sp.Function\('f', real=True\)"
+    with pytest.raises(DomainError, match=r"function f\(theta\) is declared with .*" + suggestion):
+        Domains([SmoothFunctions([f], t)])
+    # What the message suggests, and no assumptions at all, are accepted.
+    Domains([SmoothFunctions([sp.Function("f", real=True)(t)], t)])
+    Domains([SmoothFunctions([sp.Function("f")(t)], t)])
+
+
+def test_the_message_names_the_assumption_as_declared_not_all_it_entails():
+    t = sp.Symbol("theta", real=True)
+    with pytest.raises(DomainError, match=r"declared with prime=True, which"):
+        Domains([SmoothFunctions([sp.Function("f", prime=True)(t)], t)])
+
+
+@pytest.mark.parametrize("assumptions", [{"zero": False}, {"positive": False}, {"integer": False}, {"prime": False}])
+def test_a_false_assumption_the_domain_does_not_guarantee_is_refused_too(assumptions):
+    # x ≠ 0 or x ≤ 0 are facts SymPy acts on (x/x, max(x, 0)); a real domain contains 0 and x > 0.
+    x, t = sp.Symbol("x", **assumptions), sp.Symbol("theta", **assumptions)
+    with pytest.raises(DomainError, match=r"symbol x is declared with .*declare it as sp.Symbol\('x', real=True\)"):
+        Domains([Real(x)])
+    with pytest.raises(DomainError, match=r"symbol theta is declared with"):
+        Domains([SmoothFunctions([sp.Function("f")(t)], t)])
+
+
+def test_a_smooth_functions_coefficients_are_no_symbol_a_user_can_write():
+    t = sp.Symbol("theta", real=True)
+    f = sp.Function("f", real=True)(t)
+    coefficients = SmoothFunctions([f], t).coefficient_symbols()
+    written = {sp.Symbol(name, real=True) for s in coefficients for name in (str(s), str(s).lstrip("_"))}
+    assert not written & set(coefficients)
+    # Their names, shown in counterexamples, are the same from one build to the next.
+    assert [str(s) for s in coefficients] == [str(s) for s in SmoothFunctions([f], t).coefficient_symbols()]

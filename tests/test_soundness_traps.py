@@ -12,7 +12,7 @@ import pytest
 import sympy as sp
 
 from symderiv import Derivation, Equal, NonNegative, Positive, Real, Settings, Simplex, Status, check
-from symderiv.domain import Domains
+from symderiv.domain import Domains, SmoothFunctions
 from symderiv.symbolic import DEFAULT_STRATEGIES, prove_zero
 
 u, v = sp.symbols("u v", real=True)
@@ -124,3 +124,87 @@ def test_a_convexity_certificate_needs_its_point_inside_the_domain():
     d.claim("C", r"f \ge 0")(lambda: NonNegative(f, [Positive(x)], convex_in=(x, -1)))
     verdict = check(d.obligations[0], Settings(samples=300))
     assert verdict.status is Status.ERROR and "outside" in verdict.message
+
+
+# Unknown functions declared with assumptions that their sampler, a·tanh(b·θ + c) + d·sin(e·θ) + g·θ²,
+# does not honour: SymPy folds |f| to f or sin(πf) to 0, and the numbers of such a member disagree.
+theta = sp.Symbol("theta", real=True)
+
+
+def _declared(**assumptions):
+    return sp.Function("f", **assumptions)(theta)
+
+
+#: name -> (lhs, rhs) as functions of f declared with the assumptions, and those assumptions;
+#: each is "proved" from an assumption the sampler breaks.
+FUNCTION_TRAPS = {
+    "|f| = f, f declared positive": (lambda f: (sp.Abs(f), f), {"positive": True}),
+    "|f| = −f, f declared negative": (lambda f: (sp.Abs(f), -f), {"negative": True}),
+    "|f| = f, f declared prime": (lambda f: (sp.Abs(f), f), {"prime": True}),
+    "sin(πf) = 0, f declared integer": (lambda f: (sp.sin(sp.pi * f), sp.S.Zero), {"integer": True}),
+    "⌊f⌋ = f, f declared integer": (lambda f: (sp.floor(f), f), {"integer": True}),
+    "cos(πf) = 1, f declared even": (lambda f: (sp.cos(sp.pi * f), sp.S.One), {"even": True}),
+    "cos(πf) = −1, f declared odd": (lambda f: (sp.cos(sp.pi * f), -sp.S.One), {"odd": True}),
+    "|f| = f, f declared nonnegative": (lambda f: (sp.Abs(f), f), {"nonnegative": True}),
+    "max(f, 0) = 0, f declared nonpositive": (lambda f: (sp.Max(f, 0), sp.S.Zero), {"nonpositive": True}),
+}
+
+
+@pytest.mark.parametrize("trap", FUNCTION_TRAPS, ids=str)
+def test_a_function_declared_with_assumptions_its_sampler_breaks_is_refused(trap):
+    sides, assumptions = FUNCTION_TRAPS[trap]
+    f = _declared(**assumptions)
+    lhs, rhs = sides(f)
+    verdict = check(_obligation(trap, lhs, rhs, [SmoothFunctions([f], theta)]), Settings(samples=300))
+    assert verdict.status is Status.ERROR, f"{trap}: {verdict.status} {verdict.message}"
+    assert "function f(theta) is declared with" in verdict.message
+    assert "sp.Function('f', real=True)" in verdict.message
+    # Declared as the message says, the claim is checked, and refuted.
+    f = _declared(real=True)
+    lhs, rhs = sides(f)
+    verdict = check(_obligation(trap, lhs, rhs, [SmoothFunctions([f], theta)]), Settings(samples=300))
+    assert verdict.status is Status.REFUTED, f"{trap} for a real f: {verdict.status} {verdict.message}"
+
+
+def test_a_symbol_named_like_a_samplers_coefficient_is_not_tied_to_it():
+    # f(0) = a·tanh(c) for the sampler's own a and c, but f is any smooth function: with the user's
+    # symbols drawn apart from the coefficients it is refuted, and the counterexample shows all four,
+    # whether the user's names are those of the coefficients or those they print as.
+    f = _declared(real=True)
+    for a_name, c_name in [("f__c0", "f__c2"), ("_f__c0", "_f__c2")]:
+        a, c = sp.Symbol(a_name, real=True), sp.Symbol(c_name, real=True)
+        domain = [Real(a, c), SmoothFunctions([f], theta)]
+        claim = _obligation(f"f(0) = {a} tanh({c})", f.subs(theta, 0), a * sp.tanh(c), domain)
+        verdict = check(claim, Settings(samples=300))
+        assert verdict.status is Status.REFUTED, f"{a_name}: {verdict.status} {verdict.message}"
+        values = verdict.counterexample.values
+        assert {a_name, c_name} < set(values) and len(values) == 4, values  # f(0) uses two coefficients
+
+
+
+# The convexity rule (f(x0) = f'(x0) = 0 and f'' >= 0 give f >= 0) needs a C² function.  SymPy
+# differentiates a Piecewise branch by branch, so each of these passes the rule's tests although
+# it dips below zero on a window too narrow for the samples to find.
+r = sp.Symbol("r", real=True)
+narrow = sp.Rational(1, 10**6)
+dip = (r > 3) & (r < 3 + narrow)
+CONVEXITY_TRAPS = {
+    "(r − 1)² − 100 on a window": (r - 1) ** 2 - sp.Piecewise((100, dip), (0, True)),
+    "(r − 1)², shifted down on a window": sp.Piecewise(((r - 1) ** 2 - 100, dip), ((r - 1) ** 2, True)),
+    "(r − 1)² minus a tent 10⁸·max(0, ε − |r − 3|), written out": (r - 1) ** 2 - 10**8 * sp.Piecewise(
+        (narrow - (r - 3), (r >= 3) & (r < 3 + narrow)), (narrow + (r - 3), (r < 3) & (r > 3 - narrow)), (0, True)
+    ),
+    "(r − 1)² minus a step, as Heaviside's Piecewise": (r - 1) ** 2
+    - 100 * (sp.Heaviside(r - 3) - sp.Heaviside(r - 3 - narrow)).rewrite(sp.Piecewise),
+}
+
+
+@pytest.mark.parametrize("trap", CONVEXITY_TRAPS, ids=str)
+def test_the_convexity_rule_proves_no_function_that_is_not_twice_differentiable(trap):
+    d = Derivation("convexity traps")
+    d.claim("C", trap)(lambda: NonNegative(CONVEXITY_TRAPS[trap], [Real(r)], convex_in=(r, 1)))
+    verdict = check(d.obligations[0], Settings(samples=300))
+    assert verdict.status in (Status.NUMERIC, Status.REFUTED), f"{trap}: {verdict.status}"
+    if verdict.status is Status.NUMERIC:
+        assert "convexity rule not applied" in verdict.message and "Piecewise" in verdict.message
+

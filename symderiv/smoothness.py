@@ -1,0 +1,77 @@
+"""Whether an expression is twice continuously differentiable in one variable on its domain.
+
+The convexity rule (f(x0) = 0, f'(x0) = 0 and f'' >= 0 on an interval imply f >= 0 there)
+holds only for a C² function.  SymPy differentiates Piecewise, Abs, Max, sign, floor or
+Heaviside branch by branch, so a function that dips below zero on a narrow window would
+pass the rule's tests.  The check is a whitelist, sound by construction: rational and
+other finite constants, the variable, sums, products, powers and logs whose base is
+provably non-zero or positive, and a few functions smooth on the whole real line.  What
+is provable comes from the variable's SymPy assumptions, which its domain guarantees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+#: Smooth (analytic) for every argument, real or complex.
+ENTIRE = (sp.exp, sp.sin, sp.cos, sp.sinh, sp.cosh, sp.erf, sp.erfc)
+#: Smooth on the real line, with poles or branch points off it: the argument must be real.
+SMOOTH_ON_REALS = (sp.tanh, sp.sech, sp.atan, sp.asinh)
+
+
+@dataclass(frozen=True)
+class NotSmooth:
+    """The part of an expression that keeps it from being known C², and why."""
+
+    part: sp.Expr
+    reason: str
+
+    def describe(self) -> str:
+        return f"{self.part}: {self.reason}"
+
+
+def non_smooth_part(expr: sp.Expr, x: sp.Symbol) -> NotSmooth | None:
+    """The first part of `expr` not known to be C² in `x` wherever x's assumptions hold, or
+    None when the whole expression is."""
+    if x not in expr.free_symbols:
+        return None if expr.is_finite else NotSmooth(expr, "not known to be a finite constant")
+    if expr == x:
+        return None
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        return _first(expr.args, x)
+    if isinstance(expr, sp.Pow):
+        base, exponent = expr.args
+        if exponent.is_Integer and exponent >= 0:
+            return non_smooth_part(base, x)
+        if exponent.is_Integer:
+            return non_smooth_part(base, x) or (
+                None if base.is_zero is False else NotSmooth(expr, f"{base} is not known to be non-zero")
+            )
+        return _first((base, exponent), x) or (
+            None if base.is_positive else NotSmooth(expr, f"{base} is not known to be positive")
+        )
+    if isinstance(expr, sp.log):
+        (argument,) = expr.args
+        return non_smooth_part(argument, x) or (
+            None if argument.is_positive else NotSmooth(expr, f"{argument} is not known to be positive")
+        )
+    if isinstance(expr, ENTIRE):
+        return _first(expr.args, x)
+    if isinstance(expr, SMOOTH_ON_REALS):
+        (argument,) = expr.args
+        return non_smooth_part(argument, x) or (
+            None if argument.is_real else NotSmooth(expr, f"{argument} is not known to be real")
+        )
+    return NotSmooth(
+        expr, f"{type(expr).__name__} is not known to be twice continuously differentiable in {x}"
+    )
+
+
+def _first(parts, x: sp.Symbol) -> NotSmooth | None:
+    for part in parts:
+        found = non_smooth_part(part, x)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,46 @@
+"""What a claim accepts when it is built: exact numbers only."""
+
+import pytest
+import sympy as sp
+
+from symderiv import Derivation, Equal, Inequality, NonNegative, Positive, Real, Settings, Status, check
+
+x = sp.Symbol("x", real=True)
+w = sp.Symbol("w", positive=True)
+big = sp.Float(1e20)
+
+#: name -> a builder of a claim with a float somewhere in it, and the part the message names.
+WITH_FLOATS = {
+    "Equal: a Float term absorbs 1": (lambda: Equal(x + big + 1, x + big, [Real(x)]), "the left side"),
+    "Equal: a Python float operand": (lambda: Equal(x + 0.5, x + sp.Rational(1, 2), [Real(x)]), "the left side"),
+    "Equal: a float exponent": (lambda: Equal(w, (w**2) ** 0.5, [Positive(w)]), "the right side"),
+    "Equal: a float inside a function": (lambda: Equal(sp.exp(x), sp.exp(x + 1e-30), [Real(x)]), "the right side"),
+    "Equal: a matrix entry": (
+        lambda: Equal(sp.Matrix([x, 1]), sp.Matrix([x, sp.Float(1)]), [Real(x)]), "the right side"),
+    "NonNegative: the expression": (lambda: NonNegative((w - 1) ** 2 - 1e-30, [Positive(w)]), "the expression"),
+    "NonNegative: the convex_in point": (
+        lambda: NonNegative(w * sp.log(w) - w + 1, [Positive(w)], convex_in=(w, 1.0)), "the convex_in point"),
+    "Inequality: the left side": (lambda: Inequality(x**2 - 1e-30, x**2, [Real(x)]), "the left side"),
+    "Inequality: the right side": (lambda: Inequality(x**2, x**2 + 0.25, [Real(x)]), "the right side"),
+    "Inequality: a part of its certificate": (
+        lambda: Inequality(sp.S.Zero, x**2, [Real(x)], [NonNegative(x**2 * 1.0, [Real(x)])], because="x² ≥ 0"),
+        "the expression"),
+}
+
+
+@pytest.mark.parametrize("claim", WITH_FLOATS, ids=str)
+def test_a_claim_with_a_float_is_refused_with_what_to_write_instead(claim):
+    build, part = WITH_FLOATS[claim]
+    with pytest.raises(ValueError, match=rf"{part} contains the float .*write an exact number instead.*nsimplify"):
+        build()
+
+
+def test_a_float_that_absorbs_a_term_is_no_proof():
+    d = Derivation("floats")
+    d.claim("F1", "x + 10^20 + 1 = x + 10^20")(WITH_FLOATS["Equal: a Float term absorbs 1"][0])
+    exact = 10**20
+    d.claim("F2", "x + 10^20 + 1 = x + 10^20, exactly")(lambda: Equal(x + exact + 1, x + exact, [Real(x)]))
+    floats, exact_numbers = (check(ob, Settings(samples=200)) for ob in d.obligations)
+    assert floats.status is Status.ERROR and "contains the float 1.00000000000000E+20" in floats.message
+    # Written exactly, the claim is still false: no proof, though floats cannot tell 1 from 0 beside 10²⁰.
+    assert exact_numbers.status is not Status.PROVED
