@@ -53,7 +53,7 @@ def boltzmann_of_soft_q_does_not_lower_soft_value(m):
 
     # The numbers cover α in [0.5, 20] and γ in (0, 0.9): beyond, Q_π(s,a) − Q_π(s,0) (of order
     # r/(1 − γ)) over α exceeds the floating-point range of exp on many instances, each of which
-    # would be re-checked at 50 digits.  The symbolic certificate holds for every α > 0, 0 < γ < 1.
+    # would be judged one by one in ball arithmetic.  The symbolic certificate holds for every α > 0, 0 < γ < 1.
     kept = [d for d in m.domain() if alpha not in d.symbols and m.gamma not in d.symbols]
     domain = kept + [Positive(alpha, low=0.5, high=20.0), OpenInterval(m.gamma, low=0.0, high=0.9)]
 

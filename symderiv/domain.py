@@ -9,6 +9,7 @@ substitutions the symbolic engine may use.
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -30,9 +31,14 @@ EXTREME_SHARE, EXTREMES_AT_MOST = 0.05, 100
 EXTREME_DECADES = 6.0
 
 
+#: False while `Domains.sample(..., typical=True)` draws: no extremes then.
+_EXTREMES = contextvars.ContextVar("symderiv_extremes", default=True)
+
+
 def extreme_positions(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Where a sampler puts its extreme instances (a few, at random positions)."""
-    k = min(int(round(EXTREME_SHARE * n)), EXTREMES_AT_MOST)
+    """Where a sampler puts its extreme instances (a few, at random positions; none in a
+    typical draw)."""
+    k = min(int(round(EXTREME_SHARE * n)), EXTREMES_AT_MOST) if _EXTREMES.get() else 0
     return rng.choice(n, size=k, replace=False) if k else np.empty(0, dtype=int)
 
 
@@ -507,7 +513,16 @@ class Domains:
         if problems:
             raise DomainError("; ".join(problems))
 
-    def sample(self, rng: np.random.Generator, n: int) -> Values:
+    def sample(self, rng: np.random.Generator, n: int, typical: bool = False) -> Values:
+        """`n` instances of every part; with `typical`, none at the parts' extremes (for a float
+        reference, which keeps its digits only there)."""
+        token = _EXTREMES.set(not typical)
+        try:
+            return self._sample(rng, n)
+        finally:
+            _EXTREMES.reset(token)
+
+    def _sample(self, rng: np.random.Generator, n: int) -> Values:
         out: Values = {}
         for d in self.parts:
             drawn = d.sample(rng, n)

@@ -376,10 +376,12 @@ def check(
             f"{undecided} instance(s) that no precision up to {PRECISIONS[-1]} bits decided were not counted"
         )) if x)
     if reference is not None:
-        # Only the compared instances need the symbols the claim does not use.
+        # A reference computes in floats, which keep their digits on typical instances, not at a
+        # domain's extremes: it is compared on instances of its own, drawn without them.
         n = min(reference_samples, samples)
-        compared = {**{s: np.asarray(v)[:n] for s, v in values.items()}, **cmp.rest.sample(rng, n)}
-        mismatch = _check_reference(cmp, compared, lhs, scale, reference, n)
+        compared = {**cmp.domains.sample(rng, n, typical=True), **cmp.rest.sample(rng, n, typical=True)}
+        typical_lhs, _, typical_scale = cmp.evaluate(compared, n)
+        mismatch = _check_reference(cmp, compared, typical_lhs, typical_scale, reference, n)
         if mismatch is not None:
             return NumericResult(False, samples, float(np.max(agreed_rel)), mismatch, len(judged), message, undecided)
     return NumericResult(True, samples, float(np.max(agreed_rel, initial=0.0)), None, len(judged), message, undecided)

@@ -117,3 +117,17 @@ def test_a_claim_that_cannot_be_evaluated_in_extended_precision_leaves_its_failu
     result = check(cmp, np.random.default_rng(0), 300, 1e-9)
     assert result.agreed and result.rechecked > 0 and "in extended precision" not in result.message
     assert "in ball arithmetic" in result.message
+
+
+def test_a_reference_is_compared_on_typical_instances_where_floats_keep_their_digits():
+    # A float reference loses its digits at a domain's extremes (here: it is simply wrong above
+    # 10³); the claim itself is judged there, the reference only on typical instances.
+    cmp = Comparison([((), x, x)], "==", Domains([Positive(x)]), sample_all=True)
+    seen = []
+
+    def reference(inst):
+        seen.append(inst[x])
+        return inst[x] if inst[x] < 1e3 else 2 * inst[x]
+
+    result = check(cmp, np.random.default_rng(0), 2000, 1e-9, reference=reference, reference_samples=200)
+    assert result.agreed and len(seen) == 200 and max(seen) <= 20

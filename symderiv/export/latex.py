@@ -147,9 +147,9 @@ class LatexExporter(Printer):
             r"and every sampled instance agrees; for an inequality, its certificate's premises are proved and a "
             r"rule's theorem, machine-checked, gives the claim), \verdict{argued} (an inequality whose certificate's "
             r"parts are proved and which every sampled instance satisfies, but whose step from them to the claim is "
-            r"a person's argument; weaker, and labelled so), \verdict{numeric} (no symbolic proof within the time "
-            r"limit; every sampled instance agrees; weaker, and labelled so), \verdict{refuted} (an instance of the "
-            r"claim's own domain where the sides differ, confirmed at 50 digits; listed under Errata with the "
+            r"a person's argument; weaker, and labelled so), \verdict{numeric} (no symbolic proof within the work "
+            r"budgets; every sampled instance agrees; weaker, and labelled so), \verdict{refuted} (a point of the "
+            r"claim's own domain where the sides differ, certified in ball arithmetic; listed under Errata with the "
             r"corrected claim), or \verdict{error}. "
             f"This document holds {latex_text(doc.summary())}"
         )

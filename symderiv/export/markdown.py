@@ -53,9 +53,9 @@ class MarkdownExporter(Printer):
             "sampled instance agrees (for an inequality: its certificate's premises are proved and a rule's theorem, "
             "machine-checked, gives the claim); **argued**: an inequality whose certificate's parts are proved and "
             "which every sampled instance satisfies, but whose step from them to the claim is a person's argument "
-            "(weaker); **numeric**: no symbolic proof within the time limit, every sampled instance "
-            "agrees (weaker); **refuted**: an instance of the claim's own domain where the sides differ, confirmed "
-            "at 50 digits (see Errata); **error**: the obligation could not be built or evaluated.",
+            "(weaker); **numeric**: no symbolic proof within the work budgets, every sampled instance "
+            "agrees (weaker); **refuted**: a point of the claim's own domain where the sides differ, certified "
+            "in ball arithmetic (see Errata); **error**: the obligation could not be built or evaluated.",
         ]
         parts += [self._print(d, single=len(doc.derivations) == 1) for d in doc.derivations]
         if doc.references:
