@@ -146,18 +146,23 @@ class BallFunction:
     """`exprs` as a function of `symbols` in ball arithmetic: real (`arb`), or complex (`acb`),
     where a log or square root of a negative number is a certified non-real value."""
 
-    def __init__(self, symbols: Sequence[sp.Symbol], exprs: Sequence[sp.Expr]):
+    def __init__(self, symbols: Sequence[sp.Symbol], exprs: Sequence[sp.Expr], shared: tuple | None = None):
+        """`shared`: SymPy's `cse` of `exprs`, if the caller has it already (it is the costly part)."""
         self.symbols = list(symbols)
         self.exprs = list(exprs)
+        self._shared = shared
         self._compiled: dict = {}
 
     def _function(self, complex_: bool):
         """Compiled on first use: most claims never need the complex form."""
         if complex_ not in self._compiled:
             printer = _BallPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": False})
+            if self._shared is None:
+                self._shared = sp.cse(self.exprs, order="none")
+            shared = self._shared
             self._compiled[complex_] = sp.lambdify(
                 self.symbols, self.exprs, modules=[_COMPLEX if complex_ else _REAL], printer=printer,
-                cse=lambda e: sp.cse(e, order="none"), use_imps=False,
+                cse=lambda _: shared, use_imps=False,
             )
         return self._compiled[complex_]
 

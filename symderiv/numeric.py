@@ -124,7 +124,8 @@ class Comparison:
         self._exprs = (lhs, rhs, scale)
         # One flat list: SymPy's cse does not look into nested lists, so [lhs, rhs, scale]
         # would be compiled without sharing the subexpressions the three have in common.
-        self._np = compile_lambdified(self.symbols, lhs + rhs + scale, "numpy")
+        self._shared = common_subexpressions(lhs + rhs + scale)
+        self._np = compile_lambdified(self.symbols, lhs + rhs + scale, "numpy", self._shared)
         self._balls: BallFunction | None = None
 
     def evaluate(self, values: dict, n: int, dtype=float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -156,19 +157,26 @@ class Comparison:
     def balls(self, point: dict, bits: int, complex_: bool = False) -> tuple[list, list, list]:
         """lhs, rhs and the size of their terms in ball arithmetic at an exact point."""
         if self._balls is None:
-            self._balls = BallFunction(self.symbols, [e for side in self._exprs for e in side])
+            self._balls = BallFunction(self.symbols, [e for side in self._exprs for e in side], self._shared)
         flat = self._balls(point, bits, complex_)
         k = len(self.index)
         return flat[:k], flat[k:2 * k], flat[2 * k:]
 
 
-def compile_lambdified(symbols, exprs, modules):
-    """`lambdify` with common subexpressions shared.  Two of its defaults walk a large claim as a
-    tree rather than a graph and cost seconds at three states (measured: benchmarks/run.py): the
-    canonical ordering of `cse`, which sorts every sum by node counts, and the search for
-    implemented functions, which claims never contain.  Without the ordering, `cse` takes the
-    arguments in the order SymPy stores them, which is deterministic."""
-    return sp.lambdify(symbols, exprs, modules=modules, cse=lambda e: sp.cse(e, order="none"), use_imps=False)
+def common_subexpressions(exprs) -> tuple:
+    """SymPy's `cse` of `exprs`, computed once for every compilation of them (NumPy, balls).
+    Without its canonical ordering, which sorts every sum by node counts and costs seconds at
+    three states (measured: benchmarks/run.py), it takes the arguments in the order SymPy stores
+    them, which is deterministic."""
+    return sp.cse(list(exprs), order="none")
+
+
+def compile_lambdified(symbols, exprs, modules, shared=None):
+    """`lambdify` with common subexpressions shared (`shared`, if given, is their
+    `common_subexpressions`), without the search for implemented functions, which walks a large
+    claim as a tree and which claims never need."""
+    found = shared if shared is not None else common_subexpressions(exprs)
+    return sp.lambdify(symbols, exprs, modules=modules, cse=lambda _: found, use_imps=False)
 
 
 def _real_or_nan_array(value) -> np.ndarray:
