@@ -33,14 +33,28 @@ from .expressions import atoms_of
 #: At most this many float failures, or this fraction of the instances if that is more, are
 #: judged in ball arithmetic (about a millisecond each).
 MAX_RECHECKS, RECHECK_FRACTION = 500, 1e-3
-#: The first instances, whatever their floats said, are judged in ball arithmetic with the strict
+#: Typical instances of every check, drawn apart, are judged in ball arithmetic with the strict
 #: tolerance below: a difference that the float tolerance hides under huge terms which cancel
 #: exactly on both sides (x + 10³⁰ against x + 10³⁰ + 10¹⁰) is caught there.
 HIGH_PRECISION_SUBSAMPLE = 8
-#: In ball arithmetic an instance agrees when |lhs − rhs| is at most 2^-bits of the size of the
-#: terms (a failure needs only a ball of lhs − rhs that excludes zero, at any precision).  A float
-#: failure is rounding when it agrees to 100 bits; the subsample must agree to 4000.
-FLOAT_FAILURE_TOLERANCE_BITS, STRICT_TOLERANCE_BITS = 100, PRECISIONS[-1] - 96
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """When an instance agrees in ball arithmetic: |lhs − rhs| at most 2^-bits of the size of the
+    terms (and, if `absolute`, at most 2^-bits itself when the terms are larger than one), tried
+    at each of `precisions` in turn.  A failure needs only a ball of lhs − rhs that excludes zero."""
+
+    bits: int
+    precisions: tuple[int, ...]
+    absolute: bool = False
+
+
+#: A float failure is rounding when it agrees to 100 bits of the terms' size.
+FLOAT_FAILURE = Tolerance(100, PRECISIONS)
+#: The subsample must agree to 4000 bits, relative to terms below one and absolute above: a
+#: difference of 1 under terms of 10²⁰⁰⁰ is found, the precision raised with the terms' size.
+STRICT = Tolerance(4000, (4096, 8192, 16384, 32768), absolute=True)
 #: NumPy's extended precision (a 64-bit mantissa on x86), or None where long double is double.
 EXTENDED = np.longdouble if np.finfo(np.longdouble).eps < np.finfo(float).eps else None
 #: How closely the encoding must agree with a claim's NumPy reference: within REFERENCE_RTOL of the
@@ -72,7 +86,7 @@ class NumericResult:
     #: Instances judged in ball arithmetic: float failures and the agreeing subsample.
     rechecked: int = 0
     message: str = ""
-    #: Instances that no precision up to the largest of `PRECISIONS` decided: not counterexamples.
+    #: Instances that no precision of ball arithmetic decided: not counterexamples.
     undecided: int = 0
 
 
@@ -129,11 +143,16 @@ class Comparison:
         self._balls: BallFunction | None = None
 
     def evaluate(self, values: dict, n: int, dtype=float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Arrays of shape (elements, n): lhs, rhs and the size of their terms, computed in `dtype`."""
+        """Arrays of shape (elements, n): lhs, rhs and the size of their terms, computed in `dtype`;
+        NaN throughout where a constant of the claim (an integer of 2000 digits) has no float."""
         args = [np.asarray(values[s], dtype=dtype) for s in self.symbols]
-        out = np.empty((len(self._exprs[0]) * 3, n), dtype=dtype)
+        out = np.full((len(self._exprs[0]) * 3, n), np.nan, dtype=dtype)
         with np.errstate(all="ignore"):
-            for row, value in zip(out, self._np(*args)):
+            try:
+                computed = self._np(*args)
+            except OverflowError:
+                computed = []
+            for row, value in zip(out, computed):
                 row[...] = _real_or_nan_array(value)  # broadcasts constants and scalars
         return tuple(out.reshape(3, -1, n))
 
@@ -215,7 +234,7 @@ def _midpoint(ball) -> float:
     return float(ball.mid()) if ball.is_finite() else float("nan")
 
 
-def _judge_at(cmp: "Comparison", point: dict, bits: int, tolerance_bits: int) -> Judgement | None:
+def _judge_at(cmp: "Comparison", point: dict, bits: int, tolerance: Tolerance) -> Judgement | None:
     """The judgement at one precision, or None when this precision does not decide."""
     try:
         lhs, rhs, scale = cmp.balls(point, bits)
@@ -229,7 +248,10 @@ def _judge_at(cmp: "Comparison", point: dict, bits: int, tolerance_bits: int) ->
         gap = l - r
         if (gap > 0) if cmp.relation == "<=" else not gap.contains(0):
             return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r))
-        bound = abs(s).abs_upper() * flint.arb(2) ** -tolerance_bits
+        size = abs(s).abs_upper()
+        if tolerance.absolute and size > 1:
+            size = flint.arb(1)
+        bound = size * flint.arb(2) ** -tolerance.bits
         within = gap.upper() if cmp.relation == "<=" else gap.abs_upper()
         if not (within <= bound):
             undecided = True
@@ -250,12 +272,12 @@ def _not_real_failure(cmp: "Comparison", point: dict, bits: int) -> Judgement | 
     return None
 
 
-def judge(cmp: "Comparison", point: dict, tolerance_bits: int = FLOAT_FAILURE_TOLERANCE_BITS) -> Judgement:
-    """Fails, agrees to `tolerance_bits`, or undecided at an exact point, the precision raised
-    (from the first that can resolve the tolerance) until the balls decide."""
-    for bits in (b for b in PRECISIONS if b >= tolerance_bits + 28):
+def judge(cmp: "Comparison", point: dict, tolerance: Tolerance = FLOAT_FAILURE) -> Judgement:
+    """Fails, agrees within `tolerance`, or undecided at an exact point, the precision raised
+    through the tolerance's precisions until the balls decide."""
+    for bits in tolerance.precisions:
         try:
-            found = _judge_at(cmp, point, bits, tolerance_bits)
+            found = _judge_at(cmp, point, bits, tolerance)
         except Undecided:
             continue
         except Undefined:
@@ -333,7 +355,7 @@ def check(
     """Sample `samples` instances; agreed only if none fails, certified in ball arithmetic.
 
     Float failures that extended precision does not settle (the worst first, up to a budget) and,
-    strictly, the first `HIGH_PRECISION_SUBSAMPLE` instances are judged at exact points."""
+    strictly, `HIGH_PRECISION_SUBSAMPLE` typical instances drawn apart are judged at exact points."""
     values = cmp.domains.sample(rng, samples)
     lhs, rhs, scale = cmp.evaluate(values, samples)
     rel = cmp.relative_error(lhs, rhs, scale)
@@ -342,13 +364,13 @@ def check(
     extended, failing = _settle_in_extended_precision(cmp, values, failing, worst_per_instance, rtol)
     failing = failing[np.argsort(-worst_per_instance[failing], kind="stable")]
     budget = max(MAX_RECHECKS, int(RECHECK_FRACTION * samples))
-    strict = range(min(HIGH_PRECISION_SUBSAMPLE, samples))
-    judged = [(i, FLOAT_FAILURE_TOLERANCE_BITS) for i in failing[:budget] if i not in strict]
-    judged += [(i, STRICT_TOLERANCE_BITS) for i in strict]
+    typical = cmp.domains.sample(rng, HIGH_PRECISION_SUBSAMPLE, typical=True)
+    judged = [(_instance(values, i), FLOAT_FAILURE, True) for i in failing[:budget]]
+    judged += [(_instance(typical, j), STRICT, False) for j in range(HIGH_PRECISION_SUBSAMPLE)]
     undecided = agreed_in_balls = 0
-    for i, tolerance_bits in judged:
-        point = exact_point(cmp.domains, _instance(values, i))
-        found = judge(cmp, point, tolerance_bits) if point is not None else Judgement(Outcome.UNDECIDED)
+    for instance, tolerance, failed_in_floats in judged:
+        point = exact_point(cmp.domains, instance)
+        found = judge(cmp, point, tolerance) if point is not None else Judgement(Outcome.UNDECIDED)
         if found.outcome is Outcome.FAILS:
             small, found = shrink(cmp, point, found)
             note = "" if found.finite else (
@@ -356,12 +378,12 @@ def check(
                 "narrow the domain, or fix the expression"
             )
             return NumericResult(
-                False, samples, float(worst_per_instance[i]),
+                False, samples, float(np.max(worst_per_instance)),
                 Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, note), len(judged),
                 undecided=undecided,
             )
         undecided += found.outcome is Outcome.UNDECIDED
-        agreed_in_balls += found.outcome is Outcome.AGREES and worst_per_instance[i] > rtol
+        agreed_in_balls += found.outcome is Outcome.AGREES and failed_in_floats
     agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
     if len(failing) > budget:
         return NumericResult(
@@ -381,7 +403,7 @@ def check(
         message = f"{extended + agreed_in_balls} instance(s) failed in floating point but agreed, {' and '.join(settled)}"
     if undecided:
         message = "; ".join(x for x in (message, (
-            f"{undecided} instance(s) that no precision up to {PRECISIONS[-1]} bits decided were not counted"
+            f"{undecided} instance(s) that no precision of ball arithmetic decided were not counted"
         )) if x)
     if reference is not None:
         # A reference computes in floats, which keep their digits on typical instances, not at a
