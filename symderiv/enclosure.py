@@ -156,7 +156,8 @@ class BallFunction:
     def _function(self, complex_: bool):
         """Compiled on first use: most claims never need the complex form."""
         if complex_ not in self._compiled:
-            printer = _BallPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": False})
+            printer = _BallPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": False,
+                                    "order": "none"})
             if self._shared is None:
                 self._shared = sp.cse(self.exprs, order="none")
             shared = self._shared

@@ -22,6 +22,7 @@ from fractions import Fraction
 import flint
 import numpy as np
 import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
 from sympy.core.function import AppliedUndef
 
 from .domain import Domains
@@ -139,7 +140,7 @@ class Comparison:
         # One flat list: SymPy's cse does not look into nested lists, so [lhs, rhs, scale]
         # would be compiled without sharing the subexpressions the three have in common.
         self._shared = common_subexpressions(lhs + rhs + scale)
-        self._np = compile_lambdified(self.symbols, lhs + rhs + scale, "numpy", self._shared)
+        self._np = compile_lambdified(self.symbols, lhs + rhs + scale, self._shared)
         self._balls: BallFunction | None = None
 
     def evaluate(self, values: dict, n: int, dtype=float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -190,12 +191,15 @@ def common_subexpressions(exprs) -> tuple:
     return sp.cse(list(exprs), order="none")
 
 
-def compile_lambdified(symbols, exprs, modules, shared=None):
-    """`lambdify` with common subexpressions shared (`shared`, if given, is their
-    `common_subexpressions`), without the search for implemented functions, which walks a large
-    claim as a tree and which claims never need."""
+def compile_lambdified(symbols, exprs, shared=None):
+    """NumPy `lambdify` with common subexpressions shared (`shared`, if given, is their
+    `common_subexpressions`), terms printed in the order SymPy stores them (the printer's default
+    sorts every sum, most of the time of compiling a mutant), and without the search for
+    implemented functions, which walks a large claim as a tree and which claims never need."""
     found = shared if shared is not None else common_subexpressions(exprs)
-    return sp.lambdify(symbols, exprs, modules=modules, cse=lambda _: found, use_imps=False)
+    printer = NumPyPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                            "user_functions": {}, "order": "none"})
+    return sp.lambdify(symbols, exprs, modules="numpy", printer=printer, cse=lambda _: found, use_imps=False)
 
 
 def _real_or_nan_array(value) -> np.ndarray:

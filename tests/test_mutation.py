@@ -8,7 +8,6 @@ below with the reason, which a reader can check by hand.
 
 from pathlib import Path
 
-import pytest
 import sympy as sp
 
 from symderiv import Equal, NonNegative, Positive, Real, Simplex, SmoothFunctions, Status
@@ -43,39 +42,24 @@ ACCIDENTALLY_TRUE = {
 }
 
 
-@pytest.fixture(scope="module")
-def report():
+def test_every_mutant_of_the_note_is_refuted_unless_listed_as_true(capsys):
+    """One test, not one per check, so that pytest-xdist runs the costly mutation run once."""
     derivations, failures = load([PROOFS])
     assert not failures, failures
-    obligations = [ob for d in derivations for ob in d]
-    return run(mutants(obligations), MUTATION_SETTINGS, ACCIDENTALLY_TRUE, jobs=2)
-
-
-def test_there_are_at_least_200_mutants(report):
-    assert len(report.results) >= 200, report.summary()
-
-
-def test_every_false_mutant_is_refuted(report, capsys):
+    report = run(mutants([ob for d in derivations for ob in d]), MUTATION_SETTINGS, ACCIDENTALLY_TRUE, jobs=2)
     with capsys.disabled():
         print(f"\nmutation testing of {PROOFS.name}: {report.summary()}")
+    assert len(report.results) >= 200, report.summary()
     lines = [f"{m.key}: {v.status} {v.message}".rstrip() for m, v in report.survivors]
     assert not lines, (
         "mutants not refuted (strengthen the checker, or list a mutant in ACCIDENTALLY_TRUE "
         "with the reason it is true):\n" + "\n".join(lines)
     )
     assert report.kill_rate == 1.0
-
-
-def test_accidentally_true_mutants_are_not_refuted(report):
     wrong = [f"{m.key}: {v.counterexample.describe()}" for m, v in report.refuted_but_named_true]
     assert not wrong, "listed as accidentally true but refuted:\n" + "\n".join(wrong)
-
-
-def test_the_accidentally_true_list_names_only_existing_mutants(report):
     assert not report.unknown_names, "no such mutant (remove or rename): " + ", ".join(report.unknown_names)
-
-
-def test_killed_mutants_carry_a_counterexample(report):
+    # Every killed mutant carries its counterexample.
     assert all(v.counterexample is not None for _, v in report.results if v.status is Status.REFUTED)
 
 
