@@ -244,10 +244,10 @@ def _judge_at(cmp: "Comparison", point: dict, bits: int, tolerance: Tolerance) -
         lhs, rhs, scale = cmp.balls(point, bits)
     except NotReal:
         return _not_real_failure(cmp, point, bits)
-    undecided = False
+    undecided = not_finite = False
     for k, (l, r, s) in enumerate(zip(lhs, rhs, scale)):
         if not (l.is_finite() and r.is_finite()):
-            undecided = True
+            not_finite = True
             continue
         gap = l - r
         if (gap > 0) if cmp.relation == "<=" else not gap.contains(0):
@@ -259,9 +259,9 @@ def _judge_at(cmp: "Comparison", point: dict, bits: int, tolerance: Tolerance) -
         within = gap.upper() if cmp.relation == "<=" else gap.abs_upper()
         if not (within <= bound):
             undecided = True
-    if undecided:
+    if not_finite:
         return _not_real_failure(cmp, point, bits)
-    return Judgement(Outcome.AGREES)
+    return None if undecided else Judgement(Outcome.AGREES)
 
 
 def _not_real_failure(cmp: "Comparison", point: dict, bits: int) -> Judgement | None:
