@@ -35,8 +35,8 @@ class Undefined(ArithmeticError):
 
 
 #: What evaluating a claim in ball arithmetic raises where it cannot cover the claim (a function
-#: it does not know, a Float, a division by a ball that is exactly zero).
-OUTSIDE_BALL_ARITHMETIC = (ArithmeticError, TypeError, NameError, ValueError, KeyError)
+#: it does not know, or that complex balls lack, a Float, a division by a ball that is exactly zero).
+OUTSIDE_BALL_ARITHMETIC = (ArithmeticError, TypeError, NameError, ValueError, KeyError, AttributeError)
 
 
 class _BallPrinter(MpmathPrinter):

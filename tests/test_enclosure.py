@@ -67,3 +67,13 @@ def test_excludes_zero_decides_each_expression_and_never_a_zero_function():
     tiny = sp.exp(x) - 1 - x  # about x²/2 = 5e-61 at x = 10^-30
     zero = sp.log(sp.exp(x)) - x
     assert excludes_zero([tiny, zero, 1 / x], {x: Fraction(1, 10**30)}) == [True, False, True]
+
+
+def test_what_ball_arithmetic_cannot_evaluate_is_outside_it_rather_than_an_error():
+    from symderiv.enclosure import OUTSIDE_BALL_ARITHMETIC
+
+    # floor of a complex ball: python-flint's acb has no floor.
+    with pytest.raises(OUTSIDE_BALL_ARITHMETIC):
+        BallFunction([u], [sp.floor(u)])({u: Fraction(3, 2)}, 128, complex_=True)
+    with pytest.raises(OUTSIDE_BALL_ARITHMETIC):
+        BallFunction([u], [sp.gamma(u)])({u: Fraction(1, 2)}, 128)  # a function it is not given
