@@ -43,6 +43,11 @@ class _BallPrinter(MpmathPrinter):
     """Prints constants and comparisons as calls, so that they are computed at the working
     precision and decided rigorously (Python's `if x > 0` on a ball is false when unsure)."""
 
+    def _module_format(self, fqn, register=True):
+        # Names only, and no imports: lambdify would otherwise bring mpmath's gamma or erf into the
+        # namespace, which evaluate a ball as a float and return an enclosure that is not one.
+        return fqn.split(".")[-1]
+
     def _print_Pi(self, expr):
         return "_pi()"
 

@@ -76,4 +76,5 @@ def test_what_ball_arithmetic_cannot_evaluate_is_outside_it_rather_than_an_error
     with pytest.raises(OUTSIDE_BALL_ARITHMETIC):
         BallFunction([u], [sp.floor(u)])({u: Fraction(3, 2)}, 128, complex_=True)
     with pytest.raises(OUTSIDE_BALL_ARITHMETIC):
-        BallFunction([u], [sp.gamma(u)])({u: Fraction(1, 2)}, 128)  # a function it is not given
+        # A function it is not given: mpmath's gamma would take the ball as a float, enclosing nothing.
+        BallFunction([u], [sp.gamma(u)])({u: Fraction(1, 2)}, 128)
