@@ -123,8 +123,9 @@ def _extremum(pick):
 
 _FUNCTIONS = {
     name: _method(name)
-    for name in ("exp", "log", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "asin", "acos", "atan",
-                 "asinh", "acosh", "atanh", "floor", "ceil")
+    for name in ("exp", "log", "sqrt", "sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "sech",
+                 "csch", "coth", "asin", "acos", "atan", "asinh", "acosh", "atanh", "erf", "erfc", "gamma", "floor",
+                 "ceil")
 }
 _FUNCTIONS.update({
     "mpf": flint.arb,

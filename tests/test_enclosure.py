@@ -76,5 +76,8 @@ def test_what_ball_arithmetic_cannot_evaluate_is_outside_it_rather_than_an_error
     with pytest.raises(OUTSIDE_BALL_ARITHMETIC):
         BallFunction([u], [sp.floor(u)])({u: Fraction(3, 2)}, 128, complex_=True)
     with pytest.raises(OUTSIDE_BALL_ARITHMETIC):
-        # A function it is not given: mpmath's gamma would take the ball as a float, enclosing nothing.
-        BallFunction([u], [sp.gamma(u)])({u: Fraction(1, 2)}, 128)
+        # A function it is not given: mpmath's would take the ball as a float, enclosing nothing.
+        BallFunction([u], [sp.besselj(0, u)])({u: Fraction(1, 2)}, 128)
+    # Those it is given are python-flint's own, rigorous at any precision.
+    (g,) = BallFunction([u], [sp.gamma(u)])({u: Fraction(1, 2)}, 1024)
+    assert g.rad() < flint.arb(2) ** -1000 and g.overlaps(flint.arb.pi().sqrt())
