@@ -306,7 +306,7 @@ class Simplex(Domain):
         np.maximum(draws, 1e-300, out=draws)
         draws /= draws.sum(axis=0)
         faces = np.flatnonzero(group == 4)
-        draws[rng.integers(0, k, size=faces.size), faces] = np.exp(rng.uniform(np.log(1e-12), np.log(1e-4), faces.size))
+        draws[rng.integers(0, k, size=faces.size), faces] = _log_uniform(rng, 1e-12, 1e-4, faces.size)
         draws /= draws.sum(axis=0)
         np.maximum(draws, 1e-12, out=draws)
         draws /= draws.sum(axis=0)
