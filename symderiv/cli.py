@@ -59,8 +59,9 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--samples", type=_positive_int, default=defaults.samples,
                    help="random instances per obligation and size (default %(default)s)")
     p.add_argument("--time-limit", type=_positive_float, default=defaults.time_limit, metavar="SECONDS",
-                   help="CPU seconds for each symbolic rewrite attempt, a safety net: work budgets decide "
-                   "when a rewrite fails, the same on every machine (default %(default)s)")
+                   help="CPU seconds for each symbolic rewrite attempt, and for building, compiling and "
+                   "numerically checking each claim (at least 5); a safety net, since work budgets decide when "
+                   "a rewrite fails, the same on every machine (default %(default)s)")
     p.add_argument("--sizes", type=_size_list, metavar="SxA[,SxA...]",
                    help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own)")
     p.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
