@@ -106,10 +106,18 @@ def print_table(header: list[str], rows) -> None:
 
 
 def machine() -> str:
-    model = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")), platform.processor() or "unknown CPU",
-    ) if Path("/proc/cpuinfo").exists() else platform.processor()
+    model = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            platform.processor() or "unknown CPU",
+        )
+        if Path("/proc/cpuinfo").exists()
+        else platform.processor()
+    )
     memory = ""
     if Path("/proc/meminfo").exists():
         kib = int(Path("/proc/meminfo").read_text().split()[1])
@@ -151,10 +159,15 @@ def is_per_state(ob) -> bool:
 def run_cli(args: list[str], cache_dir: str, extra_env: dict | None = None, target: Path | None = None):
     """`symderiv check TARGET ... --json -q` in a fresh process: (verdicts, wall, CPU)."""
     env = {**os.environ, "SYMDERIV_CACHE_DIR": cache_dir, "PYTHONPATH": str(REPO), **(extra_env or {})}
-    proc, wall, cpu = measured(lambda: subprocess.run(
-        [*SYMDERIV, "check", str(target or PROOFS), "--json", "-q", *args], capture_output=True, text=True,
-        env=env, cwd=REPO,
-    ))
+    proc, wall, cpu = measured(
+        lambda: subprocess.run(
+            [*SYMDERIV, "check", str(target or PROOFS), "--json", "-q", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+        )
+    )
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"symderiv check {' '.join(args)} failed:\n{proc.stderr}")
     return json.loads(proc.stdout)["verdicts"], wall, cpu
@@ -163,8 +176,11 @@ def run_cli(args: list[str], cache_dir: str, extra_env: dict | None = None, targ
 def verdict_summary(verdicts) -> list:
     """What must not change between runs: statuses, strategies, counterexamples, instances."""
     return [
-        (v["obligation_id"], v["status"],
-         [(e["size"], e["status"], e["strategy"], e["instances"], e["counterexample"]) for e in v["evidence"]])
+        (
+            v["obligation_id"],
+            v["status"],
+            [(e["size"], e["status"], e["strategy"], e["instances"], e["counterexample"]) for e in v["evidence"]],
+        )
         for v in verdicts
     ]
 
@@ -188,17 +204,26 @@ def section_note(args) -> None:
     with tempfile.TemporaryDirectory() as cache_dir:
         jobs, jobs_wall, jobs_cpu = run_cli([*common, "--jobs", "2"], cache_dir)
     same = verdict_summary(cold) == verdict_summary(warm) == verdict_summary(jobs)
-    print(table(
-        ["run", "wall s", "CPU s", "verdicts", "target"],
-        [
-            ["cold (empty cache)", cold_wall, cold_cpu, counts(cold), "< 20 s wall"],
-            [f"repeated, nothing changed ({cached}/{total} sizes from the cache)", warm_wall, warm_cpu,
-             counts(warm), "< 2 s wall"],
-            ["cold, --jobs 2", jobs_wall, jobs_cpu, counts(jobs), "same verdicts"],
-        ],
-    ))
-    print(f"\nVerdicts identical across the three runs: {'yes' if same else 'NO'}; "
-          f"{len(cold)} obligations. Load average after: {load_average()}\n")
+    print(
+        table(
+            ["run", "wall s", "CPU s", "verdicts", "target"],
+            [
+                ["cold (empty cache)", cold_wall, cold_cpu, counts(cold), "< 20 s wall"],
+                [
+                    f"repeated, nothing changed ({cached}/{total} sizes from the cache)",
+                    warm_wall,
+                    warm_cpu,
+                    counts(warm),
+                    "< 2 s wall",
+                ],
+                ["cold, --jobs 2", jobs_wall, jobs_cpu, counts(jobs), "same verdicts"],
+            ],
+        )
+    )
+    print(
+        f"\nVerdicts identical across the three runs: {'yes' if same else 'NO'}; "
+        f"{len(cold)} obligations. Load average after: {load_average()}\n"
+    )
 
 
 def _evalf_rate(cmp, values, count: int, budget: float = 5.0) -> float:
@@ -218,14 +243,28 @@ def _evalf_rate(cmp, values, count: int, budget: float = 5.0) -> float:
 def section_numeric(args) -> None:
     n = args.instances
     print(f"## Numeric throughput, {n:.0e} instances per check (load average {load_average()})\n")
-    print("The identities of the per-state obligations (an inequality's: those of its certificate), at the "
-          "largest size. `numeric check` is sampling + evaluation + comparison + any high-precision re-checks, "
-          "per second of wall clock and of CPU, best of three runs; `evaluate` alone is the compiled function; "
-          "`without cse` compiles [lhs, rhs, scale] as nested lists, where SymPy's lambdify applies no "
-          "common-subexpression elimination.\n")
-    print_table(["identity", "size", "elements", "numeric check inst/s (wall)", "(CPU)", "evaluate inst/s",
-                 "evaluate without cse inst/s", "SymPy evalf inst/s", "check / evalf (wall)", "result"],
-                _numeric_rows(n, args))
+    print(
+        "The identities of the per-state obligations (an inequality's: those of its certificate), at the "
+        "largest size. `numeric check` is sampling + evaluation + comparison + any high-precision re-checks, "
+        "per second of wall clock and of CPU, best of three runs; `evaluate` alone is the compiled function; "
+        "`without cse` compiles [lhs, rhs, scale] as nested lists, where SymPy's lambdify applies no "
+        "common-subexpression elimination.\n"
+    )
+    print_table(
+        [
+            "identity",
+            "size",
+            "elements",
+            "numeric check inst/s (wall)",
+            "(CPU)",
+            "evaluate inst/s",
+            "evaluate without cse inst/s",
+            "SymPy evalf inst/s",
+            "check / evalf (wall)",
+            "result",
+        ],
+        _numeric_rows(n, args),
+    )
     print(f"\nTarget: at least 1e6 instances/s for the numeric check. Load average after: {load_average()}\n")
 
 
@@ -244,8 +283,10 @@ def _numeric_rows(n, args):
 def _throughput(ob, size, cmp, n, args) -> list:
     """elements, check rate (wall, CPU), evaluate rate with and without cse, evalf rate, ratio, result.
     The check's times are the best of three runs on the same instances (the machine may be shared)."""
-    runs = [measured(lambda: numeric.check(cmp, np.random.default_rng(instance_seed(0, ob.id, size)), n, 1e-9))
-            for _ in range(3)]
+    runs = [
+        measured(lambda: numeric.check(cmp, np.random.default_rng(instance_seed(0, ob.id, size)), n, 1e-9))
+        for _ in range(3)
+    ]
     result = runs[0][0]
     wall, cpu = min(r[1] for r in runs), min(r[2] for r in runs)
     values = cmp.domains.sample(np.random.default_rng(1), n)
@@ -256,7 +297,12 @@ def _throughput(ob, size, cmp, n, args) -> list:
         _, nested_wall, _ = measured(lambda: nested(*arrays))
     evalf = _evalf_rate(cmp, values, args.evalf_instances)
     return [
-        len(cmp.index), n / wall, n / cpu, n / evaluate_wall, n / nested_wall, evalf,
+        len(cmp.index),
+        n / wall,
+        n / cpu,
+        n / evaluate_wall,
+        n / nested_wall,
+        evalf,
         f"{n / wall / evalf:.0f}x",
         "agreed" if result.agreed else "REFUTED" if result.mismatch is not None else f"undecided: {result.message}",
     ]
@@ -297,10 +343,12 @@ def _symbolic_rows(limit, totals):
                 ("simplify", simplify, False),
                 ("simplify+constraints", simplify, True),
             ):
-                def prove():
+
+                def prove(tests=tests, strategies=strategies, use_constraints=use_constraints):
                     return all(
-                        symbolic.prove_zero(d, eliminations=e if use_constraints else None, strategies=strategies,
-                                            time_limit=limit).zero
+                        symbolic.prove_zero(
+                            d, eliminations=e if use_constraints else None, strategies=strategies, time_limit=limit
+                        ).zero
                         for _, d, e in tests
                     )
 
@@ -314,23 +362,41 @@ def _symbolic_rows(limit, totals):
 
 def section_symbolic(args) -> None:
     limit = args.time_limit
-    print(f"## Symbolic: pipeline against sympy.simplify, time limit {limit:g} s per attempt "
-          f"(load average {load_average()})\n")
-    print("Every obligation of the note expected to hold (a check refutes the others by numbers before any "
-          "symbolic attempt), multi-state at 2x2, per-state at each of their sizes, every identity "
-          "its proof needs. `simplify alone`: simplify(lhs - rhs) == 0, nothing else. `simplify + constraints`: "
-          "the engine with simplify as its only strategy, so that Σπ = 1 can be used. Each attempt runs in the "
-          "engine's forked worker under the same time limit. Sign facts (NonNegative) are proved from "
-          "assumptions by both and left out.\n")
+    print(
+        f"## Symbolic: pipeline against sympy.simplify, time limit {limit:g} s per attempt "
+        f"(load average {load_average()})\n"
+    )
+    print(
+        "Every obligation of the note expected to hold (a check refutes the others by numbers before any "
+        "symbolic attempt), multi-state at 2x2, per-state at each of their sizes, every identity "
+        "its proof needs. `simplify alone`: simplify(lhs - rhs) == 0, nothing else. `simplify + constraints`: "
+        "the engine with simplify as its only strategy, so that Σπ = 1 can be used. Each attempt runs in the "
+        "engine's forked worker under the same time limit. Sign facts (NonNegative) are proved from "
+        "assumptions by both and left out.\n"
+    )
     totals = {"pipeline": [0.0, 0], "simplify": [0.0, 0], "simplify+constraints": [0.0, 0], "rows": [0, 0]}
-    print_table(["obligation", "size", "zero-tests", "pipeline s", "proved", "simplify alone s", "proved",
-                 "simplify + constraints s", "proved"], _symbolic_rows(limit, totals))
+    print_table(
+        [
+            "obligation",
+            "size",
+            "zero-tests",
+            "pipeline s",
+            "proved",
+            "simplify alone s",
+            "proved",
+            "simplify + constraints s",
+            "proved",
+        ],
+        _symbolic_rows(limit, totals),
+    )
     p, s, sc = totals["pipeline"], totals["simplify"], totals["simplify+constraints"]
-    print(f"\nTotals over {totals['rows'][0]} (obligation, size) pairs: pipeline {p[0]:.1f} s, {p[1]} proved; "
-          f"simplify alone {s[0]:.1f} s, {s[1]} proved ({s[0] / p[0]:.1f}x the pipeline's time); "
-          f"simplify + constraints {sc[0]:.1f} s, {sc[1]} proved ({sc[0] / p[0]:.1f}x). "
-          f"Target: the pipeline proves at least as many, at least 5x faster. Load average after: "
-          f"{load_average()}\n")
+    print(
+        f"\nTotals over {totals['rows'][0]} (obligation, size) pairs: pipeline {p[0]:.1f} s, {p[1]} proved; "
+        f"simplify alone {s[0]:.1f} s, {s[1]} proved ({s[0] / p[0]:.1f}x the pipeline's time); "
+        f"simplify + constraints {sc[0]:.1f} s, {sc[1]} proved ({sc[0] / p[0]:.1f}x). "
+        f"Target: the pipeline proves at least as many, at least 5x faster. Load average after: "
+        f"{load_average()}\n"
+    )
 
 
 def _split(verdicts) -> tuple[float, float, float]:
@@ -341,8 +407,18 @@ def _split(verdicts) -> tuple[float, float, float]:
     return build, numeric_, prove
 
 
-SCALING_HEADER = ["size", "obligations", "wall s", "CPU s", "build s", "numeric s", "symbolic s", "dominant",
-                  "slowest", "verdicts"]
+SCALING_HEADER = [
+    "size",
+    "obligations",
+    "wall s",
+    "CPU s",
+    "build s",
+    "numeric s",
+    "symbolic s",
+    "dominant",
+    "slowest",
+    "verdicts",
+]
 
 
 def _scaling_rows(sizes, extra_args, samples, target=None):
@@ -350,13 +426,24 @@ def _scaling_rows(sizes, extra_args, samples, target=None):
     for size in sizes:
         forced = ["--sizes", str(size)] if size is not None else []
         with tempfile.TemporaryDirectory() as cache_dir:
-            verdicts, wall, cpu = run_cli([*forced, "--samples", str(samples), "--no-cache", *extra_args],
-                                          cache_dir, target=target)
+            verdicts, wall, cpu = run_cli(
+                [*forced, "--samples", str(samples), "--no-cache", *extra_args], cache_dir, target=target
+            )
         build, num, prove = _split(verdicts)
         dominant = max((("build", build), ("numeric", num), ("symbolic", prove)), key=lambda kv: kv[1])[0]
         slowest = max(verdicts, key=lambda v: v["seconds"])
-        yield [str(size) if size is not None else "declared", len(verdicts), wall, cpu, build, num, prove, dominant,
-               f"{slowest['obligation_id']} {slowest['seconds']:.1f} s", counts(verdicts)]
+        yield [
+            str(size) if size is not None else "declared",
+            len(verdicts),
+            wall,
+            cpu,
+            build,
+            num,
+            prove,
+            dominant,
+            f"{slowest['obligation_id']} {slowest['seconds']:.1f} s",
+            counts(verdicts),
+        ]
 
 
 def _file_with_step(step: str) -> Path | None:
@@ -370,11 +457,13 @@ def _file_with_step(step: str) -> Path | None:
 
 def section_scaling(args) -> None:
     print(f"## Scaling with the model's size, {args.samples} samples (load average {load_average()})\n")
-    print("Whole note, each size in a fresh process with an empty cache; `--sizes` sets the multi-state "
-          "obligations' size, per-state obligations keep their own (1x2..1x4) in every row. build, numeric "
-          "and symbolic are summed over obligations (build: constructing the claims; numeric: compiling, "
-          "sampling, evaluating, high-precision re-checks; symbolic: the forked proof attempts). The row "
-          "`declared` checks every obligation at every size its proof file declares (1 to 3 states).\n")
+    print(
+        "Whole note, each size in a fresh process with an empty cache; `--sizes` sets the multi-state "
+        "obligations' size, per-state obligations keep their own (1x2..1x4) in every row. build, numeric "
+        "and symbolic are summed over obligations (build: constructing the claims; numeric: compiling, "
+        "sampling, evaluating, high-precision re-checks; symbolic: the forked proof attempts). The row "
+        "`declared` checks every obligation at every size its proof file declares (1 to 3 states).\n"
+    )
     print_table(SCALING_HEADER, _scaling_rows([Size(2, 2), Size(2, 3), Size(3, 3), None], [], args.samples))
     print(f"\nTarget: the whole note at 3x3 in under 2 minutes. Load average after: {load_average()}\n")
 
@@ -386,8 +475,10 @@ def section_gradient(args) -> None:
     if source is None:
         print(f"No obligation for step {step} in proofs/ yet.\n")
         return
-    print(f"Step {step} of {source.relative_to(REPO)}, {args.samples} samples, each size in a fresh process "
-          "with an empty cache.\n")
+    print(
+        f"Step {step} of {source.relative_to(REPO)}, {args.samples} samples, each size in a fresh process "
+        "with an empty cache.\n"
+    )
     sizes = [Size(2, 2), Size(2, 3), Size(3, 3), Size(3, 4), Size(4, 4)]
     print_table(SCALING_HEADER, _scaling_rows(sizes, ["-k", step], args.samples, source))
     print(f"\nLoad average after: {load_average()}\n")
@@ -398,14 +489,19 @@ def section_groundtypes(args) -> None:
     rows = []
     for ground in ("python", "gmpy", "flint"):
         env = {**os.environ, "SYMPY_GROUND_TYPES": ground}
-        probe = subprocess.run([sys.executable, "-c", "import sympy.external.gmpy as g; print(g.GROUND_TYPES)"],
-                               capture_output=True, text=True, env=env)
+        probe = subprocess.run(
+            [sys.executable, "-c", "import sympy.external.gmpy as g; print(g.GROUND_TYPES)"],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         if probe.stdout.strip() != ground:
             rows.append([ground, "not installed", "", "", ""])
             continue
         with tempfile.TemporaryDirectory() as cache_dir:
-            verdicts, wall, cpu = run_cli(["--sizes", "2x2", "--samples", "1000", "--no-cache"], cache_dir,
-                                          {"SYMPY_GROUND_TYPES": ground})
+            verdicts, wall, cpu = run_cli(
+                ["--sizes", "2x2", "--samples", "1000", "--no-cache"], cache_dir, {"SYMPY_GROUND_TYPES": ground}
+            )
         rows.append([ground, wall, cpu, _split(verdicts)[2], counts(verdicts)])
     print(table(["ground types", "wall s", "CPU s", "symbolic s", "verdicts"], rows))
     print(f"\nLoad average after: {load_average()}\n")
@@ -414,8 +510,9 @@ def section_groundtypes(args) -> None:
 def section_headroom(args) -> None:
     print(f"## Headroom: every bundled proof, declared sizes, cold (load average {load_average()})\n")
     with tempfile.TemporaryDirectory() as cache_dir:
-        verdicts, wall, cpu = run_cli(["--samples", str(args.samples), "--time-limit", str(args.time_limit)],
-                                      cache_dir, target=REPO / "proofs")
+        verdicts, wall, cpu = run_cli(
+            ["--samples", str(args.samples), "--time-limit", str(args.time_limit)], cache_dir, target=REPO / "proofs"
+        )
     rows = []
     for v in verdicts:
         sizes = v["evidence"]
@@ -424,20 +521,44 @@ def section_headroom(args) -> None:
         numeric_s = sum(e["seconds_numeric"] for e in sizes) - build
         symbolic_s = sum(e["seconds_symbolic"] for e in sizes)
         headroom = args.time_limit / worst["seconds_worst_attempt"] if worst["seconds_worst_attempt"] else float("inf")
-        rows.append([v["obligation_id"], v["status"], build, numeric_s, symbolic_s,
-                     f"{worst['seconds_worst_attempt']:.2f} at {worst['size'] or '-'}", headroom])
+        rows.append(
+            [
+                v["obligation_id"],
+                v["status"],
+                build,
+                numeric_s,
+                symbolic_s,
+                f"{worst['seconds_worst_attempt']:.2f} at {worst['size'] or '-'}",
+                headroom,
+            ]
+        )
     rows.sort(key=lambda r: r[-1])
-    print(table(["obligation", "verdict", "build s", "numeric s", "symbolic s", "longest attempt, CPU s",
-                 f"headroom (limit {args.time_limit:g} s)"], rows))
+    print(
+        table(
+            [
+                "obligation",
+                "verdict",
+                "build s",
+                "numeric s",
+                "symbolic s",
+                "longest attempt, CPU s",
+                f"headroom (limit {args.time_limit:g} s)",
+            ],
+            rows,
+        )
+    )
     proved = [r for r in rows if r[1] == "proved"]
     low = [r[0] for r in proved if r[-1] < 5]
-    print(f"\n{len(verdicts)} obligations ({counts(verdicts)}) in {wall:.1f} s wall, {cpu:.1f} s CPU. "
-          f"Least headroom of a proved obligation: {min((r[-1] for r in proved), default=float('inf')):.1f}x; "
-          f"below 5x: {', '.join(low) or 'none'}. Load average after: {load_average()}\n")
+    print(
+        f"\n{len(verdicts)} obligations ({counts(verdicts)}) in {wall:.1f} s wall, {cpu:.1f} s CPU. "
+        f"Least headroom of a proved obligation: {min((r[-1] for r in proved), default=float('inf')):.1f}x; "
+        f"below 5x: {', '.join(low) or 'none'}. Load average after: {load_average()}\n"
+    )
 
 
 def _commit() -> str:
     """The commit the benchmark's copy was taken from, and whether the tree had changes."""
+
     def git(*a):
         return subprocess.run(["git", *a], capture_output=True, text=True, cwd=SOURCE).stdout.strip()
 
@@ -446,8 +567,12 @@ def _commit() -> str:
 
 
 SECTIONS = {
-    "note": section_note, "numeric": section_numeric, "symbolic": section_symbolic,
-    "scaling": section_scaling, "gradient": section_gradient, "groundtypes": section_groundtypes,
+    "note": section_note,
+    "numeric": section_numeric,
+    "symbolic": section_symbolic,
+    "scaling": section_scaling,
+    "gradient": section_gradient,
+    "groundtypes": section_groundtypes,
     "headroom": section_headroom,
 }
 
@@ -459,16 +584,25 @@ def main(argv=None) -> int:
     parser.add_argument("--instances", type=int, default=1_000_000, help="instances per numeric throughput check")
     parser.add_argument("--evalf-instances", type=int, default=200, help="instances for the SymPy evalf loop")
     parser.add_argument("--time-limit", type=float, default=Settings().time_limit, help="symbolic limit per attempt")
-    parser.add_argument("--gradient-step", default="N15", help="the step (in any file of proofs/) whose "
-                        "obligations the scaling section runs up to 4x4 (default N15, the note's gradient)")
-    parser.add_argument("--proofs", default="proofs/soft_q_learning.py",
-                        help="proof file or folder to measure, relative to the repository (default: the note)")
+    parser.add_argument(
+        "--gradient-step",
+        default="N15",
+        help="the step (in any file of proofs/) whose "
+        "obligations the scaling section runs up to 4x4 (default N15, the note's gradient)",
+    )
+    parser.add_argument(
+        "--proofs",
+        default="proofs/soft_q_learning.py",
+        help="proof file or folder to measure, relative to the repository (default: the note)",
+    )
     args = parser.parse_args(argv)
     global PROOFS
     PROOFS = REPO / args.proofs
-    print(f"# symderiv benchmark\n\nMachine: {machine()}; calibration workload {calibration():.2f} s CPU. "
-          f"Started {time.strftime('%Y-%m-%d %H:%M')}, load average {load_average()}; code: {_commit()}; "
-          f"proofs: {args.proofs}.\n")
+    print(
+        f"# symderiv benchmark\n\nMachine: {machine()}; calibration workload {calibration():.2f} s CPU. "
+        f"Started {time.strftime('%Y-%m-%d %H:%M')}, load average {load_average()}; code: {_commit()}; "
+        f"proofs: {args.proofs}.\n"
+    )
     for name, section in SECTIONS.items():
         if args.section in (name, "all"):
             section(args)

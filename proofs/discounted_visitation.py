@@ -45,7 +45,9 @@ def unnormalised_visitation_sums_to_one(m):
 )
 def discounted_visitation_satisfies_flow_equation(m):
     d = m.discounted_visitation(m.pi)
-    inflow = sp.Matrix(m.n_states, 1, lambda s2, _: sum(
-        d[s] * m.pi[s, a] * m.p(s, a, s2) for s in range(m.n_states) for a in range(m.n_actions)
-    ))
+    inflow = sp.Matrix(
+        m.n_states,
+        1,
+        lambda s2, _: sum(d[s] * m.pi[s, a] * m.p(s, a, s2) for s in range(m.n_states) for a in range(m.n_actions)),
+    )
     return Equal(d, (1 - m.gamma) * m.p0 + m.gamma * inflow, m.domain())

@@ -45,7 +45,9 @@ class OptimalSoft:
         else:
             self.transitions = {
                 m.p(s, a, s2): sp.Integer(s2 == next_state[s][a])
-                for s in range(S) for a in range(m.n_actions) for s2 in range(S)
+                for s in range(S)
+                for a in range(m.n_actions)
+                for s2 in range(S)
             }
         self.V_Q = m.soft_value(m.Q)
         self.pi = m.boltzmann(m.Q)
@@ -69,7 +71,7 @@ def every_map(m):
     """Every deterministic transition map next[s][a] of the model's size."""
     S, A = m.n_states, m.n_actions
     for targets in itertools.product(range(S), repeat=S * A):
-        yield [list(targets[s * A:(s + 1) * A]) for s in range(S)]
+        yield [list(targets[s * A : (s + 1) * A]) for s in range(S)]
 
 
 @consistency.claim(
@@ -145,8 +147,10 @@ def softmax_path_consistency_multi_step(m):
         for k in (2, 3):
             for states, actions in paths(m, next_state, k):
                 lhs.append(opt.V[states[0]] - gamma**k * opt.V[states[k]])
-                rhs.append(sum(
-                    gamma**i * (opt.r[states[i], a] - m.alpha * opt.log_ratio[states[i], a])
-                    for i, a in enumerate(actions)
-                ))
+                rhs.append(
+                    sum(
+                        gamma**i * (opt.r[states[i], a] - m.alpha * opt.log_ratio[states[i], a])
+                        for i, a in enumerate(actions)
+                    )
+                )
     return Equal(sp.Matrix(lhs), sp.Matrix(rhs), m.domain())

@@ -164,7 +164,8 @@ class BellmanResiduals:
         kernel = m.state_transition(p.pi)
         reward = m.average(m.r, p.pi) - m.alpha * m.kl(p.pi)
         self.bellman_derivative = (
-            (sp.eye(S) - m.gamma * kernel) * self.V_prime - sp.diff(reward, theta)
+            (sp.eye(S) - m.gamma * kernel) * self.V_prime
+            - sp.diff(reward, theta)
             - m.gamma * sp.diff(kernel, theta) * self.V
         )
         self.flow = (sp.eye(S) - m.gamma * kernel.T) * self.d - (1 - m.gamma) * m.p0

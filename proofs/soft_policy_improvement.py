@@ -20,7 +20,16 @@ for every α > 0 and 0 < γ < 1.
 import sympy as sp
 
 from symderiv import (
-    Derivation, Inequality, NonNegative, OpenInterval, Positive, Resolvent, SumOfNonNegative, SymbolicMDP, Term, sizes,
+    Derivation,
+    Inequality,
+    NonNegative,
+    OpenInterval,
+    Positive,
+    Resolvent,
+    SumOfNonNegative,
+    SymbolicMDP,
+    Term,
+    sizes,
 )
 
 improvement = Derivation("Soft policy improvement", steps=["SPI1"])
@@ -64,8 +73,12 @@ def boltzmann_of_soft_q_does_not_lower_soft_value(m):
     pq = m.boltzmann(Q)
     gap = one_step(pq, Q) - one_step(pi, Q)
     gibbs = [
-        Inequality(0, gap[s], domain,
-                   SumOfNonNegative([Term(phi, {x: pi[s, a] / pq[s, a]}, alpha * pq[s, a]) for a in range(A)]))
+        Inequality(
+            0,
+            gap[s],
+            domain,
+            SumOfNonNegative([Term(phi, {x: pi[s, a] / pq[s, a]}, alpha * pq[s, a]) for a in range(A)]),
+        )
         for s in range(S)
     ]
     gain = gap.xreplace(dict(zip(Q, shifted)))
@@ -74,7 +87,10 @@ def boltzmann_of_soft_q_does_not_lower_soft_value(m):
     V_improved = m.soft_value_of_policy(improved)
     certificate = Resolvent(m.state_transition(improved), m.gamma, V_improved - V, gain, bounds)
     return Inequality(
-        0, sp.Min(*(V_improved - V)), domain, certificate,
+        0,
+        sp.Min(*(V_improved - V)),
+        domain,
+        certificate,
         because="V_{π'} − V_π solves (I − γP^{π'})x = δ, δ the one-step gain of π' over π, which is Gibbs's "
         "α Σ_a π' φ(π/π') >= 0 at Q = Q_π shifted; P^{π'} is a stochastic matrix and γ < 1, so x = Σ_k γ^k "
         "(P^{π'})^k δ >= 0 at every state.",

@@ -10,8 +10,20 @@ import numpy as np
 import sympy as sp
 
 from symderiv import (
-    Derivation, Equal, Inequality, JacobianContraction, NonNegative, Positive, Real, Simplex, SmoothFunctions,
-    SumOfNonNegative, SymbolicMDP, Term, sizes, sup_norm,
+    Derivation,
+    Equal,
+    Inequality,
+    JacobianContraction,
+    NonNegative,
+    Positive,
+    Real,
+    Simplex,
+    SmoothFunctions,
+    SumOfNonNegative,
+    SymbolicMDP,
+    Term,
+    sizes,
+    sup_norm,
 )
 from symderiv import reference as ref
 
@@ -83,8 +95,12 @@ def normalised_return_eq_expected_reward_under_visitation(m):
     trajectory side is (1 − γ) Σ_s p0(s) V^π(s) with V^π = Σ_a π r + γ P^π V^π; its reference sums
     γ^t E[r_t] by iterating the distribution of (s_t, a_t)."""
     trajectory = (1 - m.gamma) * sum(m.p0[s] * m.value_of_policy(m.pi)[s] for s in range(m.n_states))
-    return Equal(trajectory, m.objective(m.pi), m.domain(),
-                 reference=on_arrays(m, lambda x: ref.normalised_return(x.pi, x.P, x.p0, x.r, x.gamma)))
+    return Equal(
+        trajectory,
+        m.objective(m.pi),
+        m.domain(),
+        reference=on_arrays(m, lambda x: ref.normalised_return(x.pi, x.P, x.p0, x.r, x.gamma)),
+    )
 
 
 @note.claim(
@@ -97,8 +113,12 @@ def normalised_return_eq_expected_reward_under_visitation(m):
 def discounted_visitation_sums_to_one(m):
     """What writing s ~ p_γ(·; π) presumes: with the factor (1 − γ), the discounted state
     distribution of N1 sums to one.  Reference: p_γ by iterating the state distribution."""
-    return Equal(sum(m.discounted_visitation(m.pi)), 1, m.domain(),
-                 reference=on_arrays(m, lambda x: np.sum(ref.iterated_visitation(x.pi, x.P, x.p0, x.gamma))))
+    return Equal(
+        sum(m.discounted_visitation(m.pi)),
+        1,
+        m.domain(),
+        reference=on_arrays(m, lambda x: np.sum(ref.iterated_visitation(x.pi, x.P, x.p0, x.gamma))),
+    )
 
 
 @note.claim(
@@ -112,12 +132,12 @@ def discounted_visitation_sums_to_one(m):
 def regularised_objective_kl_inside_the_action_average(m):
     """The first two forms of the regularised objective: the KL does not depend on a, and
     Σ_a π(a|s) = 1.  Reference: p_γ by iterating the state distribution."""
+
     def of_arrays(x):
         visitation = ref.iterated_visitation(x.pi, x.P, x.p0, x.gamma)
         return visitation @ np.sum(x.pi * x.r, 1) - x.alpha * visitation @ ref.kl(x.pi, x.prior)
 
-    return Equal(m.regularised_objective(m.pi), objective_second_form(m), m.domain(),
-                 reference=on_arrays(m, of_arrays))
+    return Equal(m.regularised_objective(m.pi), objective_second_form(m), m.domain(), reference=on_arrays(m, of_arrays))
 
 
 @note.claim(
@@ -178,8 +198,9 @@ def first_definition_value_is_expected_regularised_return(m):
     V_π = Σ_a π r − α KL + γ P^π V_π (`soft_value_of_policy`).  Reference: the trajectory
     expectation from s, by iterating the distribution of (s_t, a_t)."""
     reference = on_arrays(m, lambda x: ref.trajectory_value(x.pi, x.P, penalised_reward_of(x), x.gamma))
-    return Equal(m.average(m.q_kl_from_start(m.pi), m.pi), m.soft_value_of_policy(m.pi), m.domain(),
-                 reference=reference)
+    return Equal(
+        m.average(m.q_kl_from_start(m.pi), m.pi), m.soft_value_of_policy(m.pi), m.domain(), reference=reference
+    )
 
 
 def normalised_regularised_return(x):
@@ -199,8 +220,12 @@ def objective_eq_expected_first_definition_q_as_written(m):
     """As the note writes it, with ρ(π) as N1-N2 define it: wrong by the factor (1 − γ).
     E_{s~p0, a~π}[Q_π] is the unnormalised E_τ[Σ_t γ^t (r_t − α KL)], while N1-N2 normalise ρ by
     (1 − γ).  N3.objective_normalised is the corrected claim."""
-    return Equal(objective_second_form(m), from_start(m, m.q_kl_from_start(m.pi)), m.domain(),
-                 reference=on_arrays(m, normalised_regularised_return))
+    return Equal(
+        objective_second_form(m),
+        from_start(m, m.q_kl_from_start(m.pi)),
+        m.domain(),
+        reference=on_arrays(m, normalised_regularised_return),
+    )
 
 
 @note.claim(
@@ -212,8 +237,12 @@ def objective_eq_expected_first_definition_q_as_written(m):
 )
 def objective_eq_normalised_expected_first_definition_q(m):
     """The corrected N3.objective: the factor (1 − γ) of N1-N2 is restored."""
-    return Equal(objective_second_form(m), (1 - m.gamma) * from_start(m, m.q_kl_from_start(m.pi)),
-                 m.domain(), reference=on_arrays(m, normalised_regularised_return))
+    return Equal(
+        objective_second_form(m),
+        (1 - m.gamma) * from_start(m, m.q_kl_from_start(m.pi)),
+        m.domain(),
+        reference=on_arrays(m, normalised_regularised_return),
+    )
 
 
 @note.claim(
@@ -247,8 +276,11 @@ def first_definition_bracket(m, Q, policy):
     def next_value(s2):
         return sum(policy[s2, b] * Q[s2, b] for b in range(A))
 
-    return sp.Matrix(S, A, lambda s, a: m.r[s, a] - m.alpha * kl_at(s)
-                     + m.gamma * sum(m.p(s, a, s2) * next_value(s2) for s2 in range(S)))
+    return sp.Matrix(
+        S,
+        A,
+        lambda s, a: m.r[s, a] - m.alpha * kl_at(s) + m.gamma * sum(m.p(s, a, s2) * next_value(s2) for s2 in range(S)),
+    )
 
 
 @note.claim(
@@ -263,8 +295,9 @@ def first_definition_bracket_eq_matrix_form(m):
     """For every policy π and every Q, the expression inside the element-wise form's max is the
     (s, a) entry of the matrix form: the element-wise form without its max is T_π."""
     reference = on_arrays(m, lambda x: ref.bellman_kl_from_start(x.Q, x.pi, x.r, x.P, x.prior, x.alpha, x.gamma))
-    return Equal(first_definition_bracket(m, m.Q, m.pi), m.bellman_kl_from_start(m.Q, m.pi), m.domain(),
-                 reference=reference)
+    return Equal(
+        first_definition_bracket(m, m.Q, m.pi), m.bellman_kl_from_start(m.Q, m.pi), m.domain(), reference=reference
+    )
 
 
 @note.claim(
@@ -304,8 +337,12 @@ def second_definition_q_splits_after_the_first_step(m):
     E_a Q_π − α KL.  Written with that display's V_π instead, the 3-state claim needs Σ_a π = 1 inside
     every value of the expression and does not reduce within the time limit."""
     Q = m.q_kl_from_next(m.pi)
-    return Equal(Q, m.r + m.gamma * m.expected_next(m.soft_value_of_policy(m.pi)), m.domain(),
-                 reference=on_arrays(m, trajectory_q_second_definition))
+    return Equal(
+        Q,
+        m.r + m.gamma * m.expected_next(m.soft_value_of_policy(m.pi)),
+        m.domain(),
+        reference=on_arrays(m, trajectory_q_second_definition),
+    )
 
 
 @note.claim(
@@ -336,8 +373,12 @@ def objective_eq_expected_penalised_q_as_written(m):
     """As the note writes it, with ρ(π) as N1-N2 define it: wrong by the factor (1 − γ), as in
     N3.objective.  N5.objective_normalised is the corrected claim."""
     penalised_q = m.q_kl_from_next(m.pi) - m.alpha * m.per_pair(m.kl(m.pi))
-    return Equal(objective_second_form(m), from_start(m, penalised_q), m.domain(),
-                 reference=on_arrays(m, normalised_regularised_return))
+    return Equal(
+        objective_second_form(m),
+        from_start(m, penalised_q),
+        m.domain(),
+        reference=on_arrays(m, normalised_regularised_return),
+    )
 
 
 @note.claim(
@@ -350,8 +391,12 @@ def objective_eq_expected_penalised_q_as_written(m):
 def objective_eq_normalised_expected_penalised_q(m):
     """The corrected N5.objective: the factor (1 − γ) of N1-N2 is restored."""
     penalised_q = m.q_kl_from_next(m.pi) - m.alpha * m.per_pair(m.kl(m.pi))
-    return Equal(objective_second_form(m), (1 - m.gamma) * from_start(m, penalised_q), m.domain(),
-                 reference=on_arrays(m, normalised_regularised_return))
+    return Equal(
+        objective_second_form(m),
+        (1 - m.gamma) * from_start(m, penalised_q),
+        m.domain(),
+        reference=on_arrays(m, normalised_regularised_return),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,7 +439,10 @@ def soft_bellman_operator_is_gamma_contraction(m):
     T = m.soft_bellman_optimal
     domain = m.domain() + [Real(Q2)]
     return Inequality(
-        sup_norm(T(Q1) - T(Q2)), m.gamma * sup_norm(Q1 - Q2), domain, JacobianContraction(T, Q1, Q2, m.gamma),
+        sup_norm(T(Q1) - T(Q2)),
+        m.gamma * sup_norm(Q1 - Q2),
+        domain,
+        JacobianContraction(T, Q1, Q2, m.gamma),
     )
 
 
@@ -585,9 +633,7 @@ def gradient_third_line(m, p):
     V_hat = v_hat(m, m.soft_value(Q_target), m.boltzmann(Q_target))
     score = pi.applyfunc(lambda x: sp.log(x).diff(THETA))
     value_error = sp.Matrix(m.n_states, 1, lambda s, _: gradient((V[s] - V_hat[s]) ** 2 / 2))
-    return expectation(
-        m, p, pi, -m.alpha * q_hat(m, V, pi).multiply_elementwise(score) + m.per_pair(value_error)
-    )
+    return expectation(m, p, pi, -m.alpha * q_hat(m, V, pi).multiply_elementwise(score) + m.per_pair(value_error))
 
 
 # -- the NumPy side: the same quantities from symderiv.reference, derivatives by complex step --------

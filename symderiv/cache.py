@@ -114,7 +114,7 @@ def _is_user_code(module_name: str | None) -> bool:
     return not _in_libraries(path)
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def _in_libraries(path: str) -> bool:
     """Whether a module file lies in the standard library or installed packages: resolved once per
     path (a cached run asks for every loaded module at every size, 350,000 `lstat` calls)."""
@@ -195,10 +195,14 @@ class _Canonical:
         if isinstance(obj, functools.partial):
             return f"partial({self(obj.func)},{self(obj.args)},{self(obj.keywords)})"
         if dataclasses.is_dataclass(obj):
-            return name + "(" + ",".join(f"{f.name}={self(getattr(obj, f.name))}" for f in dataclasses.fields(obj)) + ")"
+            return (
+                name + "(" + ",".join(f"{f.name}={self(getattr(obj, f.name))}" for f in dataclasses.fields(obj)) + ")"
+            )
         module = type(obj).__module__
-        if hasattr(obj, "__dict__") and not hasattr(type(obj), "__slots__") and (
-            _is_user_code(module) or module.startswith("symderiv")
+        if (
+            hasattr(obj, "__dict__")
+            and not hasattr(type(obj), "__slots__")
+            and (_is_user_code(module) or module.startswith("symderiv"))
         ):
             # Plain Python objects of symderiv or of the user keep their state in __dict__.
             return name + self(vars(obj))
@@ -265,7 +269,8 @@ def canonical_form(claim) -> str:
 def _settings_text(canonical: _Canonical, settings) -> str:
     return ",".join(
         f"{f.name}={canonical(getattr(settings, f.name))}"
-        for f in dataclasses.fields(settings) if f.name not in _NOT_IN_KEY
+        for f in dataclasses.fields(settings)
+        if f.name not in _NOT_IN_KEY
     )
 
 
@@ -274,10 +279,16 @@ def cache_key(obligation_id: str, size, claim, settings) -> str:
 
     Raises Uncacheable if part of the claim or settings has no canonical form."""
     canonical = _Canonical()
-    text = "\n".join([
-        f"format {FORMAT}", tool_versions(), f"obligation {obligation_id}", f"size {size}",
-        f"settings {_settings_text(canonical, settings)}", f"claim {canonical(claim)}",
-    ])
+    text = "\n".join(
+        [
+            f"format {FORMAT}",
+            tool_versions(),
+            f"obligation {obligation_id}",
+            f"size {size}",
+            f"settings {_settings_text(canonical, settings)}",
+            f"claim {canonical(claim)}",
+        ]
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -296,11 +307,19 @@ def build_key(obligation, size, settings) -> str:
 
     Raises Uncacheable if part of the builder or the settings has no canonical form."""
     canonical = _Canonical()
-    text = "\n".join([
-        f"format {FORMAT}", "build", tool_versions(), f"user code {user_code_digest()}",
-        f"obligation {obligation.id}", f"builder {canonical(obligation.build)}", f"model {canonical(obligation.model)}",
-        f"size {size}", f"settings {_settings_text(canonical, settings)}",
-    ])
+    text = "\n".join(
+        [
+            f"format {FORMAT}",
+            "build",
+            tool_versions(),
+            f"user code {user_code_digest()}",
+            f"obligation {obligation.id}",
+            f"builder {canonical(obligation.build)}",
+            f"model {canonical(obligation.model)}",
+            f"size {size}",
+            f"settings {_settings_text(canonical, settings)}",
+        ]
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 

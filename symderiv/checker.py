@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 import traceback
 import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import sympy as sp
@@ -70,7 +70,9 @@ def _comparisons(claim):
 def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
     if isinstance(claim, Equal):
         return symbolic.prove_zero(
-            claim.differences(), eliminations=claim.domain.eliminations(), strategies=settings.strategies,
+            claim.differences(),
+            eliminations=claim.domain.eliminations(),
+            strategies=settings.strategies,
             time_limit=settings.time_limit,
         )
     if isinstance(claim, NonNegative) and claim.convex_in is not None:
@@ -117,16 +119,26 @@ def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
             not_applied.append(f"certificate {premise.label}: {result.rule_not_applied}")
         if not result.zero:
             return symbolic.SymbolicResult(
-                False, attempts=attempts, residual=f"certificate {premise.label}: {result.residual}", seconds=seconds,
-                error=result.error, timed_out=result.timed_out, worst_attempt_cpu=worst,
+                False,
+                attempts=attempts,
+                residual=f"certificate {premise.label}: {result.residual}",
+                seconds=seconds,
+                error=result.error,
+                timed_out=result.timed_out,
+                worst_attempt_cpu=worst,
                 rule_not_applied="; ".join(not_applied),
             )
         used.append(result.strategy)
         argued = argued or result.argued
     name = type(step.rule).__name__ if step.machine_checked else "argued"
     return symbolic.SymbolicResult(
-        True, strategy=f"{name}(" + "; ".join(used) + ")", attempts=attempts, seconds=seconds, argued=argued,
-        worst_attempt_cpu=worst, rule_not_applied="; ".join(not_applied),
+        True,
+        strategy=f"{name}(" + "; ".join(used) + ")",
+        attempts=attempts,
+        seconds=seconds,
+        argued=argued,
+        worst_attempt_cpu=worst,
+        rule_not_applied="; ".join(not_applied),
     )
 
 
@@ -144,12 +156,17 @@ def _phase_limit(settings: Settings) -> float:
 
 
 def _limit_message(phase: str, settings: Settings) -> str:
-    return (f"{phase} ran past the time limit ({_phase_limit(settings):g}s of CPU time); "
-            "raise --time-limit, or check it at a smaller size")
+    return (
+        f"{phase} ran past the time limit ({_phase_limit(settings):g}s of CPU time); "
+        "raise --time-limit, or check it at a smaller size"
+    )
 
 
 def check_size(
-    ob: Obligation, size: Size | None, settings: Settings, cache: VerdictCache | None = None,
+    ob: Obligation,
+    size: Size | None,
+    settings: Settings,
+    cache: VerdictCache | None = None,
     on_phase: PhaseHook | None = None,
 ) -> SizeEvidence:
     """The verdict for one size: numbers first (cheap, and they find errata), then symbols.
@@ -200,7 +217,9 @@ def check_size(
     return ev
 
 
-def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: float, entering_symbolic) -> SizeEvidence:
+def _check_claim(
+    ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: float, entering_symbolic
+) -> SizeEvidence:
     """Fill in `ev` for a built claim: numbers (under the time limit), then symbols."""
     rng = np.random.default_rng(instance_seed(settings.seed, ob.id, size))
     try:
@@ -233,8 +252,10 @@ def _check_claim(ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: f
         ev.status = Status.NUMERIC
         ev.machine_dependent = sym.timed_out or bool(sym.error)
         if sym.timed_out:
-            hint = (f"no symbolic proof: a rewrite ran out of time ({settings.time_limit:g}s each); "
-                    "raise --time-limit, or add a strategy that reaches zero sooner")
+            hint = (
+                f"no symbolic proof: a rewrite ran out of time ({settings.time_limit:g}s each); "
+                "raise --time-limit, or add a strategy that reaches zero sooner"
+            )
             ev.message = "; ".join(x for x in (ev.message, hint) if x)
     return ev
 
@@ -253,8 +274,9 @@ def _check_numbers(comparisons, rng, settings: Settings, ev: SizeEvidence) -> bo
             ev.status = Status.REFUTED
             ev.counterexample = Counterexample(
                 size=ev.size,
-                values={name: float(m.values[s]) for s, name in sorted(value_labels(m.values).items(),
-                                                                       key=lambda kv: kv[1])},
+                values={
+                    name: float(m.values[s]) for s, name in sorted(value_labels(m.values).items(), key=lambda kv: kv[1])
+                },
                 element=_element_name(m.element),
                 lhs=m.lhs,
                 rhs=m.rhs,
@@ -314,7 +336,9 @@ def verdict_of(ob: Obligation, evidence: list[SizeEvidence], settings: Settings,
 
 
 def check(
-    ob: Obligation, settings: Settings = Settings(), cache: VerdictCache | None = None,
+    ob: Obligation,
+    settings: Settings = Settings(),
+    cache: VerdictCache | None = None,
     on_phase: PhaseHook | None = None,
 ) -> Verdict:
     """Check every size of one obligation; its verdict is the worst of theirs."""

@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -29,6 +30,7 @@ def _refuse_floats(where: str, x) -> None:
             f"write an exact number instead (sp.Rational(1, 3), sp.S('1/3'), or sp.nsimplify({float(f)!r}), "
             f"which is {sp.nsimplify(f)})"
         )
+
 
 if TYPE_CHECKING:
     from .rules import Rule
@@ -151,7 +153,7 @@ class Inequality:
     lhs: sp.Expr
     rhs: sp.Expr
     domain: Domains | Domain | Sequence[Domain]
-    certificate: "Rule | Sequence[Equal | NonNegative | Inequality]" = field(default_factory=list)
+    certificate: Rule | Sequence[Equal | NonNegative | Inequality] = field(default_factory=list)
     because: str = ""
 
     def __post_init__(self):
@@ -169,4 +171,3 @@ class Inequality:
 
 
 Claim = Equal | NonNegative | Inequality
-

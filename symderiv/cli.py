@@ -47,7 +47,10 @@ def _positive_float(text: str) -> float:
 
 def _add_paths(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH",
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
         help="proof files or folders of them (default: the bundled proofs/ folder)",
     )
     p.add_argument("-k", dest="select", metavar="TEXT", help="only obligations whose id or name contains TEXT")
@@ -56,20 +59,42 @@ def _add_paths(p: argparse.ArgumentParser) -> None:
 def _add_check_options(p: argparse.ArgumentParser) -> None:
     defaults = Settings()
     p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
-    p.add_argument("--samples", type=_positive_int, default=defaults.samples,
-                   help="random instances per obligation and size (default %(default)s)")
-    p.add_argument("--time-limit", type=_positive_float, default=defaults.time_limit, metavar="SECONDS",
-                   help="CPU seconds for each symbolic rewrite attempt, and for building, compiling and "
-                   "numerically checking each claim (at least 5); a safety net, since work budgets decide when "
-                   "a rewrite fails, the same on every machine (default %(default)s)")
-    p.add_argument("--sizes", type=_size_list, metavar="SxA[,SxA...]",
-                   help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own)")
-    p.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
-                   help="check in N worker processes; the verdicts are those of a serial run (default 1)")
-    p.add_argument("--no-cache", action="store_true",
-                   help="check every obligation again instead of reusing verdicts stored for the same claim, "
-                   "settings and versions (cache: $SYMDERIV_CACHE_DIR, else $XDG_CACHE_HOME/symderiv or "
-                   "~/.cache/symderiv)")
+    p.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=defaults.samples,
+        help="random instances per obligation and size (default %(default)s)",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=_positive_float,
+        default=defaults.time_limit,
+        metavar="SECONDS",
+        help="CPU seconds for each symbolic rewrite attempt, and for building, compiling and "
+        "numerically checking each claim (at least 5); a safety net, since work budgets decide when "
+        "a rewrite fails, the same on every machine (default %(default)s)",
+    )
+    p.add_argument(
+        "--sizes",
+        type=_size_list,
+        metavar="SxA[,SxA...]",
+        help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own)",
+    )
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="check in N worker processes; the verdicts are those of a serial run (default 1)",
+    )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="check every obligation again instead of reusing verdicts stored for the same claim, "
+        "settings and versions (cache: $SYMDERIV_CACHE_DIR, else $XDG_CACHE_HOME/symderiv or "
+        "~/.cache/symderiv)",
+    )
 
 
 def _settings(args) -> Settings:
@@ -83,6 +108,7 @@ def _check_all(args, obligations, settings, progress):
     if getattr(args, "quiet", False):
         return check_all(obligations, settings, progress, cache=cache, jobs=args.jobs)
     with Heartbeat() as heartbeat:
+
         def on_verdict(k, n, v):
             progress(k, n, v)
             heartbeat.verdict(k, n)
@@ -100,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     check = sub.add_parser(
-        "check", help="check obligations and print one verdict per line",
+        "check",
+        help="check obligations and print one verdict per line",
         description="Check every obligation and print: id, name, verdict "
         "(proved / argued / numeric / refuted / error), "
         "the rewrite strategy that reached zero, and the time. The exit status is 1 when any verdict differs "
@@ -110,12 +137,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check_options(check)
     check.add_argument("--json", action="store_true", help="print the verdicts as JSON instead of text")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
-    check.add_argument("-v", "--verbose", action="store_true",
-                       help="for each size, the time spent building the claim, checking its numbers and "
-                       "proving it, and the symbolic attempts")
+    check.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="for each size, the time spent building the claim, checking its numbers and "
+        "proving it, and the symbolic attempts",
+    )
 
     cov = sub.add_parser(
-        "coverage", help="table of every step of the source -> its obligations -> their verdicts",
+        "coverage",
+        help="table of every step of the source -> its obligations -> their verdicts",
         description="Check every obligation and print, per derivation, a Markdown table of each step of the source "
         "with its obligations and their verdicts. Steps with no obligation are listed as MISSING; the exit status "
         "is 1 when a step is missing or a verdict is not as expected.",
@@ -125,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     cov.add_argument("--no-check", action="store_true", help="list the obligations per step without checking them")
 
     exporter = sub.add_parser(
-        "export", help="check obligations and write the derivation as a PDF, LaTeX or Markdown document",
+        "export",
+        help="check obligations and write the derivation as a PDF, LaTeX or Markdown document",
         description="Check every obligation and write a document of the derivation: each step in the source's "
         "order as the source writes it and as the checker encodes it, with its evidence; errata for refuted "
         "steps beside their corrected claims; an appendix of the NumPy reference implementations. A PDF needs "
@@ -134,30 +167,50 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_paths(exporter)
     _add_check_options(exporter)
-    exporter.add_argument("-o", "--output", type=Path, metavar="FILE",
-                          help="where to write (default: the proof file's name, or symderiv-export, with the "
-                          "format's extension)")
-    exporter.add_argument("--format", choices=export.FORMATS,
-                          help="pdf, tex or md (default: from the output's extension, else pdf)")
+    exporter.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="where to write (default: the proof file's name, or symderiv-export, with the format's extension)",
+    )
+    exporter.add_argument(
+        "--format", choices=export.FORMATS, help="pdf, tex or md (default: from the output's extension, else pdf)"
+    )
 
-    lister = sub.add_parser("list", help="list obligations without checking them",
-                            description="List every obligation: id, name, expected verdict and sizes.")
+    lister = sub.add_parser(
+        "list",
+        help="list obligations without checking them",
+        description="List every obligation: id, name, expected verdict and sizes.",
+    )
     _add_paths(lister)
 
     mutate = sub.add_parser(
-        "mutate", help="mutation-test the checks: every wrong variant of a claim should be refuted",
+        "mutate",
+        help="mutation-test the checks: every wrong variant of a claim should be refuted",
         description="Make small wrong variants of every obligation expected to be proved (a flipped sign, a "
         "dropped or doubled term, gamma for gamma**2, pi and pitilde swapped, a shifted index, P transposed, a "
         "dropped log, ...), check each numerically, and print those not refuted: each is either accidentally "
         "true or a sign that the checks are too weak. The exit status is 1 when any survives.",
     )
     _add_paths(mutate)
-    mutate.add_argument("--seed", type=int, default=mutation.MUTATION_SETTINGS.seed,
-                        help="random seed (default %(default)s)")
-    mutate.add_argument("--samples", type=_positive_int, default=mutation.MUTATION_SETTINGS.samples,
-                        help="random instances per mutant (default %(default)s)")
-    mutate.add_argument("--jobs", "-j", type=_positive_int, default=1, metavar="N",
-                        help="check the mutants in N worker processes (default 1)")
+    mutate.add_argument(
+        "--seed", type=int, default=mutation.MUTATION_SETTINGS.seed, help="random seed (default %(default)s)"
+    )
+    mutate.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=mutation.MUTATION_SETTINGS.samples,
+        help="random instances per mutant (default %(default)s)",
+    )
+    mutate.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="check the mutants in N worker processes (default 1)",
+    )
     return parser
 
 
@@ -184,12 +237,13 @@ def cmd_check(args) -> int:
     obligations, failures = _obligations(args)
     _report_failures(failures)
     if not obligations and not failures:
-        print("no obligations found; pass proof files or folders, or run from a checkout with proofs/",
-              file=sys.stderr)
+        print("no obligations found; pass proof files or folders, or run from a checkout with proofs/", file=sys.stderr)
         return EXIT_USAGE
     if not args.json:
-        print(f"symderiv {__version__}: {len(obligations)} obligations, seed {settings.seed}, "
-              f"{settings.samples} samples, time limit {settings.time_limit:g}s")
+        print(
+            f"symderiv {__version__}: {len(obligations)} obligations, seed {settings.seed}, "
+            f"{settings.samples} samples, time limit {settings.time_limit:g}s"
+        )
 
     def progress(k, n, v):
         if args.json:
@@ -218,6 +272,7 @@ def cmd_coverage(args) -> int:
         obligations = _selected(args, list(d))
         verdicts = None
         if not args.no_check:
+
             def progress(k, n, v):
                 print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
 
@@ -234,12 +289,17 @@ def cmd_coverage(args) -> int:
 def cmd_export(args) -> int:
     fmt = args.format or (args.output.suffix.lstrip(".") if args.output else "") or "pdf"
     if fmt not in export.FORMATS:
-        print(f"symderiv: error: cannot tell the format of {args.output}; pass --format "
-              + "|".join(export.FORMATS), file=sys.stderr)
+        print(
+            f"symderiv: error: cannot tell the format of {args.output}; pass --format " + "|".join(export.FORMATS),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     if fmt == "pdf" and export.find_pdflatex() is None:
-        print("symderiv: error: pdflatex not found; install TeX Live (Debian: texlive-latex-base "
-              "texlive-latex-recommended) or pass --format tex", file=sys.stderr)
+        print(
+            "symderiv: error: pdflatex not found; install TeX Live (Debian: texlive-latex-base "
+            "texlive-latex-recommended) or pass --format tex",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     derivations, failures = _load(args)
     _report_failures(failures)
@@ -255,8 +315,7 @@ def cmd_export(args) -> int:
             verdicts = _check_all(args, obligations, settings, progress)
             reports.append(export.report_derivation(d, verdicts, settings, complete=not args.select))
     if not reports:
-        print("no obligations found; pass proof files or folders, or run from a checkout with proofs/",
-              file=sys.stderr)
+        print("no obligations found; pass proof files or folders, or run from a checkout with proofs/", file=sys.stderr)
         return EXIT_USAGE
     document = export.Document(reports, settings, export.reference_functions())
     single_file = len(args.paths) == 1 and args.paths[0].is_file()
@@ -291,8 +350,10 @@ def cmd_mutate(args) -> int:
         except Exception as exc:
             unbuilt += 1
             print(f"error: {ob.id}: could not build the claim to mutate: {type(exc).__name__}: {exc}", file=sys.stderr)
-    print(f"symderiv {__version__}: {len(todo)} mutants of {len(obligations)} obligations, seed {settings.seed}, "
-          f"{settings.samples} samples")
+    print(
+        f"symderiv {__version__}: {len(todo)} mutants of {len(obligations)} obligations, seed {settings.seed}, "
+        f"{settings.samples} samples"
+    )
 
     def survivor(m, v):
         if v.status is not Status.REFUTED:
@@ -307,8 +368,13 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        commands = {"check": cmd_check, "coverage": cmd_coverage, "export": cmd_export, "list": cmd_list,
-                    "mutate": cmd_mutate}
+        commands = {
+            "check": cmd_check,
+            "coverage": cmd_coverage,
+            "export": cmd_export,
+            "list": cmd_list,
+            "mutate": cmd_mutate,
+        }
         return commands[args.command](args)
     except FileNotFoundError as exc:
         print(f"symderiv: error: {exc}", file=sys.stderr)

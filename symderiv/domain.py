@@ -10,10 +10,10 @@ substitutions the symbolic engine may use.
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
-from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
@@ -55,6 +55,7 @@ def _decided_facts(term: sp.Expr) -> dict[str, bool]:
 def _generators(facts: dict[str, bool], implies: Mapping[str, bool]) -> dict[str, bool]:
     """Few of `facts` from which SymPy deduces the rest (with `implies`): positive=True rather
     than the dozen facts it entails, for naming what a function was declared with."""
+
     def deduced(given: dict[str, bool]) -> dict[str, bool]:
         try:
             return _decided_facts(sp.Symbol("_probe", **{**implies, **given}))
@@ -208,7 +209,9 @@ class Positive(Domain):
         """[low, high] clipped to the declared range, or that whole range if they miss it (its
         open ends taken 12 decades out)."""
         declared_low = self.low or min(10**-EXTREME_DECADES, self.high * 10 ** (-2 * EXTREME_DECADES))
-        declared_high = self.high if np.isfinite(self.high) else max(10**EXTREME_DECADES, self.low * 10 ** (2 * EXTREME_DECADES))
+        declared_high = (
+            self.high if np.isfinite(self.high) else max(10**EXTREME_DECADES, self.low * 10 ** (2 * EXTREME_DECADES))
+        )
         lo, hi = max(low, declared_low), min(high, declared_high)
         return (lo, hi) if lo < hi else (declared_low, declared_high)
 
@@ -224,14 +227,19 @@ class Positive(Domain):
         return out
 
     def contains(self, values):
-        return np.all([
-            (v > 0) & (v >= self.low) & (v <= self.high)
-            for v in (np.asarray(values[s], dtype=float) for s in self.symbols)
-        ], axis=0)
+        return np.all(
+            [
+                (v > 0) & (v >= self.low) & (v <= self.high)
+                for v in (np.asarray(values[s], dtype=float) for s in self.symbols)
+            ],
+            axis=0,
+        )
 
     def contains_exact(self, point):
-        return all(point[s] > 0 and point[s] >= Fraction(self.low) and (
-            self.high == np.inf or point[s] <= Fraction(self.high)) for s in self.symbols)
+        return all(
+            point[s] > 0 and point[s] >= Fraction(self.low) and (self.high == np.inf or point[s] <= Fraction(self.high))
+            for s in self.symbols
+        )
 
     def simpler(self, values):
         for s in self.symbols:
@@ -388,9 +396,9 @@ class SmoothFunctions(Domain):
         by_name = {f.func: f for f in self.functions}
         elsewhere = {g for g in out.atoms(AppliedUndef) if g.func in by_name and len(g.args) == 1}
         if elsewhere:
-            out = out.xreplace({
-                g: self.concrete(by_name[g.func]).xreplace({self.parameter: g.args[0]}) for g in elsewhere
-            })
+            out = out.xreplace(
+                {g: self.concrete(by_name[g.func]).xreplace({self.parameter: g.args[0]}) for g in elsewhere}
+            )
         return out.doit()
 
     def coefficient_symbols(self) -> tuple[sp.Symbol, ...]:
@@ -486,7 +494,7 @@ class Domains:
             out.update(d.coefficient_symbols())
         return out
 
-    def restricted_to(self, symbols) -> "Domains":
+    def restricted_to(self, symbols) -> Domains:
         """Only the parts that draw at least one of `symbols`: a claim about Q and π̃ need
         not sample the transition kernel."""
         wanted = set(symbols)

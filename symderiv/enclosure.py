@@ -11,8 +11,8 @@ that the balls cannot decide raises `Undecided` instead of picking a side.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
-from typing import Mapping, Sequence
 
 import flint
 import sympy as sp
@@ -123,21 +123,48 @@ def _extremum(pick):
 
 _FUNCTIONS = {
     name: _method(name)
-    for name in ("exp", "log", "sqrt", "sin", "cos", "tan", "sec", "csc", "cot", "sinh", "cosh", "tanh", "sech",
-                 "csch", "coth", "asin", "acos", "atan", "asinh", "acosh", "atanh", "erf", "erfc", "gamma", "floor",
-                 "ceil")
+    for name in (
+        "exp",
+        "log",
+        "sqrt",
+        "sin",
+        "cos",
+        "tan",
+        "sec",
+        "csc",
+        "cot",
+        "sinh",
+        "cosh",
+        "tanh",
+        "sech",
+        "csch",
+        "coth",
+        "asin",
+        "acos",
+        "atan",
+        "asinh",
+        "acosh",
+        "atanh",
+        "erf",
+        "erfc",
+        "gamma",
+        "floor",
+        "ceil",
+    )
 }
-_FUNCTIONS.update({
-    "mpf": flint.arb,
-    "ceiling": _method("ceil"),
-    "sign": _sign,
-    "max": _extremum(lambda a, b: a.max(b)),
-    "min": _extremum(lambda a, b: a.min(b)),
-    "_compare": _compare,
-    "_reciprocal": _reciprocal,
-    "_pi": flint.arb.pi,
-    "_e": flint.arb.const_e,
-})
+_FUNCTIONS.update(
+    {
+        "mpf": flint.arb,
+        "ceiling": _method("ceil"),
+        "sign": _sign,
+        "max": _extremum(lambda a, b: a.max(b)),
+        "min": _extremum(lambda a, b: a.min(b)),
+        "_compare": _compare,
+        "_reciprocal": _reciprocal,
+        "_pi": flint.arb.pi,
+        "_e": flint.arb.const_e,
+    }
+)
 
 
 def _no_imaginary_unit():
@@ -162,14 +189,19 @@ class BallFunction:
     def _function(self, complex_: bool):
         """Compiled on first use: most claims never need the complex form."""
         if complex_ not in self._compiled:
-            printer = _BallPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": False,
-                                    "order": "none"})
+            printer = _BallPrinter(
+                {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": False, "order": "none"}
+            )
             if self._shared is None:
                 self._shared = sp.cse(self.exprs, order="none")
             shared = self._shared
             self._compiled[complex_] = sp.lambdify(
-                self.symbols, self.exprs, modules=[_COMPLEX if complex_ else _REAL], printer=printer,
-                cse=lambda _: shared, use_imps=False,
+                self.symbols,
+                self.exprs,
+                modules=[_COMPLEX if complex_ else _REAL],
+                printer=printer,
+                cse=lambda _: shared,
+                use_imps=False,
             )
         return self._compiled[complex_]
 

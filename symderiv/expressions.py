@@ -5,7 +5,7 @@ distinct sub-expressions; `Basic.atoms` walks the tree, seconds on a 3-state cla
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import sympy as sp
 

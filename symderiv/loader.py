@@ -6,9 +6,9 @@ import hashlib
 import importlib.util
 import sys
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .obligation import Derivation
 

@@ -39,7 +39,7 @@ class SymbolicMDP:
         self.p0 = sp.Matrix(S, 1, lambda s, _: sp.Symbol(f"p0_{s}", positive=True))
         #: transition[s][a] is the column (p(s'|s,a))_{s'}.
         self.transition = [
-            [sp.Matrix(S, 1, lambda s2, _: sp.Symbol(f"P_{s}_{a}_{s2}", positive=True)) for a in range(A)]
+            [sp.Matrix(S, 1, lambda s2, _, s=s, a=a: sp.Symbol(f"P_{s}_{a}_{s2}", positive=True)) for a in range(A)]
             for s in range(S)
         ]
 
@@ -67,15 +67,11 @@ class SymbolicMDP:
     def q_functions(self, theta: sp.Symbol) -> sp.Matrix:
         """Q(s,a;θ) for an arbitrary parameterisation: an unknown real function q_s_a of θ per pair.
         Called with a second symbol θ′ it gives the same functions at θ′ (a stop-gradient target)."""
-        return sp.Matrix(
-            self.n_states, self.n_actions, lambda s, a: sp.Function(f"q_{s}_{a}", real=True)(theta)
-        )
+        return sp.Matrix(self.n_states, self.n_actions, lambda s, a: sp.Function(f"q_{s}_{a}", real=True)(theta))
 
     def logits(self, theta: sp.Symbol) -> sp.Matrix:
         """f(s,a;θ): an unknown real function f_s_a of θ per pair, the logits of `softmax`."""
-        return sp.Matrix(
-            self.n_states, self.n_actions, lambda s, a: sp.Function(f"f_{s}_{a}", real=True)(theta)
-        )
+        return sp.Matrix(self.n_states, self.n_actions, lambda s, a: sp.Function(f"f_{s}_{a}", real=True)(theta))
 
     def softmax(self, logits: sp.Matrix) -> sp.Matrix:
         """π(a|s) = exp f(s,a) / Σ_b exp f(s,b): on the simplex by construction.  With unknown
@@ -91,7 +87,8 @@ class SymbolicMDP:
         """D_KL(π(·|s) ‖ π̃(·|s)) for every state, as an |S|×1 column."""
         reference = self.prior if reference is None else reference
         return sp.Matrix(
-            self.n_states, 1,
+            self.n_states,
+            1,
             lambda s, _: sum(policy[s, a] * sp.log(policy[s, a] / reference[s, a]) for a in range(self.n_actions)),
         )
 
@@ -99,7 +96,8 @@ class SymbolicMDP:
         """V_Q(s) = α ln Σ_a π̃(a|s) exp(Q(s,a)/α)."""
         a_ = range(self.n_actions)
         return sp.Matrix(
-            self.n_states, 1,
+            self.n_states,
+            1,
             lambda s, _: self.alpha * sp.log(sum(self.prior[s, a] * sp.exp(Q[s, a] / self.alpha) for a in a_)),
         )
 
@@ -116,9 +114,7 @@ class SymbolicMDP:
 
     def average(self, table: sp.Matrix, policy: sp.Matrix) -> sp.Matrix:
         """Σ_a π(a|s) table(s, a) for every state, as an |S|×1 column."""
-        return sp.Matrix(
-            self.n_states, 1, lambda s, _: sum(policy[s, a] * table[s, a] for a in range(self.n_actions))
-        )
+        return sp.Matrix(self.n_states, 1, lambda s, _: sum(policy[s, a] * table[s, a] for a in range(self.n_actions)))
 
     def state_transition(self, policy: sp.Matrix) -> sp.Matrix:
         """P^π(s, s') = Σ_a π(a|s) p(s'|s,a)."""
@@ -128,9 +124,7 @@ class SymbolicMDP:
     def policy_transition(self, policy: sp.Matrix) -> sp.Matrix:
         """P_π((s,a), (s',a')) = p(s'|s,a) π(a'|s'), indexed by pairs in row-major order."""
         S, A = self.n_states, self.n_actions
-        return sp.Matrix(
-            S * A, S * A, lambda i, j: self.p(i // A, i % A, j // A) * policy[j // A, j % A]
-        )
+        return sp.Matrix(S * A, S * A, lambda i, j: self.p(i // A, i % A, j // A) * policy[j // A, j % A])
 
     def flatten(self, table: sp.Matrix) -> sp.Matrix:
         """An |S|×|A| table as a column indexed by (s, a) pairs in row-major order."""
@@ -224,7 +218,7 @@ class SymbolicMDP:
 
     # -- numeric view ----------------------------------------------------------
 
-    def arrays(self, values: dict) -> "MDPArrays":
+    def arrays(self, values: dict) -> MDPArrays:
         """The model's NumPy arrays at one sampled instance (symbol -> float)."""
         S, A = self.n_states, self.n_actions
 

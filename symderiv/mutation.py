@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import sympy as sp
 
@@ -70,9 +70,7 @@ def families(symbols: Iterable[sp.Symbol]) -> dict[str, Family]:
             index = tuple(int(i) for i in m["index"].strip("_").split("_"))
             found.setdefault(m["base"], {})[index] = s
     return {
-        base: Family(base, members)
-        for base, members in sorted(found.items())
-        if len({len(ix) for ix in members}) == 1
+        base: Family(base, members) for base, members in sorted(found.items()) if len({len(ix) for ix in members}) == 1
     }
 
 
@@ -155,7 +153,7 @@ def index_shifts(side, symbols) -> Iterator[tuple[str, object]]:
             if len(values) < 2:
                 continue
             nxt = dict(zip(values, values[1:] + values[:1]))
-            mapping = fam.mapping(lambda ix: ix[:k] + (nxt[ix[k]],) + ix[k + 1:])
+            mapping = fam.mapping(lambda ix, k=k, nxt=nxt: ix[:k] + (nxt[ix[k]],) + ix[k + 1 :])
             if mapping:
                 yield f"shift index {k + 1} of {fam.base}", _replaced(side, mapping)
 
@@ -224,7 +222,12 @@ def term_slips(side, symbols, *, sign_only: bool = False) -> Iterator[tuple[str,
 
 #: Operators for a side that is an expression to be equal to, or bounded by, another.
 VALUE_OPERATORS: tuple[Callable, ...] = (
-    term_slips, scalar_substitutions, family_swaps, index_shifts, transposes, function_slips,
+    term_slips,
+    scalar_substitutions,
+    family_swaps,
+    index_shifts,
+    transposes,
+    function_slips,
 )
 
 

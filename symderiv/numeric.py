@@ -13,21 +13,26 @@ simplest point of the domain that still fails so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Sequence
-
 import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 import flint
 import numpy as np
 import sympy as sp
-from sympy.printing.numpy import NumPyPrinter
 from sympy.core.function import AppliedUndef
+from sympy.printing.numpy import NumPyPrinter
 
 from .domain import Domains
 from .enclosure import (
-    OUTSIDE_BALL_ARITHMETIC, PRECISIONS, BallFunction, NotReal, Undecided, Undefined, certainly_not_real,
+    OUTSIDE_BALL_ARITHMETIC,
+    PRECISIONS,
+    BallFunction,
+    NotReal,
+    Undecided,
+    Undefined,
+    certainly_not_real,
 )
 from .expressions import atoms_of
 
@@ -117,7 +122,10 @@ class Comparison:
     """Pairs (lhs_i, rhs_i) related by `==` or `<=`, compiled for NumPy and for ball arithmetic."""
 
     def __init__(
-        self, pairs: Sequence[tuple[tuple, sp.Expr, sp.Expr]], relation: str, domains: Domains,
+        self,
+        pairs: Sequence[tuple[tuple, sp.Expr, sp.Expr]],
+        relation: str,
+        domains: Domains,
         sample_all: bool = False,
     ):
         """`sample_all`: a reference function reads the whole model, so the parts of `domains`
@@ -180,7 +188,7 @@ class Comparison:
             self._balls = BallFunction(self.symbols, [e for side in self._exprs for e in side], self._shared)
         flat = self._balls(point, bits, complex_)
         k = len(self.index)
-        return flat[:k], flat[k:2 * k], flat[2 * k:]
+        return flat[:k], flat[k : 2 * k], flat[2 * k :]
 
 
 def common_subexpressions(exprs) -> tuple:
@@ -197,8 +205,15 @@ def compile_lambdified(symbols, exprs, shared=None):
     sorts every sum, most of the time of compiling a mutant), and without the search for
     implemented functions, which walks a large claim as a tree and which claims never need."""
     found = shared if shared is not None else common_subexpressions(exprs)
-    printer = NumPyPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
-                            "user_functions": {}, "order": "none"})
+    printer = NumPyPrinter(
+        {
+            "fully_qualified_modules": False,
+            "inline": True,
+            "allow_unknown_functions": True,
+            "user_functions": {},
+            "order": "none",
+        }
+    )
     return sp.lambdify(symbols, exprs, modules="numpy", printer=printer, cse=lambda _: found, use_imps=False)
 
 
@@ -238,7 +253,7 @@ def _midpoint(ball) -> float:
     return float(ball.mid()) if ball.is_finite() else float("nan")
 
 
-def _judge_at(cmp: "Comparison", point: dict, bits: int, tolerance: Tolerance) -> Judgement | None:
+def _judge_at(cmp: Comparison, point: dict, bits: int, tolerance: Tolerance) -> Judgement | None:
     """The judgement at one precision, or None when this precision does not decide."""
     try:
         lhs, rhs, scale = cmp.balls(point, bits)
@@ -264,7 +279,7 @@ def _judge_at(cmp: "Comparison", point: dict, bits: int, tolerance: Tolerance) -
     return None if undecided else Judgement(Outcome.AGREES)
 
 
-def _not_real_failure(cmp: "Comparison", point: dict, bits: int) -> Judgement | None:
+def _not_real_failure(cmp: Comparison, point: dict, bits: int) -> Judgement | None:
     """A failure when a side that is not finite in real balls is certainly not a real number."""
     try:
         lhs, rhs, _ = cmp.balls(point, bits, complex_=True)
@@ -276,7 +291,7 @@ def _not_real_failure(cmp: "Comparison", point: dict, bits: int) -> Judgement | 
     return None
 
 
-def judge(cmp: "Comparison", point: dict, tolerance: Tolerance = FLOAT_FAILURE) -> Judgement:
+def judge(cmp: Comparison, point: dict, tolerance: Tolerance = FLOAT_FAILURE) -> Judgement:
     """Fails, agrees within `tolerance`, or undecided at an exact point, the precision raised
     through the tolerance's precisions until the balls decide."""
     for bits in tolerance.precisions:
@@ -314,9 +329,7 @@ def shrink(cmp: Comparison, point: dict, failure: Judgement, budget: int = 300) 
         improved = False
         floats = {s: float(v) for s, v in current.items()}
         for candidate in cmp.domains.simpler(floats):
-            if used.isdisjoint(candidate) or _complexity(candidate) >= _complexity(
-                {s: floats[s] for s in candidate}
-            ):
+            if used.isdisjoint(candidate) or _complexity(candidate) >= _complexity({s: floats[s] for s in candidate}):
                 continue
             budget -= 1
             if budget <= 0:
@@ -377,13 +390,20 @@ def check(
         found = judge(cmp, point, tolerance) if point is not None else Judgement(Outcome.UNDECIDED)
         if found.outcome is Outcome.FAILS:
             small, found = shrink(cmp, point, found)
-            note = "" if found.finite else (
-                "a side is not a finite real number here (undefined, infinite or complex): "
-                "narrow the domain, or fix the expression"
+            note = (
+                ""
+                if found.finite
+                else (
+                    "a side is not a finite real number here (undefined, infinite or complex): "
+                    "narrow the domain, or fix the expression"
+                )
             )
             return NumericResult(
-                False, samples, float(np.max(worst_per_instance)),
-                Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, note), len(judged),
+                False,
+                samples,
+                float(np.max(worst_per_instance)),
+                Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, note),
+                len(judged),
                 undecided=undecided,
             )
         undecided += found.outcome is Outcome.UNDECIDED
@@ -391,7 +411,11 @@ def check(
     agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
     if len(failing) > budget:
         return NumericResult(
-            False, samples, float(np.max(worst_per_instance)), None, len(judged),
+            False,
+            samples,
+            float(np.max(worst_per_instance)),
+            None,
+            len(judged),
             f"{len(failing) + extended} instances failed in floating point; {extended} agreed in extended "
             f"precision and the {budget} worst of the rest were judged in ball arithmetic, but "
             f"{len(failing) - budget} were not: raise the tolerance or narrow the domain",
@@ -404,11 +428,18 @@ def check(
         settled.append(f"{agreed_in_balls} in ball arithmetic")
     message = ""
     if settled:
-        message = f"{extended + agreed_in_balls} instance(s) failed in floating point but agreed, {' and '.join(settled)}"
+        message = (
+            f"{extended + agreed_in_balls} instance(s) failed in floating point but agreed, {' and '.join(settled)}"
+        )
     if undecided:
-        message = "; ".join(x for x in (message, (
-            f"{undecided} instance(s) that no precision of ball arithmetic decided were not counted"
-        )) if x)
+        message = "; ".join(
+            x
+            for x in (
+                message,
+                (f"{undecided} instance(s) that no precision of ball arithmetic decided were not counted"),
+            )
+            if x
+        )
     if reference is not None:
         # A reference computes in floats, which keep their digits on typical instances, not at a
         # domain's extremes: it is compared on instances of its own, drawn without them.
@@ -470,7 +501,10 @@ def _check_reference(cmp, values, lhs, scale, reference, count) -> Mismatch | No
             for k in bad:
                 if np.isfinite(exact[k]) and not abs(exact[k] - expected[k]) <= allowed[k]:
                     return Mismatch(
-                        instance, cmp.index[k], exact[k], float(expected[k]),
+                        instance,
+                        cmp.index[k],
+                        exact[k],
+                        float(expected[k]),
                         "the encoding disagrees with its NumPy reference (rhs is the reference's value)",
                     )
     if n and not compared:

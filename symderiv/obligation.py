@@ -8,8 +8,8 @@ Building is deferred so that a broken step costs only its own verdict.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from .verdict import Status
 
@@ -25,7 +25,7 @@ class Size:
         return f"{self.states}x{self.actions}"
 
     @classmethod
-    def parse(cls, text: str) -> "Size":
+    def parse(cls, text: str) -> Size:
         m = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
         if not m or int(m[1]) < 1 or int(m[2]) < 1:
             raise ValueError(f"a size is STATESxACTIONS with both at least 1, e.g. 2x3; got {text!r}")

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Sequence
 
 from .cache import VerdictCache
 from .checker import Settings, check_size, sizes_for, verdict_of

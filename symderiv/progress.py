@@ -25,8 +25,10 @@ class Heartbeat:
 
     def phase(self, ob, size, name: str) -> None:
         where = f" at {size}" if size else ""
-        self._set({"build": "building the claim", "numeric": "numeric check", "symbolic": "symbolic proof"}[name]
-                  + f" of {ob.id}{where}")
+        self._set(
+            {"build": "building the claim", "numeric": "numeric check", "symbolic": "symbolic proof"}[name]
+            + f" of {ob.id}{where}"
+        )
 
     def verdict(self, k: int, n: int) -> None:
         self._set(f"waiting for the next verdict ({k}/{n} done)")
@@ -49,7 +51,7 @@ class Heartbeat:
             if text:
                 print(text, file=self.stream, flush=True)
 
-    def __enter__(self) -> "Heartbeat":
+    def __enter__(self) -> Heartbeat:
         self._thread.start()
         return self
 

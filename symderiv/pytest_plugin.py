@@ -23,11 +23,18 @@ def pytest_addoption(parser):
     defaults = Settings()
     group.addoption("--symderiv-seed", type=int, default=defaults.seed, help="random seed for numeric checks")
     group.addoption("--symderiv-samples", type=int, default=defaults.samples, help="instances per obligation and size")
-    group.addoption("--symderiv-time-limit", type=float, default=defaults.time_limit,
-                    help="CPU seconds for each symbolic rewrite attempt")
-    group.addoption("--symderiv-cache", action="store_true",
-                    help="reuse verdicts stored for the same claim, settings and versions (the cache of "
-                    "`symderiv check`); off by default, so that a test run checks every obligation")
+    group.addoption(
+        "--symderiv-time-limit",
+        type=float,
+        default=defaults.time_limit,
+        help="CPU seconds for each symbolic rewrite attempt",
+    )
+    group.addoption(
+        "--symderiv-cache",
+        action="store_true",
+        help="reuse verdicts stored for the same claim, settings and versions (the cache of "
+        "`symderiv check`); off by default, so that a test run checks every obligation",
+    )
     parser.addini("symderiv_files", "glob patterns of proof files besides proofs/*.py", type="linelist", default=[])
 
 

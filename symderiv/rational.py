@@ -15,7 +15,7 @@ than its largest element.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import flint
 import sympy as sp
@@ -45,10 +45,12 @@ def generalise(e: sp.Expr, symbols: dict) -> sp.Expr:
     if isinstance(e, sp.exp):
         split = [term.as_coeff_Mul() for term in sp.Add.make_args(e.exp)]
         if len(split) > 1 or split[0][0].is_Integer and split[0][0] != 1:
-            return sp.Mul(*(
-                sp.Pow(generalise(sp.exp(x), symbols), k) if k.is_Integer else generalise(sp.exp(k * x), symbols)
-                for k, x in split
-            ))
+            return sp.Mul(
+                *(
+                    sp.Pow(generalise(sp.exp(x), symbols), k) if k.is_Integer else generalise(sp.exp(k * x), symbols)
+                    for k, x in split
+                )
+            )
     if e not in symbols:
         symbols[e] = sp.Dummy(f"G{len(symbols)}")
     return symbols[e]

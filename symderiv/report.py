@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 from .verdict import Status, Verdict
 
@@ -46,8 +46,10 @@ def phases(v: Verdict) -> list[str]:
     for e in v.evidence:
         where = f"[{e.size}] " if e.size else ""
         cached = " (cached)" if e.cached else ""
-        out.append(f"    {where}build {e.seconds_build:.2f}s, numeric {e.seconds_numeric - e.seconds_build:.2f}s, "
-                   f"symbolic {e.seconds_symbolic:.2f}s, {e.instances} instances{cached}")
+        out.append(
+            f"    {where}build {e.seconds_build:.2f}s, numeric {e.seconds_numeric - e.seconds_build:.2f}s, "
+            f"symbolic {e.seconds_symbolic:.2f}s, {e.instances} instances{cached}"
+        )
         repeats = Counter(re.sub(r" \([\d.]+s\)$", "", a) for a in e.attempts)
         out += [f"        {a}" + (f" (x{k})" if k > 1 else "") for a, k in repeats.items()]
     return out

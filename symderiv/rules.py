@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Callable, Mapping, Sequence
 
 import sympy as sp
 
@@ -58,7 +58,7 @@ class Rule:
         """The claims the user supplied: what exports show and mutation testing varies."""
         return []
 
-    def with_given(self, index: int, claim: Claim) -> "Rule":
+    def with_given(self, index: int, claim: Claim) -> Rule:
         """The same rule with given claim `index` replaced."""
         raise IndexError(f"{type(self).__name__} has no given claim {index}")
 
@@ -202,8 +202,10 @@ def _lies_in(value, part: Domain, domain: Domains, signs: dict) -> str:
     elif isinstance(part, Positive):
         ok = sign(value, signs) is Sign.POSITIVE
     elif isinstance(part, OpenInterval):
-        ok = (sign(value - sp.Rational(part.low), signs) is Sign.POSITIVE
-              and sign(sp.Rational(part.high) - value, signs) is Sign.POSITIVE)
+        ok = (
+            sign(value - sp.Rational(part.low), signs) is Sign.POSITIVE
+            and sign(sp.Rational(part.high) - value, signs) is Sign.POSITIVE
+        )
     else:
         return f"a value for a symbol of {part.describe()} cannot be substituted (only Real, Positive, OpenInterval)"
     return "" if ok else f"{value} is not shown to lie in {part.describe()} by its symbols' assumptions"
@@ -320,8 +322,9 @@ class Term:
             if inner is None:
                 raise Refused(f"{role}: the fact's variable {x} is given no value and is not a symbol of the claim")
             if not _within(inner, outer):
-                raise Refused(f"{role}: {x} lies in {inner.describe()} in the claim, not within the fact's "
-                              f"{outer.describe()}")
+                raise Refused(
+                    f"{role}: {x} lies in {inner.describe()} in the claim, not within the fact's {outer.describe()}"
+                )
         _covered(domain, sp.sympify(self.weight), role)
         if sign(self.weight, signs) < Sign.NONNEGATIVE:
             raise Refused(f"{role}: the weight {self.weight} is not non-negative by the symbols' assumptions")
@@ -412,8 +415,10 @@ class JacobianContraction(Rule):
         ):
             raise Refused("Q1 must be distinct symbols, each declared Real in the claim's domain")
         if sp.sympify(self.modulus).free_symbols & set(variables):
-            raise Refused("the modulus depends on Q1: J·1 = γ(Q)·1 bounds the gap by an average of γ along the "
-                          "segment, not by γ(Q1)")
+            raise Refused(
+                "the modulus depends on Q1: J·1 = γ(Q)·1 bounds the gap by an average of γ along the "
+                "segment, not by γ(Q1)"
+            )
         signs: dict = {}
         if any(sign(q, signs) < Sign.REAL for q in Q2):
             raise Refused("Q2 is not real by its symbols' assumptions")
@@ -424,8 +429,9 @@ class JacobianContraction(Rule):
         if rough is not None:
             raise Refused(f"T is not shown smooth at every real Q: {rough}")
         if claim.lhs != sup_norm(TQ1 - TQ2) or claim.rhs != self.modulus * sup_norm(Q1 - Q2):
-            raise Refused("the claim is not sup_norm(T(Q1) − T(Q2)) <= γ·sup_norm(Q1 − Q2) for this operator, "
-                          "Q1, Q2 and γ")
+            raise Refused(
+                "the claim is not sup_norm(T(Q1) − T(Q2)) <= γ·sup_norm(Q1 − Q2) for this operator, Q1, Q2 and γ"
+            )
         jacobian = sp.Matrix(list(TQ1)).jacobian(variables)
         negative = next((x for x in jacobian if sign(x, signs) < Sign.NONNEGATIVE), None)
         if negative is not None:
@@ -456,8 +462,9 @@ class Resolvent(Rule):
         P, x, delta = sp.Matrix(self.kernel), sp.Matrix(self.solution), sp.Matrix(self.source)
         n = P.rows
         if P.shape != (n, n) or x.shape != (n, 1) or delta.shape != (n, 1):
-            raise Refused(f"the kernel must be n×n and the solution and source n×1; got {P.shape}, {x.shape}, "
-                          f"{delta.shape}")
+            raise Refused(
+                f"the kernel must be n×n and the solution and source n×1; got {P.shape}, {x.shape}, {delta.shape}"
+            )
         bound = claim.rhs.args if isinstance(claim.rhs, sp.Min) else (claim.rhs,)
         if claim.lhs != 0 or not all(b in set(x) for b in bound):
             raise Refused("the claim is not 0 <= x_s or 0 <= Min of entries of the solution x")

@@ -64,9 +64,7 @@ def non_smooth_part(expr: sp.Expr, x: sp.Symbol) -> NotSmooth | None:
         return non_smooth_part(argument, x) or (
             None if argument.is_real else NotSmooth(expr, f"{argument} is not known to be real")
         )
-    return NotSmooth(
-        expr, f"{type(expr).__name__} is not known to be twice continuously differentiable in {x}"
-    )
+    return NotSmooth(expr, f"{type(expr).__name__} is not known to be twice continuously differentiable in {x}")
 
 
 def _first(parts, x: sp.Symbol) -> NotSmooth | None:

@@ -16,9 +16,9 @@ import os
 import resource
 import time
 import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Callable, Sequence
 
 import sympy as sp
 
@@ -96,8 +96,7 @@ def _generalise_and_cancel(e, eliminations: dict | None = None):
 # most steps in a few hundredths of a second, with the constraints used inside its ring, and
 # fails as fast where it cannot; the generic constraint step after `expand` costs ten times more.
 DEFAULT_STRATEGIES: tuple[Strategy, ...] = (
-    Strategy("generalise+cancel", _generalise_and_cancel, constrained=_generalise_and_cancel,
-             joint=rational.vanishing),
+    Strategy("generalise+cancel", _generalise_and_cancel, constrained=_generalise_and_cancel, joint=rational.vanishing),
     Strategy("expand", sp.expand),
     Strategy("expand_log+cancel_by_denominator", lambda e: _cancel_by_denominator(_expand_log(sp.expand(e)))),
     Strategy("cancel", lambda e: sp.cancel(sp.together(e))),
@@ -339,11 +338,19 @@ def _prove_all(diffs, eliminations, strategies, time_limit):
     for i, diff in enumerate(diffs):
         base, outcome = _attempt(denominators, diff, time_limit, ledger)
         if outcome != "zero":
-            why = (f"the denominator {base} is zero on the whole domain" if base is not None
-                   else f"its denominators could not be checked ({outcome})")
+            why = (
+                f"the denominator {base} is zero on the whole domain"
+                if base is not None
+                else f"its denominators could not be checked ({outcome})"
+            )
             ledger.attempts.append(f"denominators: {why}")
-            return SymbolicResult(False, attempts=ledger.attempts, residual=_short(f"undefined: {why}", i, len(diffs)),
-                                  timed_out=ledger.timed_out, worst_attempt_cpu=ledger.worst_attempt_cpu)
+            return SymbolicResult(
+                False,
+                attempts=ledger.attempts,
+                residual=_short(f"undefined: {why}", i, len(diffs)),
+                timed_out=ledger.timed_out,
+                worst_attempt_cpu=ledger.worst_attempt_cpu,
+            )
         if i in proved_jointly:
             name = proved_jointly[i]
         else:
@@ -351,8 +358,13 @@ def _prove_all(diffs, eliminations, strategies, time_limit):
                 diff, eliminations, _winners_first(strategies, winners), time_limit, ledger
             )
             if found is None:
-                return SymbolicResult(False, attempts=ledger.attempts, residual=_short(residual, i, len(diffs)),
-                                      timed_out=ledger.timed_out, worst_attempt_cpu=ledger.worst_attempt_cpu)
+                return SymbolicResult(
+                    False,
+                    attempts=ledger.attempts,
+                    residual=_short(residual, i, len(diffs)),
+                    timed_out=ledger.timed_out,
+                    worst_attempt_cpu=ledger.worst_attempt_cpu,
+                )
             st, with_constraints = found
             if st in winners:
                 winners.remove(st)
@@ -360,8 +372,13 @@ def _prove_all(diffs, eliminations, strategies, time_limit):
             name = f"{st.name}+constraints" if with_constraints else st.name
         if name not in used:
             used.append(name)
-    return SymbolicResult(True, strategy=", ".join(used), attempts=ledger.attempts, timed_out=ledger.timed_out,
-                          worst_attempt_cpu=ledger.worst_attempt_cpu)
+    return SymbolicResult(
+        True,
+        strategy=", ".join(used),
+        attempts=ledger.attempts,
+        timed_out=ledger.timed_out,
+        worst_attempt_cpu=ledger.worst_attempt_cpu,
+    )
 
 
 def _short(expr, index, total, limit=300) -> str:
@@ -409,10 +426,13 @@ def prove_zero(
             result = SymbolicResult(False, attempts=[f"worker killed after {budget:g}s"], timed_out=True)
     except EOFError:
         proc.join()
-        result = SymbolicResult(False, error=(
-            f"the symbolic worker died (exit code {proc.exitcode}); a worker may use "
-            f"{MEMORY_LIMIT / 2**30:.1f} GiB more than it starts with, and FLINT aborts when it runs out"
-        ))
+        result = SymbolicResult(
+            False,
+            error=(
+                f"the symbolic worker died (exit code {proc.exitcode}); a worker may use "
+                f"{MEMORY_LIMIT / 2**30:.1f} GiB more than it starts with, and FLINT aborts when it runs out"
+            ),
+        )
     finally:
         if proc.is_alive():
             proc.kill()

@@ -48,7 +48,9 @@ class Counterexample:
 
     def describe(self) -> str:
         vals = ", ".join(f"{k}={v:.6g}" for k, v in self.values.items())
-        where = " ".join(x for x in (f"size {self.size}" if self.size else "", f"at {self.element}" if self.element else "") if x)
+        where = " ".join(
+            x for x in (f"size {self.size}" if self.size else "", f"at {self.element}" if self.element else "") if x
+        )
         return (
             f"{where + ': ' if where else ''}lhs={self.lhs:.12g}, rhs={self.rhs:.12g} "
             f"with {vals} (seed {self.seed}){' ' + self.note if self.note else ''}"

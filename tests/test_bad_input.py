@@ -178,7 +178,7 @@ def test_paths_that_are_not_proofs_are_usage_errors(tmp_path, capsys):
 
 
 ENDLESS = textwrap.dedent(
-    r'''
+    r"""
     import sympy as sp
     from symderiv import Derivation, Equal, Positive
 
@@ -204,7 +204,7 @@ ENDLESS = textwrap.dedent(
     @d.claim("E3", r"a reference that never returns")
     def endless_reference():
         return Equal(x, x, [Positive(x)], reference=busy)
-    '''
+    """
 )
 
 

@@ -39,17 +39,27 @@ def test_the_same_claim_and_settings_give_the_same_key():
     "changed",
     [
         pytest.param(dict(claim=Equal(sp.log(x * y), sp.log(x) - sp.log(y), [Positive(x, y)])), id="claim"),
-        pytest.param(dict(claim=Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y, low=0.5)])),
-                     id="domain bound"),
-        pytest.param(dict(claim=Equal(sp.log(sp.Symbol("x", real=True) * y), sp.log(sp.Symbol("x", real=True))
-                                      + sp.log(y), [Real(sp.Symbol("x", real=True)), Positive(y)])),
-                     id="symbol assumptions"),
+        pytest.param(
+            dict(claim=Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y, low=0.5)])), id="domain bound"
+        ),
+        pytest.param(
+            dict(
+                claim=Equal(
+                    sp.log(sp.Symbol("x", real=True) * y),
+                    sp.log(sp.Symbol("x", real=True)) + sp.log(y),
+                    [Real(sp.Symbol("x", real=True)), Positive(y)],
+                )
+            ),
+            id="symbol assumptions",
+        ),
         pytest.param(dict(settings=Settings(samples=300, time_limit=5, seed=1)), id="seed"),
         pytest.param(dict(settings=Settings(samples=301, time_limit=5)), id="samples"),
         pytest.param(dict(settings=Settings(samples=300, time_limit=6)), id="time limit"),
         pytest.param(dict(settings=Settings(samples=300, time_limit=5, rtol=1e-8)), id="tolerance"),
-        pytest.param(dict(settings=Settings(samples=300, time_limit=5, strategies=(Strategy("expand", sp.expand),))),
-                     id="strategies"),
+        pytest.param(
+            dict(settings=Settings(samples=300, time_limit=5, strategies=(Strategy("expand", sp.expand),))),
+            id="strategies",
+        ),
         pytest.param(dict(ob_id="C2"), id="obligation id (the seed derives from it)"),
         pytest.param(dict(size=Size(1, 2)), id="size"),
     ],
@@ -75,8 +85,10 @@ print(cache_key("C1", None, claim, Settings(samples=300, time_limit=5)))
 
 def test_dummies_and_a_samplers_coefficients_give_the_same_key_in_every_process_and_build():
     keys = {
-        subprocess.run([sys.executable, "-c", SMOOTH_CLAIM, str(made)], capture_output=True, text=True, check=True)
-        .stdout.strip() for made in (0, 1000)
+        subprocess.run(
+            [sys.executable, "-c", SMOOTH_CLAIM, str(made)], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for made in (0, 1000)
     }
     assert len(keys) == 1 and len(keys.pop()) == 64
 
@@ -118,8 +130,7 @@ def test_a_reference_function_is_keyed_by_its_code():
     with_one = Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)], reference=_reference_one)
     with_two = Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)], reference=_reference_two)
     assert key(with_one) != key(with_two)
-    assert key(with_one) == key(Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)],
-                                      reference=_reference_one))
+    assert key(with_one) == key(Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)], reference=_reference_one))
 
 
 SCALE = 1.0
@@ -185,8 +196,12 @@ def test_a_second_check_is_served_from_the_cache_with_the_same_evidence(ob, tmp_
     assert not any(e.cached for e in first.evidence) and all(e.cached for e in second.evidence)
     assert second.status is first.status is ob.expect
     for a, b in zip(first.evidence, second.evidence):
-        assert (a.status, a.strategy, a.instances, a.counterexample) == (b.status, b.strategy, b.instances,
-                                                                         b.counterexample)
+        assert (a.status, a.strategy, a.instances, a.counterexample) == (
+            b.status,
+            b.strategy,
+            b.instances,
+            b.counterexample,
+        )
 
 
 def test_a_changed_setting_is_checked_again(tmp_path):
@@ -314,7 +329,7 @@ def test_the_directory_follows_the_environment(tmp_path, monkeypatch):
     assert cache_module.default_directory() == tmp_path / "home" / ".cache" / "symderiv"
 
 
-PROOF = '''
+PROOF = """
 import sympy as sp
 from symderiv import Derivation, Equal, Positive
 
@@ -324,7 +339,7 @@ d = Derivation("cli cache test")
 @d.claim("K1", r"\\ln(xy) = \\ln x + \\ln y")
 def log_of_product():
     return Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)])
-'''
+"""
 
 
 def test_the_command_line_reuses_verdicts_unless_told_not_to(tmp_path, monkeypatch, capsys):

@@ -64,11 +64,21 @@ def test_at_a_dominant_action_the_balls_agree_where_fifty_digits_cannot(name):
 HIDDEN = {
     "x + 10³⁰ = x + 10³⁰ + 10¹⁰": (u + 10**30, u + 10**30 + 10**10, [Real(u)]),
     "x + 10²⁰⁰⁰ = x + 10²⁰⁰⁰ + 1 (beyond floats, and beyond 2⁻⁴⁰⁰⁰ of the terms)": (
-        u + 10**2000, u + 10**2000 + 1, [Real(u)]),
+        u + 10**2000,
+        u + 10**2000 + 1,
+        [Real(u)],
+    ),
     "(x + 10⁴⁰) y − 10⁴⁰ y = x y + 10⁵": ((u + 10**40) * y - 10**40 * y, u * y + 10**5, [Real(u), Positive(y)]),
-    "e^{60} x + 1 = e^{60} x + 1 + 10⁻³": (sp.exp(60) * x + 1, sp.exp(60) * x + 1 + sp.Rational(1, 1000), [Positive(x)]),
+    "e^{60} x + 1 = e^{60} x + 1 + 10⁻³": (
+        sp.exp(60) * x + 1,
+        sp.exp(60) * x + 1 + sp.Rational(1, 1000),
+        [Positive(x)],
+    ),
     "log(e^{100} + x) − 100 = x e^{−100} + 10^{−60}": (
-        sp.log(sp.exp(100) + x) - 100, x * sp.exp(-100) + sp.Rational(1, 10**60), [Positive(x)]),
+        sp.log(sp.exp(100) + x) - 100,
+        x * sp.exp(-100) + sp.Rational(1, 10**60),
+        [Positive(x)],
+    ),
 }
 
 

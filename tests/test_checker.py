@@ -4,8 +4,19 @@ import numpy as np
 import sympy as sp
 
 from symderiv import (
-    Derivation, Equal, Inequality, NonNegative, Positive, Real, Settings, SmoothFunctions, Status, SymbolicMDP, check,
-    check_all, sizes,
+    Derivation,
+    Equal,
+    Inequality,
+    NonNegative,
+    Positive,
+    Real,
+    Settings,
+    SmoothFunctions,
+    Status,
+    SymbolicMDP,
+    check,
+    check_all,
+    sizes,
 )
 from symderiv.symbolic import Strategy
 from symderiv.verdict import worst
@@ -100,9 +111,7 @@ def test_unknown_functions_without_a_domain_are_an_error_that_names_them():
     # k is declared nowhere; f is declared as a function of one parameter, not of two.
     e.claim("F1", "|k|^2 = k^2")(lambda: Equal(sp.Abs(k(u)) ** 2, k(u) ** 2, [Real(u)]))
     e.claim("F2", "k' = k'")(lambda: Equal(sp.diff(k(u), u), sp.diff(k(u), u) + u - u, [Real(u)]))
-    e.claim("F3", "f(θ, u) = f(θ)")(
-        lambda: Equal(f(t, u), f(t), [Real(u), SmoothFunctions([f(t)], t)])
-    )
+    e.claim("F3", "f(θ, u) = f(θ)")(lambda: Equal(f(t, u), f(t), [Real(u), SmoothFunctions([f(t)], t)]))
     # An f declared positive is another function than the real f the domain declares.
     positive_f = sp.Function("f", positive=True)(t)
     e.claim("F4", "|f| = f")(lambda: Equal(sp.Abs(positive_f), positive_f + f(t) - f(t), [SmoothFunctions([f(t)], t)]))
@@ -130,7 +139,9 @@ def test_large_terms_are_compared_relative_to_their_size():
 
     @e.claim("S1", "big cancellation")
     def cancellation():
-        return Equal(sp.exp(big) * (1 + x) - sp.exp(big) * x, sp.exp(big), [Positive(x), Positive(big, low=20, high=30)])
+        return Equal(
+            sp.exp(big) * (1 + x) - sp.exp(big) * x, sp.exp(big), [Positive(x), Positive(big, low=20, high=30)]
+        )
 
     assert check(e.obligations[0], FAST).status is Status.PROVED
 

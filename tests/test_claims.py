@@ -16,15 +16,20 @@ WITH_FLOATS = {
     "Equal: a float exponent": (lambda: Equal(w, (w**2) ** 0.5, [Positive(w)]), "the right side"),
     "Equal: a float inside a function": (lambda: Equal(sp.exp(x), sp.exp(x + 1e-30), [Real(x)]), "the right side"),
     "Equal: a matrix entry": (
-        lambda: Equal(sp.Matrix([x, 1]), sp.Matrix([x, sp.Float(1)]), [Real(x)]), "the right side"),
+        lambda: Equal(sp.Matrix([x, 1]), sp.Matrix([x, sp.Float(1)]), [Real(x)]),
+        "the right side",
+    ),
     "NonNegative: the expression": (lambda: NonNegative((w - 1) ** 2 - 1e-30, [Positive(w)]), "the expression"),
     "NonNegative: the convex_in point": (
-        lambda: NonNegative(w * sp.log(w) - w + 1, [Positive(w)], convex_in=(w, 1.0)), "the convex_in point"),
+        lambda: NonNegative(w * sp.log(w) - w + 1, [Positive(w)], convex_in=(w, 1.0)),
+        "the convex_in point",
+    ),
     "Inequality: the left side": (lambda: Inequality(x**2 - 1e-30, x**2, [Real(x)]), "the left side"),
     "Inequality: the right side": (lambda: Inequality(x**2, x**2 + 0.25, [Real(x)]), "the right side"),
     "Inequality: a part of its certificate": (
         lambda: Inequality(sp.S.Zero, x**2, [Real(x)], [NonNegative(x**2 * 1.0, [Real(x)])], because="x² ≥ 0"),
-        "the expression"),
+        "the expression",
+    ),
 }
 
 

@@ -6,7 +6,7 @@ import pytest
 from symderiv.cli import main
 
 PROOF = textwrap.dedent(
-    '''
+    """
     import sympy as sp
     from symderiv import Derivation, Equal, Positive
 
@@ -20,7 +20,7 @@ PROOF = textwrap.dedent(
     @d.claim("A2", r"(x+y)^2 = x^2 + y^2")
     def wrong_square():
         return Equal((x + y) ** 2, x**2 + y**2, [Positive(x, y)])
-    '''
+    """
 )
 
 

@@ -25,7 +25,7 @@ def blocks(text):
     """(language, code, text between the previous block and this one)."""
     out, end = [], 0
     for match in BLOCK.finditer(text):
-        out.append((match[1], match[2], text[end:match.start()]))
+        out.append((match[1], match[2], text[end : match.start()]))
         end = match.end()
     return out
 
@@ -41,7 +41,9 @@ def commands_with_shown_output():
     for k, (language, code, _) in enumerate(guide):
         if language != "sh":
             continue
-        shown = guide[k + 1][1] if k + 1 < len(guide) and guide[k + 1][0] == "text" and not guide[k + 1][2].strip() else ""
+        shown = (
+            guide[k + 1][1] if k + 1 < len(guide) and guide[k + 1][0] == "text" and not guide[k + 1][2].strip() else ""
+        )
         for line in code.splitlines():
             if line.startswith(("symderiv ", "pytest ")):
                 found.append((line, shown))
@@ -67,7 +69,10 @@ def test_every_command_of_the_guide_runs_and_prints_what_it_shows(command, shown
     if args[0] == "pytest":
         run = subprocess.run(
             [sys.executable, "-m", "pytest", *args[1:], "-p", "no:cacheprovider", "-q"],
-            cwd=ROOT, capture_output=True, text=True, timeout=600,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         assert run.returncode == 0, run.stdout + run.stderr
         output = run.stdout

@@ -96,10 +96,24 @@ def test_smooth_function_at_another_argument_is_the_same_member_there():
 #: Assumptions SymPy acts on that a smooth function's sampler, a·tanh(b·θ + c) + d·sin(e·θ) + g·θ²
 #: (any real value, never an integer on purpose), does not honour.
 UNHONOURED = [
-    {"positive": True}, {"nonnegative": True}, {"negative": True}, {"nonpositive": True},
-    {"nonzero": True}, {"zero": True}, {"zero": False}, {"integer": True}, {"rational": True},
-    {"irrational": True}, {"noninteger": True}, {"even": True}, {"odd": True}, {"prime": True},
-    {"composite": True}, {"real": True, "positive": False}, {"imaginary": True}, {"commutative": False},
+    {"positive": True},
+    {"nonnegative": True},
+    {"negative": True},
+    {"nonpositive": True},
+    {"nonzero": True},
+    {"zero": True},
+    {"zero": False},
+    {"integer": True},
+    {"rational": True},
+    {"irrational": True},
+    {"noninteger": True},
+    {"even": True},
+    {"odd": True},
+    {"prime": True},
+    {"composite": True},
+    {"real": True, "positive": False},
+    {"imaginary": True},
+    {"commutative": False},
 ]
 
 

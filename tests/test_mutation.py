@@ -19,26 +19,16 @@ PROOFS = Path(__file__).resolve().parent.parent / "proofs" / "soft_q_learning.py
 
 #: Mutants that are true, each with the reason; keyed as Mutant.key prints them.
 ACCIDENTALLY_TRUE = {
-    "N7 [2x2] bound: double term gamma*Max(Abs(Q_0_0 - Qb_0_0), Abs(Q_0_1 - Qb...":
-        "2γ‖Q1 − Q2‖∞ is a weaker bound than γ‖Q1 − Q2‖∞, so it holds as well",
-    "N7 [2x2] bound: gamma -> 1/gamma":
-        "1/γ > γ for 0 < γ < 1: a weaker bound",
-    "N11 [1x2] rhs: alpha -> alpha**2":
-        "Q = V_Q + α ln(π_Q/π̃) holds at every temperature α > 0, so at α² too",
-    "N11 [1x2] rhs: alpha -> 1/alpha":
-        "Q = V_Q + α ln(π_Q/π̃) holds at every temperature α > 0, so at 1/α too",
-    "N11 [1x2] rhs: swap pi and pitilde":
-        "the rhs uses π̃ only as the prior of V_Q and π_Q, and the identity holds for every positive prior, π too",
-    "N11 [1x2] rhs: shift index 2 of pitilde":
-        "relabelling the prior's actions gives another positive prior, and the identity holds for every one",
-    "N13 [2x2] rhs: shift index 1 of pi":
-        "π enters the rhs only as Σ_a' π(a'|s') V_Q(s') = V_Q(s'), whichever state's row of π is used",
-    "N18.one_state [1x2] rhs: gamma -> gamma**2":
-        "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whatever multiplies it",
-    "N18.one_state [1x2] rhs: gamma -> 1/gamma":
-        "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whatever multiplies it",
-    "N18.one_state [1x2] rhs: shift index 2 of P":
-        "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whichever p(s'|s,a) weighs it",
+    "N7 [2x2] bound: double term gamma*Max(Abs(Q_0_0 - Qb_0_0), Abs(Q_0_1 - Qb...": "2γ‖Q1 − Q2‖∞ is a weaker bound than γ‖Q1 − Q2‖∞, so it holds as well",
+    "N7 [2x2] bound: gamma -> 1/gamma": "1/γ > γ for 0 < γ < 1: a weaker bound",
+    "N11 [1x2] rhs: alpha -> alpha**2": "Q = V_Q + α ln(π_Q/π̃) holds at every temperature α > 0, so at α² too",
+    "N11 [1x2] rhs: alpha -> 1/alpha": "Q = V_Q + α ln(π_Q/π̃) holds at every temperature α > 0, so at 1/α too",
+    "N11 [1x2] rhs: swap pi and pitilde": "the rhs uses π̃ only as the prior of V_Q and π_Q, and the identity holds for every positive prior, π too",
+    "N11 [1x2] rhs: shift index 2 of pitilde": "relabelling the prior's actions gives another positive prior, and the identity holds for every one",
+    "N13 [2x2] rhs: shift index 1 of pi": "π enters the rhs only as Σ_a' π(a'|s') V_Q(s') = V_Q(s'), whichever state's row of π is used",
+    "N18.one_state [1x2] rhs: gamma -> gamma**2": "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whatever multiplies it",
+    "N18.one_state [1x2] rhs: gamma -> 1/gamma": "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whatever multiplies it",
+    "N18.one_state [1x2] rhs: shift index 2 of P": "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whichever p(s'|s,a) weighs it",
 }
 
 
@@ -109,8 +99,9 @@ def test_sign_facts_get_sign_changing_slips_only():
 def test_claims_about_unknown_functions_get_their_own_slips():
     theta = sp.Symbol("theta", real=True)
     f = sp.Function("f")(theta)
-    claim = Equal(sp.diff(alpha * f**2, theta), 2 * alpha * f * sp.diff(f, theta),
-                  [SmoothFunctions([f], theta), Positive(alpha)])
+    claim = Equal(
+        sp.diff(alpha * f**2, theta), 2 * alpha * f * sp.diff(f, theta), [SmoothFunctions([f], theta), Positive(alpha)]
+    )
     ops = _by_operator(claim)
     assert ops["drop every derivative"].rhs == 2 * alpha * f**2
     assert "theta -> -theta" not in ops  # d/d(−θ) is no expression: that slip is skipped, not raised
@@ -125,7 +116,7 @@ def test_a_mutant_is_checked_as_an_obligation_expecting_refutation():
     assert verdict.status is Status.REFUTED and verdict.as_expected
 
 
-MUTATE_PROOF = '''
+MUTATE_PROOF = """
 import sympy as sp
 from symderiv import Derivation, Equal, Positive, Simplex
 
@@ -140,7 +131,7 @@ def distributes():
 @d.claim("M2", r"x = x + \\ln(p_0 + p_1)")
 def log_of_total_probability():
     return Equal(x, x + sp.log(p[0] + p[1]), [Positive(x), Simplex(p)])
-'''
+"""
 
 
 def test_the_mutate_command_prints_survivors_and_fails_on_them(tmp_path, capsys):

@@ -35,11 +35,18 @@ def test_only_the_symbols_a_comparison_uses_are_sampled_unless_asked():
     with_reference = Comparison([((), x, x)], "==", domains, sample_all=True)
     assert with_reference.domains.sampled_symbols() == {x, y} and with_reference.rest.sampled_symbols() == {u}
     seen = []
-    result = check(with_reference, np.random.default_rng(0), 1000, 1e-9,
-                   reference=lambda inst: seen.append(inst) or inst[x], reference_samples=5)
+    result = check(
+        with_reference,
+        np.random.default_rng(0),
+        1000,
+        1e-9,
+        reference=lambda inst: seen.append(inst) or inst[x],
+        reference_samples=5,
+    )
     assert result.agreed and len(seen) == 5 and all(set(inst) == {x, y, u} for inst in seen)
-    result = check(Comparison([((), sp.log(x * y), sp.log(x) + sp.log(y))], "==", domains),
-                   np.random.default_rng(0), 1000, 1e-9)
+    result = check(
+        Comparison([((), sp.log(x * y), sp.log(x) + sp.log(y))], "==", domains), np.random.default_rng(0), 1000, 1e-9
+    )
     assert result.agreed and result.instances == 1000
 
 
@@ -83,7 +90,12 @@ def test_float_failures_are_settled_in_extended_precision_before_ball_arithmetic
     if numeric.EXTENDED is not None:
         assert true.rechecked < 20 + numeric.HIGH_PRECISION_SUBSAMPLE and "in extended precision" in true.message
     # Extended precision settles only what agrees: a wrong right side is still refuted in balls.
-    wrong = check(Comparison([((), lhs, z * x**2 * (1 + sp.Rational(1, 10**6)))], "==", domains), np.random.default_rng(0), 2000, 1e-9)
+    wrong = check(
+        Comparison([((), lhs, z * x**2 * (1 + sp.Rational(1, 10**6)))], "==", domains),
+        np.random.default_rng(0),
+        2000,
+        1e-9,
+    )
     assert not wrong.agreed and wrong.mismatch is not None
 
 

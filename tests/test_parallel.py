@@ -39,9 +39,15 @@ def soft_value(m):
 def _evidence(verdicts):
     """Everything of a verdict but its times."""
     return [
-        (v.obligation_id, v.status, v.expected,
-         [(e.size, e.status, e.strategy, e.instances, e.max_rel_error, e.counterexample, e.message, e.residual)
-          for e in v.evidence])
+        (
+            v.obligation_id,
+            v.status,
+            v.expected,
+            [
+                (e.size, e.status, e.strategy, e.instances, e.max_rel_error, e.counterexample, e.message, e.residual)
+                for e in v.evidence
+            ],
+        )
         for v in verdicts
     ]
 
@@ -57,7 +63,7 @@ def test_workers_give_the_verdicts_of_a_serial_run_in_the_same_order():
 
 
 PROOF = textwrap.dedent(
-    '''
+    """
     import sympy as sp
     from symderiv import Derivation, Equal, Positive
 
@@ -75,7 +81,7 @@ PROOF = textwrap.dedent(
     @d.claim("P3", r"(x+y)^2 = x^2 + 2xy")
     def wrong_and_not_expected():
         return Equal((x + y) ** 2, x**2 + 2 * x * y, [Positive(x, y)])
-    '''
+    """
 )
 
 
@@ -109,8 +115,10 @@ def test_obligations_run_under_pytest_xdist_with_the_serial_outcomes(pytester):
     serial.assert_outcomes(passed=2, failed=1)
     result = pytester.runpytest_subprocess("proofs", "--symderiv-samples", "300", "-n", "2", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, failed=1)
-    result.stdout.fnmatch_lines([
-        "*2 workers*",
-        "*P3 wrong_and_not_expected: verdict refuted, expected proved*",
-        "*counterexample: *lhs=*rhs=*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*2 workers*",
+            "*P3 wrong_and_not_expected: verdict refuted, expected proved*",
+            "*counterexample: *lhs=*rhs=*",
+        ]
+    )

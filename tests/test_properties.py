@@ -45,8 +45,9 @@ def test_real_samples_are_finite(seed, n, scale):
 
 
 @SETTINGS
-@given(seed=seeds, n=counts, low=st.floats(min_value=1e-6, max_value=1e3),
-       ratio=st.floats(min_value=1.001, max_value=1e6))
+@given(
+    seed=seeds, n=counts, low=st.floats(min_value=1e-6, max_value=1e3), ratio=st.floats(min_value=1.001, max_value=1e6)
+)
 def test_positive_samples_lie_between_their_bounds(seed, n, low, ratio):
     d = Positive(x, low=low, high=low * ratio)
     values = d.sample(np.random.default_rng(seed), n)[x]
@@ -88,8 +89,13 @@ def test_smooth_function_coefficients_are_finite(seed, n):
 
 
 FALSE_ON_SIMPLEX = Comparison(
-    [((), (sp.Symbol("w", real=True) + sp.Symbol("q0", positive=True)) ** 2,
-      sp.Symbol("w", real=True) ** 2 + sp.Symbol("q0", positive=True) ** 2)],
+    [
+        (
+            (),
+            (sp.Symbol("w", real=True) + sp.Symbol("q0", positive=True)) ** 2,
+            sp.Symbol("w", real=True) ** 2 + sp.Symbol("q0", positive=True) ** 2,
+        )
+    ],
     "==",
     Domains([Real(sp.Symbol("w", real=True)), Simplex(sp.symbols("q0:3", positive=True))]),
 )
@@ -162,7 +168,7 @@ def test_nan_or_inf_anywhere_is_a_failure_in_floats(lhs, data):
 
 
 @SETTINGS
-@given(a=st.fractions(min_value=-10**6, max_value=10**6), relation=st.sampled_from(["==", "<="]))
+@given(a=st.fractions(min_value=-(10**6), max_value=10**6), relation=st.sampled_from(["==", "<="]))
 def test_a_side_that_is_certainly_not_real_fails_in_ball_arithmetic(a, relation):
     # sqrt(−1 − u²) is imaginary for every real u.
     cmp = Comparison([((), sp.sqrt(-1 - u**2), u)], relation, Domains([Real(u)]))

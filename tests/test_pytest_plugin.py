@@ -3,7 +3,7 @@ import textwrap
 pytest_plugins = ["pytester"]
 
 PROOF = textwrap.dedent(
-    '''
+    """
     import sympy as sp
     from symderiv import Derivation, Equal, Positive
 
@@ -21,7 +21,7 @@ PROOF = textwrap.dedent(
     @d.claim("P3", r"(x+y)^2 = x^2 + 2xy")
     def wrong_and_not_expected():
         return Equal((x + y) ** 2, x**2 + 2 * x * y, [Positive(x, y)])
-    '''
+    """
 )
 
 
@@ -30,10 +30,12 @@ def test_obligations_are_collected_as_items_and_failures_show_the_evidence(pytes
     pytester.path.joinpath("proofs", "note.py").write_text(PROOF)
     result = pytester.runpytest_subprocess("proofs", "--symderiv-samples", "300")
     result.assert_outcomes(passed=2, failed=1)
-    result.stdout.fnmatch_lines([
-        "*P3 wrong_and_not_expected: verdict refuted, expected proved*",
-        "*counterexample: *lhs=*rhs=*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*P3 wrong_and_not_expected: verdict refuted, expected proved*",
+            "*counterexample: *lhs=*rhs=*",
+        ]
+    )
 
 
 def test_the_bundled_proofs_run_as_tests_with_a_fifth_of_the_default_time_limit():

@@ -58,14 +58,19 @@ def test_loss_is_half_the_expected_squared_error():
 
 
 def test_complex_step_is_exact_to_rounding():
-    assert np.isclose(ref.complex_step_derivative(lambda t: np.exp(np.sin(t)), 0.7), np.cos(0.7) * np.exp(np.sin(0.7)), rtol=1e-14)
+    assert np.isclose(
+        ref.complex_step_derivative(lambda t: np.exp(np.sin(t)), 0.7), np.cos(0.7) * np.exp(np.sin(0.7)), rtol=1e-14
+    )
     assert ref.complex_step_derivative(lambda t: t * t, 3.0) == 6.0
 
 
 def test_complex_step_through_a_peaked_policy_keeps_its_tiny_derivative():
     """π_0 = 1 − ε with ε ≈ e^-60: dπ_0/dt = π_0 π_1 (q_0′ − q_1′)/α ≈ 1e-26 survives the complex step."""
     alpha, prior = 0.05, np.array([[0.5, 0.5]])
-    Q = lambda t: np.array([[t, 0.5 * t - 3.0]])
+
+    def Q(t):
+        return np.array([[t, 0.5 * t - 3.0]])
+
     pi = ref.boltzmann_policy(Q(0.0), prior, alpha)
     exact = pi[0, 0] * pi[0, 1] * (1.0 - 0.5) / alpha
     assert 1e-30 < exact < 1e-20
@@ -78,8 +83,13 @@ def test_complex_step_through_a_peaked_policy_keeps_its_tiny_derivative():
 
 def random_mdp(rng, S=3, A=2):
     """policy, r, P, p0, prior: arrays of a random MDP, probabilities inside the simplex."""
-    return (rng.dirichlet(np.ones(A), S), rng.normal(size=(S, A)), rng.dirichlet(np.ones(S), (S, A)),
-            rng.dirichlet(np.ones(S)), rng.dirichlet(np.ones(A), S))
+    return (
+        rng.dirichlet(np.ones(A), S),
+        rng.normal(size=(S, A)),
+        rng.dirichlet(np.ones(S), (S, A)),
+        rng.dirichlet(np.ones(S)),
+        rng.dirichlet(np.ones(A), S),
+    )
 
 
 GAMMAS = [0.0, 0.5, 0.95, 1 - 1e-6]

@@ -10,8 +10,24 @@ import pytest
 import sympy as sp
 
 from symderiv import (
-    Chain, Derivation, Equal, Inequality, JacobianContraction, NonNegative, OpenInterval, Positive, Real, Resolvent,
-    Settings, Simplex, Status, SumOfNonNegative, SymbolicMDP, Term, check, sup_norm,
+    Chain,
+    Derivation,
+    Equal,
+    Inequality,
+    JacobianContraction,
+    NonNegative,
+    OpenInterval,
+    Positive,
+    Real,
+    Resolvent,
+    Settings,
+    Simplex,
+    Status,
+    SumOfNonNegative,
+    SymbolicMDP,
+    Term,
+    check,
+    sup_norm,
 )
 from symderiv.rules import Refused, Sign, implication, sign
 
@@ -151,8 +167,9 @@ def test_a_value_outside_the_facts_domain_is_refused():
 def test_a_fact_shared_with_the_claim_must_hold_on_the_claims_domain():
     """u <= 1 is a fact on (0, 1); the claim lets u range over (0, 2), where it fails."""
     t = sp.Symbol("t", positive=True)
-    fact = Inequality(t, 1, [OpenInterval(t, low=0.0, high=1.0)], [NonNegative(1 - t, [OpenInterval(t)])],
-                      because="t < 1")
+    fact = Inequality(
+        t, 1, [OpenInterval(t, low=0.0, high=1.0)], [NonNegative(1 - t, [OpenInterval(t)])], because="t < 1"
+    )
     claim = Inequality(t, 1, [OpenInterval(t, low=0.0, high=2.0)], SumOfNonNegative([Term(fact)]))
     assert "not within" in refusal(claim)
 
@@ -190,8 +207,12 @@ def log_sum_exp(Q):
 
 
 def contraction(T, rhs_modulus=gamma, modulus=gamma, first=Q1):
-    return Inequality(sup_norm(T(Q1) - T(Q2)), rhs_modulus * sup_norm(Q1 - Q2), CONTRACTION_DOMAIN,
-                      JacobianContraction(T, first, Q2, modulus))
+    return Inequality(
+        sup_norm(T(Q1) - T(Q2)),
+        rhs_modulus * sup_norm(Q1 - Q2),
+        CONTRACTION_DOMAIN,
+        JacobianContraction(T, first, Q2, modulus),
+    )
 
 
 def test_a_smooth_monotone_operator_with_rows_summing_to_gamma_contracts():
@@ -203,8 +224,12 @@ def test_the_soft_bellman_operator_contracts():
     m = SymbolicMDP((1, 2))
     other = sp.Matrix(1, 2, lambda s, a: sp.Symbol(f"Qb_{s}_{a}", real=True))
     T = m.soft_bellman_optimal
-    claim = Inequality(sup_norm(T(m.Q) - T(other)), m.gamma * sup_norm(m.Q - other), m.domain() + [Real(other)],
-                       JacobianContraction(T, m.Q, other, m.gamma))
+    claim = Inequality(
+        sup_norm(T(m.Q) - T(other)),
+        m.gamma * sup_norm(m.Q - other),
+        m.domain() + [Real(other)],
+        JacobianContraction(T, m.Q, other, m.gamma),
+    )
     assert verdict(claim).status is Status.PROVED
 
 
@@ -234,8 +259,10 @@ def test_a_negative_jacobian_entry_is_refused():
 
 def test_an_operator_that_is_not_smooth_is_refused():
     """γ max(q_0, q_1) is a contraction, but the mean value theorem needs a derivative everywhere."""
-    for T in (lambda Q: sp.Matrix([gamma * sp.Max(Q[0], Q[1])] * 2),
-              lambda Q: sp.Matrix([gamma * sp.log(Q[0] ** 2) / 2 + Q[1] * 0] * 2)):
+    for T in (
+        lambda Q: sp.Matrix([gamma * sp.Max(Q[0], Q[1])] * 2),
+        lambda Q: sp.Matrix([gamma * sp.log(Q[0] ** 2) / 2 + Q[1] * 0] * 2),
+    ):
         assert "smooth" in refusal(contraction(T))
 
 
@@ -248,15 +275,21 @@ def test_a_modulus_that_depends_on_the_point_is_refused():
 
 def test_the_variables_must_range_over_every_real_value():
     positive = sp.Matrix([u, v])
-    claim = Inequality(sup_norm(log_sum_exp(positive) - log_sum_exp(Q2)), gamma * sup_norm(positive - Q2),
-                       CONTRACTION_DOMAIN, JacobianContraction(log_sum_exp, positive, Q2, gamma))
+    claim = Inequality(
+        sup_norm(log_sum_exp(positive) - log_sum_exp(Q2)),
+        gamma * sup_norm(positive - Q2),
+        CONTRACTION_DOMAIN,
+        JacobianContraction(log_sum_exp, positive, Q2, gamma),
+    )
     assert "declared Real" in refusal(claim)
 
 
 def test_an_operator_that_behaves_otherwise_at_q2_does_not_fool_the_rule():
     """The rule evaluates T once, at Q1, and takes T(Q2) to be that expression at Q2."""
+
     def deceptive(Q):
         return sp.Matrix([gamma * Q[0]] * 2) if Q == Q1 else sp.Matrix([gamma * Q[0] + 5] * 2)
+
     assert "not sup_norm" in refusal(contraction(deceptive))
     assert verdict(contraction(deceptive)).status is Status.REFUTED
 

@@ -181,7 +181,6 @@ def test_a_symbol_named_like_a_samplers_coefficient_is_not_tied_to_it():
         assert {a_name, c_name} < set(values) and len(values) == 4, values  # f(0) uses two coefficients
 
 
-
 # The convexity rule (f(x0) = f'(x0) = 0 and f'' >= 0 give f >= 0) needs a C² function.  SymPy
 # differentiates a Piecewise branch by branch, so each of these passes the rule's tests although
 # it dips below zero on a window too narrow for the samples to find.
@@ -191,7 +190,9 @@ dip = (r > 3) & (r < 3 + narrow)
 CONVEXITY_TRAPS = {
     "(r − 1)² − 100 on a window": (r - 1) ** 2 - sp.Piecewise((100, dip), (0, True)),
     "(r − 1)², shifted down on a window": sp.Piecewise(((r - 1) ** 2 - 100, dip), ((r - 1) ** 2, True)),
-    "(r − 1)² minus a tent 10⁸·max(0, ε − |r − 3|), written out": (r - 1) ** 2 - 10**8 * sp.Piecewise(
+    "(r − 1)² minus a tent 10⁸·max(0, ε − |r − 3|), written out": (r - 1) ** 2
+    - 10**8
+    * sp.Piecewise(
         (narrow - (r - 3), (r >= 3) & (r < 3 + narrow)), (narrow + (r - 3), (r < 3) & (r > 3 - narrow)), (0, True)
     ),
     "(r − 1)² minus a step, as Heaviside's Piecewise": (r - 1) ** 2
@@ -207,4 +208,3 @@ def test_the_convexity_rule_proves_no_function_that_is_not_twice_differentiable(
     assert verdict.status in (Status.NUMERIC, Status.REFUTED), f"{trap}: {verdict.status}"
     if verdict.status is Status.NUMERIC:
         assert "convexity rule not applied" in verdict.message and "Piecewise" in verdict.message
-

@@ -6,8 +6,13 @@ import sympy as sp
 from symderiv import Domains, SymbolicMDP
 from symderiv.limits import TIMER_SIGNAL
 from symderiv.symbolic import (
-    DEFAULT_STRATEGIES, Strategy, _denominators, _nonzero_somewhere, _zero_denominator,
-    is_nonnegative, prove_zero,
+    DEFAULT_STRATEGIES,
+    Strategy,
+    _denominators,
+    _nonzero_somewhere,
+    _zero_denominator,
+    is_nonnegative,
+    prove_zero,
 )
 
 x, y = sp.symbols("x y", positive=True)
@@ -68,7 +73,9 @@ def test_a_rewrite_that_raises_is_recorded_and_the_next_one_runs():
     def boom(e):
         raise RuntimeError("no")
 
-    result = prove_zero([sp.expand((u + v) ** 2) - (u + v) ** 2], strategies=(Strategy("boom", boom), DEFAULT_STRATEGIES[0]))
+    result = prove_zero(
+        [sp.expand((u + v) ** 2) - (u + v) ** 2], strategies=(Strategy("boom", boom), DEFAULT_STRATEGIES[0])
+    )
     assert result.zero
     assert result.attempts[0].startswith("boom: raised RuntimeError")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .appendix import ReferenceFunction, reference_functions
-from .document import Document, DerivationReport, report_derivation
+from .document import DerivationReport, Document, report_derivation
 from .latex import to_latex
 from .markdown import to_markdown
 from .pdf import TexError, compile_pdf, find_pdflatex
@@ -13,8 +13,18 @@ from .pdf import TexError, compile_pdf, find_pdflatex
 FORMATS = ("pdf", "tex", "md")
 
 __all__ = [
-    "FORMATS", "DerivationReport", "Document", "ReferenceFunction", "TexError", "compile_pdf",
-    "find_pdflatex", "reference_functions", "report_derivation", "to_latex", "to_markdown", "write",
+    "FORMATS",
+    "DerivationReport",
+    "Document",
+    "ReferenceFunction",
+    "TexError",
+    "compile_pdf",
+    "find_pdflatex",
+    "reference_functions",
+    "report_derivation",
+    "to_latex",
+    "to_markdown",
+    "write",
 ]
 
 

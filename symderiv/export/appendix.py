@@ -54,7 +54,8 @@ def reference_functions(module_name: str = REFERENCE_MODULE) -> list[ReferenceFu
             raise
         return []
     functions = [
-        fn for name, fn in vars(module).items()
+        fn
+        for name, fn in vars(module).items()
         if inspect.isfunction(fn) and fn.__module__ == module.__name__ and not name.startswith("_")
     ]
     functions.sort(key=lambda fn: fn.__code__.co_firstlineno)
@@ -111,7 +112,8 @@ def rendering_problems(tree: ast.AST, latex: str, namespace: dict) -> list[str]:
         if node_text is None:
             continue
         if isinstance(node, ast.Constant) and (
-                isinstance(node.value, complex) or isinstance(node.value, float) and "e" in repr(node.value)):
+            isinstance(node.value, complex) or isinstance(node.value, float) and "e" in repr(node.value)
+        ):
             problems.append(f"the literal `{ast.unparse(node)}` prints as `{node_text}`, which reads as a product")
         if isinstance(node, ast.Call):
             for kw in node.keywords:

@@ -9,13 +9,13 @@ this package turn a Document into LaTeX or Markdown, one method per node type.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from ..checker import Settings, sizes_for
 from ..claims import Claim, Inequality
-from ..rules import certificate_parts
 from ..obligation import Derivation, Obligation, Size
+from ..rules import certificate_parts
 from ..verdict import Status, Verdict
 from .appendix import ReferenceFunction
 

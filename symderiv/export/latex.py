@@ -23,7 +23,15 @@ from ..claims import Equal, Inequality, NonNegative
 from ..rules import Rule, certificate_parts
 from ..verdict import Counterexample, SizeEvidence, Verdict
 from .document import (
-    STATUS_TEXT, DerivationReport, Document, Encoding, Entry, Erratum, Step, stated, used_domains,
+    STATUS_TEXT,
+    DerivationReport,
+    Document,
+    Encoding,
+    Entry,
+    Erratum,
+    Step,
+    stated,
+    used_domains,
 )
 from .layout import CONTINUATION, FIRST, RELATION, relation_lines, source_math
 from .notation import math_latex, symbol_latex
@@ -73,7 +81,7 @@ def latex_text(text: str) -> str:
             flush()
             base = _ENCODER.unicode_to_latex(c)
             if base.startswith(r"\ensuremath{"):
-                base = base[len(r"\ensuremath{"):-1]
+                base = base[len(r"\ensuremath{") : -1]
             out.append(rf"\ensuremath{{\tilde{{{base}}}}}")
         elif shape in ("<super>", "<sub>"):  # ᵀ, ₀: the plain character, raised or lowered
             flush()
@@ -127,8 +135,13 @@ class LatexExporter(Printer):
             PREAMBLE,
             r"\title{" + latex_text(doc.title) + "}",
             r"\author{checked by symderiv " + __version__ + "}",
-            r"\date{seed " + str(s.seed) + ", " + _count(s.samples)
-            + r" samples per size, symbolic time limit " + f"{s.time_limit:g}" + r"\,s}",
+            r"\date{seed "
+            + str(s.seed)
+            + ", "
+            + _count(s.samples)
+            + r" samples per size, symbolic time limit "
+            + f"{s.time_limit:g}"
+            + r"\,s}",
             r"\begin{document}",
             r"\maketitle",
             self._legend(doc),
@@ -160,8 +173,9 @@ class LatexExporter(Printer):
     def _print_DerivationReport(self, d: DerivationReport, single: bool = True) -> str:
         """Steps, errata and failures; with several derivations in one document each gets a section."""
         der = d.derivation
-        top, sub, step_level = ("section", "section", "subsection") if single else \
-            ("section", "subsection", "subsubsection")
+        top, sub, step_level = (
+            ("section", "section", "subsection") if single else ("section", "subsection", "subsubsection")
+        )
         out = [rf"\{top}{{Steps}}" if single else rf"\{top}{{{latex_text(der.title)}}}"]
         if der.source:
             out.append(r"Source: \texttt{" + latex_text(der.source) + "}.")
@@ -171,8 +185,13 @@ class LatexExporter(Printer):
                 missing.append(step.id)
                 continue
             if missing:  # a run of steps without obligations, in one line
-                out.append(r"\textit{Not encoded yet (no obligation checks " + ("this step" if len(missing) == 1
-                           else "these steps") + "): " + ", ".join(map(latex_text, missing)) + ".}")
+                out.append(
+                    r"\textit{Not encoded yet (no obligation checks "
+                    + ("this step" if len(missing) == 1 else "these steps")
+                    + "): "
+                    + ", ".join(map(latex_text, missing))
+                    + ".}"
+                )
                 missing = []
             if step is not None:
                 out.append(self._print(step, level=step_level))
@@ -194,8 +213,10 @@ class LatexExporter(Printer):
         out = [rf"\{level}*{{{latex_text(step.id)}}}"]
         if step.refuted:
             out.append(
-                r"\textit{The source's claim is refuted; see " + _link("erratum", step.id, "Erratum " + step.id)
-                + (". The corrected claim:" if step.verified else ".") + "}"
+                r"\textit{The source's claim is refuted; see "
+                + _link("erratum", step.id, "Erratum " + step.id)
+                + (". The corrected claim:" if step.verified else ".")
+                + "}"
             )
         out += [self._print(e) for e in step.verified]
         if step.failed:
@@ -218,8 +239,15 @@ class LatexExporter(Printer):
 
     def _print_Entry(self, entry: Entry) -> str:
         ob, v = entry.obligation, entry.verdict
-        head = (r"\paragraph{" + code_text(ob.id) + " " + code_text(ob.name) + r"} \hfill \verdict{"
-                + STATUS_TEXT[v.status] + "}")
+        head = (
+            r"\paragraph{"
+            + code_text(ob.id)
+            + " "
+            + code_text(ob.name)
+            + r"} \hfill \verdict{"
+            + STATUS_TEXT[v.status]
+            + "}"
+        )
         if not v.as_expected:
             head += r" \textcolor{red}{(expected " + str(v.expected) + ")}"
         source = r"\claimline{" + INDENT[FIRST] + "}{" + source_math(ob.latex) + "}"
@@ -240,8 +268,10 @@ class LatexExporter(Printer):
 
     def _print_Equal(self, claim: Equal, assumptions: bool = True) -> str:
         pairs = claim.pairs()
-        out = [self._lines(relation_lines(l, "=", r, **self._layout()), ix if len(pairs) > 1 else ())
-               for ix, l, r in pairs[: self._settings["max_elements"]]]
+        out = [
+            self._lines(relation_lines(l, "=", r, **self._layout()), ix if len(pairs) > 1 else ())
+            for ix, l, r in pairs[: self._settings["max_elements"]]
+        ]
         out.append(self._more(len(pairs)))
         if assumptions:
             out.append(self._assumptions(claim.domain.parts, claim.free_symbols()))
@@ -249,8 +279,10 @@ class LatexExporter(Printer):
 
     def _print_NonNegative(self, claim: NonNegative, assumptions: bool = True) -> str:
         elements = claim.elements()
-        out = [self._lines(relation_lines(e, r"\ge", 0, **self._layout()), (k,) if len(elements) > 1 else ())
-               for k, e in enumerate(elements[: self._settings["max_elements"]])]
+        out = [
+            self._lines(relation_lines(e, r"\ge", 0, **self._layout()), (k,) if len(elements) > 1 else ())
+            for k, e in enumerate(elements[: self._settings["max_elements"]])
+        ]
         out.append(self._more(len(elements)))
         if claim.convex_in is not None:
             x, x0 = claim.convex_in
@@ -267,11 +299,16 @@ class LatexExporter(Printer):
         rule = claim.certificate if isinstance(claim.certificate, Rule) else None
         parts = certificate_parts(claim.certificate)
         if rule is not None:
-            out.append(rf"Certificate, machine-checked by the rule \texttt{{{type(rule).__name__}}}: "
-                       + latex_text(rule.theorem()) + (" Given:" if parts else ""))
+            out.append(
+                rf"Certificate, machine-checked by the rule \texttt{{{type(rule).__name__}}}: "
+                + latex_text(rule.theorem())
+                + (" Given:" if parts else "")
+            )
         elif parts:
-            out.append(r"Certificate, each part checked; the step from them to the claim is the argument below, "
-                       r"read by a person (\verdict{argued} at best):")
+            out.append(
+                r"Certificate, each part checked; the step from them to the claim is the argument below, "
+                r"read by a person (\verdict{argued} at best):"
+            )
         else:
             out.append(r"No certificate: the inequality is checked numerically only.")
         if parts:
@@ -297,8 +334,11 @@ class LatexExporter(Printer):
 
     def _more(self, total: int) -> str:
         hidden = total - self._settings["max_elements"]
-        return rf"\textit{{\ldots\ and {hidden} more element{'s' if hidden > 1 else ''} of the same form.}}" \
-            if hidden > 0 else ""
+        return (
+            rf"\textit{{\ldots\ and {hidden} more element{'s' if hidden > 1 else ''} of the same form.}}"
+            if hidden > 0
+            else ""
+        )
 
     # -- assumptions ---------------------------------------------------------------
 
@@ -356,17 +396,20 @@ class LatexExporter(Printer):
 
     def _print_Counterexample(self, ce: Counterexample) -> str:
         where = ", ".join(
-            x for x in (
+            x
+            for x in (
                 f"size {_size(ce.size)}" if ce.size else "",
                 f"element ${ce.element}$" if ce.element else "",
-            ) if x
+            )
+            if x
         )
         values = ", ".join(f"${symbol_latex(k)} = {_num(v)}$" for k, v in ce.values.items())
         out = [
             r"\textbf{Counterexample}" + (f" ({where})" if where else "") + f", seed {ce.seed}:",
             values + ",",
             rf"where the left side is ${_num(ce.lhs, 12)}$ and the right side is ${_num(ce.rhs, 12)}$"
-            + (" (" + latex_text(ce.note) + ")" if ce.note else "") + ".",
+            + (" (" + latex_text(ce.note) + ")" if ce.note else "")
+            + ".",
         ]
         return "\n".join(out)
 
@@ -446,8 +489,10 @@ def verdict_math(v: Verdict) -> str:
     ce = v.counterexample
     if ce is not None:
         values = ", ".join(f"{symbol_latex(k)} = {_num(x)}" for k, x in ce.values.items())
-        parts.append(rf"\text{{counterexample: }} {values}\ (\text{{lhs }} {_num(ce.lhs, 12)},\ \text{{rhs }} "
-                     rf"{_num(ce.rhs, 12)})")
+        parts.append(
+            rf"\text{{counterexample: }} {values}\ (\text{{lhs }} {_num(ce.lhs, 12)},\ \text{{rhs }} "
+            rf"{_num(ce.rhs, 12)})"
+        )
     if not v.as_expected:
         parts.append(rf"\text{{(expected {v.expected})}}")
     return "$" + r";\ ".join(parts) + "$"

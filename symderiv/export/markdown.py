@@ -15,7 +15,15 @@ from ..claims import Equal, Inequality, NonNegative
 from ..rules import Rule, certificate_parts
 from ..verdict import Counterexample, SizeEvidence, Verdict
 from .document import (
-    STATUS_TEXT, DerivationReport, Document, Encoding, Entry, Erratum, Step, stated, used_domains,
+    STATUS_TEXT,
+    DerivationReport,
+    Document,
+    Encoding,
+    Entry,
+    Erratum,
+    Step,
+    stated,
+    used_domains,
 )
 from .layout import CONTINUATION, RELATION, relation_lines, source_math
 from .notation import math_latex, symbol_latex
@@ -78,15 +86,19 @@ class MarkdownExporter(Printer):
                 missing.append(step.id)
                 continue
             if missing:
-                out.append(f"*Not encoded yet (no obligation checks {'this step' if len(missing) == 1 else 'these steps'}):"
-                           f" {', '.join(missing)}.*")
+                out.append(
+                    f"*Not encoded yet (no obligation checks {'this step' if len(missing) == 1 else 'these steps'}):"
+                    f" {', '.join(missing)}.*"
+                )
                 missing = []
             if step is not None:
                 out.append(self._print(step, heading=h + "#"))
         if d.errata:
             out.append(f"{h} Errata")
-            out.append("Claims of the source that the checker refutes: each with its counterexample, shrunk to round "
-                       "values, and the corrected claim verified beside it.")
+            out.append(
+                "Claims of the source that the checker refutes: each with its counterexample, shrunk to round "
+                "values, and the corrected claim verified beside it."
+            )
             out += [self._print(e, heading=h + "#") for e in d.errata]
         if d.failed:
             out.append(f"{h} Not verified")
@@ -96,8 +108,10 @@ class MarkdownExporter(Printer):
     def _print_Step(self, step: Step, heading: str = "###") -> str:
         out = [f"{heading} {step.id}"]
         if step.refuted:
-            out.append(f"*The source's claim is refuted; see [Erratum {step.id}](#{_anchor('erratum ' + step.id)})"
-                       + (". The corrected claim:*" if step.verified else ".*"))
+            out.append(
+                f"*The source's claim is refuted; see [Erratum {step.id}](#{_anchor('erratum ' + step.id)})"
+                + (". The corrected claim:*" if step.verified else ".*")
+            )
         out += [self._print(e) for e in step.verified]
         if step.failed:
             out.append(f"*Not verified (error): {', '.join(e.obligation.id for e in step.failed)}.*")
@@ -134,8 +148,10 @@ class MarkdownExporter(Printer):
 
     def _print_Equal(self, claim: Equal, assumptions: bool = True) -> str:
         pairs = claim.pairs()
-        out = [self._lines(relation_lines(l, "=", r, **self._layout()), ix if len(pairs) > 1 else ())
-               for ix, l, r in pairs[: self._settings["max_elements"]]]
+        out = [
+            self._lines(relation_lines(l, "=", r, **self._layout()), ix if len(pairs) > 1 else ())
+            for ix, l, r in pairs[: self._settings["max_elements"]]
+        ]
         out.append(self._more(len(pairs)))
         if assumptions:
             out.append(self._assumptions(claim.domain.parts, claim.free_symbols()))
@@ -143,13 +159,17 @@ class MarkdownExporter(Printer):
 
     def _print_NonNegative(self, claim: NonNegative, assumptions: bool = True) -> str:
         elements = claim.elements()
-        out = [self._lines(relation_lines(e, r"\ge", 0, **self._layout()), (k,) if len(elements) > 1 else ())
-               for k, e in enumerate(elements[: self._settings["max_elements"]])]
+        out = [
+            self._lines(relation_lines(e, r"\ge", 0, **self._layout()), (k,) if len(elements) > 1 else ())
+            for k, e in enumerate(elements[: self._settings["max_elements"]])
+        ]
         out.append(self._more(len(elements)))
         if claim.convex_in is not None:
             x, x0 = claim.convex_in
-            out.append(f"Proved by convexity in ${math_latex(x)}$: the expression and its first derivative vanish "
-                       f"at ${math_latex(x)} = {math_latex(x0)}$ and its second derivative is non-negative.")
+            out.append(
+                f"Proved by convexity in ${math_latex(x)}$: the expression and its first derivative vanish "
+                f"at ${math_latex(x)} = {math_latex(x0)}$ and its second derivative is non-negative."
+            )
         if assumptions:
             out.append(self._assumptions(claim.domain.parts, claim.free_symbols()))
         return "\n\n".join(x for x in out if x)
@@ -159,11 +179,16 @@ class MarkdownExporter(Printer):
         rule = claim.certificate if isinstance(claim.certificate, Rule) else None
         parts = certificate_parts(claim.certificate)
         if rule is not None:
-            out.append(f"Certificate, machine-checked by the rule `{type(rule).__name__}`: " + md_text(rule.theorem())
-                       + (" Given:" if parts else ""))
+            out.append(
+                f"Certificate, machine-checked by the rule `{type(rule).__name__}`: "
+                + md_text(rule.theorem())
+                + (" Given:" if parts else "")
+            )
         elif parts:
-            out.append("Certificate, each part checked; the step from them to the claim is the argument below, read "
-                       "by a person (**argued** at best):")
+            out.append(
+                "Certificate, each part checked; the step from them to the claim is the argument below, read "
+                "by a person (**argued** at best):"
+            )
         else:
             out.append("No certificate: the inequality is checked numerically only.")
         for k, part in enumerate(parts, 1):
@@ -226,16 +251,27 @@ class MarkdownExporter(Printer):
 
     def _print_SizeEvidence(self, e: SizeEvidence) -> str:
         seconds = e.seconds_symbolic + e.seconds_numeric
-        return (f"| {e.size.replace('x', '×') or '–'} | {e.status} | {md_text(e.strategy) or '–'} | {e.instances:,} "
-                f"| {e.max_rel_error:.1e} | {seconds:.2f} |")
+        return (
+            f"| {e.size.replace('x', '×') or '–'} | {e.status} | {md_text(e.strategy) or '–'} | {e.instances:,} "
+            f"| {e.max_rel_error:.1e} | {seconds:.2f} |"
+        )
 
     def _print_Counterexample(self, ce: Counterexample) -> str:
-        where = ", ".join(x for x in (f"size {ce.size.replace('x', '×')}" if ce.size else "",
-                                      f"element ${ce.element}$" if ce.element else "") if x)
+        where = ", ".join(
+            x
+            for x in (
+                f"size {ce.size.replace('x', '×')}" if ce.size else "",
+                f"element ${ce.element}$" if ce.element else "",
+            )
+            if x
+        )
         values = ", ".join(f"${symbol_latex(k)} = {v:.6g}$" for k, v in ce.values.items())
-        return (f"**Counterexample**{f' ({where})' if where else ''}, seed {ce.seed}: {values}; the left side is "
-                f"${ce.lhs:.12g}$ and the right side is ${ce.rhs:.12g}$" + (f" ({md_text(ce.note)})" if ce.note else "")
-                + ".")
+        return (
+            f"**Counterexample**{f' ({where})' if where else ''}, seed {ce.seed}: {values}; the left side is "
+            f"${ce.lhs:.12g}$ and the right side is ${ce.rhs:.12g}$"
+            + (f" ({md_text(ce.note)})" if ce.note else "")
+            + "."
+        )
 
     def _print_ReferenceFunction(self, ref) -> str:
         out = [f"### `{ref.name}`"]

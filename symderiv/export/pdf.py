@@ -36,7 +36,11 @@ def compile_pdf(tex: str, output: Path | str, timeout: float = 300.0) -> Path:
         for _ in range(RUNS):
             run = subprocess.run(
                 [exe, "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", source.name],
-                cwd=tmp, capture_output=True, text=True, errors="replace", timeout=timeout,
+                cwd=tmp,
+                capture_output=True,
+                text=True,
+                errors="replace",
+                timeout=timeout,
             )
             if run.returncode != 0:
                 raise TexError("pdflatex failed: " + _first_error(run.stdout))

@@ -38,8 +38,10 @@ def sample_derivation() -> Derivation:
         raise RuntimeError("half-written claim")
 
     @d.claim(
-        "S5", r"\pi_Q(a|s) = \tilde\pi(a|s) \exp\{[Q(s,a) - V_Q(s)]/\alpha\}",
-        sizes=sizes([1], [2, 3]), model=SymbolicMDP,
+        "S5",
+        r"\pi_Q(a|s) = \tilde\pi(a|s) \exp\{[Q(s,a) - V_Q(s)]/\alpha\}",
+        sizes=sizes([1], [2, 3]),
+        model=SymbolicMDP,
     )
     def boltzmann_eq_prior_times_exp_advantage(m):
         V = m.soft_value(m.Q)
@@ -68,8 +70,10 @@ def tex_tools():
     """pdflatex and pdftotext; a machine without them skips, CI (CI=true) fails."""
     missing = [tool for tool in ("pdflatex", "pdftotext") if shutil.which(tool) is None]
     if missing:
-        message = (f"{', '.join(missing)} not found: install texlive-latex-base, texlive-latex-recommended "
-                   "and poppler-utils (.ci/run does in CI)")
+        message = (
+            f"{', '.join(missing)} not found: install texlive-latex-base, texlive-latex-recommended "
+            "and poppler-utils (.ci/run does in CI)"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(reason=message)

@@ -29,7 +29,8 @@ def define(tmp_path):
 @pytest.fixture
 def sample_module(tmp_path, monkeypatch):
     path = tmp_path / "appendix_reference_sample.py"
-    path.write_text(textwrap.dedent('''
+    path.write_text(
+        textwrap.dedent('''
         """Reference implementations for the appendix tests."""
         import numpy as np
         from numpy.linalg import solve
@@ -46,18 +47,21 @@ def sample_module(tmp_path, monkeypatch):
 
         def _helper(x):
             return x
-    '''))
+    ''')
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     yield "appendix_reference_sample"
     sys.modules.pop("appendix_reference_sample", None)
 
 
 def test_a_faithful_rendering_is_typeset(define):
-    ref = render(define('''
+    ref = render(
+        define('''
         def soft_value_of_logits(q, prior, alpha):
             """α ln Σ π̃ e^{q/α} for one action."""
             return alpha * np.log(prior * np.exp(q / alpha))
-    '''))
+    ''')
+    )
     assert ref.problems == []
     assert ref.latex is not None and r"\alpha" in ref.latex and r"\exp" in ref.latex
     assert "np" not in ref.latex  # the module prefix carries no meaning in a formula
@@ -65,58 +69,70 @@ def test_a_faithful_rendering_is_typeset(define):
 
 def test_lost_parentheses_fall_back_to_a_listing(define):
     # DESIGN.md's case: latexify prints (I - γP).T as I - γ P.T
-    ref = render(define('''
+    ref = render(
+        define("""
         def transposed(P, gamma, n):
             return (np.eye(n) - gamma * P).T
-    '''))
+    """)
+    )
     assert ref.latex is None
     assert any("loses its parentheses" in p for p in ref.problems)
     assert "(np.eye(n) - gamma * P).T" in ref.source
 
 
 def test_a_dropped_keyword_argument_falls_back_to_a_listing(define):
-    ref = render(define('''
+    ref = render(
+        define("""
         def kl(pi, prior):
             return np.sum(pi * np.log(pi / prior), axis=1)
-    '''))
+    """)
+    )
     assert ref.latex is None
     assert any("axis=1" in p and "dropped" in p for p in ref.problems)
 
 
 def test_a_dropped_method_receiver_falls_back_to_a_listing(define):
-    ref = render(define('''
+    ref = render(
+        define("""
         def normalised(w):
             return w / w.sum()
-    '''))
+    """)
+    )
     assert ref.latex is None  # latexify prints w.sum() as a bare \sum()
     assert "`w` is missing from the rendering of `w.sum()`" in ref.problems
 
 
 def test_literals_that_would_read_as_products_fall_back_to_a_listing(define):
-    ref = render(define('''
+    ref = render(
+        define("""
         def complex_step(f, x):
             return np.imag(f(x + 1j * 1e-20)) / 1e-20
-    '''))
+    """)
+    )
     assert ref.latex is None
     assert any("`1j`" in p for p in ref.problems) and any("`1e-20`" in p for p in ref.problems)
 
 
 def test_a_matrix_function_printing_its_argument_in_bold_is_faithful(define):
-    ref = render(define('''
+    ref = render(
+        define("""
         def transposed(kernel):
             return np.transpose(kernel)
-    '''))
+    """)
+    )
     assert ref.problems == [] and r"\mathbf{kernel}^\intercal" in ref.latex
 
 
 def test_what_latexify_cannot_render_is_a_listing_with_the_reason(define):
-    ref = render(define('''
+    ref = render(
+        define("""
         def total(x):
             out = 0
             for v in x:
                 out += v
             return out
-    '''))
+    """)
+    )
     assert ref.latex is None and ref.problems[0].startswith("latexify cannot render it")
 
 

@@ -7,7 +7,10 @@ def test_text_escapes_latex_specials_and_typesets_unicode_math():
     for escaped in (r"50\%", r"\{x\}", r"\&", r"y\_1", r"\#2"):
         assert escaped in text
     assert "π" not in text and "‖" not in text
-    assert code_text("soft_value_eq_log") == r"\texttt{soft\char95\allowbreak{}value\char95\allowbreak{}eq\char95\allowbreak{}log}"
+    assert (
+        code_text("soft_value_eq_log")
+        == r"\texttt{soft\char95\allowbreak{}value\char95\allowbreak{}eq\char95\allowbreak{}log}"
+    )
 
 
 def test_the_document_shows_each_step_its_encoding_evidence_and_errata(sample_document):
@@ -20,7 +23,7 @@ def test_the_document_shows_each_step_its_encoding_evidence_and_errata(sample_do
     assert r"\tilde\pi(1\vert 0)" in tex and "pitilde" not in tex  # as encoded, in the source's notation
     assert "smallest size checked, 1$\\times$2" in tex
     assert "expand" in tex and "Assumptions: $x, y > 0$" in tex
-    erratum = tex[tex.index(r"\section{Errata}"):]
+    erratum = tex[tex.index(r"\section{Errata}") :]
     assert r"(x+y)^2 = x^2 + y^2" in erratum and "Counterexample" in erratum
     assert r"(x+y)^2 = x^2 + 2xy + y^2" in erratum and "The source drops the cross term 2xy." in erratum
     assert r"\section{Not verified}" in tex and "half-written claim" in tex

@@ -12,7 +12,7 @@ def test_markdown_has_each_step_math_evidence_and_errata(sample_document):
     assert "\\begin{aligned}" in md and "\\tilde\\pi(1\\vert 0)" in md
     assert "| size | verdict | strategy | instances | largest rel. error | seconds |" in md
     assert "| 1×2 | proved | expand |" in md
-    erratum = md[md.index("### Erratum S2"):]
+    erratum = md[md.index("### Erratum S2") :]
     assert "**Counterexample**" in erratum and "$x = " in erratum
     assert "The source drops the cross term 2xy." in erratum
     assert "[Erratum S2](#erratum-s2)" in md

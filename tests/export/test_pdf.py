@@ -43,9 +43,9 @@ def test_symderiv_export_compiles_the_bundled_note_with_every_step_and_the_appen
         assert ref.name in text
 
 
-def test_an_appendix_with_typeset_and_listed_references_compiles(
-        tex_tools, sample_document, tmp_path, monkeypatch):
-    (tmp_path / "export_pdf_reference_sample.py").write_text(textwrap.dedent('''
+def test_an_appendix_with_typeset_and_listed_references_compiles(tex_tools, sample_document, tmp_path, monkeypatch):
+    (tmp_path / "export_pdf_reference_sample.py").write_text(
+        textwrap.dedent('''
         """Sample reference implementations."""
         import numpy as np
 
@@ -58,7 +58,8 @@ def test_an_appendix_with_typeset_and_listed_references_compiles(
         def visitation(P_pi, p0, gamma, n):
             """p_γ = (1 − γ)(I − γ P_π^T)^{-1} p0; latexify would drop the parentheses of (…).T."""
             return (1 - gamma) * np.linalg.solve((np.eye(n) - gamma * P_pi).T, p0)
-    '''))
+    ''')
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     references = reference_functions("export_pdf_reference_sample")
     assert [r.latex is not None for r in references] == [True, False]
