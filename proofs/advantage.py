@@ -8,9 +8,12 @@ entropy-regularised ones of the note's two definitions (N3 and N5).
 
 import sympy as sp
 
-from symderiv import Derivation, Equal, SymbolicMDP, sizes
+from symderiv import Derivation, Equal, sizes
+from symderiv.rl import VOCABULARY, SymbolicMDP
 
-advantage = Derivation("The advantage has zero mean under its policy", steps=["AD1", "AD2", "AD3"])
+advantage = Derivation(
+    "The advantage has zero mean under its policy", steps=["AD1", "AD2", "AD3"], vocabularies=[VOCABULARY]
+)
 
 #: Beyond 2 states the rewrites outgrow their time limit.
 ANY = sizes([1, 2], [2, 3])

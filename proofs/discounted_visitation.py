@@ -3,11 +3,13 @@ worked example of docs/adding-an-identity.md (which includes this file verbatim)
 
 import sympy as sp
 
-from symderiv import Derivation, Equal, SymbolicMDP, sizes
+from symderiv import Derivation, Equal, sizes
+from symderiv.rl import VOCABULARY, SymbolicMDP
 
 visitation = Derivation(
     "The discounted state visitation",
     steps=["DV1", "DV2"],
+    vocabularies=[VOCABULARY],
 )
 
 

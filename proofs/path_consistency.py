@@ -20,12 +20,14 @@ import itertools
 
 import sympy as sp
 
-from symderiv import Derivation, Equal, SymbolicMDP, sizes
+from symderiv import Derivation, Equal, sizes
+from symderiv.rl import VOCABULARY, SymbolicMDP
 
 consistency = Derivation(
     "Softmax path consistency",
     source="Nachum et al. (2017), arXiv:1702.08892",
     steps=["PC1", "PC2", "PC3", "PC4"],
+    vocabularies=[VOCABULARY],
 )
 
 STOCHASTIC = sizes([1], [2, 3]) + sizes([2], [2, 3])

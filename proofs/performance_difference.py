@@ -9,9 +9,12 @@ simplex.
 
 import sympy as sp
 
-from symderiv import Derivation, Equal, Simplex, SymbolicMDP, sizes
+from symderiv import Derivation, Equal, Simplex, sizes
+from symderiv.rl import VOCABULARY, SymbolicMDP
 
-lemma = Derivation("Performance difference lemma", source="Kakade and Langford (2002)", steps=["PD1", "PD2"])
+lemma = Derivation(
+    "Performance difference lemma", source="Kakade and Langford (2002)", steps=["PD1", "PD2"], vocabularies=[VOCABULARY]
+)
 
 #: Beyond 2 states the rewrites outgrow their time limit.
 ANY = sizes([1, 2], [2, 3])

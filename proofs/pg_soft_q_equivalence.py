@@ -39,13 +39,15 @@ are refuted beside them.
 import numpy as np
 import sympy as sp
 
-from symderiv import Derivation, Equal, Real, Simplex, SmoothFunctions, SymbolicMDP, sizes
-from symderiv import reference as ref
+from symderiv import Derivation, Equal, Real, Simplex, SmoothFunctions, sizes
+from symderiv.rl import VOCABULARY, SymbolicMDP
+from symderiv.rl import reference as ref
 
 paper = Derivation(
     "Schulman, Chen and Abbeel (2017): policy gradients and soft Q-learning",
     source="arXiv:1704.06440",
     steps=["PQ1", "PQ2", "PQ3", "PQ4", "PQ5"],
+    vocabularies=[VOCABULARY],
 )
 
 theta = sp.Symbol("theta", real=True)

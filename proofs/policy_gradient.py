@@ -15,10 +15,13 @@ is the paper's theorem, proofs/pg_soft_q_equivalence.py.
 import numpy as np
 import sympy as sp
 
-from symderiv import Derivation, Equal, Real, SmoothFunctions, SymbolicMDP, sizes
-from symderiv import reference as ref
+from symderiv import Derivation, Equal, Real, SmoothFunctions, sizes
+from symderiv.rl import VOCABULARY, SymbolicMDP
+from symderiv.rl import reference as ref
 
-theorem = Derivation("Policy gradient theorem", source="Sutton et al. (2000)", steps=["PG1", "PG2"])
+theorem = Derivation(
+    "Policy gradient theorem", source="Sutton et al. (2000)", steps=["PG1", "PG2"], vocabularies=[VOCABULARY]
+)
 
 theta = sp.Symbol("theta", real=True)
 

@@ -27,12 +27,12 @@ from symderiv import (
     Positive,
     Resolvent,
     SumOfNonNegative,
-    SymbolicMDP,
     Term,
     sizes,
 )
+from symderiv.rl import VOCABULARY, SymbolicMDP
 
-improvement = Derivation("Soft policy improvement", steps=["SPI1"])
+improvement = Derivation("Soft policy improvement", steps=["SPI1"], vocabularies=[VOCABULARY])
 
 #: At 2 states and 3 actions building the claim takes about 10 s (measured: 2×2 in 5 s).
 SIZES = sizes([1], [2, 3]) + sizes([2], [2])

@@ -20,17 +20,18 @@ from symderiv import (
     Simplex,
     SmoothFunctions,
     SumOfNonNegative,
-    SymbolicMDP,
     Term,
     sizes,
     sup_norm,
 )
-from symderiv import reference as ref
+from symderiv.rl import VOCABULARY, SymbolicMDP
+from symderiv.rl import reference as ref
 
 note = Derivation(
     "Equivalence between policy gradients and soft Q-learning: a derivation note",
     source="shared/seeds/000_b3a86397f123462f.txt",
     steps=[f"N{i}" for i in range(1, 20)],
+    vocabularies=[VOCABULARY],
 )
 
 #: Claims about one state's action distribution: |S| = 1, |A| up to 4.

@@ -3,10 +3,10 @@
 from .checker import Settings, check, check_all
 from .claims import Equal, Inequality, NonNegative
 from .domain import Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions
-from .mdp import MDPArrays, SymbolicMDP
 from .obligation import Derivation, Obligation, Size, sizes
 from .rules import Chain, JacobianContraction, Resolvent, SumOfNonNegative, Term, sup_norm
 from .verdict import Counterexample, Status, Verdict
+from .vocabulary import Vocabulary
 
 __version__ = "0.1.0"
 
@@ -18,7 +18,6 @@ __all__ = [
     "Equal",
     "Inequality",
     "JacobianContraction",
-    "MDPArrays",
     "NonNegative",
     "Obligation",
     "OpenInterval",
@@ -31,9 +30,9 @@ __all__ = [
     "SmoothFunctions",
     "Status",
     "SumOfNonNegative",
-    "SymbolicMDP",
     "Term",
     "Verdict",
+    "Vocabulary",
     "check",
     "check_all",
     "sizes",

@@ -317,7 +317,8 @@ def cmd_export(args) -> int:
     if not reports:
         print("no obligations found; pass proof files or folders, or run from a checkout with proofs/", file=sys.stderr)
         return EXIT_USAGE
-    document = export.Document(reports, settings, export.reference_functions())
+    modules = dict.fromkeys(m for r in reports for v in r.derivation.vocabularies for m in v.reference_modules)
+    document = export.Document(reports, settings, [f for m in modules for f in export.reference_functions(m)])
     single_file = len(args.paths) == 1 and args.paths[0].is_file()
     output = args.output or Path((args.paths[0].stem if single_file else "symderiv-export") + "." + fmt)
     try:

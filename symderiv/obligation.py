@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .verdict import Status
+from .vocabulary import Vocabulary
 
 
 @dataclass(frozen=True, order=True)
@@ -51,6 +52,8 @@ class Obligation:
     expect: Status = Status.PROVED
     doc: str = ""
     source: str = ""
+    #: The vocabularies of the derivation the obligation belongs to (how its symbols print).
+    vocabularies: tuple[Vocabulary, ...] = ()
 
     def __post_init__(self):
         # Ordered from the simplest, so that shrinking and reports start small.
@@ -68,13 +71,19 @@ class Obligation:
 
 
 class Derivation:
-    """An ordered collection of obligations, usually one per note or paper."""
+    """An ordered collection of obligations, usually one per note or paper.
 
-    def __init__(self, title: str, source: str = "", steps: Sequence[str] = ()):
+    `vocabularies` are the fields it speaks (e.g. `symderiv.rl.VOCABULARY`): how its
+    symbols print in an export, and whose NumPy references the appendix shows."""
+
+    def __init__(
+        self, title: str, source: str = "", steps: Sequence[str] = (), vocabularies: Sequence[Vocabulary] = ()
+    ):
         self.title = title
         self.source = source
         #: The step ids of the source, in its order, so that a skipped step shows.
         self.steps = tuple(steps)
+        self.vocabularies = tuple(vocabularies)
         self.obligations: list[Obligation] = []
 
     def claim(
@@ -109,6 +118,7 @@ class Derivation:
                     expect=Status(expect),
                     doc=(fn.__doc__ or "").strip(),
                     source=self.source,
+                    vocabularies=self.vocabularies,
                 )
             )
             return fn

@@ -9,13 +9,14 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symderiv import Derivation, Equal, Positive, Settings, Status, SymbolicMDP, check, sizes
+from symderiv import Derivation, Equal, Positive, Settings, Status, check, sizes
 from symderiv import cache as cache_module
 from symderiv.cache import VerdictCache, cache_key, canonical_form
 from symderiv.checker import check_size
 from symderiv.cli import main
 from symderiv.domain import Real
 from symderiv.obligation import Size
+from symderiv.rl import SymbolicMDP
 from symderiv.symbolic import Strategy
 from symderiv.verdict import SizeEvidence
 

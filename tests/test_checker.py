@@ -13,11 +13,11 @@ from symderiv import (
     Settings,
     SmoothFunctions,
     Status,
-    SymbolicMDP,
     check,
     check_all,
     sizes,
 )
+from symderiv.rl import SymbolicMDP
 from symderiv.symbolic import Strategy
 from symderiv.verdict import worst
 

@@ -6,7 +6,7 @@ these tests search for a counterexample and watch the iteration."""
 import numpy as np
 import pytest
 
-from symderiv import reference as ref
+from symderiv.rl import reference as ref
 
 #: Room for rounding in ‖TQ1 − TQ2‖∞ ≤ γ ‖Q1 − Q2‖∞.
 ROUNDING = 1e-12

@@ -4,8 +4,9 @@ import textwrap
 
 import sympy as sp
 
-from symderiv import Derivation, Equal, Positive, Settings, SymbolicMDP, check_all, sizes
+from symderiv import Derivation, Equal, Positive, Settings, check_all, sizes
 from symderiv.cli import main
+from symderiv.rl import SymbolicMDP
 
 pytest_plugins = ["pytester"]
 

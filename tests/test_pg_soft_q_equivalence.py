@@ -5,7 +5,7 @@ the score-weighted Q̂ under the discounted visitation; and the critic's bias of
 import numpy as np
 import pytest
 
-from symderiv import reference as ref
+from symderiv.rl import reference as ref
 
 SIZES = [(3, 2), (3, 3), (4, 3), (5, 4)]
 

@@ -2,8 +2,8 @@ import flint
 import pytest
 import sympy as sp
 
-from symderiv import SymbolicMDP
 from symderiv.rational import Fractions, generalise, vanishing
+from symderiv.rl import SymbolicMDP
 from symderiv.symbolic import DEFAULT_STRATEGIES, prove_zero
 
 x, y = sp.symbols("x y", positive=True)

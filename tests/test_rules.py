@@ -24,11 +24,11 @@ from symderiv import (
     Simplex,
     Status,
     SumOfNonNegative,
-    SymbolicMDP,
     Term,
     check,
     sup_norm,
 )
+from symderiv.rl import SymbolicMDP
 from symderiv.rules import Refused, Sign, implication, sign
 
 FAST = Settings(samples=500, time_limit=5)

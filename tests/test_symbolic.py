@@ -3,8 +3,9 @@ import time
 
 import sympy as sp
 
-from symderiv import Domains, SymbolicMDP
+from symderiv import Domains
 from symderiv.limits import TIMER_SIGNAL
+from symderiv.rl import SymbolicMDP
 from symderiv.symbolic import (
     DEFAULT_STRATEGIES,
     Strategy,

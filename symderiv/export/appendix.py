@@ -23,9 +23,6 @@ import latexify
 from latexify import codegen, parser, transformers
 from latexify.codegen.expression_codegen import ExpressionCodegen
 
-#: The module whose functions the numeric checks use as independent references.
-REFERENCE_MODULE = "symderiv.reference"
-
 #: Module prefixes that carry no meaning in a formula.
 _PREFIXES = {"np", "numpy", "np.linalg", "numpy.linalg", "math"}
 
@@ -44,9 +41,9 @@ class ReferenceFunction:
     problems: list[str] = field(default_factory=list)
 
 
-def reference_functions(module_name: str = REFERENCE_MODULE) -> list[ReferenceFunction]:
-    """Every public function defined in the reference module, in source order; none if the
-    module does not exist (yet)."""
+def reference_functions(module_name: str) -> list[ReferenceFunction]:
+    """Every public function defined in a vocabulary's reference module, in source order; none
+    if the module does not exist (yet)."""
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:

@@ -17,6 +17,7 @@ from ..claims import Claim, Inequality
 from ..obligation import Derivation, Obligation, Size
 from ..rules import certificate_parts
 from ..verdict import Status, Verdict
+from ..vocabulary import Vocabulary
 from .appendix import ReferenceFunction
 
 #: Verdicts whose claims belong in the main text.
@@ -110,6 +111,11 @@ class Document:
     @property
     def title(self) -> str:
         return "; ".join(d.derivation.title for d in self.derivations) or "symderiv export"
+
+    @property
+    def vocabularies(self) -> list[Vocabulary]:
+        """The vocabularies of every derivation, each once, in order."""
+        return list(dict.fromkeys(v for d in self.derivations for v in d.derivation.vocabularies))
 
     @property
     def entries(self) -> list[Entry]:

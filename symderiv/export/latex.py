@@ -34,7 +34,7 @@ from .document import (
     used_domains,
 )
 from .layout import CONTINUATION, FIRST, RELATION, relation_lines, source_math
-from .notation import math_latex, symbol_latex
+from .notation import math_latex, symbol_latex, using
 
 logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
 _ENCODER = UnicodeToLatexEncoder(unknown_char_policy="unihex")
@@ -476,7 +476,8 @@ def _num(x: float, digits: int = 6) -> str:
 
 
 def to_latex(document: Document, **settings) -> str:
-    return LatexExporter(settings).doprint(document)
+    with using(document.vocabularies):
+        return LatexExporter(settings).doprint(document)
 
 
 def verdict_math(v: Verdict) -> str:

@@ -26,7 +26,7 @@ from .document import (
     used_domains,
 )
 from .layout import CONTINUATION, RELATION, relation_lines, source_math
-from .notation import math_latex, symbol_latex
+from .notation import math_latex, symbol_latex, using
 
 _INDENT = {RELATION: r"\quad ", CONTINUATION: r"\qquad "}
 
@@ -286,4 +286,5 @@ class MarkdownExporter(Printer):
 
 
 def to_markdown(document: Document, **settings) -> str:
-    return MarkdownExporter(settings).doprint(document)
+    with using(document.vocabularies):
+        return MarkdownExporter(settings).doprint(document)

@@ -1,29 +1,41 @@
 """Readable LaTeX for the symbols of a model: `pitilde_0_1` prints as \\tilde\\pi(1|0).
 
-Model symbols are named `<base>_<index>_<index>...` (see symderiv/mdp.py).  A base in
-`NOTATION` prints the way the source writes the quantity, with the indices in their
-places; any other indexed name prints as its base with the indices as a subscript.
-Names are matched as strings so that a counterexample's values (keyed by name) print
-the same way as the expressions.
+Model symbols are named `<base>_<index>_<index>...`.  A base in the notation of the
+vocabularies being printed (see `symderiv.vocabulary`; `using` makes them current)
+prints the way the source writes the quantity, with the indices in their places; any
+other indexed name prints as its base with the indices as a subscript.  Names are
+matched as strings so that a counterexample's values (keyed by name) print the same
+way as the expressions.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 import string
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-#: base name -> template; {0}, {1}, ... are the indices of the symbol, in order.
-NOTATION: dict[str, str] = {
-    "pitilde": r"\tilde\pi({1}\vert {0})",  # π̃(a|s)
-    "pi": r"\pi({1}\vert {0})",  # π(a|s)
-    "P": r"p({2}\vert {0},{1})",  # p(s'|s,a)
-    "p0": r"p_0({0})",  # p0(s)
-    "Q": r"Q({0},{1})",
-    "r": r"r({0},{1})",
-}
+from ..vocabulary import Vocabulary, merged_notation
+
+#: The notation of the vocabularies being printed: base name -> template.  A context
+#: variable, so that every printer of one export (and nothing outside it) uses it.
+_NOTATION: contextvars.ContextVar[Mapping[str, str]] = contextvars.ContextVar("notation", default=MappingProxyType({}))
+
+
+@contextlib.contextmanager
+def using(vocabularies: Iterable[Vocabulary]) -> Iterator[None]:
+    """Print the symbols of `vocabularies` in their notation inside the block."""
+    token = _NOTATION.set(merged_notation(vocabularies))
+    try:
+        yield
+    finally:
+        _NOTATION.reset(token)
+
 
 #: Exponents longer than this (in characters of LaTeX, a command counting as one) print as exp(...).
 MAX_EXPONENT_CHARS = 24
@@ -41,7 +53,7 @@ def symbol_latex(name: str) -> str:
     if m is None:
         return LatexPrinter()._deal_with_super_sub(name)
     base, indices = m["base"], m["indices"].lstrip("_").split("_")
-    template = NOTATION.get(base)
+    template = _NOTATION.get().get(base)
     if template is not None and _fields(template) == len(indices):
         return "{" + template.format(*indices) + "}"
     return "{{" + LatexPrinter()._deal_with_super_sub(base) + "}_{" + ",".join(indices) + "}}"

@@ -8,16 +8,26 @@ import shutil
 import pytest
 import sympy as sp
 
-from symderiv import Derivation, Equal, Positive, Settings, SymbolicMDP, check_all, sizes
+from symderiv import Derivation, Equal, Positive, Settings, check_all, sizes
 from symderiv.export import Document, report_derivation
+from symderiv.export.notation import using
+from symderiv.rl import VOCABULARY, SymbolicMDP
 
 x, y = sp.symbols("x y", positive=True)
+
+
+@pytest.fixture(autouse=True)
+def rl_notation():
+    """Expressions printed outside an export use the RL notation, as the note's export does."""
+    with using([VOCABULARY]):
+        yield
+
 
 STEPS = ["S1", "S2", "S3", "S4", "S5"]
 
 
 def sample_derivation() -> Derivation:
-    d = Derivation("export test", source="notes/sample.tex", steps=STEPS)
+    d = Derivation("export test", source="notes/sample.tex", steps=STEPS, vocabularies=[VOCABULARY])
 
     @d.claim("S1", r"\ln(xy) = \ln x + \ln y")
     def log_of_product():

@@ -1,5 +1,6 @@
-from symderiv import Derivation, Settings, Size, Status, SymbolicMDP, sizes
+from symderiv import Derivation, Settings, Size, Status, sizes
 from symderiv.export.document import report_derivation, smallest_size
+from symderiv.rl import SymbolicMDP
 
 
 def test_steps_follow_the_source_and_a_step_without_obligation_shows(checked_sample):

@@ -1,7 +1,7 @@
 import sympy as sp
 
-from symderiv import SymbolicMDP
 from symderiv.export.layout import CONTINUATION, FIRST, RELATION, relation_lines, source_math, visible_length
+from symderiv.rl import SymbolicMDP
 
 
 def test_a_short_relation_is_one_line():

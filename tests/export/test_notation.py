@@ -1,7 +1,9 @@
+import pytest
 import sympy as sp
 
-from symderiv import SymbolicMDP
-from symderiv.export.notation import math_latex, symbol_latex
+from symderiv.export.notation import math_latex, symbol_latex, using
+from symderiv.rl import VOCABULARY, SymbolicMDP
+from symderiv.vocabulary import Vocabulary, merged_notation
 
 
 def test_model_symbols_print_as_the_source_writes_them():
@@ -13,6 +15,18 @@ def test_model_symbols_print_as_the_source_writes_them():
     assert symbol_latex("r_1_0") == "{r(1,0)}"
     assert symbol_latex("alpha") == r"\alpha"
     assert symbol_latex("gamma") == r"\gamma"
+
+
+def test_without_a_vocabulary_model_symbols_print_as_plain_indexed_names():
+    with using([]):
+        assert symbol_latex("pitilde_0_1") == r"{{\tilde{\pi}}_{0,1}}"
+        assert symbol_latex("Q_0_1") == "{{Q}_{0,1}}"
+
+
+def test_two_vocabularies_that_print_a_symbol_differently_are_refused():
+    other = Vocabulary("other", {"Q": "q[{0}]"})
+    with pytest.raises(ValueError, match="print the symbol base 'Q' differently"):
+        merged_notation([VOCABULARY, other])
 
 
 def test_other_indexed_names_get_a_subscript_and_never_a_double_one():

@@ -39,7 +39,7 @@ def test_symderiv_export_compiles_the_bundled_note_with_every_step_and_the_appen
         assert step in text
     for ob in note:
         assert ob.id in text and ob.name in text
-    for ref in reference_functions():
+    for ref in reference_functions("symderiv.rl.reference"):
         assert ref.name in text
 
 

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symderiv import Domains, SymbolicMDP
-from symderiv import reference as ref
+from symderiv import Domains
+from symderiv.rl import SymbolicMDP
+from symderiv.rl import reference as ref
 
 
 @pytest.fixture(scope="module")

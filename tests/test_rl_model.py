@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from symderiv import Domains, SmoothFunctions, SymbolicMDP
+from symderiv import Domains, SmoothFunctions
+from symderiv.rl import SymbolicMDP
 
 
 def numbers(expr, values):

@@ -1,7 +1,7 @@
 """Plain NumPy reference implementations of the MDP quantities the proofs check.
 
 Each function computes its quantity directly from arrays, independently of the SymPy
-constructions in `mdp.py`, so that a claim's `reference=` tests the encoding itself.
+constructions in `model.py`, so that a claim's `reference=` tests the encoding itself.
 They accept complex arrays, so a gradient can be taken by a complex step, exact to
 rounding (no finite-difference error).  Shapes: Q, r, policy and prior are |S|×|A|;
 P[s, a, s'] = p(s'|s,a); p0 and p are vectors over states.

@@ -16,8 +16,8 @@ import numpy as np
 import sympy as sp
 from sympy.matrices import dotprodsimp
 
-from .domain import OpenInterval, Positive, Real, Simplex
-from .obligation import Size
+from ..domain import OpenInterval, Positive, Real, Simplex
+from ..obligation import Size
 
 
 def _table(name: str, rows: int, cols: int, **assumptions) -> sp.Matrix:
