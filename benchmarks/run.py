@@ -6,7 +6,7 @@
 
 Sections (targets in docs/performance.md):
 
-* note: the whole note (proofs/soft_q_learning.py, or --proofs) with
+* note: the whole note (proofs/soft_q_learning/, or --proofs) with
   `symderiv check --sizes 2x2` (default samples) in a fresh
   process: cold (an empty cache), again with nothing changed (served by the verdict cache),
   and cold with --jobs 2; the verdicts of the three runs must be identical.
@@ -65,7 +65,7 @@ from symderiv.obligation import Size  # noqa: E402
 from symderiv.verdict import Status  # noqa: E402
 
 #: What is measured: the note by default (--proofs), a path inside the repository.
-PROOFS = REPO / "proofs" / "soft_q_learning.py"
+PROOFS = REPO / "proofs" / "soft_q_learning"
 SYMDERIV = [sys.executable, "-m", "symderiv.cli"]
 
 
@@ -592,7 +592,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--proofs",
-        default="proofs/soft_q_learning.py",
+        default="proofs/soft_q_learning/",
         help="proof file or folder to measure, relative to the repository (default: the note)",
     )
     args = parser.parse_args(argv)

@@ -8,6 +8,7 @@ Building is deferred so that a broken step costs only its own verdict.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -81,6 +82,8 @@ class Derivation:
     ):
         self.title = title
         self.source = source
+        #: The module that defines the derivation (its claims may come from sibling modules).
+        self.module = sys._getframe(1).f_globals.get("__name__", "")
         #: The step ids of the source, in its order, so that a skipped step shows.
         self.steps = tuple(steps)
         self.vocabularies = tuple(vocabularies)
@@ -125,8 +128,20 @@ class Derivation:
 
         return register
 
+    def restricted(self, keep: Callable[[Obligation], bool]) -> Derivation:
+        """The same derivation with only the obligations `keep` accepts and their steps."""
+        part = Derivation(self.title, self.source, vocabularies=self.vocabularies)
+        part.module = self.module
+        part.obligations = [ob for ob in self.obligations if keep(ob)]
+        part.steps = tuple(s for s in self.steps if any(ob.step == s for ob in part.obligations))
+        return part
+
     def __iter__(self):
-        return iter(self.obligations)
+        """The obligations in the source's order of steps (registration order within a step, and
+        for steps the source list does not name, after the others): modules that add claims
+        may be imported in any order."""
+        order = {step: k for k, step in enumerate(self.steps)}
+        return iter(sorted(self.obligations, key=lambda ob: order.get(ob.step, len(order))))
 
     def __len__(self) -> int:
         return len(self.obligations)

@@ -1,6 +1,6 @@
 """Note step N7 by numbers: the optimal soft Bellman operator TQ = R + γ P V_Q (the NumPy
 reference `soft_bellman_target`) is a γ-contraction in the sup norm, and iterating it converges
-to its fixed point.  The symbolic certificate is the obligation N7 in proofs/soft_q_learning.py;
+to its fixed point.  The symbolic certificate is the obligation N7 in proofs/soft_q_learning/;
 these tests search for a counterexample and watch the iteration."""
 
 import numpy as np

@@ -1,6 +1,6 @@
 """Mutation testing of the checker: every false variant of the note's claims must be refuted.
 
-The mutants are generated from whatever obligations proofs/soft_q_learning.py holds, so
+The mutants are generated from whatever obligations proofs/soft_q_learning/ holds, so
 their number grows with the module.  A mutant that survives is either a weakness of the
 checker (fix the checker) or accidentally true: then it is listed in ACCIDENTALLY_TRUE
 below with the reason, which a reader can check by hand.
@@ -15,7 +15,7 @@ from symderiv.cli import main
 from symderiv.loader import load
 from symderiv.mutation import MUTATION_SETTINGS, Mutant, claim_mutants, families, mutants, run
 
-PROOFS = Path(__file__).resolve().parent.parent / "proofs" / "soft_q_learning.py"
+PROOFS = Path(__file__).resolve().parent.parent / "proofs" / "soft_q_learning"
 
 #: Mutants that are true, each with the reason; keyed as Mutant.key prints them.
 ACCIDENTALLY_TRUE = {

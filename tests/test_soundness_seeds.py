@@ -19,7 +19,7 @@ from symderiv.checker import _comparisons, instance_seed, sizes_for
 from symderiv.loader import load
 from symderiv.mutation import MUTATION_SETTINGS, mutants
 
-PROOFS = Path(__file__).resolve().parent.parent / "proofs" / "soft_q_learning.py"
+PROOFS = Path(__file__).resolve().parent.parent / "proofs" / "soft_q_learning"
 SEEDS = range(1, 51)
 SAMPLES_PER_SEED = 200
 

@@ -26,7 +26,7 @@ def test_the_sample_compiles_and_its_text_holds_every_step(tex_tools, sample_doc
 
 
 def test_symderiv_export_compiles_the_bundled_note_with_every_step_and_the_appendix(tex_tools, tmp_path, capsys):
-    proof = default_proof_dir() / "soft_q_learning.py"
+    proof = default_proof_dir() / "soft_q_learning"
     [note], failures = load([proof])
     assert not failures
     pdf = tmp_path / "note.pdf"
