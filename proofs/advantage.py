@@ -59,6 +59,6 @@ def soft_advantage_has_zero_mean_kl_from_next(m):
     then carries the log-ratio −α ln(π/π̃) (N5's V_π = E_a Q_π − α KL)."""
     V = m.soft_value_of_policy(m.pi)
     Q = m.r + m.gamma * m.expected_next(V)
-    log_ratio = sp.Matrix(m.n_states, m.n_actions, lambda s, a: sp.log(m.pi[s, a] / m.prior[s, a]))
+    log_ratio = m.log_ratio(m.pi)
     A = Q - m.alpha * log_ratio - m.per_pair(V)
     return Equal(m.average(A, m.pi), sp.zeros(m.n_states, 1), m.domain())

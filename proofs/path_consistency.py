@@ -55,7 +55,7 @@ class OptimalSoft:
         self.pi = m.boltzmann(m.Q)
         self.r = self.on_this_mdp(m.Q - m.gamma * m.expected_next(self.V_Q))
         self.V = self.on_this_mdp(m.soft_value_of_policy(self.pi))
-        self.log_ratio = sp.Matrix(S, m.n_actions, lambda s, a: sp.log(self.pi[s, a] / m.prior[s, a]))
+        self.log_ratio = m.log_ratio(self.pi)
 
     def on_this_mdp(self, expr):
         """`expr` with this MDP's transitions and rewards in place of the model's symbols."""

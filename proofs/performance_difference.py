@@ -58,7 +58,7 @@ def soft_performance_difference(m):
     carries the log-ratio of the new policy π', not of π."""
     pib, rows = other_policy(m)
     V = m.soft_value_of_policy(m.pi)
-    log_ratio = sp.Matrix(m.n_states, m.n_actions, lambda s, a: sp.log(pib[s, a] / m.prior[s, a]))
+    log_ratio = m.log_ratio(pib)
     A = m.r + m.gamma * m.expected_next(V) - m.alpha * log_ratio - m.per_pair(V)
     lhs = m.regularised_objective(pib) - m.regularised_objective(m.pi)
     return Equal(lhs, visitation_average(m, pib, A), m.domain() + rows)

@@ -36,12 +36,10 @@ score-weighted next-state error of W, zero when W − V_{π_θ} is constant).  T
 are refuted beside them.
 """
 
-import numpy as np
 import sympy as sp
 
 from symderiv import Derivation, Equal, Real, Simplex, SmoothFunctions, sizes
 from symderiv.rl import VOCABULARY, SymbolicMDP
-from symderiv.rl import reference as ref
 
 paper = Derivation(
     "Schulman, Chen and Abbeel (2017): policy gradients and soft Q-learning",
@@ -74,9 +72,7 @@ class Parameterised:
 
     def q_hat(self, V: sp.Matrix) -> sp.Matrix:
         """N17: Q̂_V(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) V(s') − α ln(π_θ(a|s)/π̃(a|s))."""
-        m = self.m
-        log_ratio = sp.Matrix(m.n_states, m.n_actions, lambda s, a: sp.log(self.pi[s, a] / m.prior[s, a]))
-        return m.r + m.gamma * m.expected_next(V) - m.alpha * log_ratio
+        return self.m.q_hat(V, self.pi)
 
     def expectation(self, states: sp.Matrix, table: sp.Matrix) -> sp.Expr:
         """E_{s~states, a~π_θ}[table(s,a)]."""
@@ -92,24 +88,8 @@ class Parameterised:
         return sp.diff(self.m.regularised_objective(self.pi), theta)
 
     def reference_gradient(self):
-        """NumPy reference for `gradient`: a complex step through symderiv.reference's ρ, with the
-        logits' concrete functions, so that neither SymPy's derivative nor its algebra is used."""
-        m, fns = self.m, self.functions
-        coefficients = fns.coefficient_symbols()
-        logits = sp.lambdify([theta, *coefficients], [fns.concrete(f) for f in self.logits], modules="numpy")
-
-        def gradient(values):
-            x = m.arrays(values)
-            c = [values[k] for k in coefficients]
-
-            def rho(t):
-                f = np.array(logits(t, *c), dtype=complex).reshape(m.n_states, m.n_actions)
-                policy = ref.softmax_policy(f)
-                return ref.regularised_objective(policy, x.r, x.P, x.p0, x.prior, x.alpha, x.gamma)
-
-            return ref.complex_step_derivative(rho, values[theta])
-
-        return gradient
+        """NumPy reference for `gradient`: a complex step through symderiv.rl.reference's ρ."""
+        return self.m.objective_gradient_reference(self.logits, self.functions, theta)
 
 
 @paper.claim(

@@ -12,12 +12,10 @@ from Q^{π_θ} (PG2), e.g. V^{π_θ}, giving the advantage form.  The entropy-re
 is the paper's theorem, proofs/pg_soft_q_equivalence.py.
 """
 
-import numpy as np
 import sympy as sp
 
 from symderiv import Derivation, Equal, Real, SmoothFunctions, sizes
 from symderiv.rl import VOCABULARY, SymbolicMDP
-from symderiv.rl import reference as ref
 
 theorem = Derivation(
     "Policy gradient theorem", source="Sutton et al. (2000)", steps=["PG1", "PG2"], vocabularies=[VOCABULARY]
@@ -34,26 +32,6 @@ def parameterised_policy(m):
     return pi, score, m.domain() + [SmoothFunctions(list(logits), theta)], logits
 
 
-def complex_step_gradient(m, functions: SmoothFunctions, logits):
-    """NumPy reference for ∇_θ ρ(π_θ): a complex step through symderiv.reference's objective
-    (with α = 0), evaluating the logits' concrete functions."""
-    coefficients = functions.coefficient_symbols()
-    concrete = sp.lambdify([theta, *coefficients], [functions.concrete(f) for f in logits], modules="numpy")
-
-    def gradient(values):
-        x = m.arrays(values)
-        c = [values[k] for k in coefficients]
-
-        def rho(t):
-            f = np.array(concrete(t, *c), dtype=complex).reshape(m.n_states, m.n_actions)
-            policy = ref.softmax_policy(f)
-            return ref.regularised_objective(policy, x.r, x.P, x.p0, x.prior, 0.0, x.gamma)
-
-        return ref.complex_step_derivative(rho, values[theta])
-
-    return gradient
-
-
 @theorem.claim(
     "PG1",
     r"\nabla_\theta\rho(\pi_\theta) = \mathbb{E}_{s\sim p_\gamma(\cdot;\pi_\theta), a\sim\pi_\theta}"
@@ -67,7 +45,7 @@ def policy_gradient_theorem(m):
     visitation = m.discounted_visitation(pi)
     per_state = m.average(m.q_of_policy(pi).multiply_elementwise(score), pi)
     rhs = sum(visitation[s] * per_state[s] for s in range(m.n_states))
-    reference = complex_step_gradient(m, domain[-1], logits)
+    reference = m.objective_gradient_reference(logits, domain[-1], theta, regularised=False)
     return Equal(sp.diff(m.objective(pi), theta), rhs, domain, reference=reference)
 
 

@@ -57,7 +57,7 @@ def boltzmann_of_soft_q_does_not_lower_soft_value(m):
 
     def one_step(policy, table):
         """Σ_a policy(a|s)[table(s,a) − α ln(policy(a|s)/π̃(a|s))] for every state."""
-        log_ratio = sp.Matrix(S, A, lambda s, a: sp.log(policy[s, a] / m.prior[s, a]))
+        log_ratio = m.log_ratio(policy)
         return m.average(table - alpha * log_ratio, policy)
 
     # The numbers cover α in [0.5, 20] and γ in (0, 0.9): beyond, Q_π(s,a) − Q_π(s,0) (of order

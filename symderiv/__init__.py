@@ -2,6 +2,7 @@
 
 from .checker import Settings, check, check_all
 from .claims import Equal, Inequality, NonNegative
+from .definitions import Definition
 from .domain import Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions
 from .obligation import Derivation, Obligation, Size, sizes
 from .rules import Chain, JacobianContraction, Resolvent, SumOfNonNegative, Term, sup_norm
@@ -13,6 +14,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Chain",
     "Counterexample",
+    "Definition",
     "Derivation",
     "Domains",
     "Equal",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from .definitions import unfold
 from .domain import Domain, Domains, OpenInterval, Positive, Real
 from .expressions import atoms_of
 
@@ -62,17 +63,23 @@ class Equal:
 
     `reference`, if given, is a plain NumPy function of one sampled instance
     (a dict from symbol to float) that computes lhs independently; the numeric
-    engine checks the encoding against it."""
+    engine checks the encoding against it.
+
+    Named quantities (`symderiv.definitions`) in either side are unfolded for checking;
+    `shown` keeps the sides as written, for reports."""
 
     lhs: sp.Expr | sp.MatrixBase
     rhs: sp.Expr | sp.MatrixBase
     domain: Domains | Domain | Sequence[Domain]
     reference: Callable[[dict], object] | None = None
+    shown: tuple[sp.Expr | sp.MatrixBase, sp.Expr | sp.MatrixBase] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         self.domain = _as_domains(self.domain)
         self.lhs = sp.Matrix(self.lhs) if isinstance(self.lhs, sp.MatrixBase) else sp.sympify(self.lhs)
         self.rhs = sp.Matrix(self.rhs) if isinstance(self.rhs, sp.MatrixBase) else sp.sympify(self.rhs)
+        self.shown = (self.lhs, self.rhs)
+        self.lhs, self.rhs = unfold(self.lhs), unfold(self.rhs)
         _refuse_floats("the left side", self.lhs)
         _refuse_floats("the right side", self.rhs)
         lshape = getattr(self.lhs, "shape", ())
@@ -106,9 +113,12 @@ class NonNegative:
     expr: sp.Expr | sp.MatrixBase
     domain: Domains | Domain | Sequence[Domain]
     convex_in: tuple[sp.Symbol, sp.Expr] | None = None
+    shown: sp.Expr | sp.MatrixBase = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         self.domain = _as_domains(self.domain)
+        self.shown = self.expr
+        self.expr = unfold(self.expr)
         _refuse_floats("the expression", self.expr)
         if self.convex_in is not None:
             x, x0 = self.convex_in
@@ -155,10 +165,12 @@ class Inequality:
     domain: Domains | Domain | Sequence[Domain]
     certificate: Rule | Sequence[Equal | NonNegative | Inequality] = field(default_factory=list)
     because: str = ""
+    shown: tuple[sp.Expr, sp.Expr] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         self.domain = _as_domains(self.domain)
-        self.lhs, self.rhs = sp.sympify(self.lhs), sp.sympify(self.rhs)
+        self.shown = (sp.sympify(self.lhs), sp.sympify(self.rhs))
+        self.lhs, self.rhs = unfold(self.shown[0]), unfold(self.shown[1])
         _refuse_floats("the left side", self.lhs)
         _refuse_floats("the right side", self.rhs)
         if isinstance(self.certificate, (list, tuple)):

@@ -27,6 +27,7 @@ from enum import IntEnum
 import sympy as sp
 
 from .claims import Claim, Equal, Inequality, NonNegative
+from .definitions import unfold
 from .domain import Domain, DomainError, Domains, OpenInterval, Positive, Real, Simplex
 
 
@@ -422,7 +423,7 @@ class JacobianContraction(Rule):
         signs: dict = {}
         if any(sign(q, signs) < Sign.REAL for q in Q2):
             raise Refused("Q2 is not real by its symbols' assumptions")
-        TQ1 = sp.Matrix(self.operator(Q1))
+        TQ1 = sp.Matrix(unfold(sp.Matrix(self.operator(Q1))))
         TQ2 = TQ1.xreplace(dict(zip(variables, Q2)))
         smooth: dict = {}
         rough = next((x for x in TQ1 if not _smooth(x, smooth, signs)), None)
@@ -457,6 +458,13 @@ class Resolvent(Rule):
     solution: sp.Matrix
     source: sp.Matrix
     bounds: Sequence[NonNegative | Inequality]
+
+    def __post_init__(self) -> None:
+        # The rule matches the claim's unfolded expressions (`symderiv.definitions`).
+        self.kernel, self.solution, self.source = (
+            unfold(sp.Matrix(m)) for m in (self.kernel, self.solution, self.source)
+        )
+        self.discount = unfold(sp.sympify(self.discount))
 
     def premises(self, claim):
         P, x, delta = sp.Matrix(self.kernel), sp.Matrix(self.solution), sp.Matrix(self.source)

@@ -62,12 +62,6 @@ def expectation(m, p, policy, table):
     return sum(p[s] * policy[s, a] * table[s, a] for s in range(S) for a in range(A))
 
 
-def q_hat(m, V, policy):
-    """Q̂(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) V(s') − α ln(π(a|s)/π̃(a|s))  (N17)."""
-    log_ratio = sp.Matrix(m.n_states, m.n_actions, lambda s, a: sp.log(policy[s, a] / m.prior[s, a]))
-    return m.r + m.gamma * m.expected_next(V) - m.alpha * log_ratio
-
-
 def v_hat(m, V, policy):
     """V̂(s) = Σ_a π(a|s)[r(s,a) + γ Σ_{s'} p(s'|s,a) V(s')] − α D_KL(s)  (N17)."""
     return m.average(m.r + m.gamma * m.expected_next(V), policy) - m.alpha * m.kl(policy)
@@ -105,7 +99,7 @@ def gradient_third_line(m, p):
     V_hat = v_hat(m, m.soft_value(Q_target), m.boltzmann(Q_target))
     score = pi.applyfunc(lambda x: sp.log(x).diff(THETA))
     value_error = sp.Matrix(m.n_states, 1, lambda s, _: gradient((V[s] - V_hat[s]) ** 2 / 2))
-    return expectation(m, p, pi, -m.alpha * q_hat(m, V, pi).multiply_elementwise(score) + m.per_pair(value_error))
+    return expectation(m, p, pi, -m.alpha * m.q_hat(V, pi).multiply_elementwise(score) + m.per_pair(value_error))
 
 
 # -- the NumPy side: the same quantities from symderiv.reference, derivatives by complex step --------
@@ -328,7 +322,7 @@ def v_hat_is_policy_average_of_q_hat(m):
     """The relation between the note's two definitions that N15's third line uses (Σ_a π Q̂ = V̂).
     It holds for every policy on the simplex and every V, not only for π_Q and V_Q."""
     V = sp.Matrix(m.n_states, 1, lambda s, _: sp.Symbol(f"V_{s}", real=True))
-    return Equal(v_hat(m, V, m.pi), m.average(q_hat(m, V, m.pi), m.pi), m.domain() + [Real(V)])
+    return Equal(v_hat(m, V, m.pi), m.average(m.q_hat(V, m.pi), m.pi), m.domain() + [Real(V)])
 
 
 @note.claim(
@@ -342,7 +336,7 @@ def td_error_eq_value_minus_q_hat(m):
     """With π = π_Q and V = V_Q, the TD error of N15's first line is V − Q̂ (by N11 and N13); with
     Σ_a ∇π = 0 and V̂ = E_a Q̂ this turns the second line into the third."""
     V, pi = m.soft_value(m.Q), m.boltzmann(m.Q)
-    return Equal(m.Q - m.soft_bellman_optimal(m.Q), m.per_pair(V) - q_hat(m, V, pi), m.domain())
+    return Equal(m.Q - m.soft_bellman_optimal(m.Q), m.per_pair(V) - m.q_hat(V, pi), m.domain())
 
 
 # -- N18 ---------------------------------------------------------------------------------------------
@@ -351,7 +345,7 @@ def td_error_eq_value_minus_q_hat(m):
 def policy_term(m, V, policy, states):
     """E_{s~states, a~π}[−α Q̂(s,a) ∇_θ ln π(a|s;θ)], with Q̂ built on V (N17); Q̂ is not differentiated."""
     score = policy.applyfunc(lambda x: sp.log(x).diff(THETA))
-    return expectation(m, states, policy, -m.alpha * q_hat(m, V, policy).multiply_elementwise(score))
+    return expectation(m, states, policy, -m.alpha * m.q_hat(V, policy).multiply_elementwise(score))
 
 
 def policy_gradient_setting(m):
@@ -483,7 +477,7 @@ def q_hat_eq_first_definition_q(m):
     the first definition's Q_π subtracts its expectation α D_KL(s), so the two differ by
     α[D_KL(s) − ln(π(a|s)/π̃(a|s))] (N19.difference); they agree in expectation over a ~ π (N19.expectation)."""
     V, Q_first = first_definition(m)
-    return Equal(q_hat(m, V, m.pi), Q_first, m.domain())
+    return Equal(m.q_hat(V, m.pi), Q_first, m.domain())
 
 
 @note.claim(
@@ -497,9 +491,8 @@ def q_hat_eq_first_definition_q(m):
 def q_hat_minus_first_definition_q_eq_kl_minus_log_ratio(m):
     """The corrected, pointwise form of N19: the difference named."""
     V, Q_first = first_definition(m)
-    log_ratio = sp.Matrix(m.n_states, m.n_actions, lambda s, a: sp.log(m.pi[s, a] / m.prior[s, a]))
-    rhs = m.alpha * (m.per_pair(m.kl(m.pi)) - log_ratio)
-    return Equal(q_hat(m, V, m.pi) - Q_first, rhs, m.domain())
+    rhs = m.alpha * (m.per_pair(m.kl(m.pi)) - m.log_ratio(m.pi))
+    return Equal(m.q_hat(V, m.pi) - Q_first, rhs, m.domain())
 
 
 @note.claim(
@@ -513,4 +506,4 @@ def q_hat_minus_first_definition_q_eq_kl_minus_log_ratio(m):
 def q_hat_averages_to_first_definition_q(m):
     """In expectation over a ~ π(·|s) the note's remark holds: both average to V_π(s)."""
     V, Q_first = first_definition(m)
-    return Equal(m.average(q_hat(m, V, m.pi), m.pi), m.average(Q_first, m.pi), m.domain())
+    return Equal(m.average(m.q_hat(V, m.pi), m.pi), m.average(Q_first, m.pi), m.domain())

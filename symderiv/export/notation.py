@@ -20,6 +20,7 @@ from types import MappingProxyType
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from ..definitions import definition_of
 from ..vocabulary import Vocabulary, merged_notation
 
 #: The notation of the vocabularies being printed: base name -> template.  A context
@@ -65,6 +66,18 @@ class NotationLatexPrinter(LatexPrinter):
     def _print_Symbol(self, expr: sp.Symbol, style="plain"):
         name = self._settings["symbol_names"].get(expr)
         return name if name is not None else symbol_latex(expr.name)
+
+    def _print_Function(self, expr: sp.Expr, exp: str | None = None) -> str:
+        """A named quantity as its source writes it (V_Q(0)), unless a substitution changed
+        what it stands for; any other function as SymPy prints it."""
+        definition = definition_of(expr)
+        if definition is None:
+            return super()._print_Function(expr, exp)
+        if not expr.is_faithful():
+            return self._print(expr.expansion) if exp is None else self._print(expr.expansion**exp)
+        args = [self._print(a) for a in expr.arguments]
+        text = "{" + re.sub(r"\{(\d+)\}", lambda m: args[int(m[1])], definition.latex) + "}"
+        return text if exp is None else f"{text}^{{{exp}}}"
 
     def _print_ExpBase(self, expr, exp=None):
         """e^{x} for a short exponent; \\exp(...) for a long one, which would be unreadably small."""

@@ -1,5 +1,11 @@
 """A symbolic MDP of any small size, and the quantities built from it.
 
+The note's quantities (V_Q(s), π_Q(a|s), D_KL(s), (TQ)(s,a), Q̂(s,a), p_γ(s), V_π(s)) are
+named (`symderiv.definitions`): a claim holds V_Q(0) where the source writes it, prints it so,
+and the checker unfolds it.  A quantity is named only when the table or policy it is built
+from has a name the model knows (Q, π, π̃, Q_θ, π_Q, ...; `name` adds one); otherwise it is
+built expanded, as a reader could not tell which V it is.
+
 Every entry is a SymPy symbol carrying the assumptions its domain guarantees:
 rewards and Q-values are real, probabilities are positive (the interior of the
 simplex), α and γ are positive.  Constraints such as Σ_a π(a|s) = 1 live in the
@@ -10,14 +16,18 @@ two Q tables at once, or unknown functions Q(s, a; θ).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 from sympy.matrices import dotprodsimp
 
-from ..domain import OpenInterval, Positive, Real, Simplex
+from ..definitions import Definition
+from ..domain import OpenInterval, Positive, Real, Simplex, SmoothFunctions
 from ..obligation import Size
+from . import reference
 
 
 def _table(name: str, rows: int, cols: int, **assumptions) -> sp.Matrix:
@@ -42,6 +52,49 @@ class SymbolicMDP:
             [sp.Matrix(S, 1, lambda s2, _, s=s, a=a: sp.Symbol(f"P_{s}_{a}_{s2}", positive=True)) for a in range(A)]
             for s in range(S)
         ]
+        #: LaTeX names of the tables and policies the model knows, keyed by the table.
+        self._names: dict[sp.ImmutableMatrix, str] = {}
+        self._definitions: dict[tuple[str, sp.ImmutableMatrix], Definition] = {}
+        self.name(self.Q, "Q")
+        self.name(self.pi, r"\pi")
+        self.name(self.prior, r"\tilde\pi")
+
+    # -- names -----------------------------------------------------------------
+
+    def name(self, table: sp.Matrix, latex: str) -> sp.Matrix:
+        """Call `table` by `latex` (e.g. `Q_2`, `\\pi'`), so quantities built from it are named."""
+        self._names[sp.ImmutableMatrix(table)] = latex
+        return table
+
+    def name_of(self, table: sp.Matrix) -> str | None:
+        return self._names.get(sp.ImmutableMatrix(table))
+
+    def _named(self, kind: str, table: sp.Matrix, latex: str, shape: tuple[int, int], body) -> sp.Matrix:
+        """The |shape| matrix of quantity `kind` of `table`: named applications if the table has a
+        name (`latex` has {name} for it and {0}, {1} for the indices), else `body` expanded."""
+        label = self.name_of(table)
+        if label is None:
+            return sp.Matrix(*shape, body)
+        key = (kind, sp.ImmutableMatrix(table))
+        if key not in self._definitions:
+            name = f"{kind}[{label}]"
+            self._definitions[key] = Definition(name, latex.replace("{name}", label), body)
+        quantity = self._definitions[key]
+        if shape[1] == 1:
+            return sp.Matrix(shape[0], 1, lambda s, _: quantity(sp.Integer(s)))
+        return sp.Matrix(*shape, lambda s, a: quantity(sp.Integer(s), sp.Integer(a)))
+
+    def _column(self, kind: str, table: sp.Matrix, latex: str, body) -> sp.Matrix:
+        """A per-state quantity of `table`: body(s), named if the table is."""
+        if self.name_of(table) is None:
+            return sp.Matrix(self.n_states, 1, lambda s, _: body(s))
+        return self._named(kind, table, latex, (self.n_states, 1), lambda s, *_: body(int(s)))
+
+    def _table(self, kind: str, table: sp.Matrix, latex: str, body) -> sp.Matrix:
+        """A per-pair quantity of `table`: body(s, a), named if the table is."""
+        if self.name_of(table) is None:
+            return sp.Matrix(self.n_states, self.n_actions, body)
+        return self._named(kind, table, latex, (self.n_states, self.n_actions), lambda s, a: body(int(s), int(a)))
 
     # -- domains ---------------------------------------------------------------
 
@@ -67,7 +120,8 @@ class SymbolicMDP:
     def q_functions(self, theta: sp.Symbol) -> sp.Matrix:
         """Q(s,a;θ) for an arbitrary parameterisation: an unknown real function q_s_a of θ per pair.
         Called with a second symbol θ′ it gives the same functions at θ′ (a stop-gradient target)."""
-        return sp.Matrix(self.n_states, self.n_actions, lambda s, a: sp.Function(f"q_{s}_{a}", real=True)(theta))
+        table = sp.Matrix(self.n_states, self.n_actions, lambda s, a: sp.Function(f"q_{s}_{a}", real=True)(theta))
+        return self.name(table, f"Q_{{{sp.latex(theta)}}}")
 
     def logits(self, theta: sp.Symbol) -> sp.Matrix:
         """f(s,a;θ): an unknown real function f_s_a of θ per pair, the logits of `softmax`."""
@@ -85,27 +139,44 @@ class SymbolicMDP:
 
     def kl(self, policy: sp.Matrix, reference: sp.Matrix | None = None) -> sp.Matrix:
         """D_KL(π(·|s) ‖ π̃(·|s)) for every state, as an |S|×1 column."""
-        reference = self.prior if reference is None else reference
-        return sp.Matrix(
-            self.n_states,
-            1,
-            lambda s, _: sum(policy[s, a] * sp.log(policy[s, a] / reference[s, a]) for a in range(self.n_actions)),
+        A = range(self.n_actions)
+        if reference is not None and reference != self.prior:
+            return sp.Matrix(
+                self.n_states, 1, lambda s, _: sum(policy[s, a] * sp.log(policy[s, a] / reference[s, a]) for a in A)
+            )
+        return self._column(
+            "KL",
+            policy,
+            r"D_{\mathrm{KL}}({name}(\cdot\vert {0}) \Vert \tilde\pi(\cdot\vert {0}))",
+            lambda s: sum(policy[s, a] * sp.log(policy[s, a] / self.prior[s, a]) for a in A),
         )
+
+    def log_ratio(self, policy: sp.Matrix) -> sp.Matrix:
+        """ln(π(a|s)/π̃(a|s)) for every (s, a)."""
+        return sp.Matrix(self.n_states, self.n_actions, lambda s, a: sp.log(policy[s, a] / self.prior[s, a]))
 
     def soft_value(self, Q: sp.Matrix) -> sp.Matrix:
         """V_Q(s) = α ln Σ_a π̃(a|s) exp(Q(s,a)/α)."""
-        a_ = range(self.n_actions)
-        return sp.Matrix(
-            self.n_states,
-            1,
-            lambda s, _: self.alpha * sp.log(sum(self.prior[s, a] * sp.exp(Q[s, a] / self.alpha) for a in a_)),
+        A = range(self.n_actions)
+        return self._column(
+            "V",
+            Q,
+            "V_{{name}}({0})",
+            lambda s: self.alpha * sp.log(sum(self.prior[s, a] * sp.exp(Q[s, a] / self.alpha) for a in A)),
         )
 
     def boltzmann(self, Q: sp.Matrix) -> sp.Matrix:
         """π_Q(a|s) = π̃(a|s) exp(Q(s,a)/α) / Σ_a' π̃(a'|s) exp(Q(s,a')/α)."""
-        A = self.n_actions
-        weights = sp.Matrix(self.n_states, A, lambda s, a: self.prior[s, a] * sp.exp(Q[s, a] / self.alpha))
-        return sp.Matrix(self.n_states, A, lambda s, a: weights[s, a] / sum(weights[s, b] for b in range(A)))
+        A = range(self.n_actions)
+
+        def weight(s: int, a: int) -> sp.Expr:
+            return self.prior[s, a] * sp.exp(Q[s, a] / self.alpha)
+
+        policy = self._table(
+            "pi", Q, r"\pi_{{name}}({1}\vert {0})", lambda s, a: weight(s, a) / sum(weight(s, b) for b in A)
+        )
+        label = self.name_of(Q)
+        return policy if label is None else self.name(policy, rf"\pi_{{{label}}}")
 
     def expected_next(self, V: sp.Matrix) -> sp.Matrix:
         """Σ_{s'} p(s'|s,a) V(s') for every (s, a), as an |S|×|A| table."""
@@ -153,8 +224,13 @@ class SymbolicMDP:
     def discounted_visitation(self, policy: sp.Matrix) -> sp.Matrix:
         """p_γ(s; π) = (1-γ) Σ_t γ^t Pr(s_t = s), s_0 ~ p0: a probability vector over states."""
         S = self.n_states
-        M = sp.eye(S) - self.gamma * self.state_transition(policy).T
-        return (1 - self.gamma) * self.solve_linear(M, self.p0)
+
+        @functools.cache
+        def solved() -> sp.Matrix:
+            M = sp.eye(S) - self.gamma * self.state_transition(policy).T
+            return (1 - self.gamma) * self.solve_linear(M, self.p0)
+
+        return self._column("p_gamma", policy, r"p_\gamma({0}; {name})", lambda s: solved()[s])
 
     def soft_value_of_policy(self, policy: sp.Matrix) -> sp.Matrix:
         """V_π(s) = E[Σ_{t≥0} γ^t (r_t − α KL(s_t)) | s_0=s], the same under both definitions, from the
@@ -214,9 +290,40 @@ class SymbolicMDP:
 
     def soft_bellman_optimal(self, Q: sp.Matrix) -> sp.Matrix:
         """(TQ)(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) V_Q(s')."""
-        return self.r + self.gamma * self.expected_next(self.soft_value(Q))
+        V = self.soft_value(Q)
+        return self._table(
+            "T", Q, "(T{name})({0},{1})", lambda s, a: self.r[s, a] + self.gamma * self.expected_next(V)[s, a]
+        )
+
+    def q_hat(self, V: sp.Matrix, policy: sp.Matrix) -> sp.Matrix:
+        """Q̂(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) V(s') − α ln(π(a|s)/π̃(a|s)): the note's N17."""
+        return self.r + self.gamma * self.expected_next(V) - self.alpha * self.log_ratio(policy)
 
     # -- numeric view ----------------------------------------------------------
+
+    def objective_gradient_reference(
+        self, logits: sp.Matrix, functions: SmoothFunctions, theta: sp.Symbol, regularised: bool = True
+    ) -> Callable[[dict], complex]:
+        """NumPy reference for ∇_θ ρ(π_θ), π_θ = softmax(logits): a complex step through
+        `reference.regularised_objective` (with α = 0 unless `regularised`) evaluating the logits'
+        concrete functions, so that neither SymPy's derivative nor its algebra is used."""
+        coefficients = functions.coefficient_symbols()
+        concrete = sp.lambdify([theta, *coefficients], [functions.concrete(f) for f in logits], modules="numpy")
+
+        def gradient(values: dict) -> complex:
+            x = self.arrays(values)
+            c = [values[k] for k in coefficients]
+            alpha = x.alpha if regularised else 0.0
+
+            def rho(t: complex) -> complex:
+                f = np.array(concrete(t, *c), dtype=complex).reshape(self.n_states, self.n_actions)
+                return reference.regularised_objective(
+                    reference.softmax_policy(f), x.r, x.P, x.p0, x.prior, alpha, x.gamma
+                )
+
+            return reference.complex_step_derivative(rho, values[theta])
+
+        return gradient
 
     def arrays(self, values: dict) -> MDPArrays:
         """The model's NumPy arrays at one sampled instance (symbol -> float)."""

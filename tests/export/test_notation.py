@@ -1,6 +1,7 @@
 import pytest
 import sympy as sp
 
+from symderiv.definitions import unfold
 from symderiv.export.notation import math_latex, symbol_latex, using
 from symderiv.rl import VOCABULARY, SymbolicMDP
 from symderiv.vocabulary import Vocabulary, merged_notation
@@ -37,7 +38,8 @@ def test_other_indexed_names_get_a_subscript_and_never_a_double_one():
 
 def test_expressions_of_a_model_use_the_notation():
     m = SymbolicMDP((1, 2))
-    text = math_latex(m.soft_value(m.Q)[0])
+    assert math_latex(m.soft_value(m.Q)[0]) == "{V_{Q}(0)}"
+    text = math_latex(unfold(m.soft_value(m.Q)[0]))
     assert r"\tilde\pi(0\vert 0)" in text and "Q(0,1)" in text and r"\ln" in text
     assert "pitilde" not in text and "Q_{0" not in text
 
