@@ -49,3 +49,20 @@ def test_a_float_that_absorbs_a_term_is_no_proof():
     assert floats.status is Status.ERROR and "contains the float 1.00000000000000E+20" in floats.message
     # Written exactly, the claim is still false: no proof, though floats cannot tell 1 from 0 beside 10²⁰.
     assert exact_numbers.status is not Status.PROVED
+
+
+def test_a_one_by_one_matrix_stands_for_a_scalar():
+    v = sp.Matrix([x, 1])
+    claim = Equal(v.T * v, x**2 + 1, [Real(x)])
+    assert claim.lhs == x**2 + 1 and not isinstance(claim.lhs, sp.MatrixBase)
+    assert Inequality(sp.Matrix([[0]]), v.T * v, [Real(x)]).rhs == x**2 + 1
+    # Two matrices keep their shapes, and shapes that differ otherwise are still refused.
+    assert Equal(sp.Matrix([x]), sp.Matrix([x]), [Real(x)]).lhs.shape == (1, 1)
+    with pytest.raises(ValueError, match=r"different shapes: \(2, 1\) and \(\).*1×1"):
+        Equal(v, x, [Real(x)])
+
+
+def test_an_inequality_between_matrices_is_refused_with_what_to_write():
+    with pytest.raises(ValueError, match=r"compares scalars.*right side is a 2×1 matrix.*NonNegative"):
+        Inequality(0, sp.Matrix([x**2, 1]), [Real(x)])
+
