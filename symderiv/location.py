@@ -1,0 +1,45 @@
+"""Where in the user's code something happened: errors name the line to edit.
+
+A claim that fails to build raises deep inside symderiv or SymPy; the line worth
+reading is the innermost one of the user's own code (a proof module, a script, a
+notebook cell), not of this package or of an installed library.
+"""
+
+from __future__ import annotations
+
+import sys
+import sysconfig
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+_PACKAGE = Path(__file__).resolve().parent
+_LIBRARIES = tuple(
+    {Path(p).resolve() for key in ("stdlib", "platstdlib", "purelib", "platlib") if (p := sysconfig.get_path(key))}
+)
+
+
+def is_user_file(filename: str) -> bool:
+    """Not symderiv's, not an installed library's, not the interpreter's own (frozen modules, and
+    code generated at run time, such as a dataclass's `__init__`, named `<string>`)."""
+    if filename.startswith("<frozen") or filename == "<string>":
+        return False
+    path = Path(filename).resolve()
+    return not any(path.is_relative_to(root) for root in (_PACKAGE, *_LIBRARIES))
+
+
+def user_frame(tb: TracebackType | None) -> str | None:
+    """`file:line` of the innermost frame of a traceback in the user's code, if it has one."""
+    frames = [f for f in traceback.extract_tb(tb) if is_user_file(f.filename)]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else None
+
+
+def caller(depth: int = 1) -> str:
+    """`file:line` of the innermost user frame at least `depth` levels above the function that
+    calls this one (depth 1: that function's caller)."""
+    frame = sys._getframe(depth + 1)
+    outermost = frame
+    while frame is not None and not is_user_file(frame.f_code.co_filename):
+        frame = frame.f_back
+    found = frame or outermost
+    return f"{found.f_code.co_filename}:{found.f_lineno}"
