@@ -7,6 +7,7 @@ import traceback
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 import sympy as sp
@@ -44,10 +45,30 @@ def instance_seed(seed: int, obligation_id: str, size: Size | None) -> list[int]
     return [seed, zlib.crc32(obligation_id.encode())] + extra
 
 
+class OwnSizes(Enum):
+    """Why an obligation keeps its own sizes when `Settings.sizes` is given."""
+
+    #: No model: the claim is built once, with no size to replace.
+    SIZE_FREE = "size-free"
+    #: Declared at one state only: a claim about one-state models, which other sizes would change.
+    ONE_STATE = "one-state"
+
+
+def keeps_own_sizes(ob: Obligation, settings: Settings) -> OwnSizes | None:
+    """Why `settings.sizes` does not apply to `ob`, or None when it does (or none is given)."""
+    if settings.sizes is None:
+        return None
+    if ob.sizes is None:
+        return OwnSizes.SIZE_FREE
+    if all(s.states == 1 for s in ob.sizes):
+        return OwnSizes.ONE_STATE
+    return None
+
+
 def sizes_for(ob: Obligation, settings: Settings) -> Sequence[Size | None]:
     if ob.sizes is None:
         return [None]
-    if settings.sizes is not None and any(s.states > 1 for s in ob.sizes):
+    if settings.sizes is not None and keeps_own_sizes(ob, settings) is None:
         return list(settings.sizes)
     return list(ob.sizes)
 

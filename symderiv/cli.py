@@ -9,8 +9,8 @@ from pathlib import Path
 
 from . import __version__, export, mutation, report
 from .cache import VerdictCache
-from .checker import Settings, check_all
-from .loader import default_proof_dir, load
+from .checker import OwnSizes, Settings, check_all, keeps_own_sizes
+from .loader import load
 from .obligation import Size
 from .progress import Heartbeat
 from .verdict import Status
@@ -51,7 +51,7 @@ def _add_paths(p: argparse.ArgumentParser) -> None:
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="proof files or folders of them (default: the bundled proofs/ folder)",
+        help="proof files or folders of them (default: ./proofs)",
     )
     p.add_argument("-k", dest="select", metavar="TEXT", help="only obligations whose id or name contains TEXT")
 
@@ -101,9 +101,30 @@ def _settings(args) -> Settings:
     return Settings(seed=args.seed, samples=args.samples, time_limit=args.time_limit, sizes=args.sizes)
 
 
+#: Why an obligation checks its own sizes rather than those of --sizes, as a note says it.
+_OWN_SIZES = {
+    OwnSizes.SIZE_FREE: "size-free: it builds no model, so there is no size to replace",
+    OwnSizes.ONE_STATE: "declared at one state only: a claim about one-state models, checked at its own sizes",
+}
+
+
+def _note_own_sizes(obligations, settings: Settings) -> None:
+    """Name on stderr the obligations that --sizes does not apply to, and why: an option that
+    changes nothing for them should not look as if it did."""
+    kept: dict[OwnSizes, list[str]] = {}
+    for ob in obligations:
+        why = keeps_own_sizes(ob, settings)
+        if why is not None:
+            kept.setdefault(why, []).append(ob.id)
+    given = ",".join(map(str, settings.sizes or ()))
+    for why, ids in kept.items():
+        print(f"note: --sizes {given} does not apply to {', '.join(ids)} ({_OWN_SIZES[why]})", file=sys.stderr)
+
+
 def _check_all(args, obligations, settings, progress):
     """check_all with the --jobs and --no-cache options, and a line on stderr now and then while a
     phase runs long (unless --quiet)."""
+    _note_own_sizes(obligations, settings)
     cache = None if args.no_cache else VerdictCache()
     if getattr(args, "quiet", False):
         return check_all(obligations, settings, progress, cache=cache, jobs=args.jobs)
@@ -219,7 +240,19 @@ def _selected(args, obligations):
 
 
 def _load(args):
-    return load(args.paths or [default_proof_dir()])
+    return load(args.paths or [_proofs_here(args.command)])
+
+
+def _proofs_here(command: str) -> Path:
+    """./proofs, the folder checked when no path is named; without it, a usage error that says
+    what to name (rather than checking some other folder in silence)."""
+    here = Path("proofs")
+    if not here.is_dir():
+        raise FileNotFoundError(
+            f"no ./proofs folder in {Path.cwd()}; name the proofs: symderiv {command} path/to/proofs, "
+            f"or symderiv {command} my_note.py"
+        )
+    return here
 
 
 def _obligations(args):
@@ -237,7 +270,7 @@ def cmd_check(args) -> int:
     obligations, failures = _obligations(args)
     _report_failures(failures)
     if not obligations and not failures:
-        print("no obligations found; pass proof files or folders, or run from a checkout with proofs/", file=sys.stderr)
+        print("no obligations found; pass proof files or folders, or run from a folder with ./proofs", file=sys.stderr)
         return EXIT_USAGE
     if not args.json:
         print(
@@ -315,7 +348,7 @@ def cmd_export(args) -> int:
             verdicts = _check_all(args, obligations, settings, progress)
             reports.append(export.report_derivation(d, verdicts, settings, complete=not args.select))
     if not reports:
-        print("no obligations found; pass proof files or folders, or run from a checkout with proofs/", file=sys.stderr)
+        print("no obligations found; pass proof files or folders, or run from a folder with ./proofs", file=sys.stderr)
         return EXIT_USAGE
     modules = dict.fromkeys(m for r in reports for v in r.derivation.vocabularies for m in v.reference_modules)
     document = export.Document(reports, settings, [f for m in modules for f in export.reference_functions(m)])
