@@ -212,9 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Make small wrong variants of every obligation expected to be proved (a flipped sign, a "
         "dropped or doubled term, gamma for gamma**2, pi and pitilde swapped, a shifted index, P transposed, a "
         "dropped log, ...), check each numerically, and print those not refuted: each is either accidentally "
-        "true or a sign that the checks are too weak. The exit status is 1 when any survives.",
+        "true or a sign that the checks are too weak. Mark the accidentally true ones, each with the reason, in "
+        "a file given to --accept. The exit status is 1 when a mutant survives unmarked or a mark is stale.",
     )
     _add_paths(mutate)
+    mutate.add_argument(
+        "--accept",
+        type=Path,
+        metavar="FILE",
+        help="a JSON object from mutant key (as printed after 'survived: ') to the reason that mutant is true; "
+        "those may survive, and are listed with their reasons. A marked mutant that is refuted, or a mark naming "
+        "no mutant of an obligation that was mutated, is stale and fails the run",
+    )
     mutate.add_argument(
         "--seed", type=int, default=mutation.MUTATION_SETTINGS.seed, help="random seed (default %(default)s)"
     )
@@ -374,6 +383,11 @@ def cmd_list(args) -> int:
 
 
 def cmd_mutate(args) -> int:
+    try:
+        marks = mutation.read_marks(args.accept) if args.accept else {}
+    except ValueError as exc:
+        print(f"symderiv: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     obligations, failures = _obligations(args)
     _report_failures(failures)
     settings = dataclasses.replace(mutation.MUTATION_SETTINGS, seed=args.seed, samples=args.samples)
@@ -390,12 +404,27 @@ def cmd_mutate(args) -> int:
     )
 
     def survivor(m, v):
-        if v.status is not Status.REFUTED:
+        if v.status is not Status.REFUTED and m.key not in marks:
             print(f"survived: {m.key} ({v.status}{': ' + v.message if v.message else ''})", flush=True)
 
-    result = mutation.run(todo, settings, on_result=survivor, jobs=args.jobs)
+    result = mutation.run(todo, settings, marks, on_result=survivor, jobs=args.jobs)
+    for m, reason in result.named_true:
+        print(f"accidentally true: {m.key}: {reason}")
+    for m, v in result.refuted_but_named_true:
+        print(
+            f"stale mark in {args.accept}: {m.key} is refuted ({v.counterexample.describe()}); "
+            "the reason given is wrong, or the refutation is: remove the mark or report it"
+        )
+    for key in result.unknown_names:
+        print(f"stale mark in {args.accept}: {key} names no mutant; remove it, or rename it as printed")
     print(result.summary())
-    return EXIT_OK if not (result.survivors or failures or unbuilt) else EXIT_UNEXPECTED
+    if result.survivors:
+        print(
+            "each survivor is a check too weak to refute it, or accidentally true: strengthen the checks, "
+            "or mark it with the reason it is true in a JSON file given to --accept (docs/mutation.md)"
+        )
+    stale = result.refuted_but_named_true or result.unknown_names
+    return EXIT_OK if not (result.survivors or stale or failures or unbuilt) else EXIT_UNEXPECTED
 
 
 def main(argv=None) -> int:
