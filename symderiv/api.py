@@ -46,6 +46,8 @@ def check(
 
     The second argument is the settings, or, for a relation, which carries no domain of its own,
     the domain: `check(claim)`, `check(claim, Settings(samples=300))`, `check(sp.Eq(a, b), Real(x))`."""
+    if isinstance(cache, checker.Settings):
+        raise TypeError("check()'s third argument is a cache: give settings after a domain by name, settings=...")
     if isinstance(settings_or_domain, checker.Settings):
         if settings is not None:
             raise TypeError("check() got the settings twice, as its second argument and as settings=")

@@ -52,7 +52,8 @@ def test_an_equation_sympy_already_decided_is_refused_with_what_to_write():
         (lambda: symderiv.check(Equal(x, x, [Real(x)]), Real(x)), "carries its own domain"),
         (lambda: symderiv.check(x < y, Real(x, y)), "not a strict inequality"),
         (lambda: symderiv.check(x + 1, Real(x)), "got Add"),
-        (lambda: symderiv.check(sp.Eq(x, x), Real(x), domain=Real(x)), "a domain twice"),
+        (lambda: symderiv.check(sp.Eq(x, y), Real(x, y), domain=Real(x, y)), "a domain twice"),
+        (lambda: symderiv.check(sp.Eq(x, y), Real(x, y), FAST), "give settings after a domain by name"),
     ],
 )
 def test_what_check_cannot_read_is_refused_with_what_it_takes(call, message):
