@@ -80,7 +80,7 @@ class Equal:
     domain: Domains | Domain | Sequence[Domain]
     reference: Callable[[dict], object] | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.domain = _as_domains(self.domain)
         self.lhs, self.rhs = _side(self.lhs), _side(self.rhs)
         if isinstance(self.lhs, sp.MatrixBase) != isinstance(self.rhs, sp.MatrixBase):
@@ -122,7 +122,7 @@ class NonNegative:
     domain: Domains | Domain | Sequence[Domain]
     convex_in: tuple[sp.Symbol, sp.Expr] | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.domain = _as_domains(self.domain)
         _refuse_floats("the expression", self.expr)
         if self.convex_in is not None:
@@ -171,7 +171,7 @@ class Inequality:
     certificate: Rule | Sequence[Equal | NonNegative | Inequality] = field(default_factory=list)
     because: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.domain = _as_domains(self.domain)
         self.lhs, self.rhs = _scalar(_side(self.lhs)), _scalar(_side(self.rhs))
         for name, side in (("left", self.lhs), ("right", self.rhs)):

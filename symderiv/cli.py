@@ -5,17 +5,21 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import __version__, export, mutation, report
 from .cache import VerdictCache
 from .checker import OwnSizes, Settings, check_all, keeps_own_sizes
-from .loader import load
-from .obligation import Size
+from .loader import LoadFailure, load
+from .obligation import Derivation, Obligation, Size
 from .progress import Heartbeat
-from .verdict import Status
+from .verdict import Status, Verdict
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
+
+#: Called after each verdict of a run: (k, n, verdict).
+VerdictHook = Callable[[int, int, Verdict], None]
 
 
 def _size_list(text: str) -> tuple[Size, ...]:
@@ -97,7 +101,7 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _settings(args) -> Settings:
+def _settings(args: argparse.Namespace) -> Settings:
     return Settings(seed=args.seed, samples=args.samples, time_limit=args.time_limit, sizes=args.sizes)
 
 
@@ -108,7 +112,7 @@ _OWN_SIZES = {
 }
 
 
-def _note_own_sizes(obligations, settings: Settings) -> None:
+def _note_own_sizes(obligations: Sequence[Obligation], settings: Settings) -> None:
     """Name on stderr the obligations that --sizes does not apply to, and why: an option that
     changes nothing for them should not look as if it did."""
     kept: dict[OwnSizes, list[str]] = {}
@@ -121,7 +125,9 @@ def _note_own_sizes(obligations, settings: Settings) -> None:
         print(f"note: --sizes {given} does not apply to {', '.join(ids)} ({_OWN_SIZES[why]})", file=sys.stderr)
 
 
-def _check_all(args, obligations, settings, progress):
+def _check_all(
+    args: argparse.Namespace, obligations: Sequence[Obligation], settings: Settings, progress: VerdictHook
+) -> list[Verdict]:
     """check_all with the --jobs and --no-cache options, and a line on stderr now and then while a
     phase runs long (unless --quiet)."""
     _note_own_sizes(obligations, settings)
@@ -130,7 +136,7 @@ def _check_all(args, obligations, settings, progress):
         return check_all(obligations, settings, progress, cache=cache, jobs=args.jobs)
     with Heartbeat() as heartbeat:
 
-        def on_verdict(k, n, v):
+        def on_verdict(k: int, n: int, v: Verdict) -> None:
             progress(k, n, v)
             heartbeat.verdict(k, n)
 
@@ -244,11 +250,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _selected(args, obligations):
+def _selected(args: argparse.Namespace, obligations: Iterable[Obligation]) -> list[Obligation]:
     return [o for o in obligations if not args.select or args.select in o.id or args.select in o.name]
 
 
-def _load(args):
+def _load(args: argparse.Namespace) -> tuple[list[Derivation], list[LoadFailure]]:
     return load(args.paths or [_proofs_here(args.command)])
 
 
@@ -264,17 +270,17 @@ def _proofs_here(command: str) -> Path:
     return here
 
 
-def _obligations(args):
+def _obligations(args: argparse.Namespace) -> tuple[list[Obligation], list[LoadFailure]]:
     derivations, failures = _load(args)
     return _selected(args, [ob for d in derivations for ob in d]), failures
 
 
-def _report_failures(failures) -> None:
+def _report_failures(failures: Sequence[LoadFailure]) -> None:
     for f in failures:
         print(f"error: could not load {f.path}: {f.message}", file=sys.stderr)
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     obligations, failures = _obligations(args)
     _report_failures(failures)
@@ -287,7 +293,7 @@ def cmd_check(args) -> int:
             f"{settings.samples} samples, time limit {settings.time_limit:g}s"
         )
 
-    def progress(k, n, v):
+    def progress(k: int, n: int, v: Verdict) -> None:
         if args.json:
             if not args.quiet:
                 print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
@@ -305,7 +311,7 @@ def cmd_check(args) -> int:
     return EXIT_OK if ok else EXIT_UNEXPECTED
 
 
-def cmd_coverage(args) -> int:
+def cmd_coverage(args: argparse.Namespace) -> int:
     derivations, failures = _load(args)
     _report_failures(failures)
     settings = _settings(args)
@@ -315,7 +321,7 @@ def cmd_coverage(args) -> int:
         verdicts = None
         if not args.no_check:
 
-            def progress(k, n, v):
+            def progress(k: int, n: int, v: Verdict) -> None:
                 print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
 
             verdicts = _check_all(args, obligations, settings, progress)
@@ -328,7 +334,7 @@ def cmd_coverage(args) -> int:
     return EXIT_OK if ok else EXIT_UNEXPECTED
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format or (args.output.suffix.lstrip(".") if args.output else "") or "pdf"
     if fmt not in export.FORMATS:
         print(
@@ -347,7 +353,7 @@ def cmd_export(args) -> int:
     _report_failures(failures)
     settings = _settings(args)
 
-    def progress(k, n, v):
+    def progress(k: int, n: int, v: Verdict) -> None:
         print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
 
     reports = []
@@ -373,7 +379,7 @@ def cmd_export(args) -> int:
     return EXIT_OK if ok else EXIT_UNEXPECTED
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     obligations, failures = _obligations(args)
     _report_failures(failures)
     for ob in obligations:
@@ -382,7 +388,7 @@ def cmd_list(args) -> int:
     return EXIT_UNEXPECTED if failures else EXIT_OK
 
 
-def cmd_mutate(args) -> int:
+def cmd_mutate(args: argparse.Namespace) -> int:
     try:
         marks = mutation.read_marks(args.accept) if args.accept else {}
     except ValueError as exc:
@@ -403,7 +409,7 @@ def cmd_mutate(args) -> int:
         f"{settings.samples} samples"
     )
 
-    def survivor(m, v):
+    def survivor(m: mutation.Mutant, v: Verdict) -> None:
         if v.status is not Status.REFUTED and m.key not in marks:
             print(f"survived: {m.key} ({v.status}{': ' + v.message if v.message else ''})", flush=True)
 
@@ -427,7 +433,7 @@ def cmd_mutate(args) -> int:
     return EXIT_OK if not (result.survivors or stale or failures or unbuilt) else EXIT_UNEXPECTED
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

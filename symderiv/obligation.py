@@ -121,7 +121,7 @@ class Derivation:
         sizes: Sequence[Size] | None = None,
         model: Callable | None = None,
         expect: Status | str = Status.PROVED,
-    ):
+    ) -> Callable[[Callable], Callable]:
         """Register the decorated builder as the obligation for `step` (and `part`, if a
         step needs several).  With `sizes`, the builder receives `model(size)` for each."""
 
@@ -130,7 +130,7 @@ class Derivation:
         where = caller()
         expected = _expectation(expect)
 
-        def register(fn):
+        def register(fn: Callable) -> Callable:
             ob_id = f"{step}.{part}" if part else step
             if any(o.id == ob_id for o in self.obligations):
                 raise ValueError(f"{self.title}: obligation id {ob_id} is registered twice")
