@@ -8,6 +8,7 @@ notebook has a claim, or a SymPy relation and a domain, and wants its verdict no
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import sympy as sp
 from sympy.logic.boolalg import BooleanAtom
@@ -21,10 +22,10 @@ from .obligation import Obligation
 from .verdict import Verdict
 
 #: What a one-shot claim's domain may be given as, as in `Equal(lhs, rhs, domain)`.
-DomainSpec = Domains | Domain | Sequence[Domain]
+DomainSpec: TypeAlias = Domains | Domain | Sequence[Domain]
 
 #: The relations `check` reads as claims: lhs = rhs, lhs <= rhs, lhs >= rhs.
-Relation = sp.Equality | sp.LessThan | sp.GreaterThan
+Relation: TypeAlias = sp.Equality | sp.LessThan | sp.GreaterThan
 
 #: The id of a one-shot claim's obligation; its instances are seeded from it, so a claim
 #: checked twice with the same settings gets the same verdict.

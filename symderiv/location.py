@@ -11,7 +11,7 @@ import sys
 import sysconfig
 import traceback
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 
 _PACKAGE = Path(__file__).resolve().parent
 _LIBRARIES = tuple(
@@ -37,9 +37,9 @@ def user_frame(tb: TracebackType | None) -> str | None:
 def caller(depth: int = 1) -> str:
     """`file:line` of the innermost user frame at least `depth` levels above the function that
     calls this one (depth 1: that function's caller)."""
-    frame = sys._getframe(depth + 1)
-    outermost = frame
+    start = sys._getframe(depth + 1)
+    frame: FrameType | None = start
     while frame is not None and not is_user_file(frame.f_code.co_filename):
         frame = frame.f_back
-    found = frame or outermost
+    found = frame or start
     return f"{found.f_code.co_filename}:{found.f_lineno}"
