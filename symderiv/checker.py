@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import traceback
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from . import numeric, rules, smoothness, symbolic
 from .cache import VerdictCache
 from .claims import Equal, Inequality, NonNegative
 from .limits import TimeLimitExceeded, cpu_time_limit
-from .location import user_frame
+from .location import where
 from .obligation import Obligation, Size
 from .verdict import Counterexample, SizeEvidence, Status, Verdict, worst
 
@@ -214,7 +213,7 @@ def check_size(
         ev.message, ev.machine_dependent = _limit_message("building the claim", settings), True
         return ev
     except Exception as exc:
-        ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({_where(exc, ob)})"
+        ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
         return ev
     ev.seconds_build = time.perf_counter() - t0
     key = cache.key(ob.id, size, claim, settings) if cache is not None else None
@@ -231,7 +230,7 @@ def check_size(
         ev.message, ev.machine_dependent = _limit_message("compiling the claim", settings), True
         return ev
     except Exception as exc:
-        ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({_where(exc, ob)})"
+        ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
         return ev
     _check_claim(ob, size, claim, comparisons, settings, ev, t0, lambda: phase(ob, size, "symbolic"))
     if key is not None and cache.put(key, ev) and build_key is not None:
@@ -252,7 +251,7 @@ def _check_claim(
         ev.message, ev.machine_dependent = _limit_message("the numeric check", settings), True
         return ev
     except Exception as exc:
-        ev.message = f"numeric evaluation failed: {type(exc).__name__}: {exc} ({_where(exc, ob)})"
+        ev.message = f"numeric evaluation failed: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
         return ev
     finally:
         ev.seconds_numeric = time.perf_counter() - t0
@@ -333,18 +332,6 @@ def value_labels(symbols) -> dict[sp.Symbol, str]:
 
 def _element_name(index: tuple) -> str:
     return "" if not index else "(" + ", ".join(map(str, index)) + ")"
-
-
-def _where(exc: BaseException, ob: Obligation) -> str:
-    """The user's line to read: the innermost of their code in the traceback (their builder, or
-    their helper it called), else where the obligation was declared, else the raising line."""
-    user = user_frame(exc.__traceback__)
-    if user is not None:
-        return f"at {user}"
-    if ob.defined_at:
-        return f"in the claim at {ob.defined_at}"
-    frames = traceback.extract_tb(exc.__traceback__)
-    return f"at {frames[-1].filename}:{frames[-1].lineno}" if frames else "no traceback"
 
 
 def verdict_of(ob: Obligation, evidence: list[SizeEvidence], settings: Settings, seconds: float) -> Verdict:

@@ -12,6 +12,7 @@ from . import __version__, export, mutation, report
 from .cache import VerdictCache
 from .checker import OwnSizes, Settings, check_all, keeps_own_sizes
 from .loader import LoadFailure, load
+from .location import where
 from .obligation import Derivation, Obligation, Size
 from .progress import Heartbeat
 from .verdict import Status, Verdict
@@ -403,7 +404,11 @@ def cmd_mutate(args: argparse.Namespace) -> int:
             todo += mutation.mutants([ob])
         except Exception as exc:
             unbuilt += 1
-            print(f"error: {ob.id}: could not build the claim to mutate: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(
+                f"error: {ob.id}: could not build the claim to mutate: {type(exc).__name__}: {exc} "
+                f"({where(exc, ob.defined_at)})",
+                file=sys.stderr,
+            )
     print(
         f"symderiv {__version__}: {len(todo)} mutants of {len(obligations)} obligations, seed {settings.seed}, "
         f"{settings.samples} samples"

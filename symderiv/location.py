@@ -43,3 +43,16 @@ def caller(depth: int = 1) -> str:
         frame = frame.f_back
     found = frame or start
     return f"{found.f_code.co_filename}:{found.f_lineno}"
+
+
+def where(exc: BaseException, defined_at: str = "") -> str:
+    """Which line of the user's code to read about `exc`: the innermost of theirs in its traceback
+    (their builder, or a helper it called), else `defined_at` (where the failing claim was declared),
+    else the line that raised."""
+    user = user_frame(exc.__traceback__)
+    if user is not None:
+        return f"at {user}"
+    if defined_at:
+        return f"in the claim at {defined_at}"
+    frames = traceback.extract_tb(exc.__traceback__)
+    return f"at {frames[-1].filename}:{frames[-1].lineno}" if frames else "no traceback"

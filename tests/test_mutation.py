@@ -184,3 +184,13 @@ def test_a_marks_file_that_is_not_a_mapping_to_reasons_is_a_usage_error(text, me
     accept.write_text(text)
     assert main(["mutate", str(proof), "--accept", str(accept)]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_claim_that_cannot_be_built_to_mutate_is_named_with_its_line(tmp_path, capsys):
+    proof = tmp_path / "mine.py"
+    proof.write_text(MUTATE_PROOF.replace('@d.claim("M1", r"x(y + 1) = xy + x")', '@d.claim("M1", "", expect="prove")'))
+    assert main(["mutate", str(proof), "-k", "M1"]) == 1
+    err = capsys.readouterr().err
+    line = MUTATE_PROOF.splitlines().index('@d.claim("M1", r"x(y + 1) = xy + x")') + 1
+    assert "error: M1: could not build the claim to mutate: ValueError: expect='prove'" in err
+    assert f"(in the claim at {proof}:{line})" in err
