@@ -83,7 +83,8 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
         "--sizes",
         type=_size_list,
         metavar="SxA[,SxA...]",
-        help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own)",
+        help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own); size-free "
+        "and one-state obligations keep their own, and a note on stderr names them",
     )
     p.add_argument(
         "--jobs",

@@ -49,6 +49,7 @@ def test_an_equation_sympy_already_decided_is_refused_with_what_to_write():
     "call, message",
     [
         (lambda: symderiv.check(sp.Eq(x, x + 0 * y, evaluate=False)), "has no domain"),
+        (lambda: symderiv.check(sp.Eq(sp.Matrix([x]), x), Real(x)), "already False.*Equal\\(lhs, rhs, domain\\)"),
         (lambda: symderiv.check(Equal(x, x, [Real(x)]), Real(x)), "carries its own domain"),
         (lambda: symderiv.check(x < y, Real(x, y)), "not a strict inequality"),
         (lambda: symderiv.check(x + 1, Real(x)), "got Add"),
