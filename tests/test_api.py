@@ -75,3 +75,14 @@ def test_a_claim_that_cannot_be_checked_gets_an_error_naming_the_line_that_check
     verdict = symderiv.check(Equal(x + y, y + x, [Real(x)]), FAST)  # y has no domain
     assert verdict.status is Status.ERROR
     assert "no domain covers symbol(s) y" in verdict.message and f"(in the claim at {__file__}:" in verdict.message
+
+
+def test_one_shot_claims_share_an_id_but_never_a_cache_entry(tmp_path):
+    from symderiv.cache import VerdictCache
+
+    cache = VerdictCache(tmp_path)
+    identity = sp.sin(x) ** 2 + sp.cos(x) ** 2
+    assert symderiv.check(Equal(identity, 1, Real(x)), FAST, cache).status is Status.PROVED
+    assert symderiv.check(Equal(identity, 2, Real(x)), FAST, cache).status is Status.REFUTED
+    again = symderiv.check(sp.Eq(identity, 1), Real(x), cache, settings=FAST)
+    assert again.status is Status.PROVED and all(e.cached for e in again.evidence)
