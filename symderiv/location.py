@@ -7,6 +7,7 @@ notebook cell), not of this package or of an installed library.
 
 from __future__ import annotations
 
+import site
 import sys
 import sysconfig
 import traceback
@@ -14,8 +15,17 @@ from pathlib import Path
 from types import FrameType, TracebackType
 
 _PACKAGE = Path(__file__).resolve().parent
+#: Where the interpreter's and installed packages' code lives (a user's site-packages too).
 _LIBRARIES = tuple(
-    {Path(p).resolve() for key in ("stdlib", "platstdlib", "purelib", "platlib") if (p := sysconfig.get_path(key))}
+    {
+        Path(p).resolve()
+        for p in [
+            *(sysconfig.get_path(key) for key in ("stdlib", "platstdlib", "purelib", "platlib")),
+            *site.getsitepackages(),
+            site.getusersitepackages(),
+        ]
+        if p
+    }
 )
 
 
