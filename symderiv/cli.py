@@ -423,8 +423,9 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     for m, reason in result.named_true:
         print(f"accidentally true: {m.key}: {reason}")
     for m, v in result.refuted_but_named_true:
+        evidence = v.counterexample.describe() if v.counterexample else v.message
         print(
-            f"stale mark in {args.accept}: {m.key} is refuted ({v.counterexample.describe()}); "
+            f"stale mark in {args.accept}: {m.key} is refuted ({evidence}); "
             "the reason given is wrong, or the refutation is: remove the mark or report it"
         )
     for key in result.unknown_names:
