@@ -49,7 +49,8 @@ class OwnSizes(Enum):
 
     #: No model: the claim is built once, with no size to replace.
     SIZE_FREE = "size-free"
-    #: Declared at one state only: a claim about one-state models, which other sizes would change.
+    #: Declared at one state only: the claim may hold only there (with one state, every action
+    #: leads back to it), so other sizes would change what it says.
     ONE_STATE = "one-state"
 
 

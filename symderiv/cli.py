@@ -110,7 +110,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 #: Why an obligation checks its own sizes rather than those of --sizes, as a note says it.
 _OWN_SIZES = {
     OwnSizes.SIZE_FREE: "size-free: it builds no model, so there is no size to replace",
-    OwnSizes.ONE_STATE: "declared at one state only: a claim about one-state models, checked at its own sizes",
+    OwnSizes.ONE_STATE: "declared at one state only, as a claim that may hold only there: checked at its own sizes",
 }
 
 
