@@ -3,7 +3,7 @@
 The mutants are generated from whatever obligations proofs/soft_q_learning/ holds, so
 their number grows with the module.  A mutant that survives is either a weakness of the
 checker (fix the checker) or accidentally true: then it is marked in
-proofs/soft_q_learning.accidentally_true.json with the reason, which a reader can check by hand.
+proofs/soft_q_learning/accidentally_true.json with the reason, which a reader can check by hand.
 """
 
 import json
@@ -20,8 +20,8 @@ from symderiv.mutation import MUTATION_SETTINGS, Mutant, claim_mutants, families
 PROOFS = Path(__file__).resolve().parent.parent / "proofs" / "soft_q_learning"
 
 #: Mutants that are true, each with the reason; keyed as Mutant.key prints them.  The same file
-#: lets `symderiv mutate proofs/soft_q_learning.py --accept ...` pass.
-MARKS = PROOFS.with_name("soft_q_learning.accidentally_true.json")
+#: lets `symderiv mutate proofs/soft_q_learning/ --accept ...` pass.
+MARKS = PROOFS / "accidentally_true.json"
 ACCIDENTALLY_TRUE = read_marks(MARKS)
 
 
