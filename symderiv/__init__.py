@@ -1,6 +1,7 @@
 """symderiv: machine-check a written derivation, step by step."""
 
-from .checker import Settings, check, check_all
+from .api import check
+from .checker import Settings, check_all
 from .claims import Equal, Inequality, NonNegative
 from .definitions import Definition
 from .domain import Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-import traceback
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 import numpy as np
 import sympy as sp
@@ -15,6 +15,7 @@ from . import numeric, rules, smoothness, symbolic
 from .cache import VerdictCache
 from .claims import Equal, Inequality, NonNegative
 from .limits import TimeLimitExceeded, cpu_time_limit
+from .location import where
 from .obligation import Obligation, Size
 from .verdict import Counterexample, SizeEvidence, Status, Verdict, worst
 
@@ -43,10 +44,31 @@ def instance_seed(seed: int, obligation_id: str, size: Size | None) -> list[int]
     return [seed, zlib.crc32(obligation_id.encode())] + extra
 
 
+class OwnSizes(Enum):
+    """Why an obligation keeps its own sizes when `Settings.sizes` is given."""
+
+    #: No model: the claim is built once, with no size to replace.
+    SIZE_FREE = "size-free"
+    #: Declared at one state only: the claim may hold only there (with one state, every action
+    #: leads back to it), so other sizes would change what it says.
+    ONE_STATE = "one-state"
+
+
+def keeps_own_sizes(ob: Obligation, settings: Settings) -> OwnSizes | None:
+    """Why `settings.sizes` does not apply to `ob`, or None when it does (or none is given)."""
+    if settings.sizes is None:
+        return None
+    if ob.sizes is None:
+        return OwnSizes.SIZE_FREE
+    if all(s.states == 1 for s in ob.sizes):
+        return OwnSizes.ONE_STATE
+    return None
+
+
 def sizes_for(ob: Obligation, settings: Settings) -> Sequence[Size | None]:
     if ob.sizes is None:
         return [None]
-    if settings.sizes is not None and any(s.states > 1 for s in ob.sizes):
+    if settings.sizes is not None and keeps_own_sizes(ob, settings) is None:
         return list(settings.sizes)
     return list(ob.sizes)
 
@@ -192,7 +214,7 @@ def check_size(
         ev.message, ev.machine_dependent = _limit_message("building the claim", settings), True
         return ev
     except Exception as exc:
-        ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({_where(exc)})"
+        ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
         return ev
     ev.seconds_build = time.perf_counter() - t0
     key = cache.key(ob.id, size, claim, settings) if cache is not None else None
@@ -209,7 +231,7 @@ def check_size(
         ev.message, ev.machine_dependent = _limit_message("compiling the claim", settings), True
         return ev
     except Exception as exc:
-        ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({_where(exc)})"
+        ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
         return ev
     _check_claim(ob, size, claim, comparisons, settings, ev, t0, lambda: phase(ob, size, "symbolic"))
     if key is not None and cache.put(key, ev) and build_key is not None:
@@ -230,7 +252,7 @@ def _check_claim(
         ev.message, ev.machine_dependent = _limit_message("the numeric check", settings), True
         return ev
     except Exception as exc:
-        ev.message = f"numeric evaluation failed: {type(exc).__name__}: {exc} ({_where(exc)})"
+        ev.message = f"numeric evaluation failed: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
         return ev
     finally:
         ev.seconds_numeric = time.perf_counter() - t0
@@ -311,14 +333,6 @@ def value_labels(symbols) -> dict[sp.Symbol, str]:
 
 def _element_name(index: tuple) -> str:
     return "" if not index else "(" + ", ".join(map(str, index)) + ")"
-
-
-def _where(exc: BaseException) -> str:
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
-        return "no traceback"
-    f = frames[-1]
-    return f"{f.filename}:{f.lineno}"
 
 
 def verdict_of(ob: Obligation, evidence: list[SizeEvidence], settings: Settings, seconds: float) -> Verdict:

@@ -51,6 +51,17 @@ def _elements(x) -> list:
     return [sp.sympify(x)]
 
 
+def _side(x: object) -> sp.Basic | sp.MatrixBase:
+    """A side of a claim as SymPy holds it: a mutable matrix, or a sympified expression."""
+    return sp.Matrix(x) if isinstance(x, sp.MatrixBase) else sp.sympify(x)
+
+
+def _scalar(x: sp.Basic | sp.MatrixBase) -> sp.Basic | sp.MatrixBase:
+    """A 1×1 matrix as its entry: products such as `v.T * w` are 1×1 matrices of what a
+    derivation writes as a scalar."""
+    return x[0, 0] if isinstance(x, sp.MatrixBase) and x.shape == (1, 1) else x
+
+
 def _indices(x) -> list[tuple]:
     if isinstance(x, sp.MatrixBase):
         return [(i, j) for i in range(x.rows) for j in range(x.cols)]
@@ -74,10 +85,11 @@ class Equal:
     reference: Callable[[dict], object] | None = None
     shown: tuple[sp.Expr | sp.MatrixBase, sp.Expr | sp.MatrixBase] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.domain = _as_domains(self.domain)
-        self.lhs = sp.Matrix(self.lhs) if isinstance(self.lhs, sp.MatrixBase) else sp.sympify(self.lhs)
-        self.rhs = sp.Matrix(self.rhs) if isinstance(self.rhs, sp.MatrixBase) else sp.sympify(self.rhs)
+        self.lhs, self.rhs = _side(self.lhs), _side(self.rhs)
+        if isinstance(self.lhs, sp.MatrixBase) != isinstance(self.rhs, sp.MatrixBase):
+            self.lhs, self.rhs = _scalar(self.lhs), _scalar(self.rhs)
         self.shown = (self.lhs, self.rhs)
         self.lhs, self.rhs = unfold(self.lhs), unfold(self.rhs)
         _refuse_floats("the left side", self.lhs)
@@ -85,7 +97,10 @@ class Equal:
         lshape = getattr(self.lhs, "shape", ())
         rshape = getattr(self.rhs, "shape", ())
         if lshape != rshape:
-            raise ValueError(f"the two sides have different shapes: {lshape} and {rshape}")
+            raise ValueError(
+                f"the two sides have different shapes: {lshape} and {rshape} (a 1×1 matrix may stand for a scalar; "
+                "other shapes must match)"
+            )
 
     def pairs(self) -> list[tuple[tuple, sp.Expr, sp.Expr]]:
         return list(zip(_indices(self.lhs), _elements(self.lhs), _elements(self.rhs)))
@@ -115,7 +130,7 @@ class NonNegative:
     convex_in: tuple[sp.Symbol, sp.Expr] | None = None
     shown: sp.Expr | sp.MatrixBase = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.domain = _as_domains(self.domain)
         self.shown = self.expr
         self.expr = unfold(self.expr)
@@ -167,10 +182,17 @@ class Inequality:
     because: str = ""
     shown: tuple[sp.Expr, sp.Expr] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.domain = _as_domains(self.domain)
-        self.shown = (sp.sympify(self.lhs), sp.sympify(self.rhs))
-        self.lhs, self.rhs = unfold(self.shown[0]), unfold(self.shown[1])
+        self.lhs, self.rhs = _scalar(_side(self.lhs)), _scalar(_side(self.rhs))
+        for name, side in (("left", self.lhs), ("right", self.rhs)):
+            if isinstance(side, sp.MatrixBase):
+                raise ValueError(
+                    f"an Inequality compares scalars, and its {name} side is a {side.rows}×{side.cols} matrix; "
+                    "state one Inequality per entry, or NonNegative(rhs - lhs) for every entry at once"
+                )
+        self.shown = (self.lhs, self.rhs)
+        self.lhs, self.rhs = unfold(self.lhs), unfold(self.rhs)
         _refuse_floats("the left side", self.lhs)
         _refuse_floats("the right side", self.rhs)
         if isinstance(self.certificate, (list, tuple)):

@@ -5,17 +5,22 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from . import __version__, export, mutation, report
 from .cache import VerdictCache
-from .checker import Settings, check_all
-from .loader import default_proof_dir, load
-from .obligation import Size
+from .checker import OwnSizes, Settings, check_all, keeps_own_sizes
+from .loader import LoadFailure, load
+from .location import where
+from .obligation import Derivation, Obligation, Size
 from .progress import Heartbeat
-from .verdict import Status
+from .verdict import Status, Verdict
 
 EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE = 0, 1, 2
+
+#: Called after each verdict of a run: (k, n, verdict).
+VerdictHook = Callable[[int, int, Verdict], None]
 
 
 def _size_list(text: str) -> tuple[Size, ...]:
@@ -51,7 +56,7 @@ def _add_paths(p: argparse.ArgumentParser) -> None:
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="proof files or folders of them (default: the bundled proofs/ folder)",
+        help="proof files or folders of them (default: ./proofs)",
     )
     p.add_argument("-k", dest="select", metavar="TEXT", help="only obligations whose id or name contains TEXT")
 
@@ -78,7 +83,8 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
         "--sizes",
         type=_size_list,
         metavar="SxA[,SxA...]",
-        help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own)",
+        help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own); size-free "
+        "and one-state obligations keep their own, and a note on stderr names them",
     )
     p.add_argument(
         "--jobs",
@@ -97,19 +103,42 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _settings(args) -> Settings:
+def _settings(args: argparse.Namespace) -> Settings:
     return Settings(seed=args.seed, samples=args.samples, time_limit=args.time_limit, sizes=args.sizes)
 
 
-def _check_all(args, obligations, settings, progress):
+#: Why an obligation checks its own sizes rather than those of --sizes, as a note says it.
+_OWN_SIZES = {
+    OwnSizes.SIZE_FREE: "size-free: it builds no model, so there is no size to replace",
+    OwnSizes.ONE_STATE: "declared at one state only, as a claim that may hold only there: checked at its own sizes",
+}
+
+
+def _note_own_sizes(obligations: Sequence[Obligation], settings: Settings) -> None:
+    """Name on stderr the obligations that --sizes does not apply to, and why: an option that
+    changes nothing for them should not look as if it did."""
+    kept: dict[OwnSizes, list[str]] = {}
+    for ob in obligations:
+        why = keeps_own_sizes(ob, settings)
+        if why is not None:
+            kept.setdefault(why, []).append(ob.id)
+    given = ",".join(map(str, settings.sizes or ()))
+    for why, ids in kept.items():
+        print(f"note: --sizes {given} does not apply to {', '.join(ids)} ({_OWN_SIZES[why]})", file=sys.stderr)
+
+
+def _check_all(
+    args: argparse.Namespace, obligations: Sequence[Obligation], settings: Settings, progress: VerdictHook
+) -> list[Verdict]:
     """check_all with the --jobs and --no-cache options, and a line on stderr now and then while a
     phase runs long (unless --quiet)."""
+    _note_own_sizes(obligations, settings)
     cache = None if args.no_cache else VerdictCache()
     if getattr(args, "quiet", False):
         return check_all(obligations, settings, progress, cache=cache, jobs=args.jobs)
     with Heartbeat() as heartbeat:
 
-        def on_verdict(k, n, v):
+        def on_verdict(k: int, n: int, v: Verdict) -> None:
             progress(k, n, v)
             heartbeat.verdict(k, n)
 
@@ -191,9 +220,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Make small wrong variants of every obligation expected to be proved (a flipped sign, a "
         "dropped or doubled term, gamma for gamma**2, pi and pitilde swapped, a shifted index, P transposed, a "
         "dropped log, ...), check each numerically, and print those not refuted: each is either accidentally "
-        "true or a sign that the checks are too weak. The exit status is 1 when any survives.",
+        "true or a sign that the checks are too weak. Mark the accidentally true ones, each with the reason, in "
+        "a file given to --accept. The exit status is 1 when a mutant survives unmarked or a mark is stale.",
     )
     _add_paths(mutate)
+    mutate.add_argument(
+        "--accept",
+        type=Path,
+        metavar="FILE",
+        help="a JSON object from mutant key (as printed after 'survived: ') to the reason that mutant is true; "
+        "those may survive, and are listed with their reasons. A marked mutant that is refuted, or a mark naming "
+        "no mutant of an obligation that was mutated, is stale and fails the run",
+    )
     mutate.add_argument(
         "--seed", type=int, default=mutation.MUTATION_SETTINGS.seed, help="random seed (default %(default)s)"
     )
@@ -214,30 +252,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _selected(args, obligations):
+def _selected(args: argparse.Namespace, obligations: Iterable[Obligation]) -> list[Obligation]:
     return [o for o in obligations if not args.select or args.select in o.id or args.select in o.name]
 
 
-def _load(args):
-    return load(args.paths or [default_proof_dir()])
+def _load(args: argparse.Namespace) -> tuple[list[Derivation], list[LoadFailure]]:
+    return load(args.paths or [_proofs_here(args.command)])
 
 
-def _obligations(args):
+def _proofs_here(command: str) -> Path:
+    """./proofs, the folder checked when no path is named; without it, a usage error that says
+    what to name (rather than checking some other folder in silence)."""
+    here = Path("proofs")
+    if not here.is_dir():
+        raise FileNotFoundError(
+            f"no ./proofs folder in {Path.cwd()}; name the proofs: symderiv {command} path/to/proofs, "
+            f"or symderiv {command} my_note.py"
+        )
+    return here
+
+
+def _obligations(args: argparse.Namespace) -> tuple[list[Obligation], list[LoadFailure]]:
     derivations, failures = _load(args)
     return _selected(args, [ob for d in derivations for ob in d]), failures
 
 
-def _report_failures(failures) -> None:
+def _report_failures(failures: Sequence[LoadFailure]) -> None:
     for f in failures:
         print(f"error: could not load {f.path}: {f.message}", file=sys.stderr)
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     obligations, failures = _obligations(args)
     _report_failures(failures)
     if not obligations and not failures:
-        print("no obligations found; pass proof files or folders, or run from a checkout with proofs/", file=sys.stderr)
+        print("no obligations found; pass proof files or folders, or run from a folder with ./proofs", file=sys.stderr)
         return EXIT_USAGE
     if not args.json:
         print(
@@ -245,7 +295,7 @@ def cmd_check(args) -> int:
             f"{settings.samples} samples, time limit {settings.time_limit:g}s"
         )
 
-    def progress(k, n, v):
+    def progress(k: int, n: int, v: Verdict) -> None:
         if args.json:
             if not args.quiet:
                 print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
@@ -263,7 +313,7 @@ def cmd_check(args) -> int:
     return EXIT_OK if ok else EXIT_UNEXPECTED
 
 
-def cmd_coverage(args) -> int:
+def cmd_coverage(args: argparse.Namespace) -> int:
     derivations, failures = _load(args)
     _report_failures(failures)
     settings = _settings(args)
@@ -273,7 +323,7 @@ def cmd_coverage(args) -> int:
         verdicts = None
         if not args.no_check:
 
-            def progress(k, n, v):
+            def progress(k: int, n: int, v: Verdict) -> None:
                 print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
 
             verdicts = _check_all(args, obligations, settings, progress)
@@ -286,7 +336,7 @@ def cmd_coverage(args) -> int:
     return EXIT_OK if ok else EXIT_UNEXPECTED
 
 
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     fmt = args.format or (args.output.suffix.lstrip(".") if args.output else "") or "pdf"
     if fmt not in export.FORMATS:
         print(
@@ -305,7 +355,7 @@ def cmd_export(args) -> int:
     _report_failures(failures)
     settings = _settings(args)
 
-    def progress(k, n, v):
+    def progress(k: int, n: int, v: Verdict) -> None:
         print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
 
     reports = []
@@ -315,7 +365,7 @@ def cmd_export(args) -> int:
             verdicts = _check_all(args, obligations, settings, progress)
             reports.append(export.report_derivation(d, verdicts, settings, complete=not args.select))
     if not reports:
-        print("no obligations found; pass proof files or folders, or run from a checkout with proofs/", file=sys.stderr)
+        print("no obligations found; pass proof files or folders, or run from a folder with ./proofs", file=sys.stderr)
         return EXIT_USAGE
     modules = dict.fromkeys(m for r in reports for v in r.derivation.vocabularies for m in v.reference_modules)
     document = export.Document(reports, settings, [f for m in modules for f in export.reference_functions(m)])
@@ -331,7 +381,7 @@ def cmd_export(args) -> int:
     return EXIT_OK if ok else EXIT_UNEXPECTED
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     obligations, failures = _obligations(args)
     _report_failures(failures)
     for ob in obligations:
@@ -340,7 +390,12 @@ def cmd_list(args) -> int:
     return EXIT_UNEXPECTED if failures else EXIT_OK
 
 
-def cmd_mutate(args) -> int:
+def cmd_mutate(args: argparse.Namespace) -> int:
+    try:
+        marks = mutation.read_marks(args.accept) if args.accept else {}
+    except ValueError as exc:
+        print(f"symderiv: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     obligations, failures = _obligations(args)
     _report_failures(failures)
     settings = dataclasses.replace(mutation.MUTATION_SETTINGS, seed=args.seed, samples=args.samples)
@@ -350,22 +405,42 @@ def cmd_mutate(args) -> int:
             todo += mutation.mutants([ob])
         except Exception as exc:
             unbuilt += 1
-            print(f"error: {ob.id}: could not build the claim to mutate: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(
+                f"error: {ob.id}: could not build the claim to mutate: {type(exc).__name__}: {exc} "
+                f"({where(exc, ob.defined_at)})",
+                file=sys.stderr,
+            )
     print(
         f"symderiv {__version__}: {len(todo)} mutants of {len(obligations)} obligations, seed {settings.seed}, "
         f"{settings.samples} samples"
     )
 
-    def survivor(m, v):
-        if v.status is not Status.REFUTED:
+    def survivor(m: mutation.Mutant, v: Verdict) -> None:
+        if v.status is not Status.REFUTED and m.key not in marks:
             print(f"survived: {m.key} ({v.status}{': ' + v.message if v.message else ''})", flush=True)
 
-    result = mutation.run(todo, settings, on_result=survivor, jobs=args.jobs)
+    result = mutation.run(todo, settings, marks, on_result=survivor, jobs=args.jobs)
+    for m, reason in result.named_true:
+        print(f"accidentally true: {m.key}: {reason}")
+    for m, v in result.refuted_but_named_true:
+        evidence = v.counterexample.describe() if v.counterexample else v.message
+        print(
+            f"stale mark in {args.accept}: {m.key} is refuted ({evidence}); "
+            "the reason given is wrong, or the refutation is: remove the mark or report it"
+        )
+    for key in result.unknown_names:
+        print(f"stale mark in {args.accept}: {key} names no mutant; remove it, or rename it as printed")
     print(result.summary())
-    return EXIT_OK if not (result.survivors or failures or unbuilt) else EXIT_UNEXPECTED
+    if result.survivors:
+        print(
+            "each survivor is a check too weak to refute it, or accidentally true: strengthen the checks, "
+            "or mark it with the reason it is true in a JSON file given to --accept (docs/mutation.md)"
+        )
+    stale = result.refuted_but_named_true or result.unknown_names
+    return EXIT_OK if not (result.survivors or stale or failures or unbuilt) else EXIT_UNEXPECTED
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

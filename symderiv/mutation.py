@@ -16,10 +16,12 @@ as the claim.  Indexed symbols are recognised by their names, `base_i_j...`
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from pathlib import Path
 
 import sympy as sp
 
@@ -354,10 +356,18 @@ class MutationReport:
         return [(m, v) for m, v in self.results if v.status is Status.REFUTED and m.key in self.accidentally_true]
 
     @property
+    def named_true(self) -> list[tuple[Mutant, str]]:
+        """Named accidentally true and not refuted, with the reason given."""
+        named = self.accidentally_true
+        return [(m, named[m.key]) for m, v in self.results if v.status is not Status.REFUTED and m.key in named]
+
+    @property
     def unknown_names(self) -> list[str]:
-        """Names in the accidentally-true list that match no mutant (a stale list)."""
+        """Names in the accidentally-true list that match no mutant of an obligation that was
+        mutated (a stale list); names of other obligations (not selected) are not looked at."""
         keys = {m.key for m, _ in self.results}
-        return sorted(k for k in self.accidentally_true if k not in keys)
+        mutated = {m.obligation_id for m, _ in self.results}
+        return sorted(k for k in self.accidentally_true if k not in keys and k.split(" ", 1)[0] in mutated)
 
     @property
     def false_mutants(self) -> int:
@@ -373,6 +383,22 @@ class MutationReport:
             f"{n} mutants: {len(self.killed)} killed, {len(self.survivors)} survived, "
             f"{n - self.false_mutants} named accidentally true; kill rate {self.kill_rate:.1%}"
         )
+
+
+def read_marks(path: Path) -> dict[str, str]:
+    """The accidentally true mutants a file names: a JSON object from each mutant's key (as
+    `symderiv mutate` prints it) to the reason it is true, which a reader can check by hand.
+    Raises ValueError, naming the file, for anything else (a mark without its reason, too)."""
+    try:
+        marks = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read the marks of {path}: {exc}") from None
+    if not isinstance(marks, dict):
+        raise ValueError(f"{path} must hold a JSON object from mutant key to the reason it is true")
+    for key, reason in marks.items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise ValueError(f"{path}: the mark of {key!r} needs the reason the mutant is true, as a string")
+    return marks
 
 
 def run(

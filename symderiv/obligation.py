@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .location import caller
 from .verdict import Status
 from .vocabulary import Vocabulary
 
@@ -55,6 +56,8 @@ class Obligation:
     source: str = ""
     #: The vocabularies of the derivation the obligation belongs to (how its symbols print).
     vocabularies: tuple[Vocabulary, ...] = ()
+    #: `file:line` of the user's code that declared it, named by errors its traceback cannot place.
+    defined_at: str = ""
 
     def __post_init__(self):
         # Ordered from the simplest, so that shrinking and reports start small.
@@ -69,6 +72,26 @@ class Obligation:
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex}$"
+
+
+#: The verdicts an obligation may expect; `error` is never an expectation.
+EXPECTABLE = (Status.PROVED, Status.ARGUED, Status.NUMERIC, Status.REFUTED)
+
+
+def _expectation(expect: Status | str) -> Status | None:
+    """The Status that `expect` names, or None when it names none that can be expected."""
+    return next((s for s in EXPECTABLE if expect == s), None)
+
+
+def _refusing(expect: Status | str) -> Callable[..., object]:
+    """A builder that fails with what to write instead: a typo in `expect` costs its own
+    obligation an `error` verdict, not the import of the whole proof module."""
+
+    def build(*_model: object) -> object:
+        valid = ", ".join(repr(s.value) for s in EXPECTABLE)
+        raise ValueError(f"expect={str(expect)!r} is not a verdict to expect; write one of {valid}")
+
+    return build
 
 
 class Derivation:
@@ -98,14 +121,16 @@ class Derivation:
         sizes: Sequence[Size] | None = None,
         model: Callable | None = None,
         expect: Status | str = Status.PROVED,
-    ):
+    ) -> Callable[[Callable], Callable]:
         """Register the decorated builder as the obligation for `step` (and `part`, if a
         step needs several).  With `sizes`, the builder receives `model(size)` for each."""
 
         if sizes is not None and model is None:
             raise ValueError(f"{step}: a claim with sizes needs a model factory, e.g. model=SymbolicMDP")
+        where = caller()
+        expected = _expectation(expect)
 
-        def register(fn):
+        def register(fn: Callable) -> Callable:
             ob_id = f"{step}.{part}" if part else step
             if any(o.id == ob_id for o in self.obligations):
                 raise ValueError(f"{self.title}: obligation id {ob_id} is registered twice")
@@ -115,13 +140,14 @@ class Derivation:
                     step=step,
                     name=fn.__name__,
                     latex=latex.strip(),
-                    build=fn,
+                    build=fn if expected is not None else _refusing(expect),
                     sizes=tuple(sizes) if sizes is not None else None,
                     model=model,
-                    expect=Status(expect),
+                    expect=expected or Status.PROVED,
                     doc=(fn.__doc__ or "").strip(),
                     source=self.source,
                     vocabularies=self.vocabularies,
+                    defined_at=where,
                 )
             )
             return fn

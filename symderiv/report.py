@@ -10,19 +10,34 @@ from collections.abc import Sequence
 from .verdict import Status, Verdict
 
 
+def _status(v: Verdict) -> str:
+    """The verdict, with what a weaker one lacks."""
+    if v.status is Status.ARGUED:
+        return "argued (implication not machine-checked)"
+    if v.status is Status.NUMERIC:
+        return "numeric (no symbolic proof)"
+    return str(v.status)
+
+
 def verdict_line(v: Verdict, width: int = 44) -> str:
     """`N11  q_is_soft_value_plus_log_ratio  proved  expand  0.31s`, and what was unexpected."""
-    status = str(v.status)
-    if v.status is Status.ARGUED:
-        status = "argued (implication not machine-checked)"
-    if v.status is Status.NUMERIC:
-        status = "numeric (no symbolic proof)"
-    line = f"{v.obligation_id:<14} {v.name:<{width}} {status:<8} {v.strategy or '-':<22} {v.seconds:6.2f}s"
+    line = f"{v.obligation_id:<14} {v.name:<{width}} {_status(v):<8} {v.strategy or '-':<22} {v.seconds:6.2f}s"
     if v.evidence and all(e.cached for e in v.evidence):
         line += " (cached)"
     if not v.as_expected:
         line += f"  UNEXPECTED: expected {v.expected}"
     return line
+
+
+def verdict_text(v: Verdict) -> str:
+    """`claim: proved by generalise+cancel, 10000 instances, 0.12s` and the details: how
+    `print(verdict)` shows one verdict in a notebook or a script."""
+    head = f"{v.obligation_id}{' ' + v.name if v.name else ''}: {_status(v)}"
+    head += f" by {v.strategy}" if v.strategy else ""
+    head += f", {v.instances} instances" if v.instances else ""
+    head += f", {v.seconds:.2f}s"
+    head += "" if v.as_expected else f"; expected {v.expected}"
+    return "\n".join([head, *details(v)])
 
 
 def details(v: Verdict) -> list[str]:

@@ -127,6 +127,12 @@ class Verdict:
     def instances(self) -> int:
         return sum(e.instances for e in self.evidence)
 
+    def __str__(self) -> str:
+        """The verdict as `symderiv check` words it, for print() in a notebook or a script."""
+        from .report import verdict_text  # imported here: the report module imports this one
+
+        return verdict_text(self)
+
     def _repr_latex_(self) -> str:
         """The verdict typeset in a Jupyter notebook (the export package prints it)."""
         from .export.latex import verdict_math  # imported here: the exporters import this module

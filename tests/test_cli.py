@@ -109,3 +109,61 @@ def test_export_to_pdf_without_pdflatex_says_what_to_install(proof, tmp_path, ca
     err = capsys.readouterr().err
     assert "texlive-latex-base" in err and "--format tex" in err
     assert not (tmp_path / "out.pdf").exists()
+
+
+def test_without_a_proofs_folder_here_check_says_what_to_name(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    for command in ("check", "list", "mutate"):
+        assert main([command]) == 2
+        err = capsys.readouterr().err
+        assert f"no ./proofs folder in {tmp_path}" in err and f"symderiv {command} path/to/proofs" in err
+
+
+def test_a_proofs_folder_here_is_what_check_checks_by_default(tmp_path, monkeypatch, capsys):
+    (tmp_path / "proofs").mkdir()
+    (tmp_path / "proofs" / "small.py").write_text(PROOF)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "-k", "A1", "--samples", "300", "-q", "--no-cache"]) == 0
+    assert "log_of_product" in capsys.readouterr().out
+
+
+SIZED = textwrap.dedent(
+    """
+    import sympy as sp
+    from symderiv import Derivation, Equal, Positive, sizes
+    from symderiv.rl import SymbolicMDP
+
+    x = sp.Symbol("x", positive=True)
+    d = Derivation("sizes")
+
+    @d.claim("S1", r"x = x")
+    def size_free():
+        return Equal(x, x, [Positive(x)])
+
+    @d.claim("S2", r"\\alpha = \\alpha", sizes=sizes([1], [2]), model=SymbolicMDP)
+    def one_state(m):
+        return Equal(m.alpha, m.alpha, m.domain())
+
+    @d.claim("S3", r"\\gamma = \\gamma", sizes=sizes([1, 2], [2]), model=SymbolicMDP, expect="refute")
+    def a_typo(m):
+        return Equal(m.gamma, m.gamma, m.domain())
+    """
+)
+
+
+def test_sizes_ignored_by_an_obligation_are_named_with_the_reason(tmp_path, capsys):
+    path = tmp_path / "sized.py"
+    path.write_text(SIZED)
+    status = main(["check", str(path), "--sizes", "3x3", "--samples", "200", "--no-cache"])
+    captured = capsys.readouterr()
+    assert "note: --sizes 3x3 does not apply to S1 (size-free: it builds no model" in captured.err
+    assert "note: --sizes 3x3 does not apply to S2 (declared at one state only" in captured.err
+    assert "S3" not in captured.err  # a multi-state obligation takes the sizes given
+    # A typo in expect costs its own obligation, named with the valid values; the others are checked.
+    assert status == 1
+    assert "S1" in captured.out and "S2" in captured.out and "1 error; 1 not as expected" in captured.out
+    assert "expect='refute' is not a verdict to expect; write one of 'proved', 'argued', 'numeric', 'refuted'" in (
+        captured.out
+    )
+    assert main(["check", str(path), "-k", "S1", "--samples", "200", "--no-cache"]) == 0
+    assert "note:" not in capsys.readouterr().err  # no --sizes, nothing ignored

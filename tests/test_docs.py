@@ -1,7 +1,9 @@
 """The documentation does what it says: the guide's code is the example proof module, its
 commands run and print what it shows, and the API reference covers every public name."""
 
+import contextlib
 import importlib
+import io
 import re
 import shlex
 import subprocess
@@ -17,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "adding-an-identity.md"
 EXAMPLE = ROOT / "proofs" / "discounted_visitation.py"
 API = ROOT / "docs" / "api.md"
+NOTEBOOK = ROOT / "docs" / "notebook.md"
 
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.S | re.M)
 VERDICT_LINE = re.compile(r"^\[\d+/\d+\]\s+(\S+)\s+(\S+)\s+(proved|argued|numeric|refuted|error)\b", re.M)
@@ -108,3 +111,37 @@ def test_the_api_reference_names_only_what_exists():
         module, _, attribute = name.rpartition(".")
         owner = importlib.import_module(module) if module else symderiv
         assert hasattr(owner, attribute), f"docs/api.md documents {name}, which symderiv does not export"
+
+
+def _without_times(text):
+    """Output lines with each time (`0.51s`) blanked: only the times differ from run to run."""
+    return [re.sub(r"\b\d+\.\d+s\b", "<time>", line) for line in nonblank_lines(text)]
+
+
+def cells_with_shown_output(page):
+    """Each Python block of a page and the `text` block right after it (its shown output), or None."""
+    found = []
+    page_blocks = blocks(page.read_text())
+    for k, (language, code, _) in enumerate(page_blocks):
+        if language != "python":
+            continue
+        after = page_blocks[k + 1] if k + 1 < len(page_blocks) else None
+        shown = after[1] if after and after[0] == "text" and not after[2].strip() else None
+        found.append((code, shown))
+    return found
+
+
+def test_the_notebook_pages_cells_run_in_order_and_print_what_the_page_shows():
+    """Run like a notebook: one namespace, cell after cell; a cell's printed lines, and the
+    `Type: message` of an exception it raises, are what the page shows after it."""
+    namespace = {"__name__": "notebook"}
+    cells = cells_with_shown_output(NOTEBOOK)
+    assert len(cells) >= 5 and any(shown and "refuted" in shown for _, shown in cells)
+    for k, (code, shown) in enumerate(cells, 1):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            try:
+                exec(compile(code, f"{NOTEBOOK}, cell {k}", "exec"), namespace)
+            except Exception as exc:
+                print(f"{type(exc).__name__}: {exc}")
+        assert _without_times(out.getvalue()) == _without_times(shown or ""), f"cell {k}:\n{code}"

@@ -2,34 +2,27 @@
 
 The mutants are generated from whatever obligations proofs/soft_q_learning/ holds, so
 their number grows with the module.  A mutant that survives is either a weakness of the
-checker (fix the checker) or accidentally true: then it is listed in ACCIDENTALLY_TRUE
-below with the reason, which a reader can check by hand.
+checker (fix the checker) or accidentally true: then it is marked in
+proofs/soft_q_learning/accidentally_true.json with the reason, which a reader can check by hand.
 """
 
+import json
 from pathlib import Path
 
+import pytest
 import sympy as sp
 
 from symderiv import Equal, NonNegative, Positive, Real, Simplex, SmoothFunctions, Status
 from symderiv.cli import main
 from symderiv.loader import load
-from symderiv.mutation import MUTATION_SETTINGS, Mutant, claim_mutants, families, mutants, run
+from symderiv.mutation import MUTATION_SETTINGS, Mutant, claim_mutants, families, mutants, read_marks, run
 
 PROOFS = Path(__file__).resolve().parent.parent / "proofs" / "soft_q_learning"
 
-#: Mutants that are true, each with the reason; keyed as Mutant.key prints them.
-ACCIDENTALLY_TRUE = {
-    "N7 [2x2] bound: double term gamma*Max(Abs(Q_0_0 - Qb_0_0), Abs(Q_0_1 - Qb...": "2γ‖Q1 − Q2‖∞ is a weaker bound than γ‖Q1 − Q2‖∞, so it holds as well",
-    "N7 [2x2] bound: gamma -> 1/gamma": "1/γ > γ for 0 < γ < 1: a weaker bound",
-    "N11 [1x2] rhs: alpha -> alpha**2": "Q = V_Q + α ln(π_Q/π̃) holds at every temperature α > 0, so at α² too",
-    "N11 [1x2] rhs: alpha -> 1/alpha": "Q = V_Q + α ln(π_Q/π̃) holds at every temperature α > 0, so at 1/α too",
-    "N11 [1x2] rhs: swap pi and pitilde": "the rhs uses π̃ only as the prior of V_Q and π_Q, and the identity holds for every positive prior, π too",
-    "N11 [1x2] rhs: shift index 2 of pitilde": "relabelling the prior's actions gives another positive prior, and the identity holds for every one",
-    "N13 [2x2] rhs: shift index 1 of pi": "π enters the rhs only as Σ_a' π(a'|s') V_Q(s') = V_Q(s'), whichever state's row of π is used",
-    "N18.one_state [1x2] rhs: gamma -> gamma**2": "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whatever multiplies it",
-    "N18.one_state [1x2] rhs: gamma -> 1/gamma": "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whatever multiplies it",
-    "N18.one_state [1x2] rhs: shift index 2 of P": "with one state, γ Σ_{s'} p(s'|s,a) V(s') is the same for every action and Σ_a ∇π = 0 removes it, whichever p(s'|s,a) weighs it",
-}
+#: Mutants that are true, each with the reason; keyed as Mutant.key prints them.  The same file
+#: lets `symderiv mutate proofs/soft_q_learning/ --accept ...` pass.
+MARKS = PROOFS / "accidentally_true.json"
+ACCIDENTALLY_TRUE = read_marks(MARKS)
 
 
 def test_every_mutant_of_the_note_is_refuted_unless_listed_as_true(capsys):
@@ -42,7 +35,7 @@ def test_every_mutant_of_the_note_is_refuted_unless_listed_as_true(capsys):
     assert len(report.results) >= 200, report.summary()
     lines = [f"{m.key}: {v.status} {v.message}".rstrip() for m, v in report.survivors]
     assert not lines, (
-        "mutants not refuted (strengthen the checker, or list a mutant in ACCIDENTALLY_TRUE "
+        f"mutants not refuted (strengthen the checker, or mark a mutant in {MARKS.name} "
         "with the reason it is true):\n" + "\n".join(lines)
     )
     assert report.kill_rate == 1.0
@@ -144,3 +137,60 @@ def test_the_mutate_command_prints_survivors_and_fails_on_them(tmp_path, capsys)
     # ln(p0 + p1) = 0 on the simplex: dropping, negating or doubling it changes nothing.
     assert "survived: M2 rhs: drop term log(p0 + p1)" in out
     assert "survived: M2 rhs: drop every log" not in out
+
+
+def test_survivors_marked_accidentally_true_with_a_reason_let_mutate_pass(tmp_path, capsys):
+    proof = tmp_path / "mine.py"
+    proof.write_text(MUTATE_PROOF)
+    run_m2 = ["mutate", str(proof), "-k", "M2", "--samples", "200"]
+    assert main(run_m2) == 1
+    out = capsys.readouterr().out
+    survivors = [
+        line.removeprefix("survived: ").rsplit(" (", 1)[0] for line in out.splitlines() if line.startswith("survived: ")
+    ]
+    assert "M2 rhs: drop term log(p0 + p1)" in survivors and "--accept" in out
+    reason = "ln(p0 + p1) = ln 1 = 0 on the simplex, so the slip changes nothing"
+    marks = {key: reason for key in survivors}
+    # A mark of another obligation, not mutated in this run, is not looked at.
+    marks["M1 rhs: x -> x**2"] = "not mutated with -k M2"
+    accept = tmp_path / "accidentally_true.json"
+    accept.write_text(json.dumps(marks))
+    assert main([*run_m2, "--accept", str(accept)]) == 0
+    out = capsys.readouterr().out
+    assert "survived:" not in out and "stale" not in out
+    assert f"accidentally true: M2 rhs: drop term log(p0 + p1): {reason}" in out
+    assert f"{len(survivors)} named accidentally true; kill rate 100.0%" in out
+
+    # A marked mutant that is refuted, and a mark that names no mutant, are stale: the run fails.
+    accept.write_text(json.dumps({**marks, "M2 rhs: x -> x**2": "wrong", "M2 rhs: no such slip": "gone"}))
+    assert main([*run_m2, "--accept", str(accept)]) == 1
+    out = capsys.readouterr().out
+    assert f"stale mark in {accept}: M2 rhs: x -> x**2 is refuted (lhs=" in out
+    assert f"stale mark in {accept}: M2 rhs: no such slip names no mutant" in out
+    assert "M1 rhs" not in out
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("not json", "cannot read the marks"),
+        ('["a list"]', "must hold a JSON object"),
+        ('{"M2 rhs: x -> -x": ""}', "needs the reason"),
+    ],
+)
+def test_a_marks_file_that_is_not_a_mapping_to_reasons_is_a_usage_error(text, message, tmp_path, capsys):
+    proof, accept = tmp_path / "mine.py", tmp_path / "marks.json"
+    proof.write_text(MUTATE_PROOF)
+    accept.write_text(text)
+    assert main(["mutate", str(proof), "--accept", str(accept)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_claim_that_cannot_be_built_to_mutate_is_named_with_its_line(tmp_path, capsys):
+    proof = tmp_path / "mine.py"
+    proof.write_text(MUTATE_PROOF.replace('@d.claim("M1", r"x(y + 1) = xy + x")', '@d.claim("M1", "", expect="prove")'))
+    assert main(["mutate", str(proof), "-k", "M1"]) == 1
+    err = capsys.readouterr().err
+    line = MUTATE_PROOF.splitlines().index('@d.claim("M1", r"x(y + 1) = xy + x")') + 1
+    assert "error: M1: could not build the claim to mutate: ValueError: expect='prove'" in err
+    assert f"(in the claim at {proof}:{line})" in err
