@@ -111,6 +111,15 @@ class Domain:
         """Substitutions that hold on the whole domain (e.g. the last simplex entry)."""
         return {}
 
+    def drawn(self) -> set[sp.Symbol]:
+        """The symbols the sampler draws a value for."""
+        return set(self.symbols)
+
+    def concretise(self, expr: sp.Expr) -> sp.Expr:
+        """`expr` with what the domain stands for replaced by what its sampler draws (unknown
+        functions by concrete families); most domains draw their symbols themselves."""
+        return expr
+
     def declared(self) -> tuple[sp.Expr, ...]:
         """The symbols and functions whose SymPy assumptions this domain must guarantee."""
         return self.symbols
@@ -401,6 +410,9 @@ class SmoothFunctions(Domain):
             )
         return out.doit()
 
+    def drawn(self) -> set[sp.Symbol]:
+        return {self.parameter, *self.coefficient_symbols()}
+
     def coefficient_symbols(self) -> tuple[sp.Symbol, ...]:
         return tuple(c for f in self.functions for c in self.coefficients[f])
 
@@ -439,13 +451,6 @@ class SmoothFunctions(Domain):
         return f"{names}: smooth functions of {self.parameter}"
 
 
-def _drawn_by(d: Domain) -> set[sp.Symbol]:
-    """The symbols a domain's sampler draws (for unknown functions: their coefficients)."""
-    if isinstance(d, SmoothFunctions):
-        return {d.parameter, *d.coefficient_symbols()}
-    return set(d.symbols)
-
-
 class DomainError(ValueError):
     """A claim's domain does not cover, or contradicts, the symbols it uses."""
 
@@ -475,12 +480,8 @@ class Domains:
             raise DomainError("; ".join(problems))
         self._owner = seen
 
-    @property
-    def functions(self) -> list[SmoothFunctions]:
-        return [d for d in self.parts if isinstance(d, SmoothFunctions)]
-
     def concretise(self, expr):
-        for d in self.functions:
+        for d in self.parts:
             expr = d.concretise(expr)
         return expr
 
@@ -489,16 +490,13 @@ class Domains:
         return self._owner.get(symbol)
 
     def sampled_symbols(self) -> set[sp.Symbol]:
-        out = set(self._owner)
-        for d in self.functions:
-            out.update(d.coefficient_symbols())
-        return out
+        return set(self._owner).union(*(d.drawn() for d in self.parts))
 
     def restricted_to(self, symbols) -> Domains:
         """Only the parts that draw at least one of `symbols`: a claim about Q and π̃ need
         not sample the transition kernel."""
         wanted = set(symbols)
-        return Domains([d for d in self.parts if wanted & _drawn_by(d)])
+        return Domains([d for d in self.parts if wanted & d.drawn()])
 
     def check_covers(self, expr_symbols: set[sp.Symbol], unknown_functions: set[sp.Expr] = frozenset()) -> None:
         """Refuse a claim that uses a symbol no domain samples, or an unknown function that is left
@@ -552,7 +550,7 @@ class Domains:
 
     def contains_exact(self, point) -> bool:
         """Whether an exact point lies in every part that draws its symbols."""
-        return all(d.contains_exact(point) for d in self.parts if set(_drawn_by(d)) <= set(point))
+        return all(d.contains_exact(point) for d in self.parts if d.drawn() <= set(point))
 
     def simpler(self, values) -> Iterator[dict]:
         for d in self.parts:
