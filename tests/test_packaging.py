@@ -17,7 +17,6 @@ def test_the_wheel_holds_every_subpackage_and_py_typed(tmp_path):
             "wheel",
             "-q",
             "--no-deps",
-            "--no-build-isolation",
             "-w",
             str(tmp_path),
             str(ROOT),
