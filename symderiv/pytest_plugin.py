@@ -1,33 +1,132 @@
-"""pytest plugin: every obligation in a proof module is a test item.
+"""pytest plugin: the obligations of proof files as test items, one per (obligation, size).
 
-Proof modules are the `.py` files in a folder named `proofs` (or matching the
-`symderiv_files` ini option); each obligation passes when its verdict is the
-one it expects.  Options: --symderiv-seed, --symderiv-samples, --symderiv-time-limit,
---symderiv-cache.
+Off unless asked for, as pytest-mypy is: `pytest --symderiv`, or `symderiv = true` in the
+pytest ini file (this repository sets it in pyproject.toml), so that installing symderiv
+imports nothing of another project.  When on, a proof file is any `.py` file that pytest
+walks or is given, wherever it is, whose source builds a `Derivation(` or registers a claim
+with `@....claim(` (read before importing it), or whose name matches a `symderiv_files`
+pattern; test modules (pytest's `python_files`), `conftest.py` and `_`-prefixed files are
+not proof files.  It is imported through symderiv's loader, and each obligation is an item of
+the file that defines its builder: `N11:q_eq_soft_value_plus_log_ratio[1x2]` per size, one
+item for a size-free claim, so that `pytest -n auto` spreads the sizes of a slow obligation.
+
+An obligation's verdict is the worst of its sizes', so an item passes when its size's verdict
+is at least as strong as the expected one (expected proved: proved; argued: proved or argued;
+numeric: proved, argued or numeric; refuted, an erratum that may hold at one state: anything
+but error); an obligation with a single size must get exactly the expected verdict.  That
+some size reaches the expected verdict (one refutation at least, for an erratum) is judged
+when every size has run: if none does, the run fails and its `symderiv` summary names the
+obligation, as `symderiv check` would.  A failing item reports the verdict, the expected one,
+the counterexample and the `symderiv check` command that reproduces it.
+
+The `symderiv` summary also says when a file named on the command line holds no derivation,
+and when one holds a derivation while the plugin is off.  Options: --symderiv-seed,
+--symderiv-samples, --symderiv-time-limit, --symderiv-sizes, --symderiv-cache; a bad value
+is a usage error.
 """
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import fnmatch
+import inspect
+import math
+import re
+import shlex
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
 from . import report
 from .cache import VerdictCache
-from .checker import Settings, check
+from .checker import Settings, check_size, sizes_for, verdict_of
 from .loader import derivations_in, load_module
+from .obligation import Obligation, Size
+from .verdict import Status, Verdict, worst
+
+if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr
+
+#: What marks a proof file's source, read before importing it.
+_PROOF_SOURCE = re.compile(r"\bDerivation\(|^\s*@[\w.]+\.claim\(", re.M)
+
+T = TypeVar("T")
 
 
-def pytest_addoption(parser):
+def _option_type(parse: Callable[[str], T], requirement: str) -> Callable[[str], T]:
+    """An argparse type whose error names the valid values; pytest makes it a usage error."""
+
+    def convert(text: str) -> T:
+        try:
+            return parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {requirement}, got {text!r}") from None
+
+    return convert
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+def _samples(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(text)
+    return value
+
+
+def _sizes(text: str) -> tuple[Size, ...]:
+    return tuple(Size.parse(t) for t in text.split(","))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("symderiv", "symderiv proof obligations")
     defaults = Settings()
-    group.addoption("--symderiv-seed", type=int, default=defaults.seed, help="random seed for numeric checks")
-    group.addoption("--symderiv-samples", type=int, default=defaults.samples, help="instances per obligation and size")
+    group.addoption(
+        "--symderiv",
+        action="store_true",
+        help="check the obligations of every file holding a symderiv Derivation, one test item per size",
+    )
+    group.addoption(
+        "--symderiv-seed",
+        type=_option_type(_seed, "an integer >= 0"),
+        default=defaults.seed,
+        help=f"random seed for numeric checks (default {defaults.seed})",
+    )
+    group.addoption(
+        "--symderiv-samples",
+        type=_option_type(_samples, "an integer >= 1"),
+        default=defaults.samples,
+        help=f"instances per obligation and size, at least 1 (default {defaults.samples})",
+    )
     group.addoption(
         "--symderiv-time-limit",
-        type=float,
+        type=_option_type(_seconds, "a number of CPU seconds > 0"),
         default=defaults.time_limit,
-        help="CPU seconds for each symbolic rewrite attempt",
+        metavar="SECONDS",
+        help=f"CPU seconds for each symbolic rewrite attempt and each phase (default {defaults.time_limit:g})",
+    )
+    group.addoption(
+        "--symderiv-sizes",
+        type=_option_type(_sizes, "sizes STATESxACTIONS, each at least 1, separated by commas, e.g. 2x2,3x3"),
+        default=None,
+        metavar="SxA[,SxA...]",
+        help="model sizes for multi-state obligations, as `symderiv check --sizes` (default: each obligation's own)",
     )
     group.addoption(
         "--symderiv-cache",
@@ -35,64 +134,305 @@ def pytest_addoption(parser):
         help="reuse verdicts stored for the same claim, settings and versions (the cache of "
         "`symderiv check`); off by default, so that a test run checks every obligation",
     )
-    parser.addini("symderiv_files", "glob patterns of proof files besides proofs/*.py", type="linelist", default=[])
+    parser.addini("symderiv", "check proof obligations as with --symderiv", type="bool", default=False)
+    parser.addini(
+        "symderiv_files",
+        "glob patterns of file names checked as proof files whatever their source mentions",
+        type="linelist",
+        default=[],
+    )
 
 
-def _is_proof_file(file_path, config) -> bool:
-    if file_path.suffix != ".py" or file_path.name.startswith(("_", "test_", "conftest")):
+_SETTINGS = pytest.StashKey[Settings]()
+_SUMMARY = pytest.StashKey["RunSummary"]()
+
+#: Hint kinds: a named file holds a derivation while the plugin is off; a named file holds none.
+_OFF, _EMPTY = "off", "empty"
+
+
+def _enabled(config: pytest.Config) -> bool:
+    return bool(config.getoption("symderiv") or config.getini("symderiv"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    opt = config.getoption
+    config.stash[_SETTINGS] = Settings(
+        seed=opt("symderiv_seed"),
+        samples=opt("symderiv_samples"),
+        time_limit=opt("symderiv_time_limit"),
+        sizes=opt("symderiv_sizes"),
+    )
+    config.stash[_SUMMARY] = summary = RunSummary(config)
+    config.pluginmanager.register(summary, "symderiv-summary")
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if not _enabled(config):
+        return None
+    s = config.stash[_SETTINGS]
+    sizes = ",".join(map(str, s.sizes)) if s.sizes else "as declared"
+    cache = "on" if config.getoption("symderiv_cache") else "off"
+    return (
+        f"symderiv: seed {s.seed}, {s.samples} samples, time limit {s.time_limit:g}s, sizes {sizes}, "
+        f"verdict cache {cache}"
+    )
+
+
+def _is_test_module(path: Path, config: pytest.Config) -> bool:
+    return path.name == "conftest.py" or any(fnmatch.fnmatch(path.name, p) for p in config.getini("python_files"))
+
+
+def _is_proof_file(path: Path, config: pytest.Config) -> bool:
+    """A proof file, judged by its name and source text without importing it."""
+    if path.suffix != ".py" or path.name.startswith("_") or _is_test_module(path, config):
         return False
-    if file_path.parent.name == "proofs":
+    if any(fnmatch.fnmatch(path.name, p) for p in config.getini("symderiv_files")):
         return True
-    return any(fnmatch.fnmatch(file_path.name, pat) for pat in config.getini("symderiv_files"))
+    try:
+        return _PROOF_SOURCE.search(path.read_text(encoding="utf-8", errors="replace")) is not None
+    except OSError:
+        return False
 
 
-def pytest_collect_file(file_path, parent):
-    if _is_proof_file(file_path, parent.config):
+def _arg_paths(config: pytest.Config) -> list[Path]:
+    """The paths this run collects from: those named on the command line, else testpaths or here."""
+    return [(config.invocation_params.dir / arg.split("::")[0]).resolve() for arg in config.args]
+
+
+def _within(path: Path, roots: Sequence[Path]) -> bool:
+    path = path.resolve()
+    return any(root == path or root in path.parents for root in roots)
+
+
+def _named(path: Path, config: pytest.Config) -> bool:
+    """Whether the user named this file, or a folder holding it, on the command line."""
+    return config.args_source is pytest.Config.ArgsSource.ARGS and _within(path, _arg_paths(config))
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ProofFile | None:
+    config = parent.config
+    if file_path.suffix != ".py":
+        return None
+    if not _enabled(config):
+        if _named(file_path, config) and _is_proof_file(file_path, config):
+            config.stash[_SUMMARY].hints.add((_OFF, _shown(file_path, config)))
+        return None
+    if _is_proof_file(file_path, config):
         return ProofFile.from_parent(parent, path=file_path)
+    if parent.session.isinitpath(file_path) and not _is_test_module(file_path, config):
+        config.stash[_SUMMARY].hints.add((_EMPTY, _shown(file_path, config)))
     return None
 
 
+def _builder_file(ob: Obligation) -> Path | None:
+    code = getattr(inspect.unwrap(ob.build), "__code__", None)
+    return Path(code.co_filename).resolve() if code is not None else None
+
+
 class ProofFile(pytest.File):
-    def collect(self):
+    """A proof file: one item per size of each obligation whose builder it defines."""
+
+    def collect(self) -> Iterator[ObligationItem]:
         module = load_module(self.path)
-        for derivation in derivations_in(module):
+        derivations = derivations_in(module)
+        if not derivations and self.session.isinitpath(self.path):
+            self.config.stash[_SUMMARY].hints.add((_EMPTY, _shown(self.path, self.config)))
+        settings, collected = self.config.stash[_SETTINGS], self.config.stash[_SUMMARY].collected
+        for derivation in derivations:
             for ob in derivation:
-                yield ObligationItem.from_parent(self, name=f"{ob.id}:{ob.name}", obligation=ob)
+                builder = _builder_file(ob)
+                key = (ob.id, builder, getattr(ob.build, "__qualname__", ""))
+                if key in collected or self._collected_elsewhere(builder):
+                    continue
+                collected.add(key)
+                sizes = sizes_for(ob, settings)
+                for size in sizes:
+                    name = f"{ob.id}:{ob.name}" + (f"[{size}]" if size is not None else "")
+                    yield ObligationItem.from_parent(self, name=name, obligation=ob, size=size, size_count=len(sizes))
+
+    def _collected_elsewhere(self, builder: Path | None) -> bool:
+        """Whether the builder's own file is a proof file this run collects: files of one package
+        share a derivation, so each holds all of it, and an obligation belongs where it is written."""
+        if builder is None or builder == self.path.resolve():
+            return False
+        return _is_proof_file(builder, self.config) and _within(builder, _arg_paths(self.config))
+
+
+def consistent(status: Status, expected: Status, size_count: int) -> bool:
+    """Whether one size's verdict agrees with the obligation's expected verdict (see the module
+    docstring): exactly it for a single size, else at least as strong."""
+    if size_count == 1:
+        return status is expected
+    return worst((status, expected)) is expected
 
 
 class ObligationFailed(Exception):
-    def __init__(self, verdict):
+    def __init__(self, verdict: Verdict) -> None:
         super().__init__(verdict.obligation_id)
         self.verdict = verdict
 
 
 class ObligationItem(pytest.Item):
-    def __init__(self, *, obligation, **kwargs):
+    """One obligation at one size (or a size-free obligation)."""
+
+    def __init__(self, *, obligation: Obligation, size: Size | None, size_count: int, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.obligation = obligation
+        self.size = size
+        self.size_count = size_count
 
-    def runtest(self):
-        opt = self.config.getoption
-        settings = Settings(
-            seed=opt("symderiv_seed"), samples=opt("symderiv_samples"), time_limit=opt("symderiv_time_limit")
-        )
-        verdict = check(self.obligation, settings, VerdictCache() if opt("symderiv_cache") else None)
-        self.user_properties.append(("verdict", str(verdict.status)))
-        if not verdict.as_expected:
+    def runtest(self) -> None:
+        settings = self.config.stash[_SETTINGS]
+        cache = VerdictCache() if self.config.getoption("symderiv_cache") else None
+        t0 = time.perf_counter()
+        evidence = check_size(self.obligation, self.size, settings, cache)
+        verdict = verdict_of(self.obligation, [evidence], settings, time.perf_counter() - t0)
+        self.user_properties += [
+            ("verdict", str(verdict.status)),
+            ("expected", str(verdict.expected)),
+            ("size", str(self.size or "")),
+            ("sizes", self.size_count),
+            ("reproduce", _command(self.config, self.path, self.obligation, settings.sizes)),
+        ]
+        if not consistent(verdict.status, verdict.expected, self.size_count):
             raise ObligationFailed(verdict)
 
-    def repr_failure(self, excinfo, style=None):
-        if isinstance(excinfo.value, ObligationFailed):
-            v = excinfo.value.verdict
-            lines = [
-                f"{v.obligation_id} {v.name}: verdict {v.status}, expected {v.expected}",
-                f"claim: {self.obligation.latex}",
-            ]
-            for e in v.evidence:
-                lines.append(f"  size {e.size or '-'}: {e.status} {e.strategy}".rstrip())
-            lines += report.details(v)
-            return "\n".join(lines)
-        return super().repr_failure(excinfo, style)
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: str | None = None
+    ) -> str | TerminalRepr:
+        if not isinstance(excinfo.value, ObligationFailed):
+            return super().repr_failure(excinfo, style)
+        v = excinfo.value.verdict
+        at = f" at {self.size}" if self.size is not None else ""
+        lines = [f"{v.obligation_id} {v.name}: verdict {v.status}{at}, expected {v.expected}"]
+        if self.size_count > 1:
+            allowed = ", ".join(str(s) for s in Status if consistent(s, v.expected, self.size_count))
+            lines.append(f"  (at each of its {self.size_count} sizes: {allowed})")
+        lines.append(f"claim: {self.obligation.latex}")
+        lines += report.details(v)
+        size = (self.size,) if self.size is not None else None
+        lines.append(f"reproduce: {_command(self.config, self.path, self.obligation, size)}")
+        return "\n".join(lines)
 
-    def reportinfo(self):
-        return self.path, None, f"{self.obligation.id} {self.obligation.name}"
+    def reportinfo(self) -> tuple[Path, None, str]:
+        return self.path, None, self.name
+
+
+def _shown(path: Path, config: pytest.Config) -> str:
+    """The path as the user would type it: relative to where pytest runs, if inside it."""
+    path, here = path.resolve(), config.invocation_params.dir.resolve()
+    return str(path.relative_to(here)) if here in path.parents else str(path)
+
+
+def _command(config: pytest.Config, path: Path, ob: Obligation, sizes: Sequence[Size] | None) -> str:
+    """The `symderiv check` command that checks `ob` at `sizes` with this run's settings."""
+    settings, defaults = config.stash[_SETTINGS], Settings()
+    words = ["symderiv", "check", _shown(path, config), "-k", ob.id]
+    if sizes and list(sizes_for(ob, dataclasses.replace(settings, sizes=tuple(sizes)))) == list(sizes):
+        words += ["--sizes", ",".join(map(str, sizes))]
+    words += ["--seed", str(settings.seed)]
+    if settings.samples != defaults.samples:
+        words += ["--samples", str(settings.samples)]
+    if settings.time_limit != defaults.time_limit:
+        words += ["--time-limit", f"{settings.time_limit:g}"]
+    return shlex.join(words)
+
+
+@dataclasses.dataclass(frozen=True)
+class _SizeResult:
+    """What an item's report says of its size, read where the run's reports arrive (under
+    pytest-xdist, in the controller)."""
+
+    size: str
+    status: Status
+    expected: Status
+    size_count: int
+    passed: bool
+    reproduce: str
+
+
+class RunSummary:
+    """Per run: the hints on skipped files, and the expectations judged over every size."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        #: (kind, path shown to the user); under pytest-xdist each worker sends its own.
+        self.hints: set[tuple[str, str]] = set()
+        #: Obligations already made items, by id, builder file and builder name.
+        self.collected: set[tuple[str, Path | None, str]] = set()
+        self.sizes: dict[str, list[_SizeResult]] = {}
+        self.unmet: list[str] = []
+        self.partial: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        props = dict(report.user_properties)
+        if report.when != "call" or "sizes" not in props or "verdict" not in props:
+            return
+        result = _SizeResult(
+            size=str(props["size"]),
+            status=Status(props["verdict"]),
+            expected=Status(props["expected"]),
+            size_count=int(props["sizes"]),
+            passed=report.passed,
+            reproduce=str(props["reproduce"]),
+        )
+        self.sizes.setdefault(re.sub(r"\[[^\[\]]*\]$", "", report.nodeid), []).append(result)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        result = yield
+        if not hasattr(self.config, "workerinput"):
+            self._judge()
+            session.testsfailed += len(self.unmet)
+        return result
+
+    def _judge(self) -> None:
+        """Obligations whose every size ran and agreed with the expectation, yet none reached it."""
+        for obligation, results in self.sizes.items():
+            expected, count = results[0].expected, results[0].size_count
+            statuses = {r.size: r.status for r in results}
+            if count < 2 or not all(r.passed for r in results) or expected in statuses.values():
+                continue
+            got = ", ".join(f"{size} {statuses[size]}" for size in sorted(statuses, key=Size.parse))
+            if len(statuses) < count:
+                self.partial.append(
+                    f"{obligation}: expects {expected} at one of its {count} sizes; the {len(statuses)} that ran "
+                    f"gave {got}; run them all to judge it"
+                )
+            else:
+                self.unmet.append(
+                    f"{obligation}: expected {expected} at one size at least, got {got}; "
+                    f"reproduce: {results[0].reproduce}"
+                )
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        workeroutput = getattr(self.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput["symderiv_hints"] = sorted(self.hints)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: object, error: object) -> None:
+        self.hints.update(tuple(h) for h in getattr(node, "workeroutput", {}).get("symderiv_hints", ()))
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        lines = self._hint_lines() + self.partial
+        if self.unmet:
+            terminalreporter.write_sep("=", "symderiv: obligations not as expected", red=True)
+            for line in self.unmet:
+                terminalreporter.write_line(f"FAILED {line}")
+        if lines:
+            terminalreporter.write_sep("-", "symderiv")
+            for line in lines:
+                terminalreporter.write_line(line)
+
+    def _hint_lines(self) -> list[str]:
+        off = sorted(path for kind, path in self.hints if kind == _OFF)
+        empty = sorted(path for kind, path in self.hints if kind == _EMPTY)
+        lines = [f"{path} holds no symderiv Derivation: nothing in it is checked" for path in empty]
+        if off:
+            shown = ", ".join(off[:5]) + (f" and {len(off) - 5} more" if len(off) > 5 else "")
+            lines.append(
+                f"{shown} {'holds a Derivation' if len(off) == 1 else 'hold Derivations'}, not checked: pass "
+                "--symderiv, or set `symderiv = true` in the pytest ini file, to check the obligations"
+            )
+        return lines

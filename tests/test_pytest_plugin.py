@@ -1,4 +1,9 @@
+import shlex
 import textwrap
+
+import pytest
+
+from symderiv.cli import main
 
 pytest_plugins = ["pytester"]
 
@@ -24,18 +29,233 @@ PROOF = textwrap.dedent(
     """
 )
 
+# Claims with sizes; the model a builder receives is the size itself, so x^|S| depends on it.
+SIZED = textwrap.dedent(
+    """
+    import sympy as sp
+    from symderiv import Derivation, Equal, Positive, Size
 
-def test_obligations_are_collected_as_items_and_failures_show_the_evidence(pytester):
+    x = sp.Symbol("x", positive=True)
+    d = Derivation("sized claims")
+
+    def the_size(size):
+        return size
+
+    @d.claim("S1", r"x^{|S|} x = x^{|S|+1}", sizes=[Size(1, 1), Size(2, 1), Size(3, 1)], model=the_size)
+    def power_rule(size):
+        return Equal(x**size.states * x, x ** (size.states + 1), [Positive(x)])
+
+    @d.claim("S2", r"x^{|S|} = x", sizes=[Size(1, 1), Size(2, 1)], model=the_size, expect="refuted")
+    def erratum_true_at_one_state(size):
+        return Equal(x**size.states, x, [Positive(x)])
+    """
+)
+
+FAST = ("--symderiv-samples", "300", "-p", "no:cacheprovider")
+
+
+def test_nothing_is_collected_or_imported_unless_asked(pytester):
+    pytester.mkdir("proofs")
+    marker = pytester.path / "imported"
+    pytester.path.joinpath("proofs", "note.py").write_text(PROOF + f"\nopen({str(marker)!r}, 'w').close()\n")
+    result = pytester.runpytest_subprocess(*FAST)
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("workers", [(), ("-n", "2")])
+def test_a_named_proof_file_says_how_to_turn_symderiv_on(pytester, workers):
+    pytester.makepyfile(my_identities=PROOF)
+    result = pytester.runpytest_subprocess("my_identities.py", *workers, *FAST)
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    result.stdout.fnmatch_lines(["*my_identities.py holds a Derivation, not checked: pass --symderiv*"])
+
+
+def test_a_named_file_without_a_derivation_gets_a_hint(pytester):
+    pytester.makepyfile(notes="x = 1\n")
+    result = pytester.runpytest_subprocess("--symderiv", "notes.py", *FAST)
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    result.stdout.fnmatch_lines(["*notes.py holds no symderiv Derivation: nothing in it is checked*"])
+
+
+def test_the_ini_option_turns_collection_on(pytester):
+    pytester.makeini("[pytest]\nsymderiv = true\n")
+    pytester.makepyfile(my_identities=PROOF)
+    result = pytester.runpytest_subprocess("--collect-only", "-q", *FAST)
+    result.stdout.fnmatch_lines(["my_identities.py::P1:log_of_product", "*3 tests collected*"])
+
+
+def test_a_file_outside_any_proofs_folder_gives_one_item_per_size_and_runs_under_xdist(pytester):
+    """The issue's acceptance: `pytest --symderiv path/outside/the/repo/my_identities.py -n 2`."""
+    path = pytester.makepyfile(my_identities=SIZED)
+    collected = pytester.runpytest_subprocess("--symderiv", str(path), "--collect-only", "-q", *FAST)
+    collected.stdout.fnmatch_lines(
+        [
+            "my_identities.py::S1:power_rule[[]1x1[]]",
+            "my_identities.py::S1:power_rule[[]2x1[]]",
+            "my_identities.py::S1:power_rule[[]3x1[]]",
+            "my_identities.py::S2:erratum_true_at_one_state[[]1x1[]]",
+            "my_identities.py::S2:erratum_true_at_one_state[[]2x1[]]",
+            "*5 tests collected*",
+        ]
+    )
+    # S2 holds at one state and is refuted at two: its erratum is as expected.
+    result = pytester.runpytest_subprocess("--symderiv", str(path), "-n", "2", *FAST)
+    result.stdout.fnmatch_lines(["*2 workers*"])
+    result.assert_outcomes(passed=5)
+
+
+def test_symderiv_sizes_replaces_the_sizes_of_multi_state_claims(pytester):
+    pytester.makepyfile(my_identities=SIZED, size_free=PROOF)
+    result = pytester.runpytest_subprocess("--symderiv", "--symderiv-sizes", "2x1,4x1", "--collect-only", "-q", *FAST)
+    result.stdout.fnmatch_lines(
+        [
+            "my_identities.py::S1:power_rule[[]2x1[]]",
+            "my_identities.py::S1:power_rule[[]4x1[]]",
+            "my_identities.py::S2:erratum_true_at_one_state[[]2x1[]]",
+            "my_identities.py::S2:erratum_true_at_one_state[[]4x1[]]",
+            "size_free.py::P1:log_of_product",
+            "*7 tests collected*",
+        ]
+    )
+
+
+def test_a_failing_claim_fails_its_item_with_the_evidence_and_a_command_that_reproduces_it(pytester, capsys):
     pytester.mkdir("proofs")
     pytester.path.joinpath("proofs", "note.py").write_text(PROOF)
-    result = pytester.runpytest_subprocess("proofs", "--symderiv-samples", "300")
+    result = pytester.runpytest_subprocess("--symderiv", "proofs", *FAST)
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
         [
             "*P3 wrong_and_not_expected: verdict refuted, expected proved*",
             "*counterexample: *lhs=*rhs=*",
+            "*reproduce: symderiv check proofs/note.py -k P3 --seed 0 --samples 300*",
         ]
     )
+    (command,) = [line.split("reproduce: ", 1)[1] for line in result.stdout.lines if "reproduce: " in line]
+    assert main(["check", "-q", "--no-cache", *shlex.split(command)[2:]]) == 1
+    assert "refuted  " in capsys.readouterr().out.replace(str(pytester.path) + "/", "")
+
+
+def test_a_size_that_breaks_the_claim_fails_that_size_only(pytester):
+    wrong = SIZED + textwrap.dedent(
+        """
+        @d.claim("S3", r"x^{|S|} = x", sizes=[Size(1, 1), Size(2, 1)], model=the_size)
+        def true_at_one_state_only(size):
+            return Equal(x**size.states, x, [Positive(x)])
+        """
+    )
+    pytester.makepyfile(my_identities=wrong)
+    result = pytester.runpytest_subprocess("--symderiv", "my_identities.py", "-k", "S3", *FAST)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*S3 true_at_one_state_only: verdict refuted at 2x1, expected proved*",
+            "*(at each of its 2 sizes: proved)*",
+            "*reproduce: symderiv check my_identities.py -k S3 --sizes 2x1 --seed 0 --samples 300*",
+        ]
+    )
+
+
+def test_an_erratum_that_holds_at_every_size_fails_the_run(pytester):
+    """Each size of an obligation expected refuted may hold; one of them must not."""
+    stale = SIZED + textwrap.dedent(
+        """
+        @d.claim("S4", r"x^{|S|} x = x^{|S|+1}", sizes=[Size(1, 1), Size(2, 1)], model=the_size, expect="refuted")
+        def erratum_that_is_true(size):
+            return Equal(x * x, x**2, [Positive(x)])
+        """
+    )
+    pytester.makepyfile(my_identities=stale)
+    result = pytester.runpytest_subprocess("--symderiv", "my_identities.py", "-k", "S4", *FAST)
+    result.assert_outcomes(passed=2)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*symderiv: obligations not as expected*",
+            "FAILED my_identities.py::S4:erratum_that_is_true: expected refuted at one size at least, "
+            "got 1x1 proved, 2x1 proved; reproduce: symderiv check my_identities.py -k S4 --seed 0 --samples 300",
+        ]
+    )
+    # With one of its sizes deselected, the expectation is not judged, and the run says so.
+    partial = pytester.runpytest_subprocess("--symderiv", "my_identities.py", "-k", "S4 and 1x1", *FAST)
+    assert partial.ret == pytest.ExitCode.OK
+    partial.stdout.fnmatch_lines(["*S4:erratum_that_is_true: expects refuted at one of its 2 sizes*judge it*"])
+
+
+def test_files_of_one_package_share_a_derivation_and_each_obligation_is_collected_once(pytester):
+    pytester.mkpydir("pkg")
+    pytester.path.joinpath("pkg", "common.py").write_text('from symderiv import Derivation\nnote = Derivation("n")\n')
+    for name in ("a", "b"):
+        pytester.path.joinpath("pkg", f"{name}.py").write_text(
+            textwrap.dedent(
+                f"""
+                import sympy as sp
+                from symderiv import Equal, Positive
+                from pkg.common import note
+
+                x = sp.Symbol("x", positive=True)
+
+                @note.claim("{name.upper()}1", "x = x")
+                def claim_{name}():
+                    return Equal(x, x, [Positive(x)])
+                """
+            )
+        )
+    result = pytester.runpytest_subprocess("--symderiv", "pkg", "--collect-only", "-q", *FAST)
+    result.stdout.fnmatch_lines(["pkg/a.py::A1:claim_a", "pkg/b.py::B1:claim_b", "*2 tests collected*"])
+
+
+def test_symderiv_files_names_proof_files_whose_source_does_not_show_it(pytester):
+    """A derivation made by a factory elsewhere: its file is found by the ini patterns, and its
+    obligations are its items, since the factory's file is no proof file."""
+    factory = textwrap.dedent(
+        """
+        import sympy as sp
+        from symderiv import Derivation, Equal, Positive
+
+        def make(title):
+            x = sp.Symbol("x", positive=True)
+            made = Derivation(title)
+
+            @made.claim("F1", "x = x")
+            def made_by_a_factory():
+                return Equal(x, x, [Positive(x)])
+
+            return made
+        """
+    )
+    pytester.makepyfile(_factory=factory, made_note='from _factory import make\n\nnote = make("made")\n')
+    assert pytester.runpytest_subprocess("--symderiv", *FAST).ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    pytester.makeini("[pytest]\nsymderiv_files = made_*.py\n")
+    result = pytester.runpytest_subprocess("--symderiv", "--collect-only", "-q", *FAST)
+    result.stdout.fnmatch_lines(["made_note.py::F1:made_by_a_factory", "*1 test collected*"])
+
+
+def test_a_test_module_holding_a_derivation_is_not_a_proof_file(pytester):
+    pytester.makepyfile(test_engine=PROOF + "\ndef test_something():\n    assert d\n")
+    result = pytester.runpytest_subprocess("--symderiv", "--collect-only", "-q", *FAST)
+    result.stdout.fnmatch_lines(["test_engine.py::test_something", "*1 test collected*"])
+
+
+@pytest.mark.parametrize(
+    "option, value, requirement",
+    [
+        ("--symderiv-samples", "0", "an integer >= 1"),
+        ("--symderiv-seed", "-1", "an integer >= 0"),
+        ("--symderiv-seed", "seven", "an integer >= 0"),
+        ("--symderiv-time-limit", "0", "a number of CPU seconds > 0"),
+        ("--symderiv-time-limit", "inf", "a number of CPU seconds > 0"),
+        ("--symderiv-sizes", "2by2", "sizes STATESxACTIONS"),
+        ("--symderiv-sizes", "2x0", "sizes STATESxACTIONS"),
+    ],
+)
+def test_a_bad_option_value_is_a_usage_error_naming_the_option_and_the_valid_values(
+    pytester, option, value, requirement
+):
+    result = pytester.runpytest_inprocess("--symderiv", f"{option}={value}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*argument {option}: expected {requirement}*got '{value}'*"])
 
 
 def test_the_bundled_proofs_run_as_tests_with_a_fifth_of_the_default_time_limit():
@@ -51,3 +271,4 @@ def test_the_bundled_proofs_run_as_tests_with_a_fifth_of_the_default_time_limit(
     (addopts,) = re.findall(r'^addopts = "(.*)"$', pyproject, flags=re.M)
     (limit,) = re.findall(r"--symderiv-time-limit=([\d.]+)", addopts)
     assert float(limit) == Settings().time_limit / 5
+    assert re.search(r"^symderiv = true$", pyproject, flags=re.M), "the bundled proofs are collected"
