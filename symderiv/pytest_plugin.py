@@ -146,8 +146,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 _SETTINGS = pytest.StashKey[Settings]()
 _SUMMARY = pytest.StashKey["RunSummary"]()
 
-#: Hint kinds: a named file holds a derivation while the plugin is off; a named file holds none.
-_OFF, _EMPTY = "off", "empty"
+#: Hint kinds, of a file named on the command line: it holds a derivation while the plugin is off;
+#: it holds none; its name starts with `_`, so it is no proof file.
+_OFF, _EMPTY, _PRIVATE = "off", "empty", "private"
 
 
 def _enabled(config: pytest.Config) -> bool:
@@ -217,10 +218,20 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ProofFile 
         if _named(file_path, config) and _is_proof_file(file_path, config):
             config.stash[_SUMMARY].hints.add((_OFF, _shown(file_path, config)))
         return None
-    if _is_proof_file(file_path, config):
-        return ProofFile.from_parent(parent, path=file_path)
-    if parent.session.isinitpath(file_path) and not _is_test_module(file_path, config):
-        config.stash[_SUMMARY].hints.add((_EMPTY, _shown(file_path, config)))
+    if parent.session.isinitpath(file_path):
+        # Named on the command line: pytest's Python plugin collects it, through the hook below.
+        if not _is_test_module(file_path, config) and not _is_proof_file(file_path, config):
+            private = file_path.name.startswith("_") and _PROOF_SOURCE.search(file_path.read_text(errors="replace"))
+            config.stash[_SUMMARY].hints.add((_PRIVATE if private else _EMPTY, _shown(file_path, config)))
+        return None
+    return ProofFile.from_parent(parent, path=file_path) if _is_proof_file(file_path, config) else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> ProofFile | None:
+    """A proof file named on the command line is a proof file only, not also a module of tests."""
+    if _enabled(parent.config) and _is_proof_file(module_path, parent.config):
+        return ProofFile.from_parent(parent, path=module_path)
     return None
 
 
@@ -428,7 +439,9 @@ class RunSummary:
     def _hint_lines(self) -> list[str]:
         off = sorted(path for kind, path in self.hints if kind == _OFF)
         empty = sorted(path for kind, path in self.hints if kind == _EMPTY)
+        private = sorted(path for kind, path in self.hints if kind == _PRIVATE)
         lines = [f"{path} holds no symderiv Derivation: nothing in it is checked" for path in empty]
+        lines += [f"{path} is not checked: a file whose name starts with _ is no proof file" for path in private]
         if off:
             shown = ", ".join(off[:5]) + (f" and {len(off) - 5} more" if len(off) > 5 else "")
             lines.append(

@@ -71,11 +71,16 @@ def test_a_named_proof_file_says_how_to_turn_symderiv_on(pytester, workers):
     result.stdout.fnmatch_lines(["*my_identities.py holds a Derivation, not checked: pass --symderiv*"])
 
 
-def test_a_named_file_without_a_derivation_gets_a_hint(pytester):
-    pytester.makepyfile(notes="x = 1\n")
-    result = pytester.runpytest_subprocess("--symderiv", "notes.py", *FAST)
+def test_a_named_file_without_a_derivation_or_with_a_private_name_gets_a_hint(pytester):
+    pytester.makepyfile(notes="x = 1\n", _helpers=PROOF)
+    result = pytester.runpytest_subprocess("--symderiv", "notes.py", "_helpers.py", *FAST)
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
-    result.stdout.fnmatch_lines(["*notes.py holds no symderiv Derivation: nothing in it is checked*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*notes.py holds no symderiv Derivation: nothing in it is checked*",
+            "*_helpers.py is not checked: a file whose name starts with _ is no proof file*",
+        ]
+    )
 
 
 def test_the_ini_option_turns_collection_on(pytester):
@@ -167,7 +172,8 @@ def test_an_erratum_that_holds_at_every_size_fails_the_run(pytester):
         """
     )
     pytester.makepyfile(my_identities=stale)
-    result = pytester.runpytest_subprocess("--symderiv", "my_identities.py", "-k", "S4", *FAST)
+    # Under pytest-xdist the sizes run in two workers, and the run judges them together.
+    result = pytester.runpytest_subprocess("--symderiv", "my_identities.py", "-k", "S4", "-n", "2", *FAST)
     result.assert_outcomes(passed=2)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
@@ -230,6 +236,13 @@ def test_symderiv_files_names_proof_files_whose_source_does_not_show_it(pytester
     pytester.makeini("[pytest]\nsymderiv_files = made_*.py\n")
     result = pytester.runpytest_subprocess("--symderiv", "--collect-only", "-q", *FAST)
     result.stdout.fnmatch_lines(["made_note.py::F1:made_by_a_factory", "*1 test collected*"])
+
+
+def test_a_named_proof_file_that_fails_to_import_is_one_collection_error_at_its_line(pytester):
+    pytester.makepyfile(broken="from symderiv import Derivation\nd = Derivation('x')\nraise RuntimeError('no')\n")
+    result = pytester.runpytest_subprocess("--symderiv", "broken.py", *FAST)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["broken.py:3: in <module>", "E   RuntimeError: no"])
 
 
 def test_a_test_module_holding_a_derivation_is_not_a_proof_file(pytester):
