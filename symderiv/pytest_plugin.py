@@ -183,9 +183,14 @@ def _is_test_module(path: Path, config: pytest.Config) -> bool:
     return path.name == "conftest.py" or any(fnmatch.fnmatch(path.name, p) for p in config.getini("python_files"))
 
 
+def _is_private(path: Path) -> bool:
+    """A `_`-prefixed module is a helper; a package's `__init__.py` may define a derivation."""
+    return path.name.startswith("_") and path.name != "__init__.py"
+
+
 def _is_proof_file(path: Path, config: pytest.Config) -> bool:
     """A proof file, judged by its name and source text without importing it."""
-    if path.suffix != ".py" or path.name.startswith("_") or _is_test_module(path, config):
+    if path.suffix != ".py" or _is_private(path) or _is_test_module(path, config):
         return False
     if any(fnmatch.fnmatch(path.name, p) for p in config.getini("symderiv_files")):
         return True
@@ -221,7 +226,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ProofFile 
     if parent.session.isinitpath(file_path):
         # Named on the command line: pytest's Python plugin collects it, through the hook below.
         if not _is_test_module(file_path, config) and not _is_proof_file(file_path, config):
-            private = file_path.name.startswith("_") and _PROOF_SOURCE.search(file_path.read_text(errors="replace"))
+            private = _is_private(file_path) and _PROOF_SOURCE.search(file_path.read_text(errors="replace"))
             config.stash[_SUMMARY].hints.add((_PRIVATE if private else _EMPTY, _shown(file_path, config)))
         return None
     return ProofFile.from_parent(parent, path=file_path) if _is_proof_file(file_path, config) else None

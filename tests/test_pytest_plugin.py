@@ -189,27 +189,29 @@ def test_an_erratum_that_holds_at_every_size_fails_the_run(pytester):
     partial.stdout.fnmatch_lines(["*S4:erratum_that_is_true: expects refuted at one of its 2 sizes*judge it*"])
 
 
-def test_files_of_one_package_share_a_derivation_and_each_obligation_is_collected_once(pytester):
+def test_modules_of_a_package_share_a_derivation_and_each_obligation_is_an_item_of_its_own_file(pytester):
+    claim = textwrap.dedent(
+        """
+        @note.claim("{id}", "x = x")
+        def claim_{name}():
+            return Equal(x, x, [Positive(x)])
+        """
+    )
+    header = "import sympy as sp\nfrom symderiv import Derivation, Equal, Positive\nx = sp.Symbol('x', positive=True)\n"
     pytester.mkpydir("pkg")
-    pytester.path.joinpath("pkg", "common.py").write_text('from symderiv import Derivation\nnote = Derivation("n")\n')
+    pytester.path.joinpath("pkg", "__init__.py").write_text(
+        header + 'note = Derivation("n")\n' + claim.format(id="I1", name="in_init") + "from . import a, b  # noqa\n"
+    )
     for name in ("a", "b"):
         pytester.path.joinpath("pkg", f"{name}.py").write_text(
-            textwrap.dedent(
-                f"""
-                import sympy as sp
-                from symderiv import Equal, Positive
-                from pkg.common import note
-
-                x = sp.Symbol("x", positive=True)
-
-                @note.claim("{name.upper()}1", "x = x")
-                def claim_{name}():
-                    return Equal(x, x, [Positive(x)])
-                """
-            )
+            header + "from . import note\n" + claim.format(id=f"{name.upper()}1", name=name)
         )
     result = pytester.runpytest_subprocess("--symderiv", "pkg", "--collect-only", "-q", *FAST)
-    result.stdout.fnmatch_lines(["pkg/a.py::A1:claim_a", "pkg/b.py::B1:claim_b", "*2 tests collected*"])
+    result.stdout.fnmatch_lines(
+        ["pkg/__init__.py::I1:claim_in_init", "pkg/a.py::A1:claim_a", "pkg/b.py::B1:claim_b", "*3 tests collected*"]
+    )
+    alone = pytester.runpytest_subprocess("--symderiv", "pkg/b.py", "--collect-only", "-q", *FAST)
+    alone.stdout.fnmatch_lines(["pkg/b.py::B1:claim_b", "*1 test collected*"])
 
 
 def test_symderiv_files_names_proof_files_whose_source_does_not_show_it(pytester):
