@@ -5,10 +5,11 @@ pytest ini file (this repository sets it in pyproject.toml), so that installing 
 imports nothing of another project.  When on, a proof file is any `.py` file that pytest
 walks or is given, wherever it is, whose source builds a `Derivation(` or registers a claim
 with `@....claim(` (read before importing it), or whose name matches a `symderiv_files`
-pattern; test modules (pytest's `python_files`), `conftest.py` and `_`-prefixed files are
-not proof files.  It is imported through symderiv's loader, and each obligation is an item of
-the file that defines its builder: `N11:q_eq_soft_value_plus_log_ratio[1x2]` per size, one
-item for a size-free claim, so that `pytest -n auto` spreads the sizes of a slow obligation.
+pattern; test modules (pytest's `python_files`), `conftest.py` and `_`-prefixed helpers
+are not proof files (a package's `__init__.py` is).  It is imported through symderiv's loader
+(a package's modules share its derivation), and each obligation is an item of the file that
+defines its builder: `N11:q_eq_soft_value_plus_log_ratio[1x2]` per size, one item for a
+size-free claim, so that `pytest -n auto` spreads the sizes of a slow obligation.
 
 An obligation's verdict is the worst of its sizes', so an item passes when its size's verdict
 is at least as strong as the expected one (expected proved: proved; argued: proved or argued;
