@@ -58,7 +58,7 @@ def test_nothing_is_collected_or_imported_unless_asked(pytester):
     pytester.mkdir("proofs")
     marker = pytester.path / "imported"
     pytester.path.joinpath("proofs", "note.py").write_text(PROOF + f"\nopen({str(marker)!r}, 'w').close()\n")
-    result = pytester.runpytest_subprocess(*FAST)
+    result = pytester.runpytest_inprocess(*FAST)
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
     assert not marker.exists()
 
@@ -73,7 +73,7 @@ def test_a_named_proof_file_says_how_to_turn_symderiv_on(pytester, workers):
 
 def test_a_named_file_without_a_derivation_or_with_a_private_name_gets_a_hint(pytester):
     pytester.makepyfile(notes="x = 1\n", _helpers=PROOF)
-    result = pytester.runpytest_subprocess("--symderiv", "notes.py", "_helpers.py", *FAST)
+    result = pytester.runpytest_inprocess("--symderiv", "notes.py", "_helpers.py", *FAST)
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
     result.stdout.fnmatch_lines(
         [
@@ -86,14 +86,14 @@ def test_a_named_file_without_a_derivation_or_with_a_private_name_gets_a_hint(py
 def test_the_ini_option_turns_collection_on(pytester):
     pytester.makeini("[pytest]\nsymderiv = true\n")
     pytester.makepyfile(my_identities=PROOF)
-    result = pytester.runpytest_subprocess("--collect-only", "-q", *FAST)
+    result = pytester.runpytest_inprocess("--collect-only", "-q", *FAST)
     result.stdout.fnmatch_lines(["my_identities.py::P1:log_of_product", "*3 tests collected*"])
 
 
 def test_a_file_outside_any_proofs_folder_gives_one_item_per_size_and_runs_under_xdist(pytester):
     """The issue's acceptance: `pytest --symderiv path/outside/the/repo/my_identities.py -n 2`."""
     path = pytester.makepyfile(my_identities=SIZED)
-    collected = pytester.runpytest_subprocess("--symderiv", str(path), "--collect-only", "-q", *FAST)
+    collected = pytester.runpytest_inprocess("--symderiv", str(path), "--collect-only", "-q", *FAST)
     collected.stdout.fnmatch_lines(
         [
             "my_identities.py::S1:power_rule[[]1x1[]]",
@@ -112,7 +112,7 @@ def test_a_file_outside_any_proofs_folder_gives_one_item_per_size_and_runs_under
 
 def test_symderiv_sizes_replaces_the_sizes_of_multi_state_claims(pytester):
     pytester.makepyfile(my_identities=SIZED, size_free=PROOF)
-    result = pytester.runpytest_subprocess("--symderiv", "--symderiv-sizes", "2x1,4x1", "--collect-only", "-q", *FAST)
+    result = pytester.runpytest_inprocess("--symderiv", "--symderiv-sizes", "2x1,4x1", "--collect-only", "-q", *FAST)
     result.stdout.fnmatch_lines(
         [
             "my_identities.py::S1:power_rule[[]2x1[]]",
@@ -128,7 +128,7 @@ def test_symderiv_sizes_replaces_the_sizes_of_multi_state_claims(pytester):
 def test_a_failing_claim_fails_its_item_with_the_evidence_and_a_command_that_reproduces_it(pytester, capsys):
     pytester.mkdir("proofs")
     pytester.path.joinpath("proofs", "note.py").write_text(PROOF)
-    result = pytester.runpytest_subprocess("--symderiv", "proofs", *FAST)
+    result = pytester.runpytest_inprocess("--symderiv", "proofs", *FAST)
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -151,7 +151,7 @@ def test_a_size_that_breaks_the_claim_fails_that_size_only(pytester):
         """
     )
     pytester.makepyfile(my_identities=wrong)
-    result = pytester.runpytest_subprocess("--symderiv", "my_identities.py", "-k", "S3", *FAST)
+    result = pytester.runpytest_inprocess("--symderiv", "my_identities.py", "-k", "S3", *FAST)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -184,7 +184,7 @@ def test_an_erratum_that_holds_at_every_size_fails_the_run(pytester):
         ]
     )
     # With one of its sizes deselected, the expectation is not judged, and the run says so.
-    partial = pytester.runpytest_subprocess("--symderiv", "my_identities.py", "-k", "S4 and 1x1", *FAST)
+    partial = pytester.runpytest_inprocess("--symderiv", "my_identities.py", "-k", "S4 and 1x1", *FAST)
     assert partial.ret == pytest.ExitCode.OK
     partial.stdout.fnmatch_lines(["*S4:erratum_that_is_true: expects refuted at one of its 2 sizes*judge it*"])
 
@@ -206,50 +206,48 @@ def test_modules_of_a_package_share_a_derivation_and_each_obligation_is_an_item_
         pytester.path.joinpath("pkg", f"{name}.py").write_text(
             header + "from . import note\n" + claim.format(id=f"{name.upper()}1", name=name)
         )
-    result = pytester.runpytest_subprocess("--symderiv", "pkg", "--collect-only", "-q", *FAST)
+    result = pytester.runpytest_inprocess("--symderiv", "pkg", "--collect-only", "-q", *FAST)
     result.stdout.fnmatch_lines(
         ["pkg/__init__.py::I1:claim_in_init", "pkg/a.py::A1:claim_a", "pkg/b.py::B1:claim_b", "*3 tests collected*"]
     )
-    alone = pytester.runpytest_subprocess("--symderiv", "pkg/b.py", "--collect-only", "-q", *FAST)
+    alone = pytester.runpytest_inprocess("--symderiv", "pkg/b.py", "--collect-only", "-q", *FAST)
     alone.stdout.fnmatch_lines(["pkg/b.py::B1:claim_b", "*1 test collected*"])
 
 
 def test_symderiv_files_names_proof_files_whose_source_does_not_show_it(pytester):
-    """A derivation made by a factory elsewhere: its file is found by the ini patterns, and its
-    obligations are its items, since the factory's file is no proof file."""
-    factory = textwrap.dedent(
-        """
-        import sympy as sp
-        from symderiv import Derivation, Equal, Positive
+    """A derivation under another name, its claim registered by a call rather than a decorator."""
+    pytester.makepyfile(
+        made_note=textwrap.dedent(
+            """
+            import sympy as sp
+            from symderiv import Derivation as Note, Equal, Positive
 
-        def make(title):
             x = sp.Symbol("x", positive=True)
-            made = Derivation(title)
+            note = Note("made")
 
-            @made.claim("F1", "x = x")
-            def made_by_a_factory():
+            def registered_by_a_call():
                 return Equal(x, x, [Positive(x)])
 
-            return made
-        """
+            note.claim("F1", "x = x")(registered_by_a_call)
+            """
+        )
     )
-    pytester.makepyfile(_factory=factory, made_note='from _factory import make\n\nnote = make("made")\n')
-    assert pytester.runpytest_subprocess("--symderiv", *FAST).ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    assert pytester.runpytest_inprocess("--symderiv", *FAST).ret == pytest.ExitCode.NO_TESTS_COLLECTED
     pytester.makeini("[pytest]\nsymderiv_files = made_*.py\n")
-    result = pytester.runpytest_subprocess("--symderiv", "--collect-only", "-q", *FAST)
-    result.stdout.fnmatch_lines(["made_note.py::F1:made_by_a_factory", "*1 test collected*"])
+    result = pytester.runpytest_inprocess("--symderiv", "--collect-only", "-q", *FAST)
+    result.stdout.fnmatch_lines(["made_note.py::F1:registered_by_a_call", "*1 test collected*"])
 
 
 def test_a_named_proof_file_that_fails_to_import_is_one_collection_error_at_its_line(pytester):
     pytester.makepyfile(broken="from symderiv import Derivation\nd = Derivation('x')\nraise RuntimeError('no')\n")
-    result = pytester.runpytest_subprocess("--symderiv", "broken.py", *FAST)
+    result = pytester.runpytest_inprocess("--symderiv", "broken.py", *FAST)
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["broken.py:3: in <module>", "E   RuntimeError: no"])
 
 
 def test_a_test_module_holding_a_derivation_is_not_a_proof_file(pytester):
     pytester.makepyfile(test_engine=PROOF + "\ndef test_something():\n    assert d\n")
-    result = pytester.runpytest_subprocess("--symderiv", "--collect-only", "-q", *FAST)
+    result = pytester.runpytest_inprocess("--symderiv", "--collect-only", "-q", *FAST)
     result.stdout.fnmatch_lines(["test_engine.py::test_something", "*1 test collected*"])
 
 
