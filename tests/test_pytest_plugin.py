@@ -3,7 +3,9 @@ import textwrap
 
 import pytest
 
+from symderiv import Status
 from symderiv.cli import main
+from symderiv.pytest_plugin import consistent
 
 pytest_plugins = ["pytester"]
 
@@ -123,6 +125,22 @@ def test_symderiv_sizes_replaces_the_sizes_of_multi_state_claims(pytester):
             "*7 tests collected*",
         ]
     )
+
+
+@pytest.mark.parametrize(
+    "expected, allowed_at_one_of_several_sizes",
+    [
+        (Status.PROVED, {Status.PROVED}),
+        (Status.ARGUED, {Status.PROVED, Status.ARGUED}),
+        (Status.NUMERIC, {Status.PROVED, Status.ARGUED, Status.NUMERIC}),
+        (Status.REFUTED, {Status.PROVED, Status.ARGUED, Status.NUMERIC, Status.REFUTED}),
+    ],
+)
+def test_a_size_agrees_with_the_expectation_when_at_least_as_strong_and_a_single_size_when_equal(
+    expected, allowed_at_one_of_several_sizes
+):
+    assert {s for s in Status if consistent(s, expected, size_count=3)} == allowed_at_one_of_several_sizes
+    assert {s for s in Status if consistent(s, expected, size_count=1)} == {expected}
 
 
 def test_a_failing_claim_fails_its_item_with_the_evidence_and_a_command_that_reproduces_it(pytester, capsys):
