@@ -227,7 +227,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> ProofFile 
     if parent.session.isinitpath(file_path):
         # Named on the command line: pytest's Python plugin collects it, through the hook below.
         if not _is_test_module(file_path, config) and not _is_proof_file(file_path, config):
-            private = _is_private(file_path) and _PROOF_SOURCE.search(file_path.read_text(errors="replace"))
+            private = _is_private(file_path) and _PROOF_SOURCE.search(file_path.read_text(errors="replace")) is not None
             config.stash[_SUMMARY].hints.add((_PRIVATE if private else _EMPTY, _shown(file_path, config)))
         return None
     return ProofFile.from_parent(parent, path=file_path) if _is_proof_file(file_path, config) else None
@@ -268,8 +268,8 @@ class ProofFile(pytest.File):
                     yield ObligationItem.from_parent(self, name=name, obligation=ob, size=size, size_count=len(sizes))
 
     def _collected_elsewhere(self, builder: Path | None) -> bool:
-        """Whether the builder's own file is a proof file this run collects: files of one package
-        share a derivation, so each holds all of it, and an obligation belongs where it is written."""
+        """Whether the builder's own file is a proof file this run collects: a package's
+        `__init__.py` holds its whole derivation, and an obligation belongs where it is written."""
         if builder is None or builder == self.path.resolve():
             return False
         return _is_proof_file(builder, self.config) and _within(builder, _arg_paths(self.config))
