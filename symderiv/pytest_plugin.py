@@ -323,8 +323,10 @@ class ObligationItem(pytest.Item):
         at = f" at {self.size}" if self.size is not None else ""
         lines = [f"{v.obligation_id} {v.name}: verdict {v.status}{at}, expected {v.expected}"]
         if self.size_count > 1:
-            allowed = ", ".join(str(s) for s in Status if consistent(s, v.expected, self.size_count))
-            lines.append(f"  (at each of its {self.size_count} sizes: {allowed})")
+            allowed = [str(s) for s in Status if consistent(s, v.expected, self.size_count)]
+            either = " or ".join(filter(None, (", ".join(allowed[:-1]), allowed[-1])))
+            one = f", and one of them {v.expected}" if len(allowed) > 1 else ""
+            lines.append(f"  (each of its {self.size_count} sizes must give {either}{one})")
         lines.append(f"claim: {self.obligation.latex}")
         lines += report.details(v)
         size = (self.size,) if self.size is not None else None

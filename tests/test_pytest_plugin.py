@@ -166,16 +166,25 @@ def test_a_size_that_breaks_the_claim_fails_that_size_only(pytester):
         @d.claim("S3", r"x^{|S|} = x", sizes=[Size(1, 1), Size(2, 1)], model=the_size)
         def true_at_one_state_only(size):
             return Equal(x**size.states, x, [Positive(x)])
+
+        @d.claim("S5", r"x^{|S|} = x", sizes=[Size(1, 1), Size(2, 1)], model=the_size, expect="refuted")
+        def erratum_that_cannot_be_built_at_two_states(size):
+            if size.states == 2:
+                raise ValueError("no model at two states")
+            return Equal(x**size.states, x, [Positive(x)])
         """
     )
     pytester.makepyfile(my_identities=wrong)
-    result = pytester.runpytest_inprocess("--symderiv", "my_identities.py", "-k", "S3", *FAST)
-    result.assert_outcomes(passed=1, failed=1)
+    result = pytester.runpytest_inprocess("--symderiv", "my_identities.py", "-k", "S3 or S5", *FAST)
+    result.assert_outcomes(passed=2, failed=2)
     result.stdout.fnmatch_lines(
         [
             "*S3 true_at_one_state_only: verdict refuted at 2x1, expected proved*",
-            "*(at each of its 2 sizes: proved)*",
+            "*(each of its 2 sizes must give proved)*",
             "*reproduce: symderiv check my_identities.py -k S3 --sizes 2x1 --seed 0 --samples 300*",
+            "*S5 erratum_that_cannot_be_built_at_two_states: verdict error at 2x1, expected refuted*",
+            "*(each of its 2 sizes must give proved, argued, numeric or refuted, and one of them refuted)*",
+            "*note: *could not build the claim: ValueError: no model at two states*",
         ]
     )
 
