@@ -21,9 +21,10 @@ obligation, as `symderiv check` would.  A failing item reports the verdict, the 
 the counterexample and the `symderiv check` command that reproduces it.
 
 The `symderiv` summary also says when a file named on the command line holds no derivation,
-and when one holds a derivation while the plugin is off.  Options: --symderiv-seed,
---symderiv-samples, --symderiv-time-limit, --symderiv-sizes, --symderiv-cache; a bad value
-is a usage error.
+when one holds a derivation while the plugin is off, and which obligations keep their own
+sizes under --symderiv-sizes (size-free and one-state ones, as for `symderiv check`).
+Options: --symderiv-seed, --symderiv-samples, --symderiv-time-limit, --symderiv-sizes,
+--symderiv-cache; a bad value is a usage error.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ import pytest
 
 from . import report
 from .cache import VerdictCache
-from .checker import Settings, check_size, sizes_for, verdict_of
+from .checker import OwnSizes, Settings, check_size, keeps_own_sizes, sizes_for, verdict_of
 from .loader import derivations_in, load_module
 from .obligation import Obligation, Size
 from .verdict import Status, Verdict, worst
@@ -148,8 +149,15 @@ _SETTINGS = pytest.StashKey[Settings]()
 _SUMMARY = pytest.StashKey["RunSummary"]()
 
 #: Hint kinds, of a file named on the command line: it holds a derivation while the plugin is off;
-#: it holds none; its name starts with `_`, so it is no proof file.
+#: it holds none; its name starts with `_`, so it is no proof file.  The values of `OwnSizes` are
+#: the kinds of an obligation that --symderiv-sizes does not apply to.
 _OFF, _EMPTY, _PRIVATE = "off", "empty", "private"
+
+#: Why an obligation keeps its own sizes under --symderiv-sizes.
+_OWN_SIZES = {
+    OwnSizes.SIZE_FREE: "size-free: it builds no model, so there is no size to replace",
+    OwnSizes.ONE_STATE: "declared at one state only, as a claim that may hold only there",
+}
 
 
 def _enabled(config: pytest.Config) -> bool:
@@ -262,6 +270,9 @@ class ProofFile(pytest.File):
                 if key in collected or self._collected_elsewhere(builder):
                     continue
                 collected.add(key)
+                own = keeps_own_sizes(ob, settings)
+                if own is not None:
+                    self.config.stash[_SUMMARY].hints.add((own.value, ob.id))
                 sizes = sizes_for(ob, settings)
                 for size in sizes:
                     name = f"{ob.id}:{ob.name}" + (f"[{size}]" if size is not None else "")
@@ -375,7 +386,8 @@ class RunSummary:
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        #: (kind, path shown to the user); under pytest-xdist each worker sends its own.
+        #: (kind, the path shown to the user or an obligation's id); under pytest-xdist each
+        #: worker sends its own.
         self.hints: set[tuple[str, str]] = set()
         #: Obligations already made items, by id, builder file and builder name.
         self.collected: set[tuple[str, Path | None, str]] = set()
@@ -450,6 +462,11 @@ class RunSummary:
         private = sorted(path for kind, path in self.hints if kind == _PRIVATE)
         lines = [f"{path} holds no symderiv Derivation: nothing in it is checked" for path in empty]
         lines += [f"{path} is not checked: a file whose name starts with _ is no proof file" for path in private]
+        given = ",".join(map(str, self.config.stash[_SETTINGS].sizes or ()))
+        for own, why in _OWN_SIZES.items():
+            ids = sorted(subject for kind, subject in self.hints if kind == own.value)
+            if ids:
+                lines.append(f"--symderiv-sizes {given} does not apply to {', '.join(ids)} ({why})")
         if off:
             shown = ", ".join(off[:5]) + (f" and {len(off) - 5} more" if len(off) > 5 else "")
             lines.append(

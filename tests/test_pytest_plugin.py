@@ -113,7 +113,14 @@ def test_a_file_outside_any_proofs_folder_gives_one_item_per_size_and_runs_under
 
 
 def test_symderiv_sizes_replaces_the_sizes_of_multi_state_claims(pytester):
-    pytester.makepyfile(my_identities=SIZED, size_free=PROOF)
+    one_state = textwrap.dedent(
+        """
+        @d.claim("S6", r"x^{|S|} = x", sizes=[Size(1, 1), Size(1, 2)], model=the_size)
+        def holds_at_one_state(size):
+            return Equal(x**size.states, x, [Positive(x)])
+        """
+    )
+    pytester.makepyfile(my_identities=SIZED + one_state, size_free=PROOF)
     result = pytester.runpytest_inprocess("--symderiv", "--symderiv-sizes", "2x1,4x1", "--collect-only", "-q", *FAST)
     result.stdout.fnmatch_lines(
         [
@@ -121,8 +128,12 @@ def test_symderiv_sizes_replaces_the_sizes_of_multi_state_claims(pytester):
             "my_identities.py::S1:power_rule[[]4x1[]]",
             "my_identities.py::S2:erratum_true_at_one_state[[]2x1[]]",
             "my_identities.py::S2:erratum_true_at_one_state[[]4x1[]]",
+            "my_identities.py::S6:holds_at_one_state[[]1x1[]]",
+            "my_identities.py::S6:holds_at_one_state[[]1x2[]]",
             "size_free.py::P1:log_of_product",
-            "*7 tests collected*",
+            "--symderiv-sizes 2x1,4x1 does not apply to P1, P2, P3 (size-free*",
+            "--symderiv-sizes 2x1,4x1 does not apply to S6 (declared at one state only*",
+            "*9 tests collected*",
         ]
     )
 
