@@ -40,6 +40,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    """A seed for NumPy's generator: an integer >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return value
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -63,7 +74,9 @@ def _add_paths(p: argparse.ArgumentParser) -> None:
 
 def _add_check_options(p: argparse.ArgumentParser) -> None:
     defaults = Settings()
-    p.add_argument("--seed", type=int, default=defaults.seed, help="random seed (default %(default)s)")
+    p.add_argument(
+        "--seed", type=_seed, default=defaults.seed, help="random seed, an integer >= 0 (default %(default)s)"
+    )
     p.add_argument(
         "--samples",
         type=_positive_int,
@@ -233,7 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
         "no mutant of an obligation that was mutated, is stale and fails the run",
     )
     mutate.add_argument(
-        "--seed", type=int, default=mutation.MUTATION_SETTINGS.seed, help="random seed (default %(default)s)"
+        "--seed",
+        type=_seed,
+        default=mutation.MUTATION_SETTINGS.seed,
+        help="random seed, an integer >= 0 (default %(default)s)",
     )
     mutate.add_argument(
         "--samples",

@@ -72,6 +72,14 @@ def test_unknown_option_and_bad_sizes_are_usage_errors(proof, capsys):
     assert "STATESxACTIONS" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("seed", ["-1", "seven"])
+def test_a_seed_numpy_cannot_take_is_a_usage_error(proof, seed, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", str(proof), "--seed", seed])
+    assert exc.value.code == 2
+    assert "--seed: expected an integer >= 0" in capsys.readouterr().err
+
+
 def test_a_module_that_fails_to_import_is_reported_and_the_rest_run(proof, tmp_path, capsys):
     broken = tmp_path / "broken.py"
     broken.write_text("import sympy\nraise RuntimeError('half-written proof')\n")
