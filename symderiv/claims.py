@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import sympy as sp
 
@@ -37,12 +37,12 @@ if TYPE_CHECKING:
     from .rules import Rule
 
 
-def _as_domains(domain) -> Domains:
+def _as_domains(domain: object) -> Domains:
     if isinstance(domain, Domains):
         return domain
     if isinstance(domain, Domain):
         return Domains([domain])
-    return Domains(list(domain))
+    return Domains(list(cast(Sequence[Domain], domain)))
 
 
 def _elements(x) -> list:
@@ -68,7 +68,11 @@ def _indices(x) -> list[tuple]:
     return [()]
 
 
-@dataclass
+#: What a claim accepts as its domain: Domains, one Domain, or a list of them.
+DomainLike = Domains | Domain | Sequence[Domain]
+
+
+@dataclass(init=False)
 class Equal:
     """lhs = rhs on the whole domain; matrices are compared entry by entry.
 
@@ -81,13 +85,19 @@ class Equal:
 
     lhs: sp.Expr | sp.MatrixBase
     rhs: sp.Expr | sp.MatrixBase
-    domain: Domains | Domain | Sequence[Domain]
+    domain: Domains
     reference: Callable[[dict], object] | None = None
     shown: tuple[sp.Expr | sp.MatrixBase, sp.Expr | sp.MatrixBase] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.domain = _as_domains(self.domain)
-        self.lhs, self.rhs = _side(self.lhs), _side(self.rhs)
+    def __init__(
+        self,
+        lhs: object,
+        rhs: object,
+        domain: DomainLike,
+        reference: Callable[[dict], object] | None = None,
+    ) -> None:
+        self.domain, self.reference = _as_domains(domain), reference
+        self.lhs, self.rhs = _side(lhs), _side(rhs)
         if isinstance(self.lhs, sp.MatrixBase) != isinstance(self.rhs, sp.MatrixBase):
             self.lhs, self.rhs = _scalar(self.lhs), _scalar(self.rhs)
         self.shown = (self.lhs, self.rhs)
@@ -115,7 +125,7 @@ class Equal:
         return out
 
 
-@dataclass
+@dataclass(init=False)
 class NonNegative:
     """expr >= 0 on the domain.
 
@@ -126,20 +136,19 @@ class NonNegative:
     that is not known, the rule is not applied and the verdict says why."""
 
     expr: sp.Expr | sp.MatrixBase
-    domain: Domains | Domain | Sequence[Domain]
+    domain: Domains
     convex_in: tuple[sp.Symbol, sp.Expr] | None = None
     shown: sp.Expr | sp.MatrixBase = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.domain = _as_domains(self.domain)
-        self.shown = self.expr
-        self.expr = unfold(self.expr)
+    def __init__(self, expr: object, domain: DomainLike, convex_in: tuple[sp.Symbol, object] | None = None) -> None:
+        self.domain = _as_domains(domain)
+        self.shown = _side(expr)
+        self.expr = unfold(self.shown)
+        self.convex_in = None if convex_in is None else (convex_in[0], sp.sympify(convex_in[1]))
         _refuse_floats("the expression", self.expr)
         if self.convex_in is not None:
             x, x0 = self.convex_in
-            x0 = sp.sympify(x0)
             _refuse_floats("the convex_in point", x0)
-            self.convex_in = (x, x0)
             if isinstance(self.expr, sp.MatrixBase) or self.expr.free_symbols != {x}:
                 raise ValueError(f"convex_in needs a scalar expression of {x} alone, got {self.expr}")
             # The argument runs from x0 to every x of the interval: x0 must lie in it.
@@ -154,6 +163,7 @@ class NonNegative:
 
     def convexity_certificate(self) -> tuple[list[sp.Expr], sp.Expr]:
         """(expressions that must vanish, expression that must be non-negative)."""
+        assert self.convex_in is not None, "a convexity certificate needs convex_in"
         x, x0 = self.convex_in
         first = sp.diff(self.expr, x)
         return [self.expr.subs(x, x0), first.subs(x, x0)], sp.diff(first, x)
@@ -165,7 +175,7 @@ class NonNegative:
         return set().union(*(e.free_symbols for e in self.elements()))
 
 
-@dataclass
+@dataclass(init=False)
 class Inequality:
     """lhs <= rhs, with the certificate that proves it.
 
@@ -177,14 +187,21 @@ class Inequality:
 
     lhs: sp.Expr
     rhs: sp.Expr
-    domain: Domains | Domain | Sequence[Domain]
+    domain: Domains
     certificate: Rule | Sequence[Equal | NonNegative | Inequality] = field(default_factory=list)
     because: str = ""
     shown: tuple[sp.Expr, sp.Expr] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.domain = _as_domains(self.domain)
-        self.lhs, self.rhs = _scalar(_side(self.lhs)), _scalar(_side(self.rhs))
+    def __init__(
+        self,
+        lhs: object,
+        rhs: object,
+        domain: DomainLike,
+        certificate: Rule | Sequence[Equal | NonNegative | Inequality] = (),
+        because: str = "",
+    ) -> None:
+        self.domain, self.certificate, self.because = _as_domains(domain), certificate, because
+        self.lhs, self.rhs = _scalar(_side(lhs)), _scalar(_side(rhs))
         for name, side in (("left", self.lhs), ("right", self.rhs)):
             if isinstance(side, sp.MatrixBase):
                 raise ValueError(

@@ -31,7 +31,7 @@ class Named(sp.Function):
 
     @property
     def expansion(self) -> sp.Expr:
-        return self.args[0]  # type: ignore[no-any-return]
+        return self.args[0]
 
     @property
     def arguments(self) -> tuple[sp.Basic, ...]:
@@ -41,7 +41,7 @@ class Named(sp.Function):
         return sp.diff(self.expansion, s)
 
     def _eval_evalf(self, prec: int) -> sp.Expr:
-        return self.expansion._eval_evalf(prec)  # type: ignore[no-any-return]
+        return self.expansion._eval_evalf(prec)
 
     def is_faithful(self) -> bool:
         """Whether the expansion is still the one the name stands for (a substitution may have
@@ -51,7 +51,7 @@ class Named(sp.Function):
 
 def _delegated(fact: str) -> Callable[[Named], bool | None]:
     def ask(self: Named) -> bool | None:
-        return getattr(self.expansion, f"is_{fact}")  # type: ignore[no-any-return]
+        return getattr(self.expansion, f"is_{fact}")
 
     return ask
 
@@ -76,13 +76,14 @@ class Definition:
     latex: str
     body: Callable[..., sp.Expr]
     _expansions: dict[tuple[sp.Basic, ...], sp.Expr] = field(default_factory=dict, repr=False)
+    _class: type[Named] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_class", type(self.name, (Named,), {"definition": self}))
 
     def __call__(self, *args: object) -> sp.Expr:
         arguments = tuple(sp.sympify(a) for a in args)
-        return self._class(self.expansion(arguments), *arguments)  # type: ignore[attr-defined, no-any-return]
+        return self._class(self.expansion(arguments), *arguments)
 
     def expansion(self, arguments: tuple[sp.Basic, ...]) -> sp.Expr:
         """What the quantity is at `arguments` (named quantities inside it stay named)."""

@@ -10,7 +10,7 @@ substitutions the symbolic engine may use.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -498,7 +498,7 @@ class Domains:
         wanted = set(symbols)
         return Domains([d for d in self.parts if wanted & d.drawn()])
 
-    def check_covers(self, expr_symbols: set[sp.Symbol], unknown_functions: set[sp.Expr] = frozenset()) -> None:
+    def check_covers(self, expr_symbols: set[sp.Symbol], unknown_functions: Collection[sp.Expr] = frozenset()) -> None:
         """Refuse a claim that uses a symbol no domain samples, or an unknown function that is left
         after `concretise` (one no SmoothFunctions domain declares): neither has numbers to check."""
         missing = sorted(expr_symbols - self.sampled_symbols(), key=str)

@@ -26,7 +26,7 @@ from pathlib import Path
 import sympy as sp
 
 from . import checker
-from .claims import Equal, Inequality, NonNegative
+from .claims import Claim, Equal, Inequality, NonNegative
 from .obligation import Obligation, Size
 from .rules import certificate_parts, with_certificate_part
 from .verdict import Status, Verdict
@@ -155,7 +155,11 @@ def index_shifts(side, symbols) -> Iterator[tuple[str, object]]:
             if len(values) < 2:
                 continue
             nxt = dict(zip(values, values[1:] + values[:1]))
-            mapping = fam.mapping(lambda ix, k=k, nxt=nxt: ix[:k] + (nxt[ix[k]],) + ix[k + 1 :])
+
+            def shifted(ix: tuple, k: int = k, nxt: dict = nxt) -> tuple:
+                return ix[:k] + (nxt[ix[k]],) + ix[k + 1 :]
+
+            mapping = fam.mapping(shifted)
             if mapping:
                 yield f"shift index {k + 1} of {fam.base}", _replaced(side, mapping)
 
@@ -275,7 +279,7 @@ def _mutate_side(side, symbols, operators) -> Iterator[tuple[str, object]]:
             yield name, new
 
 
-def claim_mutants(claim, symbols=None) -> Iterator[tuple[str, str, object]]:
+def claim_mutants(claim, symbols=None) -> Iterator[tuple[str, str, Claim]]:
     """(part, operator, mutated claim) for every mutant of one claim.
 
     Equal: its right-hand side.  Inequality: its bound (rhs) and each claim its certificate

@@ -163,7 +163,8 @@ class Comparison:
                 computed = []
             for row, value in zip(out, computed):
                 row[...] = _real_or_nan_array(value)  # broadcasts constants and scalars
-        return tuple(out.reshape(3, -1, n))
+        lhs, rhs, scale = out.reshape(3, -1, n)
+        return lhs, rhs, scale
 
     def relative_error(self, lhs, rhs, scale) -> np.ndarray:
         """How far each element is from satisfying the relation, relative to its terms."""
@@ -388,7 +389,7 @@ def check(
     for instance, tolerance, failed_in_floats in judged:
         point = exact_point(cmp.domains, instance)
         found = judge(cmp, point, tolerance) if point is not None else Judgement(Outcome.UNDECIDED)
-        if found.outcome is Outcome.FAILS:
+        if found.outcome is Outcome.FAILS and point is not None:
             small, found = shrink(cmp, point, found)
             note = (
                 ""

@@ -96,7 +96,7 @@ class Fractions:
         if e.is_Rational:
             return self.context.constant(flint.fmpq(int(e.p), int(e.q))), ()
         if e.is_Mul:
-            numerator, exponents = self.one, {}
+            numerator, exponents = self.one, dict[sp.Expr, int]()
             for factor in e.args:
                 n, powers = self.fraction(factor)
                 numerator = numerator * n

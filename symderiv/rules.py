@@ -193,8 +193,8 @@ def _within(inner: Domain, outer: Domain) -> bool:
 
 def _lies_in(value, part: Domain, domain: Domains, signs: dict) -> str:
     """Why `value` (over the claim's symbols) may not lie in `part`, or "" if it does."""
-    if isinstance(value, sp.Symbol) and domain.domain_of(value) is not None:
-        inner = domain.domain_of(value)
+    inner = domain.domain_of(value) if isinstance(value, sp.Symbol) else None
+    if inner is not None:
         if isinstance(part, Simplex) or not _within(inner, part):
             return f"{value} ({inner.describe()}) is not within {part.describe()}"
         return ""
@@ -322,6 +322,8 @@ class Term:
             inner, outer = domain.domain_of(x), self.fact.domain.domain_of(x)
             if inner is None:
                 raise Refused(f"{role}: the fact's variable {x} is given no value and is not a symbol of the claim")
+            if outer is None:
+                raise Refused(f"{role}: the fact does not declare its variable {x} in its domain")
             if not _within(inner, outer):
                 raise Refused(
                     f"{role}: {x} lies in {inner.describe()} in the claim, not within the fact's {outer.describe()}"
@@ -363,7 +365,7 @@ class SumOfNonNegative(Rule):
         return out
 
     def given(self):
-        facts = []
+        facts: list[Claim] = []
         for term in self.terms:
             if not any(term.fact is f for f in facts):
                 facts.append(term.fact)
