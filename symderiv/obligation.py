@@ -58,6 +58,14 @@ class Obligation:
     vocabularies: tuple[Vocabulary, ...] = ()
     #: `file:line` of the user's code that declared it, named by errors its traceback cannot place.
     defined_at: str = ""
+    #: The line of the source whose prose this claim formalises (the note writes no equation for it).
+    prose_line: int | None = None
+    #: The id of the refuted obligation this claim corrects.
+    corrects: str | None = None
+    #: The steps or obligations this claim relies on (drawn as the step graph's edges).
+    uses: tuple[str, ...] = ()
+    #: Expected refuted because the source itself says the claim does not hold: a remark confirmed.
+    remark: bool = False
 
     def __post_init__(self):
         # Ordered from the simplest, so that shrinking and reports start small.
@@ -121,14 +129,27 @@ class Derivation:
         sizes: Sequence[Size] | None = None,
         model: Callable | None = None,
         expect: Status | str = Status.PROVED,
+        prose_line: int | None = None,
+        corrects: str | None = None,
+        uses: Sequence[str] = (),
+        remark: bool = False,
     ) -> Callable[[Callable], Callable]:
         """Register the decorated builder as the obligation for `step` (and `part`, if a
-        step needs several).  With `sizes`, the builder receives `model(size)` for each."""
+        step needs several).  With `sizes`, the builder receives `model(size)` for each.
+
+        Where the claim comes from is computed at export (`symderiv.provenance`), not declared:
+        `prose_line` names the source's line a claim without an equation formalises, `corrects`
+        the refuted obligation it corrects; `uses` lists the steps it relies on; `remark` marks an
+        expected refutation that the source itself states (the claim does not hold, as it says)."""
 
         if sizes is not None and model is None:
             raise ValueError(f"{step}: a claim with sizes needs a model factory, e.g. model=SymbolicMDP")
         where = caller()
         expected = _expectation(expect)
+        if remark and _expectation(expect) is not Status.REFUTED:
+            raise ValueError(f"{step}: remark=True says the source states the claim fails; expect it refuted")
+        if isinstance(uses, str):
+            raise ValueError(f"{step}: uses is a sequence of ids, e.g. uses=['N16', 'N17']; got {uses!r}")
 
         def register(fn: Callable) -> Callable:
             ob_id = f"{step}.{part}" if part else step
@@ -148,6 +169,10 @@ class Derivation:
                     source=self.source,
                     vocabularies=self.vocabularies,
                     defined_at=where,
+                    prose_line=prose_line,
+                    corrects=corrects,
+                    uses=tuple(uses),
+                    remark=remark,
                 )
             )
             return fn

@@ -1,0 +1,83 @@
+"""Where a claim comes from, computed from its source file."""
+
+import textwrap
+
+import pytest
+import sympy as sp
+
+from symderiv import Derivation, Equal, Positive
+from symderiv.provenance import Label, Source, locate, normalise, provenances, source_of, unknown_ids
+
+x = sp.Symbol("x", positive=True)
+
+NOTE = textwrap.dedent(
+    r"""
+    # A note
+
+    Some prose with $x = x$ inline, which is not a display.
+
+    $$
+      \begin{aligned}
+      f(x) =& \bigg[ x \vert y \bigg] \\
+      =& g(x).
+      \end{aligned}
+    $$
+
+    \begin{equation}
+    h(x) = \left( x \right)
+    \end{equation}
+    """
+)
+
+
+def _claims(d: Derivation) -> None:
+    for k, (latex, meta) in enumerate(
+        [
+            (r"f(x) = [x|y] = g(x)", {}),
+            (r"h(x) = (x).", {}),
+            (r"x = x", {"prose_line": 4}),
+            (r"g(x) = x", {"corrects": "C1"}),
+            (r"q(x) = 1", {}),
+        ]
+    ):
+        d.claim(f"C{k + 1}", latex, **meta)(lambda: Equal(x, x, [Positive(x)]))
+
+
+def test_labels_verbatim_prose_corrected_and_not_found(tmp_path):
+    (tmp_path / "note.md").write_text(NOTE)
+    d = Derivation("provenance", source="note.md")
+    _claims(d)
+    labels = provenances(d, Source.read(tmp_path / "note.md"))
+    assert [(p.label, p.line) for p in labels.values()] == [
+        (Label.VERBATIM, 8),  # alignment marks, \bigg, \vert and the final period do not matter
+        (Label.VERBATIM, 14),
+        (Label.PROSE, 4),
+        (Label.CORRECTED, None),
+        (Label.NOT_FOUND, None),
+    ]
+    assert labels["C3"].quote == "Some prose with $x = x$ inline, which is not a display."
+    assert labels["C4"].corrects == "C1"
+
+
+def test_the_source_is_found_beside_the_proof_file_or_above_it(tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "note.md").write_text(NOTE)
+    proof = tmp_path / "repo" / "proofs" / "note.py"
+    proof.parent.mkdir(parents=True)
+    assert locate("shared/note.md", proof, cwd=tmp_path / "repo") == tmp_path / "shared" / "note.md"
+    assert locate("shared/missing.md", proof, cwd=tmp_path / "repo") is None
+    assert source_of(Derivation("none", source="shared/missing.md")) is None
+
+
+def test_normalising_keeps_the_line_of_each_character():
+    text, lines = normalise("a &=\n b \\\\\n c", first_line=5)
+    assert text == "a=bc" and lines == [5, 5, 6, 7]
+
+
+def test_corrects_and_uses_must_name_steps_of_the_derivation():
+    d = Derivation("ids", steps=["C1"])
+    d.claim("C1", "x = x", uses=["C9"])(lambda: None)
+    d.claim("C2", "x = x", corrects="C1")(lambda: None)
+    assert unknown_ids(d) == ["C1: C9"]
+    with pytest.raises(ValueError, match="sequence of ids"):
+        d.claim("C3", "x = x", uses="C1")
