@@ -177,14 +177,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_paths(check)
     _add_check_options(check)
-    check.add_argument("--json", action="store_true", help="print the verdicts as JSON instead of text")
+    check.add_argument(
+        "--json", action="store_true", help="print the verdicts as JSON instead of text (schema: docs/api.md)"
+    )
+    check.add_argument(
+        "--timings",
+        action="store_true",
+        help="with --json, add each verdict's seconds and cache hits (left out by default, so that "
+        "two runs give the same JSON)",
+    )
     check.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     check.add_argument(
         "-v",
         "--verbose",
         action="store_true",
-        help="for each size, the time spent building the claim, checking its numbers and "
-        "proving it, and the symbolic attempts",
+        help="the notes and counterexamples of every verdict (by default only of those not as expected), "
+        "and for each size the time spent building the claim, checking its numbers and proving it, and the "
+        "symbolic attempts",
     )
 
     cov = sub.add_parser(
@@ -218,6 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exporter.add_argument(
         "--format", choices=export.FORMATS, help="pdf, tex or md (default: from the output's extension, else pdf)"
+    )
+    exporter.add_argument(
+        "--timings",
+        action="store_true",
+        help="show the seconds each size took (left out by default, so that the same input gives the same document)",
     )
 
     lister = sub.add_parser(
@@ -293,6 +307,12 @@ def _obligations(args: argparse.Namespace) -> tuple[list[Obligation], list[LoadF
     return _selected(args, [ob for d in derivations for ob in d]), failures
 
 
+def _file_of(ob: Obligation) -> Path | None:
+    """The proof file that defines an obligation, for the line that reproduces its counterexample."""
+    code = getattr(ob.build, "__code__", None)
+    return Path(code.co_filename) if code is not None else None
+
+
 def _report_failures(failures: Sequence[LoadFailure]) -> None:
     for f in failures:
         print(f"error: could not load {f.path}: {f.message}", file=sys.stderr)
@@ -317,12 +337,16 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
             return
         print(f"[{k:>{len(str(n))}}/{n}] " + report.verdict_line(v), flush=True)
-        for line in report.details(v) + (report.phases(v) if args.verbose else []):
+        samples = settings.samples if settings.samples != Settings().samples else None
+        ob = by_id[v.obligation_id]
+        lines = report.details(v, args.verbose, _file_of(ob), samples, ob.vocabularies)
+        for line in lines + (report.phases(v) if args.verbose else []):
             print(line, flush=True)
 
+    by_id = {ob.id: ob for ob in obligations}
     verdicts = _check_all(args, obligations, settings, progress)
     if args.json:
-        print(report.to_json(verdicts, failures, dataclasses.asdict(settings)))
+        print(report.to_json(verdicts, failures, settings, timings=args.timings))
     else:
         print(report.summary(verdicts, len(failures)))
     ok = all(v.as_expected for v in verdicts) and not failures
@@ -379,12 +403,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         obligations = _selected(args, list(d))
         if obligations:
             verdicts = _check_all(args, obligations, settings, progress)
-            reports.append(export.report_derivation(d, verdicts, settings, complete=not args.select))
+            try:
+                reports.append(export.report_derivation(d, verdicts, settings, complete=not args.select))
+            except ValueError as exc:
+                print(f"symderiv: error: {exc}", file=sys.stderr)
+                return EXIT_USAGE
     if not reports:
         print("no obligations found; pass proof files or folders, or run from a folder with ./proofs", file=sys.stderr)
         return EXIT_USAGE
-    modules = dict.fromkeys(m for r in reports for v in r.derivation.vocabularies for m in v.reference_modules)
-    document = export.Document(reports, settings, [f for m in modules for f in export.reference_functions(m)])
+    document = export.build_document(reports, settings, timings=args.timings)
     single_file = len(args.paths) == 1 and args.paths[0].is_file()
     output = args.output or Path((args.paths[0].stem if single_file else "symderiv-export") + "." + fmt)
     try:

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import re
+import shlex
 from collections import Counter
 from collections.abc import Sequence
+from enum import Enum
+from pathlib import Path
 
-from .verdict import Status, Verdict
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+from .checker import Settings
+from .export.notation import function_latex, latex_as_text, symbol_text, using
+from .values import THETA, Value, shown_values
+from .verdict import Counterexample, Status, Verdict
+from .vocabulary import Vocabulary
 
 
 def _status(v: Verdict) -> str:
@@ -20,8 +32,12 @@ def _status(v: Verdict) -> str:
 
 
 def verdict_line(v: Verdict, width: int = 44) -> str:
-    """`N11  q_is_soft_value_plus_log_ratio  proved  expand  0.31s`, and what was unexpected."""
-    line = f"{v.obligation_id:<14} {v.name:<{width}} {_status(v):<8} {v.strategy or '-':<22} {v.seconds:6.2f}s"
+    """`N11  q_eq_soft_value_plus_log_ratio  proved  1x2,1x3,1x4  generalise+cancel  0.81s`, and what
+    was unexpected."""
+    sizes = ",".join(e.size for e in v.evidence if e.size) or "-"
+    line = (
+        f"{v.obligation_id:<14} {v.name:<{width}} {_status(v):<8} {sizes:<11} {v.strategy or '-':<22} {v.seconds:6.2f}s"
+    )
     if v.evidence and all(e.cached for e in v.evidence):
         line += " (cached)"
     if not v.as_expected:
@@ -37,21 +53,85 @@ def verdict_text(v: Verdict) -> str:
     head += f", {v.instances} instances" if v.instances else ""
     head += f", {v.seconds:.2f}s"
     head += "" if v.as_expected else f"; expected {v.expected}"
-    return "\n".join([head, *details(v)])
+    return "\n".join([head, *details(v, verbose=True)])
 
 
-def details(v: Verdict) -> list[str]:
-    """Indented lines with what a reader needs to act on a verdict."""
+class _UnicodePrinter(StrPrinter):
+    """Expressions as the terminal shows them: model symbols in the source's notation."""
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return symbol_text(expr.name)
+
+
+def value_text(value: Value) -> str:
+    """`p(0|1,0) = 0.5`, or `Q(0,1;θ) = sin(θ) + tanh(1)` for an unknown function as drawn."""
+    if value.function is not None:
+        name = latex_as_text(function_latex(value.name, THETA))
+        return f"{name} = {_UnicodePrinter().doprint(value.function)}"
+    return f"{symbol_text(value.name)} = {value.number:.6g}"
+
+
+def counterexample_lines(ce: Counterexample) -> list[str]:
+    """The counterexample in the source's notation, each unknown function as the member drawn."""
+    where = ", ".join(
+        x for x in (f"size {ce.size}" if ce.size else "", f"element {ce.element}" if ce.element else "") if x
+    )
+    head = f"counterexample{' (' + where + ')' if where else ''}: lhs = {ce.lhs:.12g}, rhs = {ce.rhs:.12g}"
+    out = [head + (f" ({ce.note})" if ce.note else "")]
+    out.append("  " + ", ".join(value_text(x) for x in shown_values(ce.values)))
+    return out
+
+
+def reproduce_line(v: Verdict, path: Path | None, samples: int | None = None) -> str:
+    """The command that checks this obligation again at the counterexample's size and seed."""
+    ce = v.counterexample
+    parts = ["symderiv check"]
+    if path is not None:
+        parts.append(shlex.quote(_relative(path)))
+    parts.append(f"-k {shlex.quote(v.obligation_id)}")
+    if ce is not None and ce.size:
+        parts.append(f"--sizes {ce.size}")
+    parts.append(f"--seed {ce.seed if ce is not None else v.seed}")
+    if samples is not None:
+        parts.append(f"--samples {samples}")
+    return " ".join(parts)
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def details(
+    v: Verdict,
+    verbose: bool = False,
+    path: Path | None = None,
+    samples: int | None = None,
+    vocabularies: Sequence[Vocabulary] = (),
+) -> list[str]:
+    """Indented lines with what a reader needs to act on a verdict: only for one that is not as
+    expected, unless `verbose`; symbols in the notation of `vocabularies`."""
+    if v.as_expected and not verbose:
+        return []
+    with using(vocabularies):
+        return _details(v, path, samples)
+
+
+def _details(v: Verdict, path: Path | None, samples: int | None) -> list[str]:
     out = []
     if v.message:
         out.append(f"    note: {v.message}")
     ce = v.counterexample
     if ce is not None:
-        out.append(f"    counterexample: {ce.describe()}")
+        out += ["    " + line for line in counterexample_lines(ce)]
     if v.status in (Status.NUMERIC, Status.ERROR) or not v.as_expected:
         residual = next((e.residual for e in v.evidence if e.residual), "")
         if residual:
             out.append(f"    residual: {residual}")
+    if not v.as_expected:
+        out.append(f"    reproduce: {reproduce_line(v, path, samples)}")
     return out
 
 
@@ -81,15 +161,74 @@ def summary(verdicts: Sequence[Verdict], failures: int = 0) -> str:
     return text
 
 
-def to_json(verdicts: Sequence[Verdict], failures=(), settings=None) -> str:
+#: Keys of the JSON that depend on the run, not on the claims: left out unless timings are asked for.
+RUN_KEYS = ("seconds", "seconds_symbolic", "seconds_numeric", "seconds_build", "seconds_worst_attempt", "cached")
+_ATTEMPT_TIME = re.compile(r" \([\d.]+s\)$")
+
+
+def json_number(x: float) -> float | str:
+    """A float as JSON has it: finite numbers as numbers, others as the strings "inf", "-inf", "nan"."""
+    if math.isfinite(x):
+        return x
+    return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+
+
+def _element(text: str) -> list[int]:
+    """An element index, `(1, 0)` or `0`, as the array [1, 0] or [0]."""
+    return [int(k) for k in re.findall(r"-?\d+", text)]
+
+
+def _plain(value: object, timings: bool) -> object:
+    """A verdict's fields as JSON values: enums by value, floats by `json_number`, run keys dropped."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, float):
+        return json_number(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v, timings) for k, v in value.items() if timings or str(k) not in RUN_KEYS}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, timings) for v in value]
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+def verdict_json(v: Verdict, timings: bool = False) -> dict:
+    d = _plain(dataclasses.asdict(v), timings)
+    for e in d["evidence"]:
+        if not timings:
+            e["attempts"] = [_ATTEMPT_TIME.sub("", a) for a in e["attempts"]]
+        ce = e["counterexample"]
+        if ce is not None:
+            ce["element"] = _element(ce["element"]) if ce["element"] else None
+    d["as_expected"] = v.as_expected
+    return d
+
+
+def settings_json(settings: Settings) -> dict:
+    return {
+        "seed": settings.seed,
+        "samples": settings.samples,
+        "time_limit": json_number(settings.time_limit),
+        "rtol": json_number(settings.rtol),
+        "sizes": [str(s) for s in settings.sizes] if settings.sizes is not None else None,
+        "reference_samples": settings.reference_samples,
+        "strategies": [s.name for s in settings.strategies],
+    }
+
+
+def to_json(verdicts: Sequence[Verdict], failures=(), settings: Settings | None = None, timings: bool = False) -> str:
+    """The verdicts as JSON (schema: docs/api.md): the same claims and settings give the same text,
+    unless `timings` adds the seconds and the cache hits of this run."""
     return json.dumps(
         {
-            "settings": settings,
-            "verdicts": [v.to_dict() for v in verdicts],
+            "settings": settings_json(settings) if settings is not None else None,
+            "verdicts": [verdict_json(v, timings) for v in verdicts],
             "load_failures": [{"path": str(f.path), "message": f.message} for f in failures],
         },
         indent=2,
-        default=str,
+        allow_nan=False,
+        ensure_ascii=False,
     )
 
 

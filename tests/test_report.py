@@ -1,7 +1,15 @@
+import json
+import math
+
 import sympy as sp
 
 from symderiv import Derivation, Equal, Positive, Settings, check_all
-from symderiv.report import coverage, summary, verdict_line
+from symderiv.cli import main
+from symderiv.export.notation import using
+from symderiv.report import coverage, json_number, summary, to_json, value_text, verdict_line
+from symderiv.rl import VOCABULARY
+from symderiv.values import shown_values
+from symderiv.verdict import SizeEvidence, Status, Verdict
 
 x, y = sp.symbols("x y", positive=True)
 
@@ -35,3 +43,78 @@ def test_summary_and_lines_say_what_was_unexpected():
     verdicts = check_all(d, Settings(samples=200))
     assert "UNEXPECTED: expected proved" in verdict_line(verdicts[1])
     assert summary(verdicts) == "2 obligations: 1 proved, 0 argued, 0 numeric, 1 refuted, 0 error; 1 not as expected"
+
+
+PROOF = """
+import sympy as sp
+from symderiv import Derivation, Equal, Positive
+
+x, y = sp.symbols("x y", positive=True)
+d = Derivation("json test")
+
+
+@d.claim("J1", r"\\ln(xy) = \\ln x + \\ln y")
+def log_of_product():
+    return Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)])
+
+
+@d.claim("J2", r"(x+y)^2 = x^2 + y^2")
+def wrong_square():
+    return Equal(sp.Matrix([[(x + y) ** 2, x]]), sp.Matrix([[x**2 + y**2, x]]), [Positive(x, y)])
+"""
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def test_two_json_runs_are_identical_valid_and_free_of_reprs_and_timings(tmp_path, capsys, monkeypatch):
+    proof = tmp_path / "json_proof.py"
+    proof.write_text(PROOF)
+    monkeypatch.setenv("SYMDERIV_CACHE_DIR", str(tmp_path / "cache"))
+    runs = []
+    for _ in range(2):  # the second run reads the verdicts from the cache
+        main(["check", str(proof), "--samples", "200", "--json", "-q"])
+        runs.append(capsys.readouterr().out)
+    assert runs[0] == runs[1]
+    data = json.loads(runs[0], parse_constant=_no_constant)
+    assert "0x" not in runs[0] and "<" not in runs[0]
+    assert data["settings"]["strategies"][0] == "generalise+cancel" and data["settings"]["sizes"] is None
+    [proved, refuted] = data["verdicts"]
+    assert not any(k.startswith("seconds") or k == "cached" for k in proved)
+    assert not any(k.startswith("seconds") or k == "cached" for k in proved["evidence"][0])
+    assert refuted["status"] == "refuted" and refuted["as_expected"] is False
+    assert refuted["evidence"][0]["counterexample"]["element"] == [0, 0]
+
+    main(["check", str(proof), "--samples", "200", "--json", "-q", "--timings"])
+    timed = json.loads(capsys.readouterr().out)
+    assert "seconds" in timed["verdicts"][0] and "cached" in timed["verdicts"][0]["evidence"][0]
+
+
+def test_non_finite_numbers_are_strings_in_json():
+    assert [json_number(v) for v in (1.5, math.inf, -math.inf, math.nan)] == [1.5, "inf", "-inf", "nan"]
+    v = Verdict("X", "x", "X", Status.PROVED, Status.PROVED, [SizeEvidence("", Status.PROVED, max_rel_error=-math.inf)])
+    data = json.loads(to_json([v]), parse_constant=_no_constant)
+    assert data["verdicts"][0]["evidence"][0]["max_rel_error"] == "-inf"
+
+
+def test_the_terminal_shows_details_only_for_what_is_unexpected_or_with_verbose(tmp_path, capsys):
+    proof = tmp_path / "terminal_proof.py"
+    proof.write_text(PROOF)
+    main(["check", str(proof), "--samples", "200", "--no-cache"])
+    out = capsys.readouterr().out
+    [j1] = [line for line in out.splitlines() if "J1 " in line]
+    assert "proved" in j1 and "UNEXPECTED" not in j1
+    assert "instance(s) failed in floating point" not in out
+    assert "counterexample (element (0, 0)): lhs = " in out
+    assert f"reproduce: symderiv check {proof} -k J2 --seed 0 --samples 200" in out
+    main(["check", str(proof), "--samples", "200", "--no-cache", "-v", "-k", "J1"])
+    assert "build" in capsys.readouterr().out
+
+
+def test_a_counterexample_shows_an_unknown_function_as_drawn_and_equal_entries_once():
+    values = {"P_0_0_0": 0.5, "P_0_0_1": 0.5, "alpha": 1.0, "theta": 0.0}
+    values.update({f"q_0_0__c{k}": c for k, c in enumerate([1.0, 0.0, 1.0, 1.0, 1.0, 0.0])})
+    with using([VOCABULARY]):
+        shown = [value_text(v) for v in shown_values(values)]
+    assert shown == ["p(·|·,·) = 0.5", "α = 1", "θ = 0", "Q(0,0;θ) = sin(θ) + tanh(1)"]

@@ -18,7 +18,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 
 import sympy as sp
+from pylatexenc.latex2text import LatexNodes2Text
+from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 from ..definitions import definition_of
 from ..vocabulary import Vocabulary, merged_notation
@@ -41,7 +44,9 @@ def using(vocabularies: Iterable[Vocabulary]) -> Iterator[None]:
 #: Exponents longer than this (in characters of LaTeX, a command counting as one) print as exp(...).
 MAX_EXPONENT_CHARS = 24
 
-_INDEXED = re.compile(r"(?P<base>[A-Za-z][A-Za-z0-9]*?)(?P<indices>(?:_\d+)+)")
+#: An index is a number, or `·` for every index (a group of equal values, see symderiv/values.py).
+_INDEXED = re.compile(r"(?P<base>[A-Za-z][A-Za-z0-9]*?)(?P<indices>(?:_(?:\d+|·))+)")
+_TEXT = LatexNodes2Text()
 
 
 def _fields(template: str) -> int:
@@ -53,11 +58,25 @@ def symbol_latex(name: str) -> str:
     m = _INDEXED.fullmatch(name)
     if m is None:
         return LatexPrinter()._deal_with_super_sub(name)
-    base, indices = m["base"], m["indices"].lstrip("_").split("_")
+    base, indices = m["base"], [r"\cdot" if k == "·" else k for k in m["indices"].lstrip("_").split("_")]
     template = _NOTATION.get().get(base)
     if template is not None and _fields(template) == len(indices):
         return "{" + template.format(*indices) + "}"
     return "{{" + LatexPrinter()._deal_with_super_sub(base) + "}_{" + ",".join(indices) + "}}"
+
+
+def symbol_text(name: str) -> str:
+    """One symbol name in Unicode, for the terminal: `P_0_1_2` as p(2|0,1), `alpha` as α."""
+    return latex_as_text(symbol_latex(name))
+
+
+def latex_as_text(latex: str) -> str:
+    return " ".join(_TEXT.latex_to_text(latex).split())
+
+
+def function_latex(name: str, parameter: sp.Symbol) -> str:
+    """An unknown function `name` of `parameter`, in the notation: q_0_1 of θ as Q(0,1;θ)."""
+    return math_latex(sp.Function(name)(parameter))
 
 
 class NotationLatexPrinter(LatexPrinter):
@@ -72,12 +91,29 @@ class NotationLatexPrinter(LatexPrinter):
         what it stands for; any other function as SymPy prints it."""
         definition = definition_of(expr)
         if definition is None:
-            return super()._print_Function(expr, exp)
+            return self._print_unknown_function(expr, exp)
         if not expr.is_faithful():
             return self._print(expr.expansion) if exp is None else self._print(expr.expansion**exp)
         args = [self._print(a) for a in expr.arguments]
         text = "{" + re.sub(r"\{(\d+)\}", lambda m: args[int(m[1])], definition.latex) + "}"
         return text if exp is None else f"{text}^{{{exp}}}"
+
+    def _print_unknown_function(self, expr: sp.Expr, exp: str | None = None) -> str:
+        """An unknown function in the source's notation: q_0_1(θ) prints as Q(0,1;θ) when the
+        notation has a template for `q` whose last field is the argument."""
+        m = _INDEXED.fullmatch(expr.func.__name__)
+        template = _NOTATION.get().get(m["base"]) if m is not None else None
+        if isinstance(expr, AppliedUndef) and template is not None and len(expr.args) == 1:
+            indices = [r"\cdot" if k == "·" else k for k in m["indices"].lstrip("_").split("_")]
+            if _fields(template) == len(indices) + 1:
+                return self._do_exponent("{" + template.format(*indices, self._print(expr.args[0])) + "}", exp)
+        return super()._print_Function(expr, exp)
+
+    def _print_Derivative(self, expr: sp.Derivative) -> str:
+        """d/dθ f as ∇_θ f: the source writes gradients."""
+        if len(expr.variables) == 1:
+            return r"\nabla_{" + self._print(expr.variables[0]) + "} " + self.parenthesize(expr.expr, PRECEDENCE["Mul"])
+        return super()._print_Derivative(expr)
 
     def _print_ExpBase(self, expr, exp=None):
         """e^{x} for a short exponent; \\exp(...) for a long one, which would be unreadably small."""

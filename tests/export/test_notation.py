@@ -31,7 +31,7 @@ def test_two_vocabularies_that_print_a_symbol_differently_are_refused():
 
 
 def test_other_indexed_names_get_a_subscript_and_never_a_double_one():
-    assert symbol_latex("Qb_0_1") == "{{Qb}_{0,1}}"
+    assert symbol_latex("Zb_0_1") == "{{Zb}_{0,1}}"
     assert symbol_latex("p0_0_1") == "{{p_{0}}_{0,1}}"  # p0 with two indices is not the start distribution
     assert symbol_latex("theta") == r"\theta"
 
@@ -49,3 +49,14 @@ def test_a_long_exponent_prints_as_exp_so_it_stays_legible():
     assert math_latex(sp.exp(q)) == "e^{{Q(0,1)}}"
     long = math_latex(sp.exp((q - a * sp.log(q + v)) / a))
     assert long.startswith(r"\exp{\left(") and "e^{" not in long
+
+
+def test_an_unknown_function_and_its_gradient_print_in_the_notation():
+    theta = sp.Symbol("theta", real=True)
+    q = sp.Function("q_0_1", real=True)(theta)
+    assert math_latex(q) == r"{Q(0,1;\theta)}"
+    assert math_latex(q.diff(theta)) == r"\nabla_{\theta} {Q(0,1;\theta)}"
+
+
+def test_a_group_of_equal_values_prints_with_dots_for_its_indices():
+    assert symbol_latex("P_·_·_·") == r"{p(\cdot\vert \cdot,\cdot)}"
