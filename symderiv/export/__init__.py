@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Sequence
 from pathlib import Path
 
+from ..checker import Settings
 from .appendix import ReferenceFunction, reference_functions
 from .document import DerivationReport, Document, report_derivation
 from .latex import to_latex
 from .markdown import to_markdown
 from .pdf import TexError, compile_pdf, find_pdflatex
+from .usage import called_functions
 
 FORMATS = ("pdf", "tex", "md")
 
@@ -18,6 +22,7 @@ __all__ = [
     "Document",
     "ReferenceFunction",
     "TexError",
+    "build_document",
     "compile_pdf",
     "find_pdflatex",
     "reference_functions",
@@ -26,6 +31,23 @@ __all__ = [
     "to_markdown",
     "write",
 ]
+
+
+def build_document(reports: Sequence[DerivationReport], settings: Settings, timings: bool = False) -> Document:
+    """A document of the reports, with an appendix of the reference implementations (from the
+    derivations' vocabularies) that their claims call."""
+    document = Document(list(reports), settings, [], timings)
+    for module in dict.fromkeys(m for v in document.vocabularies for m in v.reference_modules):
+        try:
+            module_file = importlib.import_module(module).__file__ or ""
+        except ModuleNotFoundError:
+            continue
+        used: set[str] = set()
+        for entry in document.entries:
+            used |= called_functions(entry.encoding.claim, module_file, settings.seed)
+        if used:
+            document.references += reference_functions(module, used)
+    return document
 
 
 def write(document: Document, output: Path | str, fmt: str) -> list[Path]:

@@ -6,8 +6,10 @@ every keyword argument such as `axis=1`, and prints `1e-20` and `1j` as they are
 written, where they read as products.  So each rendering is checked before it
 is trusted: every sub-expression's rendering must appear inside its parent's
 rendering, wrapped in parentheses where Python's grouping needs them, and no
-argument may be dropped.  A function that fails the check (or that latexify
-cannot render) is shown as a code listing instead, with the reason.
+argument may be dropped.  latexify also prints the elementwise `*` and the matrix `@`
+alike, `gamma * gamma` as γγ, and the axis of `np.sum(x, 1)` as a second operand of Σ; a
+function with any of these is not trusted either.  A function that fails the check (or that
+latexify cannot render) is shown as a code listing instead, with the reason.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import importlib
 import inspect
 import textwrap
 import types
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import latexify
@@ -41,9 +44,9 @@ class ReferenceFunction:
     problems: list[str] = field(default_factory=list)
 
 
-def reference_functions(module_name: str) -> list[ReferenceFunction]:
-    """Every public function defined in a vocabulary's reference module, in source order; none
-    if the module does not exist (yet)."""
+def reference_functions(module_name: str, names: Collection[str] | None = None) -> list[ReferenceFunction]:
+    """The public functions defined in a vocabulary's reference module (only `names`, if given), in
+    source order; none if the module does not exist (yet)."""
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -53,7 +56,10 @@ def reference_functions(module_name: str) -> list[ReferenceFunction]:
     functions = [
         fn
         for name, fn in vars(module).items()
-        if inspect.isfunction(fn) and fn.__module__ == module.__name__ and not name.startswith("_")
+        if inspect.isfunction(fn)
+        and fn.__module__ == module.__name__
+        and not name.startswith("_")
+        and (names is None or name in names)
     ]
     functions.sort(key=lambda fn: fn.__code__.co_firstlineno)
     return [render(fn) for fn in functions]
@@ -100,7 +106,17 @@ def rendering_problems(tree: ast.AST, latex: str, namespace: dict) -> list[str]:
         elif grouped and isinstance(child, _COMPOUND) and not _wrapped(child_text, parent_text):
             problems.append(f"`({code})` loses its parentheses in the rendering of `{ast.unparse(parent)}`")
 
+    products = [n for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Mult, ast.MatMult))]
+    if any(isinstance(n.op, ast.MatMult) for n in products) and any(isinstance(n.op, ast.Mult) for n in products):
+        problems.append("the elementwise `*` and the matrix product `@` would print alike")
+    for node in products:
+        if isinstance(node.left, ast.Name) and isinstance(node.right, ast.Name) and node.left.id == node.right.id:
+            problems.append(f"`{ast.unparse(node)}` would print as two juxtaposed names")
     for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and len(node.args) > 1:
+            rendered = text(node) or ""
+            if rendered.startswith((r"\sum", r"\prod")):
+                problems.append(f"the axis of `{ast.unparse(node)}` would print as a second operand of Σ or Π")
         if isinstance(node, (ast.Return, ast.Assign)) and node.value is not None:
             require(node, latex, node.value)
         if not isinstance(node, ast.expr):

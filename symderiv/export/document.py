@@ -1,9 +1,10 @@
 """What an export shows, independent of its format.
 
 A `Document` holds each derivation's steps in the source's order; a step holds its
-obligations, each with its verdict and the claim as the checker encoded it at the
-smallest size it checked.  Refuted obligations are paired with the verified
-obligations of the same step (the corrected claims) as errata.  The printers in
+obligations, each with its verdict, where it comes from (`symderiv.provenance`) and the
+claim as the checker encoded it at the smallest size it checked.  A refuted obligation is
+an erratum, linked to the obligations that declare they correct it, unless the source
+itself says the claim fails (`remark`): then it is a remark confirmed.  The printers in
 this package turn a Document into LaTeX or Markdown, one method per node type.
 """
 
@@ -11,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
 
 from ..checker import Settings, sizes_for
 from ..claims import Claim, Inequality
 from ..obligation import Derivation, Obligation, Size
+from ..provenance import Provenance, provenances, source_of, unknown_ids
 from ..rules import certificate_parts
 from ..verdict import Status, Verdict
 from ..vocabulary import Vocabulary
@@ -44,15 +48,39 @@ class Encoding:
 
 @dataclass
 class Entry:
-    """One obligation of a step, its verdict and its encoding."""
+    """One obligation of a step, its verdict, where it comes from and its encoding."""
 
     obligation: Obligation
     verdict: Verdict
     encoding: Encoding
+    provenance: Provenance
 
     @property
     def verified(self) -> bool:
         return self.verdict.status in VERIFIED
+
+    @property
+    def remark(self) -> bool:
+        """Refuted, as the source itself says."""
+        return self.verdict.status is Status.REFUTED and self.obligation.remark
+
+    @property
+    def erratum(self) -> bool:
+        return self.verdict.status is Status.REFUTED and not self.obligation.remark
+
+
+class State(str, Enum):
+    """How a step stands, as the step graph colours it."""
+
+    PROVED = "proved"
+    WEAKER = "argued or numeric"
+    ERRATUM = "erratum"
+    REMARK = "remark confirmed"
+    ERROR = "error"
+    MISSING = "not encoded"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass
@@ -68,30 +96,64 @@ class Step:
 
     @property
     def refuted(self) -> list[Entry]:
-        return [e for e in self.entries if e.verdict.status is Status.REFUTED]
+        """The errata: refuted claims that the source does not itself say are false."""
+        return [e for e in self.entries if e.erratum]
+
+    @property
+    def remarks(self) -> list[Entry]:
+        return [e for e in self.entries if e.remark]
 
     @property
     def failed(self) -> list[Entry]:
         return [e for e in self.entries if e.verdict.status is Status.ERROR]
 
+    @property
+    def state(self) -> State:
+        if not self.entries:
+            return State.MISSING
+        if self.failed:
+            return State.ERROR
+        if self.refuted:
+            return State.ERRATUM
+        if any(e.verdict.status in (Status.ARGUED, Status.NUMERIC) for e in self.entries):
+            return State.WEAKER
+        return State.REMARK if self.remarks else State.PROVED
+
 
 @dataclass
 class Erratum:
-    """A refuted claim of the source and the corrected claims verified beside it."""
+    """A refuted claim of the source and the verified claims that declare they correct it."""
 
-    step: str
-    refuted: list[Entry]
+    entry: Entry
     corrections: list[Entry]
+
+    @property
+    def step(self) -> str:
+        return self.entry.obligation.step
 
 
 @dataclass
 class DerivationReport:
     derivation: Derivation
     steps: list[Step]
+    #: The source file the provenance was read from, as found (None: not found).
+    source_path: Path | None = None
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [e for s in self.steps for e in s.entries]
 
     @property
     def errata(self) -> list[Erratum]:
-        return [Erratum(s.id, s.refuted, s.verified) for s in self.steps if s.refuted]
+        return [
+            Erratum(e, [c for c in self.entries if c.obligation.corrects == e.obligation.id])
+            for e in self.entries
+            if e.erratum
+        ]
+
+    @property
+    def remarks(self) -> list[Entry]:
+        return [e for e in self.entries if e.remark]
 
     @property
     def failed(self) -> list[Entry]:
@@ -101,12 +163,27 @@ class DerivationReport:
     def missing(self) -> list[str]:
         return [s.id for s in self.steps if not s.entries]
 
+    @property
+    def uses(self) -> list[tuple[str, str]]:
+        """The step graph's edges (used step, step that uses it), each once, in the steps' order."""
+        steps = {s.id for s in self.steps}
+        by_id = {o.id: o.step for o in self.derivation}
+        edges = []
+        for e in self.entries:
+            for name in e.obligation.uses:
+                used = by_id.get(name, name.split(".")[0])
+                if used in steps and used != e.obligation.step:
+                    edges.append((used, e.obligation.step))
+        return list(dict.fromkeys(edges))
+
 
 @dataclass
 class Document:
     derivations: list[DerivationReport]
     settings: Settings
     references: list[ReferenceFunction] = field(default_factory=list)
+    #: Show each size's seconds (the same input then no longer gives the same document).
+    timings: bool = False
 
     @property
     def title(self) -> str:
@@ -164,18 +241,28 @@ def encode(ob: Obligation, settings: Settings) -> Encoding:
 
 
 def report_derivation(
-    derivation: Derivation, verdicts: Sequence[Verdict], settings: Settings, complete: bool = True
+    derivation: Derivation,
+    verdicts: Sequence[Verdict],
+    settings: Settings,
+    complete: bool = True,
+    cwd: Path | None = None,
 ) -> DerivationReport:
     """The steps of `derivation` in the source's order with the given verdicts.
 
     With `complete`, steps of the source without any obligation are kept (so that a
-    skipped step shows); otherwise only steps with a verdict appear (a selection)."""
+    skipped step shows); otherwise only steps with a verdict appear (a selection).  A
+    `corrects` or `uses` that names no step or obligation is a ValueError."""
+    unknown = unknown_ids(derivation)
+    if unknown:
+        raise ValueError(f"{derivation.title}: corrects or uses names no step or obligation: {', '.join(unknown)}")
     by_id = {v.obligation_id: v for v in verdicts}
+    source = source_of(derivation, cwd)
+    where = provenances(derivation, source)
     order = list(derivation.steps) + [o.step for o in derivation if o.step not in derivation.steps]
     steps = []
     for step in dict.fromkeys(order):
         obligations = [o for o in derivation if o.step == step]
-        entries = [Entry(o, by_id[o.id], encode(o, settings)) for o in obligations if o.id in by_id]
+        entries = [Entry(o, by_id[o.id], encode(o, settings), where[o.id]) for o in obligations if o.id in by_id]
         if entries or (complete and not obligations):
             steps.append(Step(step, entries))
-    return DerivationReport(derivation, steps)
+    return DerivationReport(derivation, steps, source.path if source is not None else None)

@@ -1,40 +1,26 @@
-"""A checked derivation as a LaTeX document, in the style of SymPy's printers: one
-`_print_<Node>` method per node type of `document.py`, of the claims and of the domains.
+"""A checked derivation as a LaTeX document: the primitives of `base.ExportPrinter` in LaTeX,
+a title page, a table of contents and PDF bookmarks (hyperref), and the step graph in TikZ.
 
-Expressions print with `NotationLatexPrinter` (the source's notation for model
-symbols).  Long encodings are broken into lines at their top-level terms (see
-`layout.py`), and a line still wider than the page is scaled down to fit.  Everything
-compiles with TeX Live's latex-base and latex-recommended packages.
+Display lines come from `layout.py`, short enough that none needs scaling below 80 %
+(`\\claimline` logs one that would).  It compiles with TeX Live's latex-base,
+latex-recommended and pictures (TikZ) packages, and lang-cjk with the gbsn font for a
+quoted sentence in Chinese, Japanese or Korean.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 import unicodedata
 
-import sympy as sp
 from pylatexenc.latexencode import UnicodeToLatexEncoder
-from sympy.printing.printer import Printer
 
 from .. import __version__
-from ..claims import Equal, Inequality, NonNegative
-from ..rules import Rule, certificate_parts
-from ..verdict import Counterexample, SizeEvidence, Verdict
-from .document import (
-    STATUS_TEXT,
-    DerivationReport,
-    Document,
-    Encoding,
-    Entry,
-    Erratum,
-    Step,
-    stated,
-    used_domains,
-)
-from .layout import CONTINUATION, FIRST, RELATION, relation_lines, source_math
-from .notation import math_latex, symbol_latex, using
+from ..verdict import Status, Verdict
+from .base import ExportPrinter, number_latex
+from .document import STATUS_TEXT, DerivationReport, Document, State
+from .layout import CONTINUATION, FIRST, RELATION, visible_length
+from .notation import symbol_latex, using
 
 logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
 _ENCODER = UnicodeToLatexEncoder(unknown_char_policy="unihex")
@@ -43,30 +29,38 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 \usepackage[utf8]{inputenc}
 \usepackage[margin=2.2cm]{geometry}
 \usepackage{amsmath,amssymb,mathtools}
-\usepackage{booktabs,tabularx,array}
+\usepackage{booktabs,longtable,array}
 \usepackage{xcolor}
 \usepackage{listings}
-\usepackage[hidelinks]{hyperref}
 \usepackage{graphicx}
+%EXTRA%
+\usepackage[hidelinks,bookmarks=true,bookmarksdepth=3,bookmarksopen=true,pdfdisplaydoctitle=true]{hyperref}
+\setcounter{tocdepth}{2}
 \newsavebox{\claimbox}
 \newlength{\claimwidth}
-% A line of display math, indented by #1 and scaled down only if it is wider than the page.
+% A line of display math, indented by #1.  Wider than the page, it is scaled down, never below 80%:
+% a line wider than that is an error of the layout, logged so that it can be found.
 \newcommand{\claimline}[2]{\par\noindent\hspace*{#1}\setlength{\claimwidth}{\dimexpr\linewidth-#1\relax}%
   \sbox{\claimbox}{$\displaystyle #2$}%
-  \ifdim\wd\claimbox>\claimwidth\resizebox{\claimwidth}{!}{\usebox{\claimbox}}\else\usebox{\claimbox}\fi\par}
+  \ifdim0.8\wd\claimbox>\claimwidth\typeout{symderiv: display line too wide at 80 percent: \detokenize{#2}}%
+    \scalebox{0.8}{\usebox{\claimbox}}%
+  \else\ifdim\wd\claimbox>\claimwidth\resizebox{\claimwidth}{!}{\usebox{\claimbox}}%
+  \else\usebox{\claimbox}\fi\fi\par}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5ex plus 0.2ex}
 \lstset{language=Python,basicstyle=\ttfamily\small,columns=fullflexible,breaklines=true,
   frame=single,framerule=0.2pt,rulecolor=\color{black!30},escapeinside={(*@}{@*)}}
-\newcommand{\verdict}[1]{\textsf{\textbf{#1}}}
+\definecolor{sd-proved}{rgb}{0.0,0.45,0.15}
+\definecolor{sd-weaker}{rgb}{0.7,0.4,0.0}
+\definecolor{sd-refuted}{rgb}{0.75,0.05,0.05}
+\definecolor{sd-remark}{rgb}{0.1,0.25,0.7}
+\definecolor{sd-error}{rgb}{0.85,0.0,0.0}
+\definecolor{sd-missing}{rgb}{0.45,0.45,0.45}
 """
-
-#: Indentation of the display lines of a claim, by `layout` level.
-INDENT = {FIRST: "1.5em", RELATION: "3em", CONTINUATION: "4.5em"}
 
 
 def latex_text(text: str) -> str:
-    """Plain text (docstrings, messages) as LaTeX; Unicode math such as π̃, ‖ or Pᵀ becomes math."""
+    """Plain text (messages, labels) as LaTeX; Unicode math such as π̃, V̂, ‖ or Pᵀ becomes math."""
     out, plain = [], []
 
     def flush():
@@ -74,15 +68,12 @@ def latex_text(text: str) -> str:
         plain.clear()
 
     for k, c in enumerate(text):
-        if c == "\u0303":
-            continue  # the combining tilde of the previous letter, handled there
+        if c in _ACCENTS:
+            continue  # the combining accent of the previous letter, handled there
         shape = unicodedata.decomposition(c).split(" ")[0]
-        if k + 1 < len(text) and text[k + 1] == "\u0303":  # a letter with a combining tilde: π̃
+        if k + 1 < len(text) and text[k + 1] in _ACCENTS:  # a letter with a combining accent: π̃, V̂
             flush()
-            base = _ENCODER.unicode_to_latex(c)
-            if base.startswith(r"\ensuremath{"):
-                base = base[len(r"\ensuremath{") : -1]
-            out.append(rf"\ensuremath{{\tilde{{{base}}}}}")
+            out.append(rf"\ensuremath{{\{_ACCENTS[text[k + 1]]}{{{math_char(c)}}}}}")
         elif shape in ("<super>", "<sub>"):  # ᵀ, ₀: the plain character, raised or lowered
             flush()
             script = "^" if shape == "<super>" else "_"
@@ -99,344 +90,293 @@ def code_text(name: str) -> str:
     return r"\texttt{" + latex_text(name).replace(r"\_", r"\char95\allowbreak{}") + "}"
 
 
-def _anchor(kind: str, text: str) -> str:
-    return kind + ":" + re.sub(r"[^A-Za-z0-9.-]", "-", text)
+#: Packages only some documents need: TikZ for the step graph, CJK for a quoted sentence.
+TIKZ = r"\usepackage{tikz}" + "\n" + r"\usetikzlibrary{arrows.meta}"
+CJK = r"\usepackage{CJKutf8}"
+
+#: The widest line of a latexify rendering shown typeset (visible characters); a wider one is code.
+MAX_REFERENCE_WIDTH = 90
+
+#: Indentation of the display lines of a claim, by `layout` level.
+INDENT = {FIRST: "1.5em", RELATION: "3em", CONTINUATION: "4.5em"}
+
+#: The colour of each verdict and step state (names defined in the preamble).
+COLOUR = {
+    Status.PROVED: "sd-proved",
+    Status.ARGUED: "sd-weaker",
+    Status.NUMERIC: "sd-weaker",
+    Status.REFUTED: "sd-refuted",
+    Status.ERROR: "sd-error",
+    State.PROVED: "sd-proved",
+    State.WEAKER: "sd-weaker",
+    State.ERRATUM: "sd-refuted",
+    State.REMARK: "sd-remark",
+    State.ERROR: "sd-error",
+    State.MISSING: "sd-missing",
+}
+
+#: The step graph: nodes per row, and the distances between them (cm).
+GRAPH_ROW, GRAPH_WIDTH, GRAPH_ROW_HEIGHT = 8, 15.0, 1.5
+
+#: Scripts in prose: a single letter (or Greek letter, with an accent) with _x or ^x.
+_SCRIPT = re.compile(
+    r"(?<![A-Za-z0-9\u0370-\u03ff\\])(?P<base>[A-Za-z\u0370-\u03ff][\u0300-\u036f]?)(?P<op>[_^])"
+    r"(?P<arg>\{[^{}]*\}|[A-Za-z0-9\u0370-\u03ff\u2032']+)"
+)
+_PROSE = {">=": "≥", "<=": "≤", "!=": "≠", "->": "→", " ~ ": " ∼ ", "~": "∼"}
+_ACCENTS = {"\u0303": "tilde", "\u0302": "hat", "\u0304": "bar", "\u0307": "dot"}
 
 
-def _target(kind: str, text: str) -> str:
-    return r"\hypertarget{" + _anchor(kind, text) + "}{}"
+def _is_cjk(c: str) -> bool:
+    return "\u2e80" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" or "\u3000" <= c <= "\u303f"
 
 
-def _link(kind: str, text: str, label: str) -> str:
-    return r"\hyperlink{" + _anchor(kind, text) + "}{" + latex_text(label) + "}"
+def math_char(c: str) -> str:
+    """One character as math: a Greek letter as its command, a prime as ', others as they are."""
+    if c.isascii():
+        return c
+    if c == "′":
+        return "'"
+    latex = _ENCODER.unicode_to_latex(c)
+    latex = latex[len(r"\ensuremath{") : -1] if latex.startswith(r"\ensuremath{") else latex
+    return latex + " " if re.search(r"\\[A-Za-z]+$", latex) else latex
 
 
-class LatexExporter(Printer):
+def math_run(text: str) -> str:
+    """A run of characters (with combining accents) as math."""
+    out = []
+    for c in text:
+        if c in _ACCENTS and out:
+            out[-1] = "\\" + _ACCENTS[c] + "{" + out[-1] + "}"
+        else:
+            out.append(math_char(c))
+    return "".join(out)
+
+
+def prose_latex(text: str) -> str:
+    """A docstring as LaTeX: `code` in typewriter type, p_γ, γ^t and V̂ as math, >= as ≥."""
+    parts = text.split("`")
+    out = []
+    for k, part in enumerate(parts):
+        if k % 2:
+            out.append(code_text(part))
+            continue
+        for plain, fancy in _PROSE.items():
+            part = part.replace(plain, fancy)
+        at = 0
+        for m in _SCRIPT.finditer(part):
+            out.append(latex_text(part[at : m.start()]))
+            arg = m["arg"][1:-1] if m["arg"].startswith("{") else m["arg"]
+            out.append(rf"\ensuremath{{{math_run(m['base'])}{m['op']}{{{math_run(arg)}}}}}")
+            at = m.end()
+        out.append(latex_text(part[at:]))
+    return " ".join("".join(out).split())
+
+
+def quote_latex(text: str) -> str:
+    """A sentence of the source as it is: $math$ kept, CJK characters passed to the CJK package."""
+    out = []
+    for k, part in enumerate(re.split(r"(\$[^$]*\$)", text)):
+        if k % 2:
+            out.append(part)
+            continue
+        run: list[str] = []
+        for c in part:
+            if _is_cjk(c):
+                if run:
+                    out.append(latex_text("".join(run)))
+                    run = []
+                out.append(c)
+            else:
+                run.append(c)
+        out.append(latex_text("".join(run)))
+    body = "".join(out)
+    return r"\begin{CJK}{UTF8}{gbsn}" + body + r"\end{CJK}" if any(_is_cjk(c) for c in text) else body
+
+
+def _ids_as_code(text: str) -> str:
+    """Text whose words with an underscore (obligation ids) are in typewriter type, breakable."""
+    return " ".join(code_text(w) if "_" in w else latex_text(w) for w in text.split(" "))
+
+
+def _anchor(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.-]", "-", text)
+
+
+class LatexExporter(ExportPrinter):
     """Print a `Document` (or any of its parts) as LaTeX."""
 
-    printmethod = None
-    _default_settings = {
-        #: elements of a matrix claim shown at the smallest size
-        "max_elements": 4,
-        #: LaTeX characters of one side of an encoded claim before it is cut
-        "max_expr_chars": 2400,
-        #: visible characters of math packed into one display line
-        "line_width": 80,
-    }
+    def text(self, text: str) -> str:
+        return latex_text(text)
 
-    def emptyPrinter(self, expr):
-        raise TypeError(f"{type(self).__name__} has no method for {type(expr).__name__}")
+    def prose(self, text: str) -> str:
+        return prose_latex(text)
 
-    # -- the document --------------------------------------------------------------
+    def code(self, name: str) -> str:
+        return code_text(name)
 
-    def _print_Document(self, doc: Document) -> str:
-        s = doc.settings
-        parts = [
-            PREAMBLE,
-            r"\title{" + latex_text(doc.title) + "}",
-            r"\author{checked by symderiv " + __version__ + "}",
-            r"\date{seed "
-            + str(s.seed)
-            + ", "
-            + _count(s.samples)
-            + r" samples per size, symbolic time limit "
-            + f"{s.time_limit:g}"
-            + r"\,s}",
-            r"\begin{document}",
-            r"\maketitle",
-            self._legend(doc),
-        ]
-        parts += [self._print(d, single=len(doc.derivations) == 1) for d in doc.derivations]
-        if doc.references:
-            parts.append(self._appendix(doc))
-        parts.append(r"\end{document}")
-        return "\n\n".join(parts) + "\n"
+    def math(self, latex: str) -> str:
+        return f"${latex}$"
 
-    def _legend(self, doc: Document) -> str:
-        text = (
-            r"Every display equation of the source is a claim. Each claim below is shown as the source writes "
-            r"it and as symderiv encodes it over a small symbolic model, with its verdict: "
-            r"\verdict{proved} (the difference of the two sides simplifies to zero under the stated assumptions, "
-            r"and every sampled instance agrees; for an inequality, its certificate's premises are proved and a "
-            r"rule's theorem, machine-checked, gives the claim), \verdict{argued} (an inequality whose certificate's "
-            r"parts are proved and which every sampled instance satisfies, but whose step from them to the claim is "
-            r"a person's argument; weaker, and labelled so), \verdict{numeric} (no symbolic proof within the work "
-            r"budgets; every sampled instance agrees; weaker, and labelled so), \verdict{refuted} (a point of the "
-            r"claim's own domain where the sides differ, certified in ball arithmetic; listed under Errata with the "
-            r"corrected claim), or \verdict{error}. "
-            f"This document holds {latex_text(doc.summary())}"
+    def strong(self, text: str) -> str:
+        return r"\textbf{" + text + "}"
+
+    def emph(self, text: str) -> str:
+        return r"\textit{" + text + "}"
+
+    def heading(self, level: int, title: str, anchor: str = "") -> str:
+        command = {1: "section", 2: "subsection", 3: "subsubsection"}[level]
+        # An underscore in OT1 text is a rule that text extraction loses: ids print in typewriter type.
+        plain = latex_text(title)
+        title = plain if "_" not in title else r"\texorpdfstring{" + _ids_as_code(title) + "}{" + plain + "}"
+        return rf"\{command}*{{{title}}}\phantomsection\addcontentsline{{toc}}{{{command}}}{{{title}}}" + (
+            r"\hypertarget{" + _anchor(anchor) + "}{}" if anchor else ""
         )
-        if doc.unexpected:
-            text += r"; \textcolor{red}{not as expected: " + latex_text(", ".join(doc.unexpected)) + "}"
-        return text + "."
 
-    def _print_DerivationReport(self, d: DerivationReport, single: bool = True) -> str:
-        """Steps, errata and failures; with several derivations in one document each gets a section."""
-        der = d.derivation
-        top, sub, step_level = (
-            ("section", "section", "subsection") if single else ("section", "subsection", "subsubsection")
+    def target(self, anchor: str) -> str:
+        return r"\hypertarget{" + _anchor(anchor) + "}{}"
+
+    def link(self, anchor: str, label: str) -> str:
+        return r"\hyperlink{" + _anchor(anchor) + "}{" + _ids_as_code(label) + "}"
+
+    def breakable(self, text: str) -> str:
+        return latex_text(text).replace("(", r"(\allowbreak{}").replace("+", r"+\allowbreak{}")
+
+    def display(self, lines) -> str:
+        return "\n".join(r"\claimline{" + INDENT[line.level] + "}{" + line.math + "}" for line in lines)
+
+    def table(self, header, rows, widths: str) -> str:
+        paragraphs = widths.count("p")
+        share = max(0.18, (0.92 - 0.13 * (len(widths) - paragraphs)) / max(paragraphs, 1))
+        spec = "".join(
+            rf">{{\raggedright\arraybackslash}}p{{{share:.2f}\linewidth}}" if w == "p" else w for w in widths
         )
-        out = [rf"\{top}{{Steps}}" if single else rf"\{top}{{{latex_text(der.title)}}}"]
-        if der.source:
-            out.append(r"Source: \texttt{" + latex_text(der.source) + "}.")
-        missing: list[str] = []
-        for step in d.steps + [None]:
-            if step is not None and not step.entries:
-                missing.append(step.id)
-                continue
-            if missing:  # a run of steps without obligations, in one line
-                out.append(
-                    r"\textit{Not encoded yet (no obligation checks "
-                    + ("this step" if len(missing) == 1 else "these steps")
-                    + "): "
-                    + ", ".join(map(latex_text, missing))
-                    + ".}"
-                )
-                missing = []
-            if step is not None:
-                out.append(self._print(step, level=step_level))
-        errata = d.errata
-        if errata:
-            out.append(rf"\{sub}{{Errata}}")
-            out.append(
-                "Claims of the source that the checker refutes: each with its counterexample, shrunk to round "
-                "values, and the corrected claim verified beside it."
-            )
-            out += [self._print(e, level=step_level) for e in errata]
-        if d.failed:
-            out.append(rf"\{sub}{{Not verified}}")
-            out.append("Obligations that could not be built or evaluated; the message says what to fix.")
-            out += [self._print(e) for e in d.failed]
-        return "\n\n".join(out)
-
-    def _print_Step(self, step: Step, level: str = "subsection") -> str:
-        out = [rf"\{level}*{{{latex_text(step.id)}}}"]
-        if step.refuted:
-            out.append(
-                r"\textit{The source's claim is refuted; see "
-                + _link("erratum", step.id, "Erratum " + step.id)
-                + (". The corrected claim:" if step.verified else ".")
-                + "}"
-            )
-        out += [self._print(e) for e in step.verified]
-        if step.failed:
-            ids = ", ".join(latex_text(e.obligation.id) for e in step.failed)
-            out.append(r"\textit{Not verified (error): " + ids + r"; see the section Not verified.}")
-        return "\n\n".join(out)
-
-    def _print_Erratum(self, erratum: Erratum, level: str = "subsection") -> str:
-        out = [
-            rf"\{level}*{{{_target('erratum', erratum.step)}Erratum {latex_text(erratum.step)}}}",
-            r"\textbf{As the source writes it}, refuted:",
-        ]
-        out += [self._print(e) for e in erratum.refuted]
-        if erratum.corrections:
-            out.append(r"\textbf{Corrected claim}, verified:")
-            out += [self._print(e) for e in erratum.corrections]
-        else:
-            out.append(r"\textit{No corrected claim has been verified for this step yet.}")
-        return "\n\n".join(out)
-
-    def _print_Entry(self, entry: Entry) -> str:
-        ob, v = entry.obligation, entry.verdict
-        head = (
-            r"\paragraph{"
-            + code_text(ob.id)
-            + " "
-            + code_text(ob.name)
-            + r"} \hfill \verdict{"
-            + STATUS_TEXT[v.status]
-            + "}"
-        )
-        if not v.as_expected:
-            head += r" \textcolor{red}{(expected " + str(v.expected) + ")}"
-        source = r"\claimline{" + INDENT[FIRST] + "}{" + source_math(ob.latex) + "}"
-        out = [head, r"As the source writes it:", source]
-        if ob.doc:
-            out.append(latex_text(ob.doc))
-        out.append(self._print(entry.encoding))
-        out.append(self._print(v))
-        return "\n\n".join(out)
-
-    def _print_Encoding(self, enc: Encoding) -> str:
-        where = f" at the smallest size checked, {_size(enc.size)} (states $\\times$ actions)" if enc.size else ""
-        if enc.claim is None:
-            return r"The claim could not be built" + where + ": " + latex_text(enc.error)
-        return "As the checker encodes it" + where + ":\n\n" + self._print(enc.claim)
-
-    # -- claims ----------------------------------------------------------------------
-
-    def _print_Equal(self, claim: Equal, assumptions: bool = True) -> str:
-        pairs = claim.pairs()
-        out = [
-            self._lines(relation_lines(l, "=", r, **self._layout()), ix if len(pairs) > 1 else ())
-            for ix, l, r in pairs[: self._settings["max_elements"]]
-        ]
-        out.append(self._more(len(pairs)))
-        if assumptions:
-            out.append(self._assumptions(claim.domain.parts, claim.free_symbols()))
-        return "\n".join(x for x in out if x)
-
-    def _print_NonNegative(self, claim: NonNegative, assumptions: bool = True) -> str:
-        elements = claim.elements()
-        out = [
-            self._lines(relation_lines(e, r"\ge", 0, **self._layout()), (k,) if len(elements) > 1 else ())
-            for k, e in enumerate(elements[: self._settings["max_elements"]])
-        ]
-        out.append(self._more(len(elements)))
-        if claim.convex_in is not None:
-            x, x0 = claim.convex_in
-            out.append(
-                rf"Proved by convexity in ${math_latex(x)}$: the expression and its first derivative vanish at "
-                rf"${math_latex(x)} = {math_latex(x0)}$ and its second derivative is non-negative."
-            )
-        if assumptions:
-            out.append(self._assumptions(claim.domain.parts, claim.free_symbols()))
-        return "\n".join(x for x in out if x)
-
-    def _print_Inequality(self, claim: Inequality, assumptions: bool = True) -> str:
-        out = [self._lines(relation_lines(claim.lhs, r"\le", claim.rhs, **self._layout()))]
-        rule = claim.certificate if isinstance(claim.certificate, Rule) else None
-        parts = certificate_parts(claim.certificate)
-        if rule is not None:
-            out.append(
-                rf"Certificate, machine-checked by the rule \texttt{{{type(rule).__name__}}}: "
-                + latex_text(rule.theorem())
-                + (" Given:" if parts else "")
-            )
-        elif parts:
-            out.append(
-                r"Certificate, each part checked; the step from them to the claim is the argument below, "
-                r"read by a person (\verdict{argued} at best):"
-            )
-        else:
-            out.append(r"No certificate: the inequality is checked numerically only.")
-        if parts:
-            out.append(r"\begin{enumerate}")
-            for part in parts:
-                out.append(r"\item " + self._print(part, assumptions=False))
-            out.append(r"\end{enumerate}")
-        if claim.because:
-            out.append(("In words: " if rule is not None else "Why it implies the claim: ") + latex_text(claim.because))
-        if assumptions:
-            symbols, domains = stated(claim)
-            out.append(self._assumptions(domains, symbols))
-        return "\n".join(x for x in out if x)
-
-    def _layout(self) -> dict:
-        return {"width": self._settings["line_width"], "max_chars": self._settings["max_expr_chars"]}
-
-    def _lines(self, lines, index: tuple = ()) -> str:
-        """Display lines of math, each scaled down only if it is wider than the page."""
-        out = [f"Element ${index if len(index) > 1 else index[0]}$:"] if index else []
-        out += [r"\claimline{" + INDENT[line.level] + "}{" + line.math + "}" for line in lines]
-        return "\n".join(out)
-
-    def _more(self, total: int) -> str:
-        hidden = total - self._settings["max_elements"]
+        head = " & ".join(r"\textbf{" + latex_text(h) + "}" for h in header) + r" \\"
+        body = "\n".join(" & ".join(row) + r" \\" for row in rows)
         return (
-            rf"\textit{{\ldots\ and {hidden} more element{'s' if hidden > 1 else ''} of the same form.}}"
-            if hidden > 0
-            else ""
+            r"{\small\begin{longtable}{@{}"
+            + spec
+            + "@{}}\n\\toprule "
+            + head
+            + "\n\\midrule\\endhead\n"
+            + body
+            + "\n\\bottomrule\n\\end{longtable}}"
         )
 
-    # -- assumptions ---------------------------------------------------------------
+    def coloured(self, state, text: str) -> str:
+        return r"\textcolor{" + COLOUR[state] + "}{" + latex_text(text) + "}"
 
-    def _assumptions(self, domains, symbols) -> str:
-        """Where the claim's symbols live (the domains it draws them from)."""
-        used = used_domains(domains, symbols)
-        if not used:
-            return ""
-        return r"Assumptions: " + "; ".join(self._print(d) for d in used) + "."
+    def quote(self, text: str) -> str:
+        return r"\begin{quote}" + quote_latex(text) + r"\end{quote}"
 
-    def _symbols(self, domain) -> str:
-        return ", ".join(math_latex(s) for s in domain.symbols)
+    def items(self, items, numbered: bool = False) -> str:
+        env = "enumerate" if numbered else "itemize"
+        return rf"\begin{{{env}}}" + "\n" + "\n".join(r"\item " + i for i in items) + "\n" + rf"\end{{{env}}}"
 
-    def _print_Real(self, d) -> str:
-        return "$" + self._symbols(d) + r" \in \mathbb{R}$"
+    def listing(self, source: str) -> str:
+        return r"\begin{lstlisting}" + "\n" + _listing(source) + r"\end{lstlisting}"
 
-    def _print_Positive(self, d) -> str:
-        return "$" + self._symbols(d) + r" > 0$"
+    def front(self, doc: Document) -> str:
+        s = doc.settings
+        return "\n".join(
+            [
+                r"\begin{titlepage}",
+                r"\centering{\LARGE\bfseries " + latex_text(doc.title) + r"\par}\vspace{1.5em}",
+                r"{\large checked step by step by symderiv " + __version__ + r"\par}\vspace{2em}",
+                r"\begin{minipage}{0.9\linewidth}\raggedright",
+                latex_text(self.summary_text(doc)),
+                "",
+                self.legend(),
+                r"\end{minipage}",
+                r"\end{titlepage}",
+                r"\tableofcontents",
+                r"\clearpage",
+            ]
+        ).replace("SEED", str(s.seed))
 
-    def _print_OpenInterval(self, d) -> str:
-        return "$" + self._symbols(d) + rf" \in ({d.low:g}, {d.high:g})$"
+    def finish(self, parts: list[str]) -> str:
+        body = "\n\n".join(p for p in parts if p)
+        extra = [TIKZ] if r"\begin{tikzpicture}" in body else []
+        extra += [CJK] if r"\begin{CJK}" in body else []
+        title = r"\hypersetup{pdftitle={" + latex_text(self._doc.title) + "}}"
+        preamble = PREAMBLE.replace("%EXTRA%", "\n".join(extra))
+        return "\n\n".join([preamble + title, r"\begin{document}", body, r"\end{document}"]) + "\n"
 
-    def _print_Simplex(self, d) -> str:
-        return "$(" + self._symbols(d) + r")$ on the open simplex (positive, summing to 1)"
-
-    def _print_SmoothFunctions(self, d) -> str:
-        names = ", ".join(math_latex(f) for f in d.functions)
-        return f"${names}$ smooth functions of ${math_latex(d.parameter)} \\in \\mathbb{{R}}$"
-
-    # -- evidence ----------------------------------------------------------------------
-
-    def _print_Verdict(self, v: Verdict) -> str:
-        rows = "\n".join(self._print(e) for e in v.evidence)
-        out = [
-            r"{\small\begin{tabularx}{\linewidth}{@{}l l >{\raggedright\arraybackslash}X r r r@{}}",
-            r"\toprule size & verdict & strategy & instances & largest rel.\ error & seconds \\ \midrule",
-            rows,
-            r"\bottomrule\end{tabularx}}",
-        ]
-        if v.message:
-            out.append(r"\par{\small Note: " + latex_text(_shorten(v.message, 600)) + "}")
-        ce = v.counterexample
-        if ce is not None:
-            out.append(self._print(ce))
-        return "\n".join(out)
-
-    def _print_SizeEvidence(self, e: SizeEvidence) -> str:
-        size = _size(e.size) if e.size else "--"
-        strategy = latex_text(e.strategy or "--")
-        for sep in ("+", ";", ","):
-            strategy = strategy.replace(sep, sep + r"\allowbreak{}")
-        seconds = e.seconds_symbolic + e.seconds_numeric
-        status = str(e.status)
-        return f"{size} & {status} & {strategy} & {_count(e.instances)} & {_sci(e.max_rel_error)} & {seconds:.2f} \\\\"
-
-    def _print_Counterexample(self, ce: Counterexample) -> str:
-        where = ", ".join(
-            x
-            for x in (
-                f"size {_size(ce.size)}" if ce.size else "",
-                f"element ${ce.element}$" if ce.element else "",
-            )
-            if x
-        )
-        values = ", ".join(f"${symbol_latex(k)} = {_num(v)}$" for k, v in ce.values.items())
-        out = [
-            r"\textbf{Counterexample}" + (f" ({where})" if where else "") + f", seed {ce.seed}:",
-            values + ",",
-            rf"where the left side is ${_num(ce.lhs, 12)}$ and the right side is ${_num(ce.rhs, 12)}$"
-            + (" (" + latex_text(ce.note) + ")" if ce.note else "")
-            + ".",
-        ]
-        return "\n".join(out)
-
-    # -- appendix --------------------------------------------------------------------
-
-    def _appendix(self, doc: Document) -> str:
-        out = [
-            r"\appendix",
-            r"\section{Reference implementations}",
-            "The numeric checks compare the encodings with these plain NumPy implementations. Each is typeset by "
-            "latexify-py where its rendering keeps the code's meaning, and shown as code where it would not.",
-        ]
-        out += [self._print(r) for r in doc.references]
-        return "\n\n".join(out)
+    def appendix_start(self) -> str:
+        return r"\appendix"
 
     def _print_ReferenceFunction(self, ref) -> str:
-        out = [r"\subsection*{" + code_text(ref.name) + "}"]
+        out = [self.heading(3, ref.name)]
         if ref.doc:
-            out.append(latex_text(ref.doc))
-        if ref.latex is not None:
+            out.append(prose_latex(ref.doc))
+        too_wide = ref.latex is not None and max(map(visible_length, ref.latex.split(r"\\"))) > MAX_REFERENCE_WIDTH
+        if ref.latex is not None and not too_wide:
             # latexify sets the lines of a function in an array, whose cells would be in text style
             latex = ref.latex.replace(r"\begin{array}{l}", r"\begin{array}{>{\displaystyle}l}")
             out.append(r"\claimline{" + INDENT[FIRST] + "}{" + latex + "}")
             return "\n\n".join(out)
-        out.append(r"{\small Shown as code: " + _with_code("; ".join(ref.problems)) + ".}")
-        out.append(r"\begin{lstlisting}" + "\n" + _listing(ref.source) + r"\end{lstlisting}")
+        problems = ref.problems + (["its rendering is too wide to typeset legibly"] if too_wide else [])
+        out.append(r"{\small Shown as code: " + _with_code("; ".join(problems)) + ".}")
+        out.append(self.listing(ref.source))
         return "\n\n".join(out)
+
+    def graph(self, d: DerivationReport, k: int) -> str:
+        """The steps (rows by how deep their uses go) and the uses between them, coloured by state."""
+        positions = graph_positions(d)
+        if not positions:
+            return ""
+        states = {s.id: s.state for s in d.steps}
+        out = [r"\begin{center}\begin{tikzpicture}[x=1cm,y=1cm]"]
+        style = r"draw, rounded corners=2pt, minimum width=1.1cm, minimum height=0.6cm, font=\small"
+        for step, (x, y) in positions.items():
+            state = states[step]
+            fill = COLOUR[state] + "!20"
+            dash = ", dashed" if state is State.MISSING else ""
+            label = r"\hyperlink{" + _anchor(f"step-{k}-{step}") + "}{" + latex_text(step) + "}"
+            out.append(
+                rf"\node[{style}, fill={fill}, draw={COLOUR[state]}{dash}] ({_anchor(step)}) at ({x:.2f},{y:.2f}) "
+                + "{"
+                + label
+                + "};"
+            )
+        for used, user in d.uses:
+            out.append(rf"\draw[-{{Stealth}}, black!60] ({_anchor(used)}) -- ({_anchor(user)});")
+        out.append(r"\end{tikzpicture}\end{center}")
+        legend = ", ".join(
+            rf"\tikz\node[draw={COLOUR[s]}, fill={COLOUR[s]}!20, minimum size=0.3cm] {{}}; " + latex_text(str(s))
+            for s in State
+        )
+        out.append(r"{\small An arrow goes from a step to a step that uses it. " + legend + ".}")
+        return "\n".join(out)
+
+
+def graph_positions(d: DerivationReport) -> dict[str, tuple[float, float]]:
+    """Where each step stands: row r holds the steps whose uses go r deep, in the source's order."""
+    ids = [s.id for s in d.steps]
+    using: dict[str, list[str]] = {s: [] for s in ids}
+    for used, user in d.uses:
+        using[user].append(used)
+    depth: dict[str, int] = {}
+
+    def deep(step: str, seen: frozenset) -> int:
+        if step not in depth:
+            earlier = [u for u in using[step] if u not in seen]
+            depth[step] = 1 + max((deep(u, seen | {step}) for u in earlier), default=-1)
+        return depth[step]
+
+    for step in ids:
+        deep(step, frozenset())
+    rows: list[list[str]] = []
+    for level in sorted(set(depth.values())):
+        members = [s for s in ids if depth[s] == level]
+        rows += [members[n : n + GRAPH_ROW] for n in range(0, len(members), GRAPH_ROW)]
+    positions = {}
+    for r, row in enumerate(rows):
+        gap = GRAPH_WIDTH / GRAPH_ROW
+        start = (GRAPH_WIDTH - gap * (len(row) - 1)) / 2
+        for n, step in enumerate(row):
+            positions[step] = (start + gap * n, -GRAPH_ROW_HEIGHT * r)
+    return positions
 
 
 def _with_code(text: str) -> str:
@@ -450,31 +390,6 @@ def _listing(source: str) -> str:
     return "".join(c if ord(c) < 128 else "(*@" + latex_text(c) + "@*)" for c in source)
 
 
-def _size(size: str) -> str:
-    return size.replace("x", r"$\times$")
-
-
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", "{,}")
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _sci(x: float) -> str:
-    if x == 0:
-        return "0"
-    mantissa, exponent = f"{x:.1e}".split("e")
-    return rf"${mantissa} \times 10^{{{int(exponent)}}}$"
-
-
-def _num(x: float, digits: int = 6) -> str:
-    if not math.isfinite(x):
-        return {True: r"\infty", False: r"-\infty"}[x > 0] if not math.isnan(x) else r"\mathrm{NaN}"
-    return str(int(x)) if x == int(x) and abs(x) < 1e15 else math_latex(sp.Float(x, digits))
-
-
 def to_latex(document: Document, **settings) -> str:
     with using(document.vocabularies):
         return LatexExporter(settings).doprint(document)
@@ -486,13 +401,13 @@ def verdict_math(v: Verdict) -> str:
     parts = [_math_code(v.obligation_id) + rf"\text{{: {STATUS_TEXT[v.status]}}}"]
     if v.strategy:
         parts.append(r"\text{by } " + _math_code(v.strategy))
-    parts.append(rf"\text{{{v.instances} instances, largest rel. error }} {_sci(v.max_rel_error).strip('$')}")
+    parts.append(rf"\text{{{v.instances} instances, largest rel. error }} {ExportPrinter.scientific(v.max_rel_error)}")
     ce = v.counterexample
     if ce is not None:
-        values = ", ".join(f"{symbol_latex(k)} = {_num(x)}" for k, x in ce.values.items())
+        values = ", ".join(f"{symbol_latex(k)} = {number_latex(x)}" for k, x in ce.values.items())
         parts.append(
-            rf"\text{{counterexample: }} {values}\ (\text{{lhs }} {_num(ce.lhs, 12)},\ \text{{rhs }} "
-            rf"{_num(ce.rhs, 12)})"
+            rf"\text{{counterexample: }} {values}\ (\text{{lhs }} {number_latex(ce.lhs, 12)},\ \text{{rhs }} "
+            rf"{number_latex(ce.rhs, 12)})"
         )
     if not v.as_expected:
         parts.append(rf"\text{{(expected {v.expected})}}")

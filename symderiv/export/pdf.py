@@ -1,5 +1,6 @@
-"""Compile a LaTeX document to PDF with pdflatex (TeX Live's texlive-latex-base and
-texlive-latex-recommended packages hold everything the exporter uses)."""
+"""Compile a LaTeX document to PDF with pdflatex (TeX Live's texlive-latex-base,
+texlive-latex-recommended and texlive-pictures, and for a quoted sentence in Chinese
+latex-cjk-common with latex-cjk-chinese-arphic-gbsn00lp, hold everything the exporter uses)."""
 
 from __future__ import annotations
 
@@ -21,13 +22,14 @@ def find_pdflatex() -> str | None:
     return shutil.which("pdflatex")
 
 
-def compile_pdf(tex: str, output: Path | str, timeout: float = 300.0) -> Path:
-    """Write the PDF of `tex` to `output`; the auxiliary files stay in a temporary folder."""
+def compile_pdf(tex: str, output: Path | str, timeout: float = 300.0, log: Path | str | None = None) -> Path:
+    """Write the PDF of `tex` to `output` (and pdflatex's log to `log`, if given: it names every
+    display line too wide to typeset at 80 %); the auxiliary files stay in a temporary folder."""
     exe = find_pdflatex()
     if exe is None:
         raise TexError(
             "pdflatex not found; install TeX Live (Debian: apt-get install texlive-latex-base "
-            "texlive-latex-recommended) or export with --format tex"
+            "texlive-latex-recommended texlive-pictures) or export with --format tex"
         )
     output = Path(output)
     with tempfile.TemporaryDirectory(prefix="symderiv-tex-") as tmp:
@@ -46,6 +48,8 @@ def compile_pdf(tex: str, output: Path | str, timeout: float = 300.0) -> Path:
                 raise TexError("pdflatex failed: " + _first_error(run.stdout))
         output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(Path(tmp) / "document.pdf", output)
+        if log is not None:
+            shutil.copyfile(Path(tmp) / "document.log", log)
     return output
 
 

@@ -1,6 +1,6 @@
 """A small derivation with every kind of step an export must show: a proved claim, a
-refuted claim with its corrected claim, a broken builder, a step with no obligation, and
-a matrix claim over a symbolic MDP."""
+refuted claim with its corrected claim, a broken builder, a step with no obligation, a
+matrix claim over a symbolic MDP, and a claim the source itself says is false (a remark)."""
 
 import os
 import shutil
@@ -23,7 +23,7 @@ def rl_notation():
         yield
 
 
-STEPS = ["S1", "S2", "S3", "S4", "S5"]
+STEPS = ["S1", "S2", "S3", "S4", "S5", "S6"]
 
 
 def sample_derivation() -> Derivation:
@@ -38,7 +38,7 @@ def sample_derivation() -> Derivation:
     def square_of_sum_as_written():
         return Equal((x + y) ** 2, x**2 + y**2, [Positive(x, y)])
 
-    @d.claim("S2", r"(x+y)^2 = x^2 + 2xy + y^2", part="corrected")
+    @d.claim("S2", r"(x+y)^2 = x^2 + 2xy + y^2", part="corrected", corrects="S2", uses=["S1"])
     def square_of_sum():
         """The source drops the cross term 2xy."""
         return Equal((x + y) ** 2, x**2 + 2 * x * y + y**2, [Positive(x, y)])
@@ -57,6 +57,10 @@ def sample_derivation() -> Derivation:
         V = m.soft_value(m.Q)
         rhs = sp.Matrix(m.n_states, m.n_actions, lambda s, a: m.prior[s, a] * sp.exp((m.Q[s, a] - V[s]) / m.alpha))
         return Equal(m.boltzmann(m.Q), rhs, m.domain())
+
+    @d.claim("S6", r"x + y = x", expect="refuted", remark=True, uses=["S5"])
+    def the_source_says_y_is_not_negligible():
+        return Equal(x + y, x, [Positive(x, y)])
 
     return d
 

@@ -36,9 +36,9 @@ def sample_module(tmp_path, monkeypatch):
         from numpy.linalg import solve
 
 
-        def reward_plus_next_value(r, P, V, gamma):
-            """r + γ P V."""
-            return r + gamma * P @ V
+        def reward_plus_next_value(r, P, V):
+            """r + P V."""
+            return r + P @ V
 
 
         def discounted_visitation(P_pi, p0, gamma, n):
@@ -139,8 +139,22 @@ def test_what_latexify_cannot_render_is_a_listing_with_the_reason(define):
 def test_functions_are_discovered_from_the_module_in_source_order(sample_module):
     refs = reference_functions(sample_module)
     assert [r.name for r in refs] == ["reward_plus_next_value", "discounted_visitation"]  # no private, no import
-    assert refs[0].latex is not None and refs[0].doc == "r + γ P V."
+    assert refs[0].latex is not None and refs[0].doc == "r + P V."
     assert refs[1].latex is None
+    assert [r.name for r in reference_functions(sample_module, {"discounted_visitation"})] == ["discounted_visitation"]
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ("def f(P, V, gamma):\n    return gamma * P @ V\n", "`*` and the matrix product `@` would print alike"),
+        ("def f(gamma):\n    return gamma * gamma\n", "`gamma * gamma` would print as two juxtaposed names"),
+        ("def f(x):\n    return np.sum(x, 1)\n", "1)` would print as a second operand of Σ"),
+    ],
+)
+def test_renderings_that_read_wrongly_are_shown_as_code(define, source, problem):
+    ref = render(define(source))
+    assert ref.latex is None and any(problem in p for p in ref.problems), ref.problems
 
 
 def test_a_missing_reference_module_gives_an_empty_appendix():

@@ -1,5 +1,7 @@
+import pytest
+
 from symderiv import Derivation, Settings, Size, Status, sizes
-from symderiv.export.document import report_derivation, smallest_size
+from symderiv.export.document import State, report_derivation, smallest_size
 from symderiv.rl import SymbolicMDP
 
 
@@ -14,11 +16,33 @@ def test_a_refuted_claim_is_paired_with_the_corrected_claim_of_its_step(checked_
     d, verdicts, settings = checked_sample
     report = report_derivation(d, verdicts, settings)
     [erratum] = report.errata
-    assert erratum.step == "S2"
-    assert [e.obligation.id for e in erratum.refuted] == ["S2"]
+    assert erratum.step == "S2" and erratum.entry.obligation.id == "S2"
     assert [e.obligation.id for e in erratum.corrections] == ["S2.corrected"]
-    assert erratum.refuted[0].verdict.counterexample is not None
+    assert erratum.entry.verdict.counterexample is not None
     assert [e.obligation.id for e in report.failed] == ["S3"]
+
+
+def test_a_refutation_the_source_states_is_a_remark_not_an_erratum(checked_sample):
+    d, verdicts, settings = checked_sample
+    report = report_derivation(d, verdicts, settings)
+    assert [e.obligation.id for e in report.remarks] == ["S6"]
+    assert "S6" not in [e.entry.obligation.id for e in report.errata]
+    states = {s.id: s.state for s in report.steps}
+    assert states == {
+        "S1": State.PROVED,
+        "S2": State.ERRATUM,
+        "S3": State.ERROR,
+        "S4": State.MISSING,
+        "S5": State.PROVED,
+        "S6": State.REMARK,
+    }
+    assert report.uses == [("S1", "S2"), ("S5", "S6")]
+
+
+def test_a_remark_must_be_expected_refuted():
+    d = Derivation("remarks")
+    with pytest.raises(ValueError, match="expect it refuted"):
+        d.claim("R1", "x = x", remark=True)
 
 
 def test_the_encoding_is_built_at_the_smallest_checked_size(checked_sample):
@@ -53,5 +77,5 @@ def test_a_selection_keeps_only_the_steps_it_checked(checked_sample):
 
 
 def test_the_summary_counts_verdicts_and_names_the_unexpected(sample_document):
-    assert sample_document.summary() == "5 obligations: 3 proved, 0 argued, 0 numeric, 1 refuted, 1 error"
+    assert sample_document.summary() == "6 obligations: 3 proved, 0 argued, 0 numeric, 2 refuted, 1 error"
     assert sample_document.unexpected == ["S3"]

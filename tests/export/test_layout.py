@@ -1,6 +1,14 @@
 import sympy as sp
 
-from symderiv.export.layout import CONTINUATION, FIRST, RELATION, relation_lines, source_math, visible_length
+from symderiv.export.layout import (
+    CONTINUATION,
+    FIRST,
+    RELATION,
+    relation_lines,
+    source_lines,
+    source_math,
+    visible_length,
+)
 from symderiv.rl import SymbolicMDP
 
 
@@ -32,13 +40,27 @@ def test_a_product_with_a_long_sum_opens_the_sum_across_lines():
     assert r"\Bigl(" in text and r"\Bigr)" in text and len(lines) > 2
 
 
-def test_a_side_past_the_limit_keeps_its_leading_terms_and_counts_the_rest():
+def test_no_term_is_ever_dropped_and_every_line_fits():
     terms = sp.symbols("t0:60")
-    lines = relation_lines(sp.Add(*terms), "=", 0, max_chars=40)
+    lines = relation_lines(sp.Add(*terms), "=", 0, width=40)
     text = " ".join(l.math for l in lines)
-    assert r"\cdots" in text
-    shown = sum(f"t_{{{k}}}" in text for k in range(60))
-    assert f"({60 - shown} of 60 terms not shown)" in text
+    assert all(f"t_{{{k}}}" in text for k in range(60)) and r"\cdots" not in text
+    assert all(visible_length(l.math) <= 40 for l in lines)
+
+
+def test_a_long_fraction_breaks_into_numerator_over_denominator():
+    m = SymbolicMDP((1, 4))
+    weights = [m.prior[0, a] * sp.exp(m.Q[0, a] / m.alpha) for a in range(4)]
+    lines = relation_lines(weights[0] / sum(weights), "=", m.pi[0, 0], width=40)
+    assert r"\Big/" in " ".join(l.math for l in lines)
+    assert all(visible_length(l.math) <= 40 for l in lines)
+
+
+def test_a_source_equation_breaks_before_its_relations_outside_braces():
+    latex = r"\rho(\pi) = (1 - \gamma) \mathbb{E}_{\tau}\bigg[\sum_{t=0}^{\infty} \gamma^t r_t \bigg] = \mathbb{E}_{s \sim p_{\gamma}, a \sim \pi} [r(s, a)]"
+    lines = source_lines(latex, width=20)
+    assert lines[0].level == FIRST and sum(l.level == RELATION and l.math.startswith("=") for l in lines) == 2
+    assert "".join(l.math for l in lines).replace(" ", "") == latex.replace(" ", "")
 
 
 def test_a_long_max_breaks_between_its_arguments():

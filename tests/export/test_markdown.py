@@ -1,23 +1,32 @@
 import re
 
-from symderiv.export.markdown import md_text, to_markdown
+from symderiv.export.markdown import md_text, split_sections, to_markdown
 
 
-def test_markdown_has_each_step_math_evidence_and_errata(sample_document):
+def test_markdown_has_coverage_steps_errata_remarks_and_the_same_labels(sample_document):
     md = to_markdown(sample_document)
     assert md.startswith("# export test\n")
-    headings = [md.index(f"### {s}\n") for s in ("S1", "S2", "S3", "S5")]
+    assert md.index("## Coverage") < md.index("## Step graph") < md.index("## Steps")
+    assert "| step | line | obligation | label | verdict per size |" in md
+    headings = [md.index(f"### {s}\n") for s in ("S1", "S2", "S3", "S4", "S5", "S6")]
     assert headings == sorted(headings)
-    assert "$$\n\\ln(xy) = \\ln x + \\ln y\n$$" in md
-    assert "\\begin{aligned}" in md and "\\tilde\\pi(1\\vert 0)" in md
-    assert "| size | verdict | strategy | instances | largest rel. error | seconds |" in md
-    assert "| 1×2 | proved | expand |" in md
-    erratum = md[md.index("### Erratum S2") :]
+    assert "```mermaid" in md and "S1 --> S2" in md
+    assert "$$\n\\begin{aligned}\n& \\ln(xy) = \\ln x + \\ln y\n\\end{aligned}\n$$" in md
+    assert "\\tilde\\pi(1\\vert 0)" in md
+    erratum = md[md.index("### Erratum S2") : md.index("## Remarks confirmed")]
     assert "**Counterexample**" in erratum and "$x = " in erratum
-    assert "The source drops the cross term 2xy." in erratum
-    assert "[Erratum S2](#erratum-s2)" in md
-    assert "*Not encoded yet (no obligation checks this step): S4.*" in md
-    assert "**not as expected: S3**" in md
+    assert "**Corrected by**: [S2.corrected](#ob-0-s2-corrected)" in erratum
+    assert "[Erratum S2](#err-0-s2)" in md
+    assert "### Remark S6" in md
+    assert "not as expected: S3" in md
+
+
+def test_long_sections_are_split_under_the_limit():
+    paragraphs = ["## Big"] + ["x" * 900] * 200
+    text = split_sections("\n\n".join(paragraphs), limit=10_000)
+    sections = re.split(r"\n(?=#{1,6} )", text)
+    assert len(sections) > 10 and max(map(len, sections)) <= 10_000
+    assert "#### Big (continued)" in text and text.count("x" * 900) == 200
 
 
 def test_inline_math_writes_bars_as_vert_so_no_markdown_table_splits_on_them(sample_document):
