@@ -172,6 +172,7 @@ def second_line_reference(m, p, functions):
     r"\Vert Q(s,a;\theta_Q) - TQ(s,a;\theta)\Vert^2\Big|_{\theta=\theta_Q}\Big]",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N13"],
 )
 def soft_q_loss_with_optimal_operator_target(m):
     """The loss with TQ the optimal operator of N6 at its maximiser π_Q (N8) equals the loss with
@@ -205,6 +206,7 @@ def soft_q_loss_with_optimal_operator_target(m):
     sizes=MDP,
     model=SymbolicMDP,
     expect="refuted",
+    uses=["N14"],
 )
 def loss_gradient_eq_td_error_times_q_gradient(m):
     """As written: L samples a ~ π(·|s;θ_Q), which depends on θ_Q, and only TQ is held fixed, so ∇L also
@@ -223,6 +225,8 @@ def loss_gradient_eq_td_error_times_q_gradient(m):
     part="fixed_sampling",
     sizes=MDP,
     model=SymbolicMDP,
+    corrects="N15",
+    uses=["N14"],
 )
 def loss_gradient_with_fixed_sampling_eq_td_error_times_q_gradient(m):
     """The corrected first line: with the sampling distribution held fixed at θ′ as well as the target,
@@ -240,6 +244,7 @@ def loss_gradient_with_fixed_sampling_eq_td_error_times_q_gradient(m):
     part="sampling_term",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N14"],
 )
 def loss_gradient_eq_first_line_plus_score_term(m):
     """The difference between the note's loss gradient and its first line, named: the sampling
@@ -262,6 +267,7 @@ def loss_gradient_eq_first_line_plus_score_term(m):
     part="second_line",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N11", "N13"],
 )
 def first_line_eq_soft_value_plus_log_ratio_form(m):
     """Q = V_Q + α ln(π_Q/π̃) (N11) and TQ = r + γ Σ p V_Q (N13), substituted on both sides of the product."""
@@ -278,6 +284,7 @@ def first_line_eq_soft_value_plus_log_ratio_form(m):
     part="third_line",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N16", "N17"],
 )
 def second_line_eq_policy_term_plus_value_error(m):
     """Uses Σ_a ∇π = 0 (N16) and V̂ = E_{a~π} Q̂ (N17); V̂ is held fixed under the gradient."""
@@ -293,6 +300,7 @@ def second_line_eq_policy_term_plus_value_error(m):
     r"\sum_a \nabla_{\theta} \pi(a|s;\theta) = 0",
     sizes=PER_STATE,
     model=SymbolicMDP,
+    prose_line=156,
 )
 def policy_gradients_sum_to_zero(m):
     """For π(·|s;θ) = π_Q, a softmax of the unknown logits Q(s,a;θ)/α + ln π̃(a|s): it sums to one for
@@ -331,6 +339,7 @@ def v_hat_is_policy_average_of_q_hat(m):
     part="td_error",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N11", "N13"],
 )
 def td_error_eq_value_minus_q_hat(m):
     """With π = π_Q and V = V_Q, the TD error of N15's first line is V − Q̂ (by N11 and N13); with
@@ -386,6 +395,9 @@ def sampling_alpha_from(m, domain, low):
     sizes=sizes([2], [2]),
     model=SymbolicMDP,
     expect="refuted",
+    prose_line=168,
+    remark=True,
+    uses=["N2", "N17"],
 )
 def policy_term_with_soft_value_of_q_is_policy_gradient(m):
     """The note's remark, checked: −α Q̂ ∇ ln π looks like a policy gradient but is biased.  With V = V_Q
@@ -406,6 +418,7 @@ def policy_term_with_soft_value_of_q_is_policy_gradient(m):
     part="own_value",
     sizes=POLICY_GRADIENT,
     model=SymbolicMDP,
+    uses=["N2", "N17"],
 )
 def policy_term_with_policys_own_value_is_policy_gradient(m):
     """Schulman, Chen and Abbeel's claim: with V the soft value of π_θ itself (V_π of N3, which both
@@ -427,6 +440,7 @@ def policy_term_with_policys_own_value_is_policy_gradient(m):
     part="one_state",
     sizes=sizes([1], [2, 3]),
     model=SymbolicMDP,
+    uses=["N17"],
 )
 def policy_term_is_policy_gradient_with_one_state(m):
     """With one state V(s') does not depend on the action, so Σ_a ∇π = 0 removes it from Q̂: the
@@ -446,6 +460,9 @@ def policy_term_is_policy_gradient_with_one_state(m):
     sizes=sizes([2], [2]),
     model=SymbolicMDP,
     expect="refuted",
+    prose_line=168,
+    remark=True,
+    uses=["N2", "N17"],
 )
 def policy_term_over_loss_states_is_policy_gradient(m):
     """The loss draws states from its own p, not from the policy's discounted visitation: even with
@@ -471,6 +488,8 @@ def first_definition(m):
     sizes=MDP,
     model=SymbolicMDP,
     expect="refuted",
+    prose_line=171,
+    uses=["N3", "N17"],
 )
 def q_hat_eq_first_definition_q(m):
     """Pointwise, with V the soft value of π itself: Q̂ subtracts the sampled log-ratio α ln(π/π̃) where
@@ -487,6 +506,8 @@ def q_hat_eq_first_definition_q(m):
     part="difference",
     sizes=MDP,
     model=SymbolicMDP,
+    corrects="N19",
+    uses=["N3", "N17"],
 )
 def q_hat_minus_first_definition_q_eq_kl_minus_log_ratio(m):
     """The corrected, pointwise form of N19: the difference named."""
@@ -502,6 +523,8 @@ def q_hat_minus_first_definition_q_eq_kl_minus_log_ratio(m):
     part="expectation",
     sizes=MDP,
     model=SymbolicMDP,
+    prose_line=171,
+    uses=["N3", "N17"],
 )
 def q_hat_averages_to_first_definition_q(m):
     """In expectation over a ~ π(·|s) the note's remark holds: both average to V_π(s)."""

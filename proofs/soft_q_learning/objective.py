@@ -93,6 +93,7 @@ def discounted_visitation_sums_to_one(m):
     r" = \mathbb{E}_{s \sim p_{\gamma}, a \sim \pi} [r(s, a) - \alpha D_{KL}(\pi(\cdot \vert s) \Vert \tilde \pi(\cdot \vert s))]",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N1"],
 )
 def regularised_objective_kl_inside_the_action_average(m):
     """The first two forms of the regularised objective: the KL does not depend on a, and
@@ -113,6 +114,7 @@ def regularised_objective_kl_inside_the_action_average(m):
     part="trajectory",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N1"],
 )
 def regularised_return_eq_expectation_under_visitation(m):
     """The third form against the second, read right to left so that the trajectory side is the
@@ -157,6 +159,7 @@ def first_definition_q_splits_after_the_first_step(m):
     part="value",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N3"],
 )
 def first_definition_value_is_expected_regularised_return(m):
     """V_π = E_a Q_π is the same trajectory expectation started from s with a_0 ~ π(·|s):
@@ -180,6 +183,7 @@ def normalised_regularised_return(x):
     sizes=MDP,
     model=SymbolicMDP,
     expect="refuted",
+    uses=["N2"],
 )
 def objective_eq_expected_first_definition_q_as_written(m):
     """As the note writes it, with ρ(π) as N1-N2 define it: wrong by the factor (1 − γ).
@@ -199,6 +203,8 @@ def objective_eq_expected_first_definition_q_as_written(m):
     part="objective_normalised",
     sizes=MDP,
     model=SymbolicMDP,
+    corrects="N3.objective",
+    uses=["N2"],
 )
 def objective_eq_normalised_expected_first_definition_q(m):
     """The corrected N3.objective: the factor (1 − γ) of N1-N2 is restored."""
@@ -215,6 +221,7 @@ def objective_eq_normalised_expected_first_definition_q(m):
     r"TQ = R - \alpha D_{KL}(\pi\Vert\tilde \pi) + \gamma \mathbf{P}_{\pi} Q",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N3"],
 )
 def first_definition_q_is_fixed_point_of_matrix_form(m):
     """The matrix form has no max: it is the operator T_π of one policy π, and the first
@@ -255,6 +262,7 @@ def first_definition_bracket(m, Q, policy):
     part="elementwise",
     sizes=MDP,
     model=SymbolicMDP,
+    corrects="N4.not_optimal",
 )
 def first_definition_bracket_eq_matrix_form(m):
     """For every policy π and every Q, the expression inside the element-wise form's max is the
@@ -316,6 +324,7 @@ def second_definition_q_splits_after_the_first_step(m):
     part="value",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N3.value"],
 )
 def second_definition_value_is_expected_regularised_return(m):
     """V_π = E_a Q_π − α KL is the regularised return from s, penalty at t = 0 included: the same
@@ -333,6 +342,7 @@ def second_definition_value_is_expected_regularised_return(m):
     sizes=MDP,
     model=SymbolicMDP,
     expect="refuted",
+    uses=["N2"],
 )
 def objective_eq_expected_penalised_q_as_written(m):
     """As the note writes it, with ρ(π) as N1-N2 define it: wrong by the factor (1 − γ), as in
@@ -352,6 +362,8 @@ def objective_eq_expected_penalised_q_as_written(m):
     part="objective_normalised",
     sizes=MDP,
     model=SymbolicMDP,
+    corrects="N5.objective",
+    uses=["N2"],
 )
 def objective_eq_normalised_expected_penalised_q(m):
     """The corrected N5.objective: the factor (1 − γ) of N1-N2 is restored."""

@@ -30,6 +30,7 @@ from .common import MDP, PER_STATE, table
     r" \;\text{equals}\; R + \gamma \mathbf{P}_{\pi}(Q - \alpha D_{KL}(\pi\Vert\tilde\pi))",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N5"],
 )
 def optimal_operator_elementwise_eq_matrix_form(m):
     """For every policy π, the element-wise expression inside the max equals the matrix form
@@ -49,6 +50,8 @@ def optimal_operator_elementwise_eq_matrix_form(m):
     r"\Vert TQ_1 - TQ_2 \Vert_\infty \le \gamma \Vert Q_1 - Q_2 \Vert_\infty",
     sizes=MDP,
     model=SymbolicMDP,
+    prose_line=92,
+    uses=["N6"],
 )
 def soft_bellman_operator_is_gamma_contraction(m):
     """The note says the optimal operator is a contraction.  The rule computes T's Jacobian, γ p(s'|s,a)
@@ -94,6 +97,7 @@ def boltzmann_policy_maximises_regularised_value(m):
     r"V_Q(s) = \alpha \ln \Big\{\sum_{a} \tilde\pi(a|s) \exp[Q(s,a;\theta_Q)/\alpha]\Big\}",
     sizes=PER_STATE,
     model=SymbolicMDP,
+    uses=["N8"],
 )
 def soft_value_is_log_normaliser_of_boltzmann(m):
     """V_Q is defined so that exp(V_Q/α) is the normaliser of N8's closed form."""
@@ -107,6 +111,7 @@ def soft_value_is_log_normaliser_of_boltzmann(m):
     r"\pi_Q(a|s) = \tilde\pi(a|s) \exp\{[Q(s,a) - V_Q(s)]/\alpha\}",
     sizes=PER_STATE,
     model=SymbolicMDP,
+    uses=["N8", "N9"],
 )
 def boltzmann_eq_prior_times_exp_advantage(m):
     V = m.soft_value(m.Q)
@@ -119,6 +124,7 @@ def boltzmann_eq_prior_times_exp_advantage(m):
     r"Q(s,a) = V_Q(s) + \alpha \ln \frac{\pi_Q(a|s)}{\tilde\pi(a|s)}",
     sizes=PER_STATE,
     model=SymbolicMDP,
+    uses=["N10"],
 )
 def q_eq_soft_value_plus_log_ratio(m):
     V, pq = m.soft_value(m.Q), m.boltzmann(m.Q)
@@ -131,6 +137,7 @@ def q_eq_soft_value_plus_log_ratio(m):
     r"V_Q(s) = \sum_{a}\pi_Q(a|s) Q(s,a) - \alpha D^Q_{KL}(s)",
     sizes=PER_STATE,
     model=SymbolicMDP,
+    uses=["N11"],
 )
 def soft_value_eq_expected_q_minus_kl(m):
     pq = m.boltzmann(m.Q)
@@ -142,6 +149,7 @@ def soft_value_eq_expected_q_minus_kl(m):
     r"TQ = R + \gamma \mathbf{P}_{\pi} V_Q",
     sizes=MDP,
     model=SymbolicMDP,
+    uses=["N6", "N8", "N12"],
 )
 def optimal_operator_eq_reward_plus_next_soft_value(m):
     """The operator of N6 at its maximiser π_Q equals R + γ P_π V_Q, with V_Q read as a function of
