@@ -74,7 +74,13 @@ def value_text(value: Value) -> str:
 def counterexample_lines(ce: Counterexample) -> list[str]:
     """The counterexample in the source's notation, each unknown function as the member drawn."""
     where = ", ".join(
-        x for x in (f"size {ce.size}" if ce.size else "", f"element {ce.element}" if ce.element else "") if x
+        x
+        for x in (
+            f"size {ce.size}" if ce.size else "",
+            f"element {ce.element}" if ce.element else "",
+            f"seed {ce.seed}",
+        )
+        if x
     )
     head = f"counterexample{' (' + where + ')' if where else ''}: lhs = {ce.lhs:.12g}, rhs = {ce.rhs:.12g}"
     out = [head + (f" ({ce.note})" if ce.note else "")]
@@ -130,7 +136,7 @@ def _details(v: Verdict, path: Path | None, samples: int | None) -> list[str]:
         residual = next((e.residual for e in v.evidence if e.residual), "")
         if residual:
             out.append(f"    residual: {residual}")
-    if not v.as_expected:
+    if not v.as_expected and path is not None:
         out.append(f"    reproduce: {reproduce_line(v, path, samples)}")
     return out
 

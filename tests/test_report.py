@@ -85,6 +85,31 @@ def test_two_json_runs_are_identical_valid_and_free_of_reprs_and_timings(tmp_pat
     assert not any(k.startswith("seconds") or k == "cached" for k in proved["evidence"][0])
     assert refuted["status"] == "refuted" and refuted["as_expected"] is False
     assert refuted["evidence"][0]["counterexample"]["element"] == [0, 0]
+    # the schema of docs/api.md
+    assert set(data) == {"settings", "verdicts", "load_failures"}
+    assert set(data["settings"]) == {
+        "seed",
+        "samples",
+        "time_limit",
+        "rtol",
+        "sizes",
+        "reference_samples",
+        "strategies",
+    }
+    assert set(refuted) == {"obligation_id", "name", "step", "status", "expected", "as_expected", "seed", "evidence"}
+    assert set(refuted["evidence"][0]) == {
+        "size",
+        "status",
+        "strategy",
+        "attempts",
+        "residual",
+        "instances",
+        "max_rel_error",
+        "message",
+        "machine_dependent",
+        "counterexample",
+    }
+    assert set(refuted["evidence"][0]["counterexample"]) == {"size", "values", "element", "lhs", "rhs", "seed", "note"}
 
     main(["check", str(proof), "--samples", "200", "--json", "-q", "--timings"])
     timed = json.loads(capsys.readouterr().out)
@@ -106,7 +131,7 @@ def test_the_terminal_shows_details_only_for_what_is_unexpected_or_with_verbose(
     [j1] = [line for line in out.splitlines() if "J1 " in line]
     assert "proved" in j1 and "UNEXPECTED" not in j1
     assert "instance(s) failed in floating point" not in out
-    assert "counterexample (element (0, 0)): lhs = " in out
+    assert "counterexample (element (0, 0), seed 0): lhs = " in out
     assert f"reproduce: symderiv check {proof} -k J2 --seed 0 --samples 200" in out
     main(["check", str(proof), "--samples", "200", "--no-cache", "-v", "-k", "J1"])
     assert "build" in capsys.readouterr().out

@@ -4,6 +4,7 @@ matrix claim over a symbolic MDP, and a claim the source itself says is false (a
 
 import os
 import shutil
+import subprocess
 
 import pytest
 import sympy as sp
@@ -81,12 +82,16 @@ def sample_document(checked_sample):
 
 @pytest.fixture(scope="session")
 def tex_tools():
-    """pdflatex and pdftotext; a machine without them skips, CI (CI=true) fails."""
-    missing = [tool for tool in ("pdflatex", "pdftotext") if shutil.which(tool) is None]
+    """pdflatex with TikZ and CJK, and pdftotext; a machine without them skips, CI (CI=true) fails."""
+    missing = [tool for tool in ("pdflatex", "pdftotext", "kpsewhich") if shutil.which(tool) is None]
+    if not missing:
+        found = subprocess.run(["kpsewhich", "tikz.sty", "CJKutf8.sty"], capture_output=True, text=True).stdout
+        missing = [sty for sty in ("tikz.sty", "CJKutf8.sty") if sty not in found]
     if missing:
         message = (
-            f"{', '.join(missing)} not found: install texlive-latex-base, texlive-latex-recommended "
-            "and poppler-utils (.ci/run does in CI)"
+            f"{', '.join(missing)} not found: install texlive-latex-base, texlive-latex-recommended, "
+            "texlive-pictures, latex-cjk-common, latex-cjk-chinese-arphic-gbsn00lp and poppler-utils "
+            "(.ci/run does in CI)"
         )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
