@@ -95,8 +95,9 @@ def reproduce_line(v: Verdict, path: Path | None, samples: int | None = None) ->
     if path is not None:
         parts.append(shlex.quote(_relative(path)))
     parts.append(f"-k {shlex.quote(v.obligation_id)}")
-    if ce is not None and ce.size:
-        parts.append(f"--sizes {ce.size}")
+    sizes = ce.size if ce is not None else ",".join(e.size for e in v.evidence if e.size)
+    if sizes:
+        parts.append(f"--sizes {sizes}")
     parts.append(f"--seed {ce.seed if ce is not None else v.seed}")
     if samples is not None:
         parts.append(f"--samples {samples}")
