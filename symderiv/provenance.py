@@ -89,7 +89,7 @@ class Display:
 class Source:
     """A source file's lines and display equations."""
 
-    def __init__(self, path: Path, text: str):
+    def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.lines = text.splitlines()
         self.displays = []

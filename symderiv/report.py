@@ -17,6 +17,7 @@ from sympy.printing.str import StrPrinter
 
 from .checker import Settings
 from .export.notation import function_latex, latex_as_text, symbol_text, using
+from .loader import LoadFailure
 from .values import THETA, Value, shown_values
 from .verdict import Counterexample, Status, Verdict
 from .vocabulary import Vocabulary
@@ -224,7 +225,12 @@ def settings_json(settings: Settings) -> dict:
     }
 
 
-def to_json(verdicts: Sequence[Verdict], failures=(), settings: Settings | None = None, timings: bool = False) -> str:
+def to_json(
+    verdicts: Sequence[Verdict],
+    failures: Sequence[LoadFailure] = (),
+    settings: Settings | None = None,
+    timings: bool = False,
+) -> str:
     """The verdicts as JSON (schema: docs/api.md): the same claims and settings give the same text,
     unless `timings` adds the seconds and the cache hits of this run."""
     return json.dumps(

@@ -88,7 +88,7 @@ def rendering_problems(tree: ast.AST, latex: str, namespace: dict) -> list[str]:
     gen = ExpressionCodegen(use_math_symbols=True)
     problems: list[str] = []
 
-    def text(node) -> str | None:
+    def text(node: ast.AST) -> str | None:
         try:
             return gen.visit(node)
         except latexify.exceptions.LatexifyError:

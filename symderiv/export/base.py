@@ -17,6 +17,7 @@ import sympy as sp
 from sympy.printing.printer import Printer
 
 from ..claims import Equal, Inequality, NonNegative
+from ..domain import Domain, OpenInterval, Positive, Real, Simplex, SmoothFunctions
 from ..provenance import Label, Provenance
 from ..rules import Rule, certificate_parts
 from ..values import THETA, shown_values
@@ -82,7 +83,7 @@ class ExportPrinter(Printer):
     printmethod = None
     _default_settings = {"line_width": 64}
 
-    def emptyPrinter(self, expr):
+    def emptyPrinter(self, expr: object) -> str:
         raise TypeError(f"{type(self).__name__} has no method for {type(expr).__name__}")
 
     # -- primitives a format gives -------------------------------------------------
@@ -552,31 +553,31 @@ class ExportPrinter(Printer):
 
     # -- assumptions -----------------------------------------------------------------------
 
-    def assumptions(self, domains, symbols) -> str:
+    def assumptions(self, domains: Sequence[Domain], symbols: set[sp.Symbol]) -> str:
         """Where the claim's symbols live (the domains it draws them from)."""
         used = used_domains(domains, symbols)
         if not used:
             return ""
         return self.text("Assumptions: ") + "; ".join(self._print(d) for d in used) + self.text(".")
 
-    def _symbols(self, domain) -> str:
+    def _symbols(self, domain: Domain) -> str:
         return ", ".join(math_latex(s) for s in domain.symbols)
 
-    def _print_Real(self, d) -> str:
+    def _print_Real(self, d: Real) -> str:
         return self.math(self._symbols(d) + r" \in \mathbb{R}")
 
-    def _print_Positive(self, d) -> str:
+    def _print_Positive(self, d: Positive) -> str:
         if d.high != math.inf:
             return self.math(self._symbols(d) + rf" \in ({d.low:g}, {d.high:g}]")
         return self.math(self._symbols(d) + (rf" \ge {d.low:g}" if d.low else " > 0"))
 
-    def _print_OpenInterval(self, d) -> str:
+    def _print_OpenInterval(self, d: OpenInterval) -> str:
         return self.math(self._symbols(d) + rf" \in ({d.low:g}, {d.high:g})")
 
-    def _print_Simplex(self, d) -> str:
+    def _print_Simplex(self, d: Simplex) -> str:
         return self.math("(" + self._symbols(d) + ")") + self.text(" on the open simplex (positive, summing to 1)")
 
-    def _print_SmoothFunctions(self, d) -> str:
+    def _print_SmoothFunctions(self, d: SmoothFunctions) -> str:
         names = ", ".join(math_latex(f) for f in d.functions)
         return (
             self.math(names)

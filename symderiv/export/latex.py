@@ -12,14 +12,16 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from .. import __version__
 from ..verdict import Status, Verdict
+from .appendix import ReferenceFunction
 from .base import ExportPrinter, number_latex
 from .document import STATUS_TEXT, DerivationReport, Document, State
-from .layout import CONTINUATION, FIRST, RELATION, visible_length
+from .layout import CONTINUATION, FIRST, RELATION, Line, visible_length
 from .notation import symbol_latex, using
 
 logging.getLogger("pylatexenc.latexencode").setLevel(logging.ERROR)
@@ -63,7 +65,7 @@ def latex_text(text: str) -> str:
     """Plain text (messages, labels) as LaTeX; Unicode math such as π̃, V̂, ‖ or Pᵀ becomes math."""
     out, plain = [], []
 
-    def flush():
+    def flush() -> None:
         out.append(_ENCODER.unicode_to_latex("".join(plain)))
         plain.clear()
 
@@ -242,10 +244,10 @@ class LatexExporter(ExportPrinter):
     def breakable(self, text: str) -> str:
         return latex_text(text).replace("(", r"(\allowbreak{}").replace("+", r"+\allowbreak{}")
 
-    def display(self, lines) -> str:
+    def display(self, lines: Sequence[Line]) -> str:
         return "\n".join(r"\claimline{" + INDENT[line.level] + "}{" + line.math + "}" for line in lines)
 
-    def table(self, header, rows, widths: str) -> str:
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: str) -> str:
         paragraphs = widths.count("p")
         share = max(0.18, (0.92 - 0.13 * (len(widths) - paragraphs)) / max(paragraphs, 1))
         spec = "".join(
@@ -263,13 +265,13 @@ class LatexExporter(ExportPrinter):
             + "\n\\bottomrule\n\\end{longtable}}"
         )
 
-    def coloured(self, state, text: str) -> str:
+    def coloured(self, state: State | Status, text: str) -> str:
         return r"\textcolor{" + COLOUR[state] + "}{" + latex_text(text) + "}"
 
     def quote(self, text: str) -> str:
         return r"\begin{quote}" + quote_latex(text) + r"\end{quote}"
 
-    def items(self, items, numbered: bool = False) -> str:
+    def items(self, items: Sequence[str], numbered: bool = False) -> str:
         env = "enumerate" if numbered else "itemize"
         return rf"\begin{{{env}}}" + "\n" + "\n".join(r"\item " + i for i in items) + "\n" + rf"\end{{{env}}}"
 
@@ -305,7 +307,7 @@ class LatexExporter(ExportPrinter):
     def appendix_start(self) -> str:
         return r"\appendix"
 
-    def _print_ReferenceFunction(self, ref) -> str:
+    def _print_ReferenceFunction(self, ref: ReferenceFunction) -> str:
         out = [self.heading(3, ref.name)]
         if ref.doc:
             out.append(prose_latex(ref.doc))

@@ -39,11 +39,11 @@ class _MemoPrinter(NotationLatexPrinter):
     """The notation printer, printing each sub-expression once: the breaker asks for the text of
     every node of a large tree, and each node's text holds its children's."""
 
-    def __init__(self, settings: dict | None = None):
+    def __init__(self, settings: dict | None = None) -> None:
         super().__init__(settings)
         self._memo: dict = {}
 
-    def _print(self, expr, **kwargs) -> str:
+    def _print(self, expr: object, **kwargs: object) -> str:
         if kwargs or not isinstance(expr, sp.Basic):
             return super()._print(expr, **kwargs)
         if expr not in self._memo:
@@ -51,7 +51,7 @@ class _MemoPrinter(NotationLatexPrinter):
         return self._memo[expr]
 
 
-def relation_lines(lhs, relation: str, rhs, width: int = 80) -> list[Line]:
+def relation_lines(lhs: sp.Expr, relation: str, rhs: sp.Expr | int, width: int = 80) -> list[Line]:
     """`lhs relation rhs` as lines; `relation` is LaTeX such as `=` or `\\le`."""
     printer = _MemoPrinter({"ln_notation": True})
     left = _pack(pieces(sp.sympify(lhs), printer, width), width)

@@ -5,11 +5,14 @@ and every section kept under `MAX_SECTION` characters (an issue comment holds 65
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .. import __version__
 from ..verdict import Status
+from .appendix import ReferenceFunction
 from .base import ExportPrinter
 from .document import DerivationReport, Document, State
+from .layout import Line
 from .notation import using
 
 _INDENT = {1: r"\quad ", 2: r"\qquad "}
@@ -65,7 +68,7 @@ class MarkdownExporter(ExportPrinter):
     def link(self, anchor: str, label: str) -> str:
         return f"[{md_text(label)}](#{_anchor(anchor)})"
 
-    def display(self, lines) -> str:
+    def display(self, lines: Sequence[Line]) -> str:
         """The lines in `aligned`, in as many $$ blocks as keep each under MAX_BLOCK characters."""
         blocks: list[list[str]] = [[]]
         size = 0
@@ -78,19 +81,19 @@ class MarkdownExporter(ExportPrinter):
             size += len(row) + 4
         return "\n\n".join("$$\n\\begin{aligned}\n" + " \\\\\n".join(b) + "\n\\end{aligned}\n$$" for b in blocks)
 
-    def table(self, header, rows, widths: str) -> str:
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]], widths: str) -> str:
         align = {"l": "---", "p": "---", "r": "---:"}
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align[w] for w in widths) + "|"]
         lines += ["| " + " | ".join(cell.replace("\n", " ") for cell in row) + " |" for row in rows]
         return "\n".join(lines)
 
-    def coloured(self, state, text: str) -> str:
+    def coloured(self, state: State | Status, text: str) -> str:
         return f"**{md_text(text)}**" if state in (Status.REFUTED, Status.ERROR, State.ERRATUM) else md_text(text)
 
     def quote(self, text: str) -> str:
         return "> " + text.strip()
 
-    def items(self, items, numbered: bool = False) -> str:
+    def items(self, items: Sequence[str], numbered: bool = False) -> str:
         return "\n".join(("1. " if numbered else "- ") + i.replace("\n\n", "\n\n   ") for i in items)
 
     def listing(self, source: str) -> str:
@@ -116,7 +119,7 @@ class MarkdownExporter(ExportPrinter):
         legend = ", ".join(f"{state.name.lower()}: {state}" for state in State)
         return "\n".join(lines + ["```"]) + "\n\n" + md_text(f"Node classes: {legend}.")
 
-    def _print_ReferenceFunction(self, ref) -> str:
+    def _print_ReferenceFunction(self, ref: ReferenceFunction) -> str:
         out = [self.heading(3, ref.name)]
         if ref.doc:
             out.append(md_text(ref.doc))
