@@ -342,7 +342,7 @@ class LatexExporter(ExportPrinter):
                 + "};"
             )
         for used, user in d.uses:
-            out.append(rf"\draw[-{{Stealth}}, black!60] ({_anchor(used)}) -- ({_anchor(user)});")
+            out.append(rf"\draw[-{{Stealth}}, black!50] ({_anchor(used)}) to[out=-90, in=90] ({_anchor(user)});")
         out.append(r"\end{tikzpicture}\end{center}")
         legend = ", ".join(
             rf"\tikz\node[draw={COLOUR[s]}, fill={COLOUR[s]}!20, minimum size=0.3cm] {{}}; " + latex_text(str(s))
@@ -372,8 +372,14 @@ def graph_positions(d: DerivationReport) -> dict[str, tuple[float, float]]:
     for level in sorted(set(depth.values())):
         members = [s for s in ids if depth[s] == level]
         rows += [members[n : n + GRAPH_ROW] for n in range(0, len(members), GRAPH_ROW)]
-    positions = {}
+    positions: dict[str, tuple[float, float]] = {}
     for r, row in enumerate(rows):
+        # Each step under the steps it uses (their mean x), ties in the source's order: fewer crossings.
+        def under(step: str, row: list[str] = row) -> tuple[float, int]:
+            above = [positions[u][0] for u in using[step] if u in positions]
+            return (sum(above) / len(above) if above else GRAPH_WIDTH / 2, row.index(step))
+
+        row = sorted(row, key=under)
         gap = GRAPH_WIDTH / GRAPH_ROW
         start = (GRAPH_WIDTH - gap * (len(row) - 1)) / 2
         for n, step in enumerate(row):

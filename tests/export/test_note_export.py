@@ -30,16 +30,18 @@ def note():
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory, tex_tools):
-    """(tex, second tex, log, pdf text), from two exports of the note into one cache."""
+    """(tex, second tex, log, pdf text, pdf, markdown), from exports of the note into one cache."""
     folder = tmp_path_factory.mktemp("note")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SYMDERIV_CACHE_DIR", str(folder / "cache"))
         main(["export", str(PROOF), *EXPORT, "-o", str(folder / "first.tex")])
         main(["export", str(PROOF), *EXPORT, "-o", str(folder / "second.tex")])
+        main(["export", str(PROOF), *EXPORT, "-o", str(folder / "note.md")])
     tex = (folder / "first.tex").read_text(encoding="utf-8")
     pdf = compile_pdf(tex, folder / "note.pdf", log=folder / "note.log")
     log = (folder / "note.log").read_text(encoding="utf-8", errors="replace")
-    return tex, (folder / "second.tex").read_text(encoding="utf-8"), log, pdf_text(pdf), pdf.read_bytes()
+    markdown = (folder / "note.md").read_text(encoding="utf-8")
+    return tex, (folder / "second.tex").read_text(encoding="utf-8"), log, pdf_text(pdf), pdf.read_bytes(), markdown
 
 
 def test_two_exports_of_the_same_input_give_the_same_tex(exported):
@@ -60,7 +62,7 @@ def test_the_pdf_has_contents_bookmarks_a_coverage_table_and_the_step_graph(expo
     graph = tex[tex.index(r"\begin{tikzpicture}") : tex.index(r"\end{tikzpicture}")]
     for step in note.steps:
         assert f"({step})" in graph
-    assert r"(N16) -- (N15)" in graph and r"(N17) -- (N15)" in graph  # N15's third line uses N16, N17
+    assert "(N16) to[out=-90, in=90] (N15)" in graph and "(N17) to[out=-90, in=90] (N15)" in graph  # N15 uses them
 
 
 def _inflates(data: bytes) -> bool:
@@ -109,3 +111,13 @@ def test_labels_are_computed_from_the_note(exported):
     assert "Verbatim, line 118 of the source:" in tex  # N11
     assert "Formalised from prose, line 156 of the source:" in tex  # N16
     assert r"\begin{CJK}{UTF8}{gbsn}" in tex  # the note's sentence, quoted from the file
+
+
+def test_the_markdown_has_the_coverage_table_first_the_same_errata_and_short_sections(exported, note):
+    markdown = exported[5]
+    assert markdown.index("## Coverage") < markdown.index("## Steps")
+    sections = re.split(r"\n(?=#{1,6} )", markdown)
+    assert max(map(len, sections)) < 60_000
+    errata = set(re.findall(r"^### Erratum (\S+)$", markdown, re.M))
+    assert errata == {ob.id.replace("_", "\\_") for ob in note if ob.expect is Status.REFUTED and not ob.remark}
+    assert set(re.findall(r"^### Remark (\S+)$", markdown, re.M)) == {"N18", "N18.loss\\_states"}
