@@ -51,7 +51,7 @@ def test_two_exports_of_the_same_input_give_the_same_tex(exported):
 
 
 def test_the_pdf_has_contents_bookmarks_a_coverage_table_and_the_step_graph(exported, note):
-    tex, _, _, text, pdf = exported
+    tex, _, _, text, pdf, _ = exported
     assert r"\tableofcontents" in tex and "Contents" in text
     streams = b"".join(
         zlib.decompress(m) for m in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S) if _inflates(m)
@@ -74,7 +74,7 @@ def _inflates(data: bytes) -> bool:
 
 
 def test_no_display_is_scaled_below_80_percent_or_drops_a_term(exported):
-    tex, _, log, _, _ = exported
+    tex, _, log, _, _, _ = exported
     assert "symderiv: display line too wide" not in log
     assert r"\claimline" in tex
     assert "terms not shown" not in tex and "more element" not in tex and r"\cdots \quad" not in tex
@@ -88,7 +88,7 @@ def test_the_text_has_no_unicode_escapes_and_no_internal_names(exported):
 
 
 def test_the_errata_are_the_refuted_claims_each_linked_to_its_correction(exported, note):
-    tex, _, _, text, _ = exported
+    tex, _, _, text, _, _ = exported
     errata = [ob for ob in note if ob.expect is Status.REFUTED and not ob.remark]
     remarks = [ob for ob in note if ob.remark]
     assert {ob.id for ob in remarks} == {"N18", "N18.loss_states"}
