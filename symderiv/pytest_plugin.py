@@ -339,7 +339,7 @@ class ObligationItem(pytest.Item):
             one = f", and one of them {v.expected}" if len(allowed) > 1 else ""
             lines.append(f"  (each of its {self.size_count} sizes must give {either}{one})")
         lines.append(f"claim: {self.obligation.latex}")
-        lines += report.details(v)
+        lines += report.details(v, verbose=True, vocabularies=self.obligation.vocabularies)
         size = (self.size,) if self.size is not None else None
         lines.append(f"reproduce: {_command(self.config, self.path, self.obligation, size)}")
         return "\n".join(lines)

@@ -162,7 +162,7 @@ def test_a_failing_claim_fails_its_item_with_the_evidence_and_a_command_that_rep
     result.stdout.fnmatch_lines(
         [
             "*P3 wrong_and_not_expected: verdict refuted, expected proved*",
-            "*counterexample: *lhs=*rhs=*",
+            "*counterexample (seed 0): lhs = *, rhs = *",
             "*reproduce: symderiv check proofs/note.py -k P3 --seed 0 --samples 300*",
         ]
     )
