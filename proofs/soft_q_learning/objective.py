@@ -88,9 +88,10 @@ def discounted_visitation_sums_to_one(m):
 
 @note.claim(
     "N2",
-    r"\mathbb{E}_{s \sim p_{\gamma}, a \sim \pi} [r(s, a)] - \alpha \mathbb{E}_{s \sim p_{\gamma}}"
-    r"[D_{KL}(\pi(\cdot \vert s) \Vert \tilde \pi(\cdot \vert s))]"
-    r" = \mathbb{E}_{s \sim p_{\gamma}, a \sim \pi} [r(s, a) - \alpha D_{KL}(\pi(\cdot \vert s) \Vert \tilde \pi(\cdot \vert s))]",
+    r"\mathbb{E}_{s \sim p_{\gamma}(\cdot; \pi), a \sim \pi(\cdot \vert s)} [r(s, a)] - \alpha"
+    r" \mathbb{E}_{s \sim p_{\gamma}(\cdot; \pi)}[D_{KL}(\pi(\cdot \vert s) \Vert \tilde \pi(\cdot \vert s))]"
+    r" = \mathbb{E}_{s \sim p_{\gamma}(\cdot; \pi), a \sim \pi(\cdot \vert s)}"
+    r" [r(s, a) - \alpha D_{KL}(\pi(\cdot \vert s) \Vert \tilde \pi(\cdot \vert s))]",
     sizes=MDP,
     model=SymbolicMDP,
     uses=["N1"],
@@ -108,18 +109,19 @@ def regularised_objective_kl_inside_the_action_average(m):
 
 @note.claim(
     "N2",
-    r"(1 - \gamma) \mathbb{E}_{\tau \sim \mathcal{MDP}(\pi)} \bigg[\sum^{\infty}_{t=0} \gamma^t"
-    r" [r_t - \alpha D_{KL}(\pi(\cdot \vert s) \Vert \tilde \pi(\cdot \vert s))] \bigg]"
-    r" = \mathbb{E}_{s \sim p_{\gamma}, a \sim \pi} [r(s, a) - \alpha D_{KL}(\pi(\cdot \vert s) \Vert \tilde \pi(\cdot \vert s))]",
+    r"\mathbb{E}_{s \sim p_{\gamma}(\cdot; \pi), a \sim \pi(\cdot \vert s)}"
+    r" [r(s, a) - \alpha D_{KL}(\pi(\cdot \vert s) \Vert \tilde \pi(\cdot \vert s))]"
+    r" = (1 - \gamma) \mathbb{E}_{\tau \sim \mathcal{MDP}(\pi)} \bigg[\sum^{\infty}_{t=0} \gamma^t"
+    r" [r_t - \alpha D_{KL}(\pi(\cdot \vert s) \Vert \tilde \pi(\cdot \vert s))] \bigg]",
     part="trajectory",
     sizes=MDP,
     model=SymbolicMDP,
     uses=["N1"],
 )
 def regularised_return_eq_expectation_under_visitation(m):
-    """The third form against the second, read right to left so that the trajectory side is the
-    one checked against its reference.  Inside the sum over t the note writes D_KL(π(·|s) ‖ π̃(·|s))
-    with s unbound; it is read as s = s_t, as in N3.  The trajectory side is (1 − γ) Σ_s p0(s) V_π(s)
+    """The second form equals the third, as the note writes them; the encoding puts the trajectory
+    side on the left, the side checked against its reference.  Inside the sum over t the note
+    writes D_KL(π(·|s) ‖ π̃(·|s)) with s unbound; it is read as s = s_t, as in N3.  The trajectory side is (1 − γ) Σ_s p0(s) V_π(s)
     with V_π = Σ_a π r − α KL + γ P^π V_π (`soft_value_of_policy`)."""
     trajectory = (1 - m.gamma) * sum(m.p0[s] * m.soft_value_of_policy(m.pi)[s] for s in range(m.n_states))
     reference = on_arrays(m, lambda x: ref.normalised_return(x.pi, x.P, x.p0, penalised_reward_of(x), x.gamma))
