@@ -77,7 +77,7 @@ def default_directory() -> Path:
 
 
 #: symderiv's files that only present verdicts, and cannot change one.
-_PRESENTATION = ("export/", "report.py", "cli.py")
+_PRESENTATION = ("export/", "report.py", "cli.py", "provenance.py", "values.py")
 
 
 @lru_cache(maxsize=1)
