@@ -76,6 +76,9 @@ def latex_text(text: str) -> str:
         if k + 1 < len(text) and text[k + 1] in _ACCENTS:  # a letter with a combining accent: π̃, V̂
             flush()
             out.append(rf"\ensuremath{{\{_ACCENTS[text[k + 1]]}{{{math_char(c)}}}}}")
+        elif c in _MATH_GLYPHS:  # text-companion glyphs that pdflatex would draw as bitmaps
+            flush()
+            out.append(_MATH_GLYPHS[c])
         elif shape in ("<super>", "<sub>"):  # ᵀ, ₀: the plain character, raised or lowered
             flush()
             script = "^" if shape == "<super>" else "_"
@@ -127,6 +130,14 @@ _SCRIPT = re.compile(
 )
 _PROSE = {">=": "≥", "<=": "≤", "!=": "≠", "->": "→", " ~ ": " ∼ ", "~": "∼"}
 _ACCENTS = {"\u0303": "tilde", "\u0302": "hat", "\u0304": "bar", "\u0307": "dot"}
+#: Characters set as math: in text they come from the text-companion font, which TeX Live's
+#: base packages have only as METAFONT sources (bitmaps, made on first use).
+_MATH_GLYPHS = {
+    "×": r"\ensuremath{\times}",
+    "·": r"\ensuremath{\cdot}",
+    "½": r"\ensuremath{\tfrac{1}{2}}",
+    "^": r"\^{}",
+}
 
 
 def _is_cjk(c: str) -> bool:
@@ -139,6 +150,8 @@ def math_char(c: str) -> str:
         return c
     if c == "′":
         return "'"
+    if c in _MATH_GLYPHS and c != "^":
+        return _MATH_GLYPHS[c][len(r"\ensuremath{") : -1] + " "
     latex = _ENCODER.unicode_to_latex(c)
     latex = latex[len(r"\ensuremath{") : -1] if latex.startswith(r"\ensuremath{") else latex
     return latex + " " if re.search(r"\\[A-Za-z]+$", latex) else latex

@@ -49,6 +49,12 @@ def test_no_seconds_unless_asked(sample_document):
     assert "seconds" in to_latex(dataclasses.replace(sample_document, timings=True))
 
 
+def test_multiplication_signs_and_halves_are_math_not_bitmap_glyphs():
+    assert latex_text("2×2, ½, π(·|s)") == (
+        r"2\ensuremath{\times}2, \ensuremath{\tfrac{1}{2}}, \ensuremath{\pi}(\ensuremath{\cdot}\ensuremath{|}s)"
+    )
+
+
 def test_prose_typesets_scripts_accents_and_relations():
     text = prose_latex("p_γ and γ^t, V̂ >= 0, s_0 ~ p0, `q_kl_from_start` and N3.objective_normalised")
     assert r"\ensuremath{p_{\gamma }}" in text and r"\ensuremath{\gamma ^{t}}" in text
