@@ -114,11 +114,19 @@ class Source:
                 return d.lines[at]
         return None
 
+    def in_display(self, line: int) -> bool:
+        return any(line in d.lines for d in self.displays)
+
     def sentence(self, line: int) -> str:
-        """The text of line `line` (1-based), without Markdown's heading, quote and admonition marks."""
+        """The text of line `line` (1-based), without Markdown's heading, quote and admonition marks;
+        a line of a display equation as inline math, without its alignment marks."""
         if not 1 <= line <= len(self.lines):
             return ""
-        return re.sub(r"^\s*(?:#+|>|!!!\s*\w+)?\s*", "", self.lines[line - 1]).strip()
+        text = self.lines[line - 1]
+        if self.in_display(line):
+            math = " ".join(re.sub(r"\\\\|\\(?:begin|end)\{aligned\}|&", " ", text).split())
+            return f"${math}$" if math else ""
+        return re.sub(r"^\s*(?:#+|>|!!!\s*\w+)?\s*", "", text).strip()
 
 
 def candidates(source: str, proof_file: Path | None, cwd: Path | None = None) -> list[Path]:

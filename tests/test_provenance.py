@@ -81,3 +81,10 @@ def test_corrects_and_uses_must_name_steps_of_the_derivation():
     assert unknown_ids(d) == ["C1: C9"]
     with pytest.raises(ValueError, match="sequence of ids"):
         d.claim("C3", "x = x", uses="C1")
+
+
+def test_a_line_of_a_display_is_quoted_as_math_without_its_alignment_marks(tmp_path):
+    source = Source(tmp_path / "note.md", NOTE)
+    assert source.sentence(8) == r"$f(x) = \bigg[ x \vert y \bigg]$"
+    assert source.sentence(9) == "$= g(x).$"
+    assert source.sentence(4) == "Some prose with $x = x$ inline, which is not a display."

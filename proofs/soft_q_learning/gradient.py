@@ -242,6 +242,7 @@ def loss_gradient_with_fixed_sampling_eq_td_error_times_q_gradient(m):
     r"\nabla_{\theta_Q} L(\theta_Q) = \mathbb{E}\Big\{[Q - TQ]\nabla_{\theta_Q} Q\Big\}"
     r" + \mathbb{E}\Big\{\frac{1}{2}\Vert Q - TQ\Vert^2 \nabla_{\theta_Q} \ln\pi(a|s;\theta_Q)\Big\}",
     part="sampling_term",
+    corrects="N15",
     sizes=MDP,
     model=SymbolicMDP,
     uses=["N14"],
@@ -265,6 +266,7 @@ def loss_gradient_eq_first_line_plus_score_term(m):
     r"\frac{\pi(a|s;\theta_Q)}{\tilde\pi(a|s)} - r(s,a) - \gamma \sum_{s'} p(s'|s,a) V(s';\theta_Q)\Big]"
     r"\nabla_{\theta_Q}\Big[V(s;\theta_Q) + \alpha \ln\frac{\pi(a|s;\theta_Q)}{\tilde\pi(a|s)}\Big]\Big\}",
     part="second_line",
+    prose_line=148,
     sizes=MDP,
     model=SymbolicMDP,
     uses=["N11", "N13"],
@@ -282,6 +284,7 @@ def first_line_eq_soft_value_plus_log_ratio_form(m):
     r"\Big\{-\alpha \hat Q(s,a;\theta_Q)\nabla_{\theta_Q}\ln\pi(a|s;\theta_Q) + \nabla_{\theta_Q}\frac{1}{2}"
     r"\Vert V(s;\theta_Q) - \hat V(s;\theta)\Vert^2\big|_{\theta=\theta_Q}\Big\}",
     part="third_line",
+    prose_line=151,
     sizes=MDP,
     model=SymbolicMDP,
     uses=["N16", "N17"],
@@ -323,6 +326,7 @@ def policy_gradients_sum_to_zero(m):
 @note.claim(
     "N17",
     r"\hat V(s;\theta) = \sum_a \pi(a|s;\theta)\,\hat Q(s,a;\theta)",
+    prose_line=165,
     sizes=MDP,
     model=SymbolicMDP,
 )
@@ -337,6 +341,7 @@ def v_hat_is_policy_average_of_q_hat(m):
     "N17",
     r"Q(s,a) - TQ(s,a) = V_Q(s) - \hat Q(s,a)",
     part="td_error",
+    prose_line=161,
     sizes=MDP,
     model=SymbolicMDP,
     uses=["N11", "N13"],
@@ -416,6 +421,7 @@ def policy_term_with_soft_value_of_q_is_policy_gradient(m):
     r"\nabla_\theta\ln\pi(a|s;\theta)\big] = -\alpha\nabla_\theta\rho(\pi_\theta)"
     r"\quad (V = V_{\pi_\theta} \text{ in } \hat Q)",
     part="own_value",
+    prose_line=168,
     sizes=POLICY_GRADIENT,
     model=SymbolicMDP,
     uses=["N2", "N17"],
@@ -438,6 +444,7 @@ def policy_term_with_policys_own_value_is_policy_gradient(m):
     r"\mathbb{E}_{s\sim p_\gamma, a\sim\pi_\theta}\big[-\alpha \hat Q\nabla_\theta\ln\pi\big]"
     r" = -\alpha\nabla_\theta\rho(\pi_\theta)\quad (|S| = 1,\ \text{any } V)",
     part="one_state",
+    prose_line=168,
     sizes=sizes([1], [2, 3]),
     model=SymbolicMDP,
     uses=["N17"],

@@ -72,6 +72,7 @@ def normalised_return_eq_expected_reward_under_visitation(m):
     "N1",
     r"\sum_s p_{\gamma}(s; \pi) = 1",
     part="visitation_is_a_distribution",
+    prose_line=14,
     sizes=MDP,
     model=SymbolicMDP,
 )
@@ -281,6 +282,7 @@ def first_definition_bracket_eq_matrix_form(m):
     r" p(s' \vert s, a) \sum_{a'} \pi'(a' \vert s') Q(s', a')\Big] = (R - \alpha D_{KL}(\pi\Vert\tilde \pi) + \gamma"
     r" \mathbf{P}_{\pi} Q)(s, a)",
     part="not_optimal",
+    prose_line=52,
     sizes=MDP,
     model=SymbolicMDP,
     expect="refuted",

@@ -28,6 +28,7 @@ from .common import MDP, PER_STATE, table
     r"TQ(s,a) = R(s,a) + \gamma \sum_{s'} p(s'|s,a) \sum_{a'} \pi(a'|s')"
     r"[Q(s',a') - \alpha(\ln\pi(a'|s') - \ln\tilde\pi(a'|s'))]"
     r" \;\text{equals}\; R + \gamma \mathbf{P}_{\pi}(Q - \alpha D_{KL}(\pi\Vert\tilde\pi))",
+    prose_line=85,
     sizes=MDP,
     model=SymbolicMDP,
     uses=["N5"],
@@ -72,6 +73,7 @@ def soft_bellman_operator_is_gamma_contraction(m):
     "N8",
     r"\pi_Q = \arg\max_{\pi} \sum_{a} \pi(a|s)[Q(s,a) - \alpha(\ln\pi(a|s) - \ln\tilde\pi(a|s))],\quad"
     r"\pi_Q(s,a) = \frac{\tilde\pi(a|s)\exp[Q(s,a)/\alpha]}{\sum_{a'}\tilde\pi(a'|s)\exp[Q(s,a')/\alpha]}",
+    prose_line=95,
     sizes=PER_STATE,
     model=SymbolicMDP,
 )
@@ -164,6 +166,7 @@ def optimal_operator_eq_reward_plus_next_soft_value(m):
     "N13",
     r"TQ(s,a) = r(s,a) + \gamma \sum_{s'} p(s'|s,a) V_Q(s')",
     part="state_kernel",
+    prose_line=128,
     sizes=MDP,
     model=SymbolicMDP,
 )
