@@ -88,3 +88,17 @@ def test_a_line_of_a_display_is_quoted_as_math_without_its_alignment_marks(tmp_p
     assert source.sentence(8) == r"$f(x) = \bigg[ x \vert y \bigg]$"
     assert source.sentence(9) == "$= g(x).$"
     assert source.sentence(4) == "Some prose with $x = x$ inline, which is not a display."
+
+
+def test_every_obligation_of_the_bundled_note_says_where_in_the_note_it_comes_from():
+    from pathlib import Path
+
+    from symderiv.loader import load
+
+    (note,), failures = load([Path(__file__).resolve().parent.parent / "proofs" / "soft_q_learning"])
+    assert failures == []
+    source = source_of(note)
+    assert source is not None, "the note is read from ../shared beside the repository"
+    labels = provenances(note, source)
+    assert [ob_id for ob_id, p in labels.items() if p.label is Label.NOT_FOUND] == []
+    assert all(p.line is not None for p in labels.values() if p.label is not Label.CORRECTED)
