@@ -57,10 +57,11 @@ import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from .outcome import Attempt
 from .verdict import Counterexample, SizeEvidence, Status
 
-#: Bump when the layout of an entry changes.
-FORMAT = 2
+#: Bump when the layout of an entry changes (3: attempts as typed records).
+FORMAT = 3
 #: Settings fields that choose what to check rather than how a verdict comes out.
 _NOT_IN_KEY = frozenset({"sizes"})
 
@@ -83,7 +84,7 @@ _PRESENTATION = ("export/", "report.py", "cli.py", "provenance.py", "values.py")
 @lru_cache(maxsize=1)
 def tool_versions() -> str:
     """The versions a verdict depends on, with a digest of symderiv's own source files."""
-    from . import __version__
+    from ._version import __version__
 
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
@@ -323,11 +324,6 @@ def build_key(obligation, size, settings) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _reproducible(ev: SizeEvidence) -> bool:
-    """Whether the same key always gives this evidence (not an error, not a time-limited miss)."""
-    return ev.status is not Status.ERROR and not ev.machine_dependent
-
-
 class VerdictCache:
     """Evidence per obligation and size, stored as one JSON file per key."""
 
@@ -372,16 +368,18 @@ class VerdictCache:
         try:
             evidence = data["evidence"]
             ce = evidence.pop("counterexample")
+            attempts = [Attempt.from_dict(a) for a in evidence.pop("attempts")]
             return SizeEvidence(
                 **{**evidence, "status": Status(evidence["status"]), "cached": True},
                 counterexample=Counterexample(**ce) if ce else None,
+                attempts=attempts,
             )
         except (KeyError, TypeError, ValueError):
             return None  # an entry from another layout: check again
 
     def put(self, key: str, evidence: SizeEvidence) -> bool:
         """Store `evidence` if it is reproducible from its key; True if stored."""
-        if not _reproducible(evidence):
+        if not evidence.reproducible:
             return False
         record = dataclasses.asdict(evidence)
         record["status"] = str(evidence.status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +18,7 @@ from .claims import Equal, Inequality, NonNegative
 from .limits import TimeLimitExceeded, cpu_time_limit
 from .location import where
 from .obligation import Obligation, Size
+from .outcome import Attempt, Outcome
 from .verdict import Counterexample, SizeEvidence, Status, Verdict, worst
 
 
@@ -113,7 +115,6 @@ def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
         convex = symbolic.is_nonnegative([curvature], time_limit=settings.time_limit)
         convex.attempts = at_point.attempts + convex.attempts
         convex.seconds += at_point.seconds
-        convex.worst_attempt_cpu = max(convex.worst_attempt_cpu, at_point.worst_attempt_cpu)
         convex.strategy = f"convexity({at_point.strategy}; {convex.strategy})" if convex.zero else ""
         return convex
     if isinstance(claim, NonNegative):
@@ -126,17 +127,22 @@ def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
     whose theorem turns them into the claim; through a prose argument, only `argued`."""
     step = rules.implication(claim)
     if step.refusal:
-        why = f"{type(step.rule).__name__} does not give this claim: {step.refusal}"
-        return symbolic.SymbolicResult(False, attempts=[why], residual=why)
+        rule = type(step.rule).__name__
+        refused = Attempt(rule, Outcome.NOT_APPLICABLE, detail=step.refusal)
+        return symbolic.SymbolicResult(
+            False, attempts=[refused], residual=f"{rule} does not give this claim: {step.refusal}"
+        )
     if not step.premises:
-        why = "an inequality without a certificate is checked numerically only"
-        return symbolic.SymbolicResult(False, attempts=[why])
-    used, attempts, seconds, worst, argued, not_applied = [], [], 0.0, 0.0, not step.machine_checked, []
+        return symbolic.SymbolicResult(
+            False, attempts=[Attempt("certificate", Outcome.NOT_APPLICABLE, detail="none given")]
+        )
+    used: list[str] = []
+    attempts: list[Attempt] = []
+    seconds, argued, not_applied = 0.0, not step.machine_checked, []
     for premise in step.premises:
         result = _symbolic(premise.claim, settings)
-        attempts += [f"certificate {premise.label}: {a}" for a in result.attempts]
+        attempts += [dataclasses.replace(a, part=_part(premise.label, a.part)) for a in result.attempts]
         seconds += result.seconds
-        worst = max(worst, result.worst_attempt_cpu)
         if result.rule_not_applied:
             not_applied.append(f"certificate {premise.label}: {result.rule_not_applied}")
         if not result.zero:
@@ -146,8 +152,6 @@ def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
                 residual=f"certificate {premise.label}: {result.residual}",
                 seconds=seconds,
                 error=result.error,
-                timed_out=result.timed_out,
-                worst_attempt_cpu=worst,
                 rule_not_applied="; ".join(not_applied),
             )
         used.append(result.strategy)
@@ -159,9 +163,13 @@ def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
         attempts=attempts,
         seconds=seconds,
         argued=argued,
-        worst_attempt_cpu=worst,
         rule_not_applied="; ".join(not_applied),
     )
+
+
+def _part(label: str, inner: str) -> str:
+    """The certificate part an attempt belongs to, through nested certificates."""
+    return f"{label}: {inner}" if inner else label
 
 
 #: Called as a check enters each phase of one size: ("build" | "numeric" | "symbolic").
@@ -272,7 +280,7 @@ def _check_claim(
         ev.status, ev.strategy = Status.ARGUED if sym.argued else Status.PROVED, sym.strategy
     else:
         ev.status = Status.NUMERIC
-        ev.machine_dependent = sym.timed_out or bool(sym.error)
+        ev.machine_dependent = sym.machine_dependent
         if sym.timed_out:
             hint = (
                 f"no symbolic proof: a rewrite ran out of time ({settings.time_limit:g}s each); "

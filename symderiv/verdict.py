@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+
+from .outcome import Attempt
 
 
 class Status(str, Enum):
@@ -30,7 +33,7 @@ class Status(str, Enum):
 _SEVERITY = {Status.PROVED: 0, Status.ARGUED: 1, Status.NUMERIC: 2, Status.REFUTED: 3, Status.ERROR: 4}
 
 
-def worst(statuses) -> Status:
+def worst(statuses: Iterable[Status]) -> Status:
     return max(statuses, key=_SEVERITY.__getitem__, default=Status.ERROR)
 
 
@@ -64,7 +67,7 @@ class SizeEvidence:
     size: str
     status: Status
     strategy: str = ""
-    attempts: list[str] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
     residual: str = ""
     instances: int = 0
     max_rel_error: float = 0.0
@@ -81,6 +84,12 @@ class SizeEvidence:
     machine_dependent: bool = False
     #: CPU seconds of the longest symbolic attempt; the time limit over it is the headroom.
     seconds_worst_attempt: float = 0.0
+
+    @property
+    def reproducible(self) -> bool:
+        """Whether the same claim and settings always give this evidence, on any machine: not an
+        error, and not decided by a limit of this machine."""
+        return self.status is not Status.ERROR and not self.machine_dependent
 
 
 @dataclass

@@ -16,6 +16,7 @@ from symderiv.checker import check_size
 from symderiv.cli import main
 from symderiv.domain import Real
 from symderiv.obligation import Size
+from symderiv.outcome import Attempt, Outcome
 from symderiv.rl import SymbolicMDP
 from symderiv.symbolic import Strategy
 from symderiv.verdict import SizeEvidence
@@ -232,9 +233,15 @@ def test_errors_and_time_limited_misses_are_not_stored(tmp_path):
     stopped = SizeEvidence(size="", status=Status.NUMERIC, machine_dependent=True)
     assert not cache.put("1" * 64, stopped)
     assert cache.get("0" * 64) is None and cache.get("1" * 64) is None
-    # Stored whatever its text says: modules decide on typed fields, never on the wording.
-    finished = SizeEvidence(size="", status=Status.NUMERIC, attempts=["expand: stopped after (worded so) 0.01s"])
-    assert cache.put("2" * 64, finished) and cache.get("2" * 64).status is Status.NUMERIC
+    # Stored whatever its message says: the cache decides on typed fields, never on the wording.
+    finished = SizeEvidence(
+        size="",
+        status=Status.NUMERIC,
+        message="stopped after (worded so) 0.01s; symbolic engine: killed",
+        attempts=[Attempt("expand", Outcome.BUDGET_EXCEEDED, detail="more than 20,000 nodes")],
+    )
+    assert cache.put("2" * 64, finished)
+    assert cache.get("2" * 64) == dataclasses.replace(finished, cached=True)
 
 
 def test_a_rewrite_stopped_by_its_time_limit_makes_the_verdict_machine_dependent():
