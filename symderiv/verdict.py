@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
@@ -92,6 +92,17 @@ class SizeEvidence:
         return self.status is not Status.ERROR and not self.machine_dependent
 
 
+#: How a verdict presents itself ("text" for print(), "latex" for Jupyter): the package sets them
+#: to the report's and the LaTeX exporter's printers, so that this module, which both read,
+#: depends on neither.
+_presenters: dict[str, Callable[[Verdict], str]] = {}
+
+
+def present_with(*, text: Callable[[Verdict], str], latex: Callable[[Verdict], str]) -> None:
+    """Word verdicts through `text` and typeset them through `latex`."""
+    _presenters.update(text=text, latex=latex)
+
+
 @dataclass
 class Verdict:
     obligation_id: str
@@ -138,15 +149,13 @@ class Verdict:
 
     def __str__(self) -> str:
         """The verdict as `symderiv check` words it, for print() in a notebook or a script."""
-        from .report import verdict_text  # imported here: the report module imports this one
+        text = _presenters.get("text")
+        return text(self) if text is not None else repr(self)
 
-        return verdict_text(self)
-
-    def _repr_latex_(self) -> str:
-        """The verdict typeset in a Jupyter notebook (the export package prints it)."""
-        from .export.latex import verdict_math  # imported here: the exporters import this module
-
-        return verdict_math(self)
+    def _repr_latex_(self) -> str | None:
+        """The verdict typeset in a Jupyter notebook."""
+        latex = _presenters.get("latex")
+        return latex(self) if latex is not None else None
 
     def to_dict(self) -> dict:
         d = asdict(self)
