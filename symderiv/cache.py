@@ -324,6 +324,10 @@ def build_key(obligation, size, settings) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _timing_key(obligation_id: str, name: str, size: object) -> str:
+    return hashlib.sha256(f"{obligation_id}\0{name}\0{size}".encode()).hexdigest()
+
+
 class VerdictCache:
     """Evidence per obligation and size, stored as one JSON file per key."""
 
@@ -354,6 +358,18 @@ class VerdictCache:
 
     def put_claim_key(self, build_key: str, claim_key: str) -> None:
         self._write(self._path(build_key, "builds"), {"build": build_key, "claim": claim_key})
+
+    def last_seconds(self, obligation_id: str, name: str, size: object) -> float | None:
+        """How long checking this obligation at this size took when it was last checked (not read
+        from the cache), whatever the settings or code were then: an estimate for scheduling only."""
+        try:
+            data = json.loads(self._path(_timing_key(obligation_id, name, size), "timings").read_text())
+            return float(data["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def record_seconds(self, obligation_id: str, name: str, size: object, seconds: float) -> None:
+        self._write(self._path(_timing_key(obligation_id, name, size), "timings"), {"seconds": seconds})
 
     def _path(self, key: str, kind: str = "") -> Path:
         return self.directory / f"v{FORMAT}" / kind / key[:2] / f"{key}.json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 import zlib
@@ -12,7 +13,7 @@ from enum import Enum
 import numpy as np
 import sympy as sp
 
-from . import numeric, rules, smoothness, symbolic
+from . import numeric, parallel, rules, schedule, smoothness, symbolic
 from .cache import VerdictCache
 from .claims import Equal, Inequality, NonNegative
 from .limits import TimeLimitExceeded, cpu_time_limit
@@ -242,6 +243,8 @@ def check_size(
         ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
         return ev
     _check_claim(ob, size, claim, comparisons, settings, ev, t0, lambda: phase(ob, size, "symbolic"))
+    if cache is not None:
+        cache.record_seconds(ob.id, ob.name, size, time.perf_counter() - t0)
     if key is not None and cache.put(key, ev) and build_key is not None:
         cache.put_claim_key(build_key, key)
     return ev
@@ -378,17 +381,38 @@ def check_all(
     jobs: int = 1,
     on_phase: PhaseHook | None = None,
 ) -> list[Verdict]:
-    """Verdicts in the order of `obligations`; with jobs > 1 the sizes are checked in that
-    many worker processes (see `parallel`), with the same verdicts."""
+    """Verdicts in the order of `obligations`; with jobs > 1 every (obligation, size) is checked in
+    one of that many worker processes, slowest first (`schedule`), with the verdicts of a serial
+    run.  `on_phase` is called in serial runs only (a worker's phases are its own)."""
     obligations = list(obligations)
-    if jobs > 1:
-        from .parallel import check_all_in_workers
+    pairs = [(ob, size) for ob in obligations for size in sizes_for(ob, settings)]
+    if jobs <= 1 or len(pairs) <= 1:
+        verdicts = []
+        for k, ob in enumerate(obligations, 1):
+            v = check(ob, settings, cache, on_phase)
+            verdicts.append(v)
+            if on_verdict:
+                on_verdict(k, len(obligations), v)
+        return verdicts
 
-        return check_all_in_workers(obligations, settings, on_verdict, cache=cache, jobs=jobs)
+    def work(i: int) -> tuple[SizeEvidence, float]:
+        t0 = time.perf_counter()
+        evidence = check_size(*pairs[i], settings, cache)
+        return evidence, time.perf_counter() - t0
+
+    def failed(i: int, exc: Exception) -> tuple[SizeEvidence, float]:
+        """A worker that died costs its own verdict only, as in a serial run."""
+        size = pairs[i][1]
+        message = f"the worker process failed: {type(exc).__name__}: {exc}"
+        return SizeEvidence(size=str(size) if size else "", status=Status.ERROR, message=message), 0.0
+
     verdicts = []
-    for k, ob in enumerate(obligations, 1):
-        v = check(ob, settings, cache, on_phase)
-        verdicts.append(v)
-        if on_verdict:
-            on_verdict(k, len(obligations), v)
+    with contextlib.closing(parallel.run(work, schedule.slowest_first(pairs, cache), jobs, failed)) as results:
+        for k, ob in enumerate(obligations, 1):
+            # A verdict's seconds are the sum of its sizes' times in the workers.
+            mine = [next(results) for _ in sizes_for(ob, settings)]
+            verdict = verdict_of(ob, [e for e, _ in mine], settings, sum(s for _, s in mine))
+            verdicts.append(verdict)
+            if on_verdict:
+                on_verdict(k, len(obligations), verdict)
     return verdicts
