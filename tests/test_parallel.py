@@ -5,7 +5,10 @@ import textwrap
 import sympy as sp
 
 from symderiv import Derivation, Equal, Positive, Settings, check_all, sizes
-from symderiv.cli import main
+from symderiv.cache import VerdictCache
+from symderiv.cli import build_parser, main
+from symderiv.obligation import Size
+from symderiv.parallel import available_cores
 from symderiv.rl import SymbolicMDP
 
 pytest_plugins = ["pytester"]
@@ -61,6 +64,28 @@ def test_workers_give_the_verdicts_of_a_serial_run_in_the_same_order():
     assert seen == [(k, 4, ob.id) for k, ob in enumerate(d, 1)]
     # The MDP claim's symbolic attempts ran in processes forked from a pool worker.
     assert parallel[3].status.value == "proved" and len(parallel[3].evidence) == 2
+
+
+def test_the_order_workers_take_the_sizes_in_changes_no_verdict(tmp_path):
+    """Timings recorded against the run's order make the workers start at its end."""
+    cache = VerdictCache(tmp_path)
+    for seconds, (ob_id, name, size) in enumerate(
+        [("J1", "log_of_product", None), ("J2", "square_of_sum_wrong", None), ("J4", "soft_value", Size(1, 2))]
+    ):
+        cache.record_seconds(ob_id, name, size, float(seconds))
+    serial = check_all(d, FAST)
+    assert _evidence(check_all(d, FAST, cache=cache, jobs=2)) == _evidence(serial)
+    # And again, every verdict now read from the cache by the workers.
+    again = check_all(d, FAST, cache=cache, jobs=2)
+    assert _evidence(again) == _evidence(serial)
+    assert all(e.cached for v in again for e in v.evidence if v.obligation_id != "J3")
+
+
+def test_jobs_default_to_every_core_and_one_job_is_serial():
+    check = build_parser().parse_args
+    assert check(["check"]).jobs == available_cores() >= 1
+    assert check(["check", "--jobs", "auto"]).jobs == available_cores()
+    assert check(["check", "-j", "1"]).jobs == 1
 
 
 PROOF = textwrap.dedent(
