@@ -173,7 +173,8 @@ def _part(label: str, inner: str) -> str:
     return f"{label}: {inner}" if inner else label
 
 
-#: Called as a check enters each phase of one size: ("build" | "numeric" | "symbolic").
+#: Called as a check enters each phase of one size ("build" | "numeric" | "symbolic"), and with
+#: "done" when it ends, however it ends.
 PhaseHook = Callable[[Obligation, "Size | None", str], None]
 
 
@@ -206,9 +207,18 @@ def check_size(
     With a cache, evidence stored under the same key (the built claim, the settings and
     the tools' versions) is returned instead of checking again; when nothing a build depends
     on has changed either, the claim's key is read from the cache's index without building."""
+    try:
+        return _check_size(ob, size, settings, cache, on_phase or (lambda ob, size, name: None))
+    finally:
+        if on_phase is not None:
+            on_phase(ob, size, "done")
+
+
+def _check_size(
+    ob: Obligation, size: Size | None, settings: Settings, cache: VerdictCache | None, phase: PhaseHook
+) -> SizeEvidence:
     label = str(size) if size else ""
     ev = SizeEvidence(size=label, status=Status.ERROR)
-    phase = on_phase or (lambda ob, size, name: None)
     build_key = cache.build_key(ob, size, settings) if cache is not None else None
     known_key = cache.claim_key(build_key) if build_key is not None else None
     stored = cache.get(known_key) if known_key is not None else None
@@ -383,7 +393,7 @@ def check_all(
 ) -> list[Verdict]:
     """Verdicts in the order of `obligations`; with jobs > 1 every (obligation, size) is checked in
     one of that many worker processes, slowest first (`schedule`), with the verdicts of a serial
-    run.  `on_phase` is called in serial runs only (a worker's phases are its own)."""
+    run.  `on_phase` hears the phases of every pair, in workers too (on a thread of this process)."""
     obligations = list(obligations)
     pairs = [(ob, size) for ob in obligations for size in sizes_for(ob, settings)]
     if jobs <= 1 or len(pairs) <= 1:
@@ -397,8 +407,14 @@ def check_all(
 
     def work(i: int) -> tuple[SizeEvidence, float]:
         t0 = time.perf_counter()
-        evidence = check_size(*pairs[i], settings, cache)
+        tell = (lambda ob, size, name: parallel.send((i, name))) if on_phase is not None else None
+        evidence = check_size(*pairs[i], settings, cache, tell)
         return evidence, time.perf_counter() - t0
+
+    def heard(event: tuple[int, str]) -> None:
+        assert on_phase is not None
+        i, name = event
+        on_phase(*pairs[i], name)
 
     def failed(i: int, exc: Exception) -> tuple[SizeEvidence, float]:
         """A worker that died costs its own verdict only, as in a serial run."""
@@ -407,7 +423,8 @@ def check_all(
         return SizeEvidence(size=str(size) if size else "", status=Status.ERROR, message=message), 0.0
 
     verdicts = []
-    with contextlib.closing(parallel.run(work, schedule.slowest_first(pairs, cache), jobs, failed)) as results:
+    order = schedule.slowest_first(pairs, cache)
+    with contextlib.closing(parallel.run(work, order, jobs, failed, heard if on_phase else None)) as results:
         for k, ob in enumerate(obligations, 1):
             # A verdict's seconds are the sum of its sizes' times in the workers.
             mine = [next(results) for _ in sizes_for(ob, settings)]

@@ -81,6 +81,15 @@ def test_the_order_workers_take_the_sizes_in_changes_no_verdict(tmp_path):
     assert all(e.cached for v in again for e in v.evidence if v.obligation_id != "J3")
 
 
+def test_the_phases_of_every_pair_are_heard_from_the_workers():
+    heard = []
+    check_all(d, FAST, jobs=2, on_phase=lambda ob, size, name: heard.append((ob.id, str(size), name)))
+    for ob_id, size in [("J1", "None"), ("J2", "None"), ("J4", "1x2"), ("J4", "1x3")]:
+        mine = [name for i, s, name in heard if (i, s) == (ob_id, size)]
+        assert mine[0] == "build" and mine[-1] == "done", (ob_id, size, mine)
+    assert [name for i, _, name in heard if i == "J3"] == ["build", "done"]  # its builder raises
+
+
 def test_jobs_default_to_every_core_and_one_job_is_serial():
     check = build_parser().parse_args
     assert check(["check"]).jobs == available_cores() >= 1
