@@ -28,8 +28,12 @@ is not covered: check such proofs with `--no-cache`.)
 
 A claim with a part that has no canonical form (an object of unknown kind) is not
 cached at all, so that a stale entry is never reused.  Evidence that depends on the
-machine rather than on the key is not stored: an error, and a `numeric` verdict where
-a rewrite was stopped by its time limit (on a quieter machine it might have finished).
+machine rather than on the key is not stored (`SizeEvidence.reproducible`): an error, and
+evidence marked machine-dependent (an attempt stopped by the time limit, a killed worker, a
+worker out of memory).  Every other verdict is, `numeric` included: work budgets decide it.
+
+Beside the evidence, `timings/` keeps how long each obligation and size took when it was last
+checked, whatever the settings: the scheduler starts the slowest first (`schedule`).
 
 The cache lives in `$SYMDERIV_CACHE_DIR`, else `$XDG_CACHE_HOME/symderiv`, else
 `~/.cache/symderiv`.  Entries are written atomically, so parallel workers can share it.
