@@ -15,7 +15,7 @@ import sympy as sp
 
 from . import numeric, parallel, rules, schedule, smoothness, symbolic
 from .cache import VerdictCache
-from .claims import Equal, Inequality, NonNegative
+from .claims import Claim, Equal, Inequality, NonNegative
 from .limits import TimeLimitExceeded, cpu_time_limit
 from .location import where
 from .obligation import Obligation, Size
@@ -92,7 +92,7 @@ def _comparisons(claim):
     raise TypeError(f"a claim builder must return Equal, NonNegative or Inequality, got {type(claim).__name__}")
 
 
-def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
+def _symbolic(claim: Claim, settings: Settings) -> symbolic.SymbolicResult:
     if isinstance(claim, Equal):
         return symbolic.prove_zero(
             claim.differences(),
@@ -220,10 +220,11 @@ def _check_size(
     label = str(size) if size else ""
     ev = SizeEvidence(size=label, status=Status.ERROR)
     build_key = cache.build_key(ob, size, settings) if cache is not None else None
-    known_key = cache.claim_key(build_key) if build_key is not None else None
-    stored = cache.get(known_key) if known_key is not None else None
-    if stored is not None:
-        return stored
+    if cache is not None and build_key is not None:
+        known_key = cache.claim_key(build_key)
+        stored = cache.get(known_key) if known_key is not None else None
+        if stored is not None:
+            return stored
     t0 = time.perf_counter()
     phase(ob, size, "build")
     try:
@@ -237,8 +238,7 @@ def _check_size(
         return ev
     ev.seconds_build = time.perf_counter() - t0
     key = cache.key(ob.id, size, claim, settings) if cache is not None else None
-    stored = cache.get(key) if key is not None else None
-    if stored is not None:
+    if cache is not None and key is not None and (stored := cache.get(key)) is not None:
         if build_key is not None:
             cache.put_claim_key(build_key, key)
         return stored
@@ -255,13 +255,20 @@ def _check_size(
     _check_claim(ob, size, claim, comparisons, settings, ev, t0, lambda: phase(ob, size, "symbolic"))
     if cache is not None:
         cache.record_seconds(ob.id, ob.name, size, time.perf_counter() - t0)
-    if key is not None and cache.put(key, ev) and build_key is not None:
-        cache.put_claim_key(build_key, key)
+        if key is not None and cache.put(key, ev) and build_key is not None:
+            cache.put_claim_key(build_key, key)
     return ev
 
 
 def _check_claim(
-    ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: float, entering_symbolic
+    ob: Obligation,
+    size: Size | None,
+    claim: Claim,
+    comparisons: list,
+    settings: Settings,
+    ev: SizeEvidence,
+    t0: float,
+    entering_symbolic: Callable[[], None],
 ) -> SizeEvidence:
     """Fill in `ev` for a built claim: numbers (under the time limit), then symbols."""
     rng = np.random.default_rng(instance_seed(settings.seed, ob.id, size))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.queues import SimpleQueue
 from typing import Any
@@ -56,7 +56,7 @@ def run(
     jobs: int,
     on_failure: Callable[[int, Exception], Any],
     on_event: Callable[[Any], None] | None = None,
-) -> Iterator[Any]:
+) -> Generator[Any, None, None]:
     """`work(i)` for every task i of `start_order` in `jobs` workers, started in that order and
     yielded in index order as each becomes available.  A task whose worker fails yields
     `on_failure(i, exception)` instead: it costs its own result only.  What a task `send`s reaches

@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import sympy as sp
 
@@ -164,7 +165,9 @@ def _limit_memory(extra: int) -> None:
         pass
 
 
-def _attempt(strategy: Strategy, expr, time_limit: float, attempts: list[Attempt], joint: bool = False):
+def _attempt(
+    strategy: Strategy, expr: sp.Expr | None, time_limit: float, attempts: list[Attempt], joint: bool = False
+) -> tuple[Any, Attempt]:
     """Apply one rewrite within its work budget and under the interval timer, record the attempt in
     `attempts` and return (result or None, that attempt).  A joint rewrite returns one flag per
     element, each True where that element reached zero."""
@@ -247,7 +250,7 @@ def _try_strategies(
             continue
         name = f"{st.name}+constraints"
         if st.constrained is not None:
-            step, target = Strategy(name, lambda e, st=st: st.constrained(e, eliminations)), diff
+            step, target = Strategy(name, _using(st.constrained, eliminations)), diff
         elif out not in reduced_already:
             # After the substitution only the rational part is left to cancel.
             step, target = Strategy(name, lambda e: _cancel_by_denominator(_eliminate(e, eliminations))), out
@@ -261,6 +264,11 @@ def _try_strategies(
             residuals.append(reduced)
     # Sizes are measured only when no strategy succeeded: on large expressions count_ops is not cheap.
     return None, min(residuals, key=sp.count_ops)
+
+
+def _using(constrained: Callable[[sp.Expr, dict], sp.Expr], eliminations: dict) -> Callable[[sp.Expr], sp.Expr]:
+    """A strategy's own way of using the constraints, as a rewrite."""
+    return lambda e: constrained(e, eliminations)
 
 
 def _winners_first(strategies, winners):
@@ -299,7 +307,7 @@ def _nonzero_somewhere(exprs) -> list[bool]:
     at once (`enclosure`), and one counts only if its ball excludes zero.  The values and
     derivatives of unknown functions at θ are free (some smooth function has any given ones),
     so each becomes a variable of its own.  What no ball decides is left to the expansion."""
-    jets = {}
+    jets: dict[sp.Expr, sp.Dummy] = {}
     for e in exprs:
         for node in e.atoms(sp.Derivative, sp.core.function.AppliedUndef):
             jets.setdefault(node, sp.Dummy(f"J{len(jets)}"))
@@ -324,9 +332,10 @@ def _joint_attempts(
     st = strategies[0] if strategies else None
     if st is None or st.joint is None:
         return {}, None
+    joint = st.joint
 
     def at_once(name: str, substitutions: dict, todo: Sequence[int]) -> dict[int, str] | None:
-        whole = Strategy(name, lambda _: st.joint([diffs[i] for i in todo], substitutions))
+        whole = Strategy(name, lambda _: joint([diffs[i] for i in todo], substitutions))
         zeros, _ = _attempt(whole, None, time_limit, attempts, joint=True)
         return None if zeros is None else {i: name for i, zero in zip(todo, zeros) if zero}
 
