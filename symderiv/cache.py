@@ -146,6 +146,10 @@ class _Canonical:
             return f"ndarray({obj.dtype},{obj.shape},{hashlib.sha256(obj.tobytes()).hexdigest()})"
         if isinstance(obj, (np.generic,)):
             return repr(obj.item())
+        if isinstance(obj, types.FunctionType):
+            # A function met again (a recursive one, or one whose name its own code reads, as
+            # `m.soft_value` in `def soft_value(m)`) is named by its label: its code is in the text.
+            return self._function(obj)
         if id(obj) in self.active:
             raise Uncacheable(f"a cycle through {type(obj).__qualname__}")
         self.active.add(id(obj))

@@ -391,3 +391,16 @@ def test_the_command_line_reuses_verdicts_unless_told_not_to(tmp_path, monkeypat
         runs.append(capsys.readouterr().out)
     assert "(cached)" not in runs[0] and "(cached)" in runs[1] and "(cached)" not in runs[2]
     assert all("1 proved" in out for out in runs)
+
+
+def factorial(n):
+    return 1 if n <= 1 else n * factorial(n - 1)
+
+
+def test_a_builder_that_names_itself_or_recurses_has_a_build_key():
+    """C3's `soft_value` reads `m.soft_value`, a name its module gives to the builder itself."""
+    recursive = Derivation("recursive")
+    recursive.claim("B1", "recursive")(lambda: Equal(x * factorial(3), 6 * x, [Positive(x)]))
+    for ob in [d.obligations[2], recursive.obligations[0]]:
+        assert cache_module.build_key(ob, (ob.sizes or [None])[0], FAST)
+    assert canonical_form(factorial) != canonical_form(soft_value)
