@@ -6,9 +6,10 @@ import contextlib
 import dataclasses
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -214,17 +215,31 @@ def check_size(
             on_phase(ob, size, "done")
 
 
+def indexed(ob: Obligation, size: Size | None, settings: Settings, cache: VerdictCache | None) -> SizeEvidence | None:
+    """The evidence the cache holds for this build, found through its index without building the
+    claim: there when nothing the build depends on has changed since it was stored."""
+    build_key = cache.build_key(ob, size, settings) if cache is not None else None
+    if cache is None or build_key is None:
+        return None
+    known_key = cache.claim_key(build_key)
+    return cache.get(known_key) if known_key is not None else None
+
+
+def _timed(f: Callable[..., SizeEvidence | None], *args: Any) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    result = f(*args)
+    return result, time.perf_counter() - t0
+
+
 def _check_size(
     ob: Obligation, size: Size | None, settings: Settings, cache: VerdictCache | None, phase: PhaseHook
 ) -> SizeEvidence:
     label = str(size) if size else ""
     ev = SizeEvidence(size=label, status=Status.ERROR)
+    stored = indexed(ob, size, settings, cache)
+    if stored is not None:
+        return stored
     build_key = cache.build_key(ob, size, settings) if cache is not None else None
-    if cache is not None and build_key is not None:
-        known_key = cache.claim_key(build_key)
-        stored = cache.get(known_key) if known_key is not None else None
-        if stored is not None:
-            return stored
     t0 = time.perf_counter()
     phase(ob, size, "build")
     try:
@@ -412,11 +427,14 @@ def check_all(
                 on_verdict(k, len(obligations), v)
         return verdicts
 
+    # Evidence that the cache's build index gives is read here: a rerun with nothing changed forks no
+    # worker, and the workers get only what must be checked.
+    found: list[tuple[SizeEvidence | None, float]] = [_timed(indexed, ob, size, settings, cache) for ob, size in pairs]
+    todo = [i for i, entry in enumerate(found) if entry[0] is None]
+
     def work(i: int) -> tuple[SizeEvidence, float]:
-        t0 = time.perf_counter()
         tell = (lambda ob, size, name: parallel.send((i, name))) if on_phase is not None else None
-        evidence = check_size(*pairs[i], settings, cache, tell)
-        return evidence, time.perf_counter() - t0
+        return _timed(check_size, *pairs[i], settings, cache, tell)
 
     def heard(event: tuple[int, str]) -> None:
         assert on_phase is not None
@@ -429,14 +447,27 @@ def check_all(
         message = f"the worker process failed: {type(exc).__name__}: {exc}"
         return SizeEvidence(size=str(size) if size else "", status=Status.ERROR, message=message), 0.0
 
+    if len(todo) > 1:
+        order = [todo[k] for k in schedule.slowest_first([pairs[i] for i in todo], cache)]
+        computed = parallel.run(work, order, jobs, failed, heard if on_phase else None)
+    else:
+        computed = (_timed(check_size, *pairs[i], settings, cache, on_phase) for i in todo)
     verdicts = []
-    order = schedule.slowest_first(pairs, cache)
-    with contextlib.closing(parallel.run(work, order, jobs, failed, heard if on_phase else None)) as results:
+    with contextlib.closing(computed):
+        results = _merged(found, computed)
         for k, ob in enumerate(obligations, 1):
-            # A verdict's seconds are the sum of its sizes' times in the workers.
+            # A verdict's seconds are the sum of its sizes' times (in the workers).
             mine = [next(results) for _ in sizes_for(ob, settings)]
-            verdict = verdict_of(ob, [e for e, _ in mine], settings, sum(s for _, s in mine))
+            verdict = verdict_of(ob, [e for e, _ in mine], settings, sum(t for _, t in mine))
             verdicts.append(verdict)
             if on_verdict:
                 on_verdict(k, len(obligations), verdict)
     return verdicts
+
+
+def _merged(
+    found: list[tuple[SizeEvidence | None, float]], computed: Iterator[tuple[SizeEvidence, float]]
+) -> Iterator[tuple[SizeEvidence, float]]:
+    """The evidence found, each gap filled by the next that was computed."""
+    for evidence, seconds in found:
+        yield (evidence, seconds) if evidence is not None else next(computed)

@@ -81,6 +81,21 @@ def test_the_order_workers_take_the_sizes_in_changes_no_verdict(tmp_path):
     assert all(e.cached for v in again for e in v.evidence if v.obligation_id != "J3")
 
 
+def test_a_rerun_with_nothing_to_check_again_starts_no_worker(tmp_path, monkeypatch):
+    from symderiv import parallel
+
+    cache = VerdictCache(tmp_path)
+    first = check_all(d, FAST, cache=cache, jobs=2)
+
+    def no_workers(*args, **kwargs):
+        raise AssertionError("workers started for what the cache holds")
+
+    monkeypatch.setattr(parallel, "run", no_workers)
+    again = check_all(d, FAST, cache=cache, jobs=2)  # J3 is an error, never stored: checked here
+    assert _evidence(again) == _evidence(first)
+    assert [all(e.cached for e in v.evidence) for v in again] == [True, True, False, True]
+
+
 def test_the_phases_of_every_pair_are_heard_from_the_workers():
     heard = []
     check_all(d, FAST, jobs=2, on_phase=lambda ob, size, name: heard.append((ob.id, str(size), name)))
