@@ -442,7 +442,7 @@ def check_all(
         on_phase(*pairs[i], name)
 
     def failed(i: int, exc: Exception) -> tuple[SizeEvidence, float]:
-        """A worker that died costs its own verdict only, as in a serial run."""
+        """A pair whose result did not come back from the workers is an error of that pair."""
         size = pairs[i][1]
         message = f"the worker process failed: {type(exc).__name__}: {exc}"
         return SizeEvidence(size=str(size) if size else "", status=Status.ERROR, message=message), 0.0

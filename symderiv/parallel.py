@@ -58,8 +58,9 @@ def run(
     on_event: Callable[[Any], None] | None = None,
 ) -> Generator[Any, None, None]:
     """`work(i)` for every task i of `start_order` in `jobs` workers, started in that order and
-    yielded in index order as each becomes available.  A task whose worker fails yields
-    `on_failure(i, exception)` instead: it costs its own result only.  What a task `send`s reaches
+    yielded in index order as each becomes available.  A task whose result does not come back yields
+    `on_failure(i, exception)` instead; a worker that dies (the system's out-of-memory killer) breaks
+    the pool, and every task not finished by then comes back so.  What a task `send`s reaches
     `on_event`, called on a thread of this process."""
     context = multiprocessing.get_context("fork")
     events = context.SimpleQueue() if on_event is not None else None
