@@ -105,6 +105,25 @@ def test_the_phases_of_every_pair_are_heard_from_the_workers():
     assert [name for i, _, name in heard if i == "J3"] == ["build", "done"]  # its builder raises
 
 
+def test_tasks_start_in_the_order_given_and_come_back_in_their_own(tmp_path):
+    from symderiv import parallel
+
+    log, heard = str(tmp_path / "started"), []
+
+    def work(i):
+        with open(log, "a") as f:
+            f.write(f"{i}\n")
+        parallel.send(("started", i))
+        if i == 1:
+            raise ValueError("task 1 fails")
+        return i * 10
+
+    results = list(parallel.run(work, [2, 0, 1], 1, lambda i, exc: str(exc), heard.append))
+    assert results == [0, "task 1 fails", 20]
+    assert open(log).read().split() == ["2", "0", "1"]  # one worker: the start order shows
+    assert sorted(heard) == [("started", 0), ("started", 1), ("started", 2)]
+
+
 def test_jobs_default_to_every_core_and_one_job_is_serial():
     check = build_parser().parse_args
     assert check(["check"]).jobs == available_cores() >= 1
