@@ -157,7 +157,9 @@ def is_per_state(ob) -> bool:
 
 
 def run_cli(args: list[str], cache_dir: str, extra_env: dict | None = None, target: Path | None = None):
-    """`symderiv check TARGET ... --json -q` in a fresh process: (verdicts, wall, CPU)."""
+    """`symderiv check TARGET ... --json -q` in a fresh process: (verdicts, wall, CPU).  Serial unless
+    `args` ask for --jobs (the command's default is a worker per core), so that rows compare alike."""
+    args = args if "--jobs" in args else [*args, "--jobs", "1"]
     env = {**os.environ, "SYMDERIV_CACHE_DIR": cache_dir, "PYTHONPATH": str(REPO), **(extra_env or {})}
     proc, wall, cpu = measured(
         lambda: subprocess.run(

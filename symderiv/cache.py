@@ -28,8 +28,12 @@ is not covered: check such proofs with `--no-cache`.)
 
 A claim with a part that has no canonical form (an object of unknown kind) is not
 cached at all, so that a stale entry is never reused.  Evidence that depends on the
-machine rather than on the key is not stored: an error, and a `numeric` verdict where
-a rewrite was stopped by its time limit (on a quieter machine it might have finished).
+machine rather than on the key is not stored (`SizeEvidence.reproducible`): an error, and
+evidence marked machine-dependent (an attempt stopped by the time limit, a killed worker, a
+worker out of memory).  Every other verdict is, `numeric` included: work budgets decide it.
+
+Beside the evidence, `timings/` keeps how long each obligation and size took when it was last
+checked, whatever the settings: the scheduler starts the slowest first (`schedule`).
 
 The cache lives in `$SYMDERIV_CACHE_DIR`, else `$XDG_CACHE_HOME/symderiv`, else
 `~/.cache/symderiv`.  Entries are written atomically, so parallel workers can share it.
@@ -57,10 +61,11 @@ import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from .outcome import Attempt
 from .verdict import Counterexample, SizeEvidence, Status
 
-#: Bump when the layout of an entry changes.
-FORMAT = 2
+#: Bump when the layout of an entry changes (3: attempts as typed records).
+FORMAT = 3
 #: Settings fields that choose what to check rather than how a verdict comes out.
 _NOT_IN_KEY = frozenset({"sizes"})
 
@@ -83,7 +88,7 @@ _PRESENTATION = ("export/", "report.py", "cli.py", "provenance.py", "values.py")
 @lru_cache(maxsize=1)
 def tool_versions() -> str:
     """The versions a verdict depends on, with a digest of symderiv's own source files."""
-    from . import __version__
+    from ._version import __version__
 
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
@@ -141,6 +146,10 @@ class _Canonical:
             return f"ndarray({obj.dtype},{obj.shape},{hashlib.sha256(obj.tobytes()).hexdigest()})"
         if isinstance(obj, (np.generic,)):
             return repr(obj.item())
+        if isinstance(obj, types.FunctionType):
+            # A function met again (a recursive one, or one whose name its own code reads, as
+            # `m.soft_value` in `def soft_value(m)`) is named by its label: its code is in the text.
+            return self._function(obj)
         if id(obj) in self.active:
             raise Uncacheable(f"a cycle through {type(obj).__qualname__}")
         self.active.add(id(obj))
@@ -323,9 +332,8 @@ def build_key(obligation, size, settings) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _reproducible(ev: SizeEvidence) -> bool:
-    """Whether the same key always gives this evidence (not an error, not a time-limited miss)."""
-    return ev.status is not Status.ERROR and not ev.machine_dependent
+def _timing_key(obligation_id: str, name: str, size: object) -> str:
+    return hashlib.sha256(f"{obligation_id}\0{name}\0{size}".encode()).hexdigest()
 
 
 class VerdictCache:
@@ -359,6 +367,18 @@ class VerdictCache:
     def put_claim_key(self, build_key: str, claim_key: str) -> None:
         self._write(self._path(build_key, "builds"), {"build": build_key, "claim": claim_key})
 
+    def last_seconds(self, obligation_id: str, name: str, size: object) -> float | None:
+        """How long checking this obligation at this size took when it was last checked (not read
+        from the cache), whatever the settings or code were then: an estimate for scheduling only."""
+        try:
+            data = json.loads(self._path(_timing_key(obligation_id, name, size), "timings").read_text())
+            return float(data["seconds"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def record_seconds(self, obligation_id: str, name: str, size: object, seconds: float) -> None:
+        self._write(self._path(_timing_key(obligation_id, name, size), "timings"), {"seconds": seconds})
+
     def _path(self, key: str, kind: str = "") -> Path:
         return self.directory / f"v{FORMAT}" / kind / key[:2] / f"{key}.json"
 
@@ -372,16 +392,18 @@ class VerdictCache:
         try:
             evidence = data["evidence"]
             ce = evidence.pop("counterexample")
+            attempts = [Attempt.from_dict(a) for a in evidence.pop("attempts")]
             return SizeEvidence(
                 **{**evidence, "status": Status(evidence["status"]), "cached": True},
                 counterexample=Counterexample(**ce) if ce else None,
+                attempts=attempts,
             )
         except (KeyError, TypeError, ValueError):
             return None  # an entry from another layout: check again
 
     def put(self, key: str, evidence: SizeEvidence) -> bool:
         """Store `evidence` if it is reproducible from its key; True if stored."""
-        if not _reproducible(evidence):
+        if not evidence.reproducible:
             return False
         record = dataclasses.asdict(evidence)
         record["status"] = str(evidence.status)

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from . import numeric, rules, smoothness, symbolic
+from . import numeric, parallel, rules, schedule, smoothness, symbolic
 from .cache import VerdictCache
-from .claims import Equal, Inequality, NonNegative
+from .claims import Claim, Equal, Inequality, NonNegative
 from .limits import TimeLimitExceeded, cpu_time_limit
 from .location import where
 from .obligation import Obligation, Size
+from .outcome import Attempt, Outcome
 from .verdict import Counterexample, SizeEvidence, Status, Verdict, worst
 
 
@@ -89,7 +93,7 @@ def _comparisons(claim):
     raise TypeError(f"a claim builder must return Equal, NonNegative or Inequality, got {type(claim).__name__}")
 
 
-def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
+def _symbolic(claim: Claim, settings: Settings) -> symbolic.SymbolicResult:
     if isinstance(claim, Equal):
         return symbolic.prove_zero(
             claim.differences(),
@@ -113,7 +117,6 @@ def _symbolic(claim, settings: Settings) -> symbolic.SymbolicResult:
         convex = symbolic.is_nonnegative([curvature], time_limit=settings.time_limit)
         convex.attempts = at_point.attempts + convex.attempts
         convex.seconds += at_point.seconds
-        convex.worst_attempt_cpu = max(convex.worst_attempt_cpu, at_point.worst_attempt_cpu)
         convex.strategy = f"convexity({at_point.strategy}; {convex.strategy})" if convex.zero else ""
         return convex
     if isinstance(claim, NonNegative):
@@ -126,17 +129,22 @@ def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
     whose theorem turns them into the claim; through a prose argument, only `argued`."""
     step = rules.implication(claim)
     if step.refusal:
-        why = f"{type(step.rule).__name__} does not give this claim: {step.refusal}"
-        return symbolic.SymbolicResult(False, attempts=[why], residual=why)
+        rule = type(step.rule).__name__
+        refused = Attempt(rule, Outcome.NOT_APPLICABLE, detail=step.refusal)
+        return symbolic.SymbolicResult(
+            False, attempts=[refused], residual=f"{rule} does not give this claim: {step.refusal}"
+        )
     if not step.premises:
-        why = "an inequality without a certificate is checked numerically only"
-        return symbolic.SymbolicResult(False, attempts=[why])
-    used, attempts, seconds, worst, argued, not_applied = [], [], 0.0, 0.0, not step.machine_checked, []
+        return symbolic.SymbolicResult(
+            False, attempts=[Attempt("certificate", Outcome.NOT_APPLICABLE, detail="none given")]
+        )
+    used: list[str] = []
+    attempts: list[Attempt] = []
+    seconds, argued, not_applied = 0.0, not step.machine_checked, []
     for premise in step.premises:
         result = _symbolic(premise.claim, settings)
-        attempts += [f"certificate {premise.label}: {a}" for a in result.attempts]
+        attempts += [dataclasses.replace(a, part=_part(premise.label, a.part)) for a in result.attempts]
         seconds += result.seconds
-        worst = max(worst, result.worst_attempt_cpu)
         if result.rule_not_applied:
             not_applied.append(f"certificate {premise.label}: {result.rule_not_applied}")
         if not result.zero:
@@ -146,8 +154,6 @@ def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
                 residual=f"certificate {premise.label}: {result.residual}",
                 seconds=seconds,
                 error=result.error,
-                timed_out=result.timed_out,
-                worst_attempt_cpu=worst,
                 rule_not_applied="; ".join(not_applied),
             )
         used.append(result.strategy)
@@ -159,12 +165,17 @@ def _implied(claim: Inequality, settings: Settings) -> symbolic.SymbolicResult:
         attempts=attempts,
         seconds=seconds,
         argued=argued,
-        worst_attempt_cpu=worst,
         rule_not_applied="; ".join(not_applied),
     )
 
 
-#: Called as a check enters each phase of one size: ("build" | "numeric" | "symbolic").
+def _part(label: str, inner: str) -> str:
+    """The certificate part an attempt belongs to, through nested certificates."""
+    return f"{label}: {inner}" if inner else label
+
+
+#: Called as a check enters each phase of one size ("build" | "numeric" | "symbolic"), and with
+#: "done" when it ends, however it ends.
 PhaseHook = Callable[[Obligation, "Size | None", str], None]
 
 
@@ -197,14 +208,38 @@ def check_size(
     With a cache, evidence stored under the same key (the built claim, the settings and
     the tools' versions) is returned instead of checking again; when nothing a build depends
     on has changed either, the claim's key is read from the cache's index without building."""
+    try:
+        return _check_size(ob, size, settings, cache, on_phase or (lambda ob, size, name: None))
+    finally:
+        if on_phase is not None:
+            on_phase(ob, size, "done")
+
+
+def indexed(ob: Obligation, size: Size | None, settings: Settings, cache: VerdictCache | None) -> SizeEvidence | None:
+    """The evidence the cache holds for this build, found through its index without building the
+    claim: there when nothing the build depends on has changed since it was stored."""
+    build_key = cache.build_key(ob, size, settings) if cache is not None else None
+    if cache is None or build_key is None:
+        return None
+    known_key = cache.claim_key(build_key)
+    return cache.get(known_key) if known_key is not None else None
+
+
+def _timed(f: Callable[..., SizeEvidence | None], *args: Any) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    result = f(*args)
+    return result, time.perf_counter() - t0
+
+
+def _check_size(
+    ob: Obligation, size: Size | None, settings: Settings, cache: VerdictCache | None, phase: PhaseHook
+) -> SizeEvidence:
     label = str(size) if size else ""
     ev = SizeEvidence(size=label, status=Status.ERROR)
-    phase = on_phase or (lambda ob, size, name: None)
-    build_key = cache.build_key(ob, size, settings) if cache is not None else None
-    known_key = cache.claim_key(build_key) if build_key is not None else None
-    stored = cache.get(known_key) if known_key is not None else None
+    stored = indexed(ob, size, settings, cache)
     if stored is not None:
         return stored
+    build_key = cache.build_key(ob, size, settings) if cache is not None else None
     t0 = time.perf_counter()
     phase(ob, size, "build")
     try:
@@ -218,8 +253,7 @@ def check_size(
         return ev
     ev.seconds_build = time.perf_counter() - t0
     key = cache.key(ob.id, size, claim, settings) if cache is not None else None
-    stored = cache.get(key) if key is not None else None
-    if stored is not None:
+    if cache is not None and key is not None and (stored := cache.get(key)) is not None:
         if build_key is not None:
             cache.put_claim_key(build_key, key)
         return stored
@@ -234,13 +268,22 @@ def check_size(
         ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
         return ev
     _check_claim(ob, size, claim, comparisons, settings, ev, t0, lambda: phase(ob, size, "symbolic"))
-    if key is not None and cache.put(key, ev) and build_key is not None:
-        cache.put_claim_key(build_key, key)
+    if cache is not None:
+        cache.record_seconds(ob.id, ob.name, size, time.perf_counter() - t0)
+        if key is not None and cache.put(key, ev) and build_key is not None:
+            cache.put_claim_key(build_key, key)
     return ev
 
 
 def _check_claim(
-    ob, size, claim, comparisons, settings, ev: SizeEvidence, t0: float, entering_symbolic
+    ob: Obligation,
+    size: Size | None,
+    claim: Claim,
+    comparisons: list,
+    settings: Settings,
+    ev: SizeEvidence,
+    t0: float,
+    entering_symbolic: Callable[[], None],
 ) -> SizeEvidence:
     """Fill in `ev` for a built claim: numbers (under the time limit), then symbols."""
     rng = np.random.default_rng(instance_seed(settings.seed, ob.id, size))
@@ -272,7 +315,7 @@ def _check_claim(
         ev.status, ev.strategy = Status.ARGUED if sym.argued else Status.PROVED, sym.strategy
     else:
         ev.status = Status.NUMERIC
-        ev.machine_dependent = sym.timed_out or bool(sym.error)
+        ev.machine_dependent = sym.machine_dependent
         if sym.timed_out:
             hint = (
                 f"no symbolic proof: a rewrite ran out of time ({settings.time_limit:g}s each); "
@@ -370,17 +413,61 @@ def check_all(
     jobs: int = 1,
     on_phase: PhaseHook | None = None,
 ) -> list[Verdict]:
-    """Verdicts in the order of `obligations`; with jobs > 1 the sizes are checked in that
-    many worker processes (see `parallel`), with the same verdicts."""
+    """Verdicts in the order of `obligations`; with jobs > 1 every (obligation, size) is checked in
+    one of that many worker processes, slowest first (`schedule`), with the verdicts of a serial
+    run.  `on_phase` hears the phases of every pair, in workers too (on a thread of this process)."""
     obligations = list(obligations)
-    if jobs > 1:
-        from .parallel import check_all_in_workers
+    pairs = [(ob, size) for ob in obligations for size in sizes_for(ob, settings)]
+    if jobs <= 1 or len(pairs) <= 1:
+        verdicts = []
+        for k, ob in enumerate(obligations, 1):
+            v = check(ob, settings, cache, on_phase)
+            verdicts.append(v)
+            if on_verdict:
+                on_verdict(k, len(obligations), v)
+        return verdicts
 
-        return check_all_in_workers(obligations, settings, on_verdict, cache=cache, jobs=jobs)
+    # Evidence that the cache's build index gives is read here: a rerun with nothing changed forks no
+    # worker, and the workers get only what must be checked.
+    found: list[tuple[SizeEvidence | None, float]] = [_timed(indexed, ob, size, settings, cache) for ob, size in pairs]
+    todo = [i for i, entry in enumerate(found) if entry[0] is None]
+
+    def work(i: int) -> tuple[SizeEvidence, float]:
+        tell = (lambda ob, size, name: parallel.send((i, name))) if on_phase is not None else None
+        return _timed(check_size, *pairs[i], settings, cache, tell)
+
+    def heard(event: tuple[int, str]) -> None:
+        assert on_phase is not None
+        i, name = event
+        on_phase(*pairs[i], name)
+
+    def failed(i: int, exc: Exception) -> tuple[SizeEvidence, float]:
+        """A pair whose result did not come back from the workers is an error of that pair."""
+        size = pairs[i][1]
+        message = f"the worker process failed: {type(exc).__name__}: {exc}"
+        return SizeEvidence(size=str(size) if size else "", status=Status.ERROR, message=message), 0.0
+
+    if len(todo) > 1:
+        order = [todo[k] for k in schedule.slowest_first([pairs[i] for i in todo], cache)]
+        computed = parallel.run(work, order, jobs, failed, heard if on_phase else None)
+    else:
+        computed = (_timed(check_size, *pairs[i], settings, cache, on_phase) for i in todo)
     verdicts = []
-    for k, ob in enumerate(obligations, 1):
-        v = check(ob, settings, cache, on_phase)
-        verdicts.append(v)
-        if on_verdict:
-            on_verdict(k, len(obligations), v)
+    with contextlib.closing(computed):
+        results = _merged(found, computed)
+        for k, ob in enumerate(obligations, 1):
+            # A verdict's seconds are the sum of its sizes' times (in the workers).
+            mine = [next(results) for _ in sizes_for(ob, settings)]
+            verdict = verdict_of(ob, [e for e, _ in mine], settings, sum(t for _, t in mine))
+            verdicts.append(verdict)
+            if on_verdict:
+                on_verdict(k, len(obligations), verdict)
     return verdicts
+
+
+def _merged(
+    found: list[tuple[SizeEvidence | None, float]], computed: Iterator[tuple[SizeEvidence, float]]
+) -> Iterator[tuple[SizeEvidence, float]]:
+    """The evidence found, each gap filled by the next that was computed."""
+    for evidence, seconds in found:
+        yield (evidence, seconds) if evidence is not None else next(computed)

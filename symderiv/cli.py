@@ -14,6 +14,7 @@ from .checker import OwnSizes, Settings, check_all, keeps_own_sizes
 from .loader import LoadFailure, load
 from .location import where
 from .obligation import Derivation, Obligation, Size
+from .parallel import available_cores
 from .progress import Heartbeat
 from .verdict import Status, Verdict
 
@@ -49,6 +50,11 @@ def _seed(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
     return value
+
+
+def _jobs(text: str) -> int:
+    """A number of worker processes, or `auto`: every core this process may use."""
+    return available_cores() if text == "auto" else _positive_int(text)
 
 
 def _positive_float(text: str) -> float:
@@ -102,10 +108,11 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--jobs",
         "-j",
-        type=_positive_int,
-        default=1,
+        type=_jobs,
+        default="auto",
         metavar="N",
-        help="check in N worker processes; the verdicts are those of a serial run (default 1)",
+        help="check in N worker processes, the slowest obligations and sizes first; the verdicts are "
+        f"those of a serial run; 1 checks in this process (default auto: every core, here {available_cores()})",
     )
     p.add_argument(
         "--no-cache",

@@ -18,6 +18,7 @@ from sympy.printing.str import StrPrinter
 from .checker import Settings
 from .export.notation import function_latex, latex_as_text, symbol_text, using
 from .loader import LoadFailure
+from .outcome import Attempt, Outcome
 from .values import THETA, Value, shown_values
 from .verdict import Counterexample, Status, Verdict
 from .vocabulary import Vocabulary
@@ -134,6 +135,11 @@ def _details(v: Verdict, path: Path | None, samples: int | None) -> list[str]:
     ce = v.counterexample
     if ce is not None:
         out += ["    " + line for line in counterexample_lines(ce)]
+    for e in v.evidence:
+        for a in e.attempts:
+            if a.outcome is Outcome.UNDEFINED:
+                where = f"[{e.size}] " if e.size else ""
+                out.append(f"    undefined: {where}the denominator {a.detail} is zero on the whole domain")
     if v.status in (Status.NUMERIC, Status.ERROR) or not v.as_expected:
         residual = next((e.residual for e in v.evidence if e.residual), "")
         if residual:
@@ -153,9 +159,42 @@ def phases(v: Verdict) -> list[str]:
             f"    {where}build {e.seconds_build:.2f}s, numeric {e.seconds_numeric - e.seconds_build:.2f}s, "
             f"symbolic {e.seconds_symbolic:.2f}s, {e.instances} instances{cached}"
         )
-        repeats = Counter(re.sub(r" \([\d.]+s\)$", "", a) for a in e.attempts)
+        repeats = Counter(attempt_text(a) for a in e.attempts)
         out += [f"        {a}" + (f" (x{k})" if k > 1 else "") for a, k in repeats.items()]
     return out
+
+
+#: How each outcome reads in a report.
+OUTCOME_TEXT = {
+    Outcome.PROVED: "zero",
+    Outcome.NOT_ZERO: "nonzero",
+    Outcome.BUDGET_EXCEEDED: "over its work budget",
+    Outcome.TIMED_OUT: "stopped by the time limit",
+    Outcome.KILLED: "killed",
+    Outcome.OUT_OF_MEMORY: "out of memory",
+    Outcome.ERROR: "raised",
+    Outcome.DEFINED: "no denominator is zero on the whole domain",
+    Outcome.UNDEFINED: "a denominator is zero on the whole domain",
+    Outcome.NOT_APPLICABLE: "not applicable",
+}
+
+
+def attempt_text(a: Attempt) -> str:
+    """`expand: nonzero`, `generalise+cancel on 4 element(s) at once: 3 zero`, ... (times left out,
+    so that repeated attempts read as one line)."""
+    head = f"certificate {a.part}: " if a.part else ""
+    head += a.strategy if a.elements == 1 else f"{a.strategy} on {a.elements} element(s) at once"
+    if a.elements > 1 and a.outcome in (Outcome.PROVED, Outcome.NOT_ZERO):
+        what = f"{a.zeros} zero"
+    elif a.outcome is Outcome.TIMED_OUT:
+        what = f"stopped by the time limit after {a.cpu_seconds:.3g}s of CPU time"
+    elif a.outcome is Outcome.KILLED:
+        what = f"worker killed after {a.seconds:g}s"
+    elif a.outcome is Outcome.UNDEFINED:
+        what = f"the denominator {a.detail} is zero on the whole domain"
+    else:
+        what = OUTCOME_TEXT[a.outcome] + (f": {a.detail}" if a.detail else "")
+    return f"{head}: {what}"
 
 
 def summary(verdicts: Sequence[Verdict], failures: int = 0) -> str:
@@ -170,8 +209,15 @@ def summary(verdicts: Sequence[Verdict], failures: int = 0) -> str:
 
 
 #: Keys of the JSON that depend on the run, not on the claims: left out unless timings are asked for.
-RUN_KEYS = ("seconds", "seconds_symbolic", "seconds_numeric", "seconds_build", "seconds_worst_attempt", "cached")
-_ATTEMPT_TIME = re.compile(r" \([\d.]+s\)$")
+RUN_KEYS = (
+    "seconds",
+    "seconds_symbolic",
+    "seconds_numeric",
+    "seconds_build",
+    "seconds_worst_attempt",
+    "cpu_seconds",
+    "cached",
+)
 
 
 def json_number(x: float) -> float | str:
@@ -204,8 +250,6 @@ def _plain(value: object, timings: bool) -> object:
 def verdict_json(v: Verdict, timings: bool = False) -> dict:
     d = _plain(dataclasses.asdict(v), timings)
     for e in d["evidence"]:
-        if not timings:
-            e["attempts"] = [_ATTEMPT_TIME.sub("", a) for a in e["attempts"]]
         ce = e["counterexample"]
         if ce is not None:
             ce["element"] = _element(ce["element"]) if ce["element"] else None

@@ -11,6 +11,7 @@ worker if that limit cannot reach it.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import resource
@@ -19,12 +20,14 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import sympy as sp
 
 from . import rational
 from .enclosure import excludes_zero
 from .limits import TimeLimitExceeded, cpu_time_limit
+from .outcome import Attempt, Outcome
 
 
 @dataclass(frozen=True)
@@ -115,19 +118,30 @@ class SymbolicResult:
 
     zero: bool
     strategy: str = ""
-    attempts: list[str] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
     residual: str = ""
     seconds: float = 0.0
+    #: The symbolic worker failed as a whole (it died, or raised outside any attempt).
     error: str = ""
-    #: Whether an attempt was stopped by the time limit (or its worker killed): then a faster
-    #: machine might have reached another verdict.
-    timed_out: bool = False
-    #: The CPU seconds of the longest attempt: the headroom is the time limit over this.
-    worst_attempt_cpu: float = 0.0
     #: Zero only through a person's argument: an inequality's prose certificate, at some depth.
     argued: bool = False
     #: Why a rule of the claim was not applied (a convexity certificate on a function not known C²).
     rule_not_applied: str = ""
+
+    @property
+    def timed_out(self) -> bool:
+        """Whether an attempt was stopped by the time limit (or its worker killed)."""
+        return any(a.outcome in (Outcome.TIMED_OUT, Outcome.KILLED) for a in self.attempts)
+
+    @property
+    def machine_dependent(self) -> bool:
+        """Whether a faster or larger machine might have reached another result."""
+        return bool(self.error) or any(a.outcome.machine_dependent for a in self.attempts)
+
+    @property
+    def worst_attempt_cpu(self) -> float:
+        """The CPU seconds of the longest attempt: the headroom is the time limit over this."""
+        return max((a.cpu_seconds for a in self.attempts), default=0.0)
 
 
 #: A worker still running after this many times its CPU budget in wall-clock seconds is killed
@@ -151,35 +165,45 @@ def _limit_memory(extra: int) -> None:
         pass
 
 
-@dataclass
-class _Ledger:
-    """What the attempts of one proof did: their lines for the report, and whether any was
-    stopped by the time limit (a verdict that a faster machine might not share)."""
-
-    attempts: list[str] = field(default_factory=list)
-    timed_out: bool = False
-    worst_attempt_cpu: float = 0.0
-
-
-def _attempt(strategy, expr, time_limit, ledger, decided=lambda out: "zero" if out == 0 else "nonzero"):
-    """Apply one rewrite within its work budget and under the interval timer: (result or None,
-    outcome)."""
+def _attempt(
+    strategy: Strategy, expr: sp.Expr | None, time_limit: float, attempts: list[Attempt], joint: bool = False
+) -> tuple[Any, Attempt]:
+    """Apply one rewrite within its work budget and under the interval timer, record the attempt in
+    `attempts` and return (result or None, that attempt).  A joint rewrite returns one flag per
+    element, each True where that element reached zero."""
     if strategy.max_nodes is not None and expr is not None and tree_size(expr, strategy.max_nodes) > strategy.max_nodes:
-        return None, f"not tried: more than {strategy.max_nodes:,} nodes, its work budget"
-    cpu0 = time.process_time()
+        record = Attempt(strategy.name, Outcome.BUDGET_EXCEEDED, detail=f"more than {strategy.max_nodes:,} nodes")
+        attempts.append(record)
+        return None, record
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    out, outcome, detail, elements, zeros = None, Outcome.ERROR, "", 1, 0
     try:
         with cpu_time_limit(time_limit):
             out = strategy.rewrite(expr)
-        return out, decided(out)
+        if joint:
+            elements, zeros = len(out), sum(out)
+            outcome = Outcome.PROVED if all(out) else Outcome.NOT_ZERO
+        else:
+            outcome = Outcome.PROVED if out == 0 else Outcome.NOT_ZERO
     except TimeLimitExceeded:
-        ledger.timed_out = True
-        return None, f"stopped after {time_limit:g}s"
+        outcome = Outcome.TIMED_OUT
     except rational.WorkBudgetExceeded as exc:
-        return None, f"over its work budget: {exc}"
+        outcome, detail = Outcome.BUDGET_EXCEEDED, str(exc)
+    except MemoryError:
+        outcome = Outcome.OUT_OF_MEMORY
     except Exception as exc:  # a rewrite that fails is a strategy that did not work
-        return None, f"raised {type(exc).__name__}"
-    finally:
-        ledger.worst_attempt_cpu = max(ledger.worst_attempt_cpu, time.process_time() - cpu0)
+        detail = type(exc).__name__
+    record = Attempt(
+        strategy.name,
+        outcome,
+        seconds=time.perf_counter() - t0,
+        cpu_seconds=time.process_time() - cpu0,
+        elements=elements,
+        zeros=zeros,
+        detail=detail,
+    )
+    attempts.append(record)
+    return out, record
 
 
 def _eliminate(expr, eliminations):
@@ -203,7 +227,9 @@ def _eliminate(expr, eliminations):
     return split.xreplace(opaque).xreplace(eliminations)
 
 
-def _try_strategies(diff, eliminations, strategies, time_limit, ledger):
+def _try_strategies(
+    diff: sp.Expr, eliminations: dict, strategies: Sequence[Strategy], time_limit: float, attempts: list[Attempt]
+) -> tuple[tuple[Strategy, bool] | None, sp.Expr | None]:
     """The first strategy that reduces `diff` to zero, as (strategy, with constraints),
     else (None, smallest residual).
 
@@ -211,37 +237,38 @@ def _try_strategies(diff, eliminations, strategies, time_limit, ledger):
     strategy leaves over is reduced once more with the constraints substituted, or, for
     a strategy with its own way of using them, the difference goes through that."""
     constrained = bool(eliminations) and bool(diff.free_symbols & set(eliminations))
-    # After the substitution only the rational part is left to cancel.
-    with_constraints = Strategy("constraints", lambda e: _cancel_by_denominator(_eliminate(e, eliminations)))
     residuals = [diff]
     reduced_already = set()  # strategies often agree; reduce each distinct output once
     for st in strategies:
-        t0 = time.perf_counter()
-        out, outcome = _attempt(st, diff, time_limit, ledger)
-        ledger.attempts.append(f"{st.name}: {outcome} ({time.perf_counter() - t0:.2f}s)")
-        if outcome == "zero":
+        out, tried = _attempt(st, diff, time_limit, attempts)
+        if tried.outcome is Outcome.PROVED:
             return (st, False), None
         if out is None:
             continue
         residuals.append(out)
         if not constrained:
             continue
+        name = f"{st.name}+constraints"
         if st.constrained is not None:
-            step, target = Strategy("constraints", lambda e, st=st: st.constrained(e, eliminations)), diff
+            step, target = Strategy(name, _using(st.constrained, eliminations)), diff
         elif out not in reduced_already:
-            step, target = with_constraints, out
+            # After the substitution only the rational part is left to cancel.
+            step, target = Strategy(name, lambda e: _cancel_by_denominator(_eliminate(e, eliminations))), out
             reduced_already.add(out)
         else:
             continue
-        t0 = time.perf_counter()
-        reduced, outcome = _attempt(step, target, time_limit, ledger)
-        ledger.attempts.append(f"{st.name}+constraints: {outcome} ({time.perf_counter() - t0:.2f}s)")
-        if outcome == "zero":
+        reduced, tried = _attempt(step, target, time_limit, attempts)
+        if tried.outcome is Outcome.PROVED:
             return (st, True), None
         if reduced is not None:
             residuals.append(reduced)
     # Sizes are measured only when no strategy succeeded: on large expressions count_ops is not cheap.
     return None, min(residuals, key=sp.count_ops)
+
+
+def _using(constrained: Callable[[sp.Expr, dict], sp.Expr], eliminations: dict) -> Callable[[sp.Expr], sp.Expr]:
+    """A strategy's own way of using the constraints, as a rewrite."""
+    return lambda e: constrained(e, eliminations)
 
 
 def _winners_first(strategies, winners):
@@ -280,7 +307,7 @@ def _nonzero_somewhere(exprs) -> list[bool]:
     at once (`enclosure`), and one counts only if its ball excludes zero.  The values and
     derivatives of unknown functions at θ are free (some smooth function has any given ones),
     so each becomes a variable of its own.  What no ball decides is left to the expansion."""
-    jets = {}
+    jets: dict[sp.Expr, sp.Dummy] = {}
     for e in exprs:
         for node in e.atoms(sp.Derivative, sp.core.function.AppliedUndef):
             jets.setdefault(node, sp.Dummy(f"J{len(jets)}"))
@@ -295,7 +322,9 @@ def _nonzero_somewhere(exprs) -> list[bool]:
     return excludes_zero(exprs, point)
 
 
-def _joint_attempts(diffs, eliminations, strategies, time_limit, ledger):
+def _joint_attempts(
+    diffs: list[sp.Expr], eliminations: dict, strategies: Sequence[Strategy], time_limit: float, attempts: list[Attempt]
+) -> tuple[dict[int, str], Strategy | None]:
     """Elements proved by the first strategy, if it can take a whole claim at once, as
     {index: strategy name}, and that strategy if its attempts ran to the end (then trying it
     again element by element would only repeat them).  Without the constraints first; then, for
@@ -303,13 +332,11 @@ def _joint_attempts(diffs, eliminations, strategies, time_limit, ledger):
     st = strategies[0] if strategies else None
     if st is None or st.joint is None:
         return {}, None
+    joint = st.joint
 
-    def at_once(name, substitutions, todo):
-        whole = Strategy(name, lambda _: st.joint([diffs[i] for i in todo], substitutions))
-        t0 = time.perf_counter()
-        zeros, outcome = _attempt(whole, None, time_limit, ledger, decided=lambda out: "decided")
-        found = outcome if zeros is None else f"{sum(zeros)} zero"
-        ledger.attempts.append(f"{name} on {len(todo)} element(s) at once: {found} ({time.perf_counter() - t0:.2f}s)")
+    def at_once(name: str, substitutions: dict, todo: Sequence[int]) -> dict[int, str] | None:
+        whole = Strategy(name, lambda _: joint([diffs[i] for i in todo], substitutions))
+        zeros, _ = _attempt(whole, None, time_limit, attempts, joint=True)
         return None if zeros is None else {i: name for i, zero in zip(todo, zeros) if zero}
 
     proved = at_once(st.name, {}, range(len(diffs)))
@@ -325,46 +352,34 @@ def _joint_attempts(diffs, eliminations, strategies, time_limit, ledger):
     return proved, st
 
 
-def _prove_all(diffs, eliminations, strategies, time_limit):
+def _prove_all(
+    diffs: list[sp.Expr], eliminations: dict, strategies: Sequence[Strategy], time_limit: float
+) -> SymbolicResult:
     """Every difference must reach zero; the first that does not ends the attempt."""
     used: list[str] = []
     winners: list[Strategy] = []
-    ledger = _Ledger()
-    proved_jointly, finished = _joint_attempts(diffs, eliminations, strategies, time_limit, ledger)
+    attempts: list[Attempt] = []
+    proved_jointly, finished = _joint_attempts(diffs, eliminations, strategies, time_limit, attempts)
     strategies = [st for st in strategies if st is not finished]
     # Run like a rewrite, under the timer: it "reaches zero" when no denominator vanishes.
     # A point evaluation first, expanding only what no ball decides: its cost is not the tree's.
     denominators = Strategy("denominators", lambda e: _zero_denominator(e, eliminations), max_nodes=None)
     for i, diff in enumerate(diffs):
-        base, outcome = _attempt(denominators, diff, time_limit, ledger)
-        if outcome != "zero":
-            why = (
-                f"the denominator {base} is zero on the whole domain"
-                if base is not None
-                else f"its denominators could not be checked ({outcome})"
-            )
-            ledger.attempts.append(f"denominators: {why}")
-            return SymbolicResult(
-                False,
-                attempts=ledger.attempts,
-                residual=_short(f"undefined: {why}", i, len(diffs)),
-                timed_out=ledger.timed_out,
-                worst_attempt_cpu=ledger.worst_attempt_cpu,
-            )
+        base, checked = _attempt(denominators, diff, time_limit, attempts)
+        if checked.outcome is Outcome.PROVED:
+            attempts[-1] = dataclasses.replace(checked, outcome=Outcome.DEFINED)
+        else:
+            if checked.outcome is Outcome.NOT_ZERO:
+                attempts[-1] = dataclasses.replace(checked, outcome=Outcome.UNDEFINED, detail=sp.sstr(base))
+            return SymbolicResult(False, attempts=attempts, residual=_short(diff, i, len(diffs)))
         if i in proved_jointly:
             name = proved_jointly[i]
         else:
             found, residual = _try_strategies(
-                diff, eliminations, _winners_first(strategies, winners), time_limit, ledger
+                diff, eliminations, _winners_first(strategies, winners), time_limit, attempts
             )
             if found is None:
-                return SymbolicResult(
-                    False,
-                    attempts=ledger.attempts,
-                    residual=_short(residual, i, len(diffs)),
-                    timed_out=ledger.timed_out,
-                    worst_attempt_cpu=ledger.worst_attempt_cpu,
-                )
+                return SymbolicResult(False, attempts=attempts, residual=_short(residual, i, len(diffs)))
             st, with_constraints = found
             if st in winners:
                 winners.remove(st)
@@ -372,22 +387,16 @@ def _prove_all(diffs, eliminations, strategies, time_limit):
             name = f"{st.name}+constraints" if with_constraints else st.name
         if name not in used:
             used.append(name)
-    return SymbolicResult(
-        True,
-        strategy=", ".join(used),
-        attempts=ledger.attempts,
-        timed_out=ledger.timed_out,
-        worst_attempt_cpu=ledger.worst_attempt_cpu,
-    )
+    return SymbolicResult(True, strategy=", ".join(used), attempts=attempts)
 
 
-def _short(expr, index, total, limit=300) -> str:
+def _short(expr: sp.Expr, index: int, total: int, limit: int = 300) -> str:
     text = sp.sstr(expr)
     text = text if len(text) <= limit else text[:limit] + " ..."
     return f"element {index + 1} of {total}: {text}" if total > 1 else text
 
 
-def _worker(conn, diffs, eliminations, strategies, time_limit):
+def _worker(conn, diffs: list[sp.Expr], eliminations: dict, strategies: Sequence[Strategy], time_limit: float) -> None:
     _limit_memory(MEMORY_LIMIT)
     try:
         result = _prove_all(diffs, eliminations, strategies, time_limit)
@@ -423,11 +432,13 @@ def prove_zero(
         if receiver.poll(budget):
             result = receiver.recv()
         else:
-            result = SymbolicResult(False, attempts=[f"worker killed after {budget:g}s"], timed_out=True)
+            result = SymbolicResult(False, attempts=[Attempt("worker", Outcome.KILLED, seconds=budget)])
     except EOFError:
         proc.join()
+        died = Attempt("worker", Outcome.OUT_OF_MEMORY, detail=f"exit code {proc.exitcode}")
         result = SymbolicResult(
             False,
+            attempts=[died],
             error=(
                 f"the symbolic worker died (exit code {proc.exitcode}); a worker may use "
                 f"{MEMORY_LIMIT / 2**30:.1f} GiB more than it starts with, and FLINT aborts when it runs out"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+
+from .outcome import Attempt
 
 
 class Status(str, Enum):
@@ -30,7 +33,7 @@ class Status(str, Enum):
 _SEVERITY = {Status.PROVED: 0, Status.ARGUED: 1, Status.NUMERIC: 2, Status.REFUTED: 3, Status.ERROR: 4}
 
 
-def worst(statuses) -> Status:
+def worst(statuses: Iterable[Status]) -> Status:
     return max(statuses, key=_SEVERITY.__getitem__, default=Status.ERROR)
 
 
@@ -64,7 +67,7 @@ class SizeEvidence:
     size: str
     status: Status
     strategy: str = ""
-    attempts: list[str] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
     residual: str = ""
     instances: int = 0
     max_rel_error: float = 0.0
@@ -81,6 +84,23 @@ class SizeEvidence:
     machine_dependent: bool = False
     #: CPU seconds of the longest symbolic attempt; the time limit over it is the headroom.
     seconds_worst_attempt: float = 0.0
+
+    @property
+    def reproducible(self) -> bool:
+        """Whether the same claim and settings always give this evidence, on any machine: not an
+        error, and not decided by a limit of this machine."""
+        return self.status is not Status.ERROR and not self.machine_dependent
+
+
+#: How a verdict presents itself ("text" for print(), "latex" for Jupyter): the package sets them
+#: to the report's and the LaTeX exporter's printers, so that this module, which both read,
+#: depends on neither.
+_presenters: dict[str, Callable[[Verdict], str]] = {}
+
+
+def present_with(*, text: Callable[[Verdict], str], latex: Callable[[Verdict], str]) -> None:
+    """Word verdicts through `text` and typeset them through `latex`."""
+    _presenters.update(text=text, latex=latex)
 
 
 @dataclass
@@ -129,15 +149,13 @@ class Verdict:
 
     def __str__(self) -> str:
         """The verdict as `symderiv check` words it, for print() in a notebook or a script."""
-        from .report import verdict_text  # imported here: the report module imports this one
+        text = _presenters.get("text")
+        return text(self) if text is not None else repr(self)
 
-        return verdict_text(self)
-
-    def _repr_latex_(self) -> str:
-        """The verdict typeset in a Jupyter notebook (the export package prints it)."""
-        from .export.latex import verdict_math  # imported here: the exporters import this module
-
-        return verdict_math(self)
+    def _repr_latex_(self) -> str | None:
+        """The verdict typeset in a Jupyter notebook."""
+        latex = _presenters.get("latex")
+        return latex(self) if latex is not None else None
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -4,18 +4,20 @@ import dataclasses
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy as sp
 
-from symderiv import Derivation, Equal, Positive, Settings, Status, check, sizes
+from symderiv import Derivation, Equal, Positive, Settings, Status, check, check_all, sizes
 from symderiv import cache as cache_module
 from symderiv.cache import VerdictCache, cache_key, canonical_form
 from symderiv.checker import check_size
 from symderiv.cli import main
 from symderiv.domain import Real
 from symderiv.obligation import Size
+from symderiv.outcome import Attempt, Outcome
 from symderiv.rl import SymbolicMDP
 from symderiv.symbolic import Strategy
 from symderiv.verdict import SizeEvidence
@@ -232,9 +234,15 @@ def test_errors_and_time_limited_misses_are_not_stored(tmp_path):
     stopped = SizeEvidence(size="", status=Status.NUMERIC, machine_dependent=True)
     assert not cache.put("1" * 64, stopped)
     assert cache.get("0" * 64) is None and cache.get("1" * 64) is None
-    # Stored whatever its text says: modules decide on typed fields, never on the wording.
-    finished = SizeEvidence(size="", status=Status.NUMERIC, attempts=["expand: stopped after (worded so) 0.01s"])
-    assert cache.put("2" * 64, finished) and cache.get("2" * 64).status is Status.NUMERIC
+    # Stored whatever its message says: the cache decides on typed fields, never on the wording.
+    finished = SizeEvidence(
+        size="",
+        status=Status.NUMERIC,
+        message="stopped after (worded so) 0.01s; symbolic engine: killed",
+        attempts=[Attempt("expand", Outcome.BUDGET_EXCEEDED, detail="more than 20,000 nodes")],
+    )
+    assert cache.put("2" * 64, finished)
+    assert cache.get("2" * 64) == dataclasses.replace(finished, cached=True)
 
 
 def test_a_rewrite_stopped_by_its_time_limit_makes_the_verdict_machine_dependent():
@@ -270,7 +278,7 @@ def test_a_damaged_entry_is_a_miss(tmp_path):
 
 
 def _evidence_files(directory):
-    return [f for f in directory.rglob("*.json") if "builds" not in f.parts]
+    return [f for f in directory.rglob("*.json") if not {"builds", "timings"} & set(f.parts)]
 
 
 @pytest.fixture
@@ -286,6 +294,36 @@ def test_a_rerun_with_nothing_changed_reads_the_evidence_without_building(tmp_pa
     (ob, made), cache = builds, VerdictCache(tmp_path)
     first, second = check(ob, FAST, cache), check(ob, FAST, cache)
     assert len(made) == 1 and second.evidence[0].cached and second.status is first.status is Status.PROVED
+
+
+def test_a_rerun_serves_every_verdict_from_the_cache_without_building(tmp_path):
+    """proved, numeric and refuted alike, in a serial run and in workers: nothing is built again."""
+    built = str(tmp_path / "builds.txt")  # a str, which the build index can key on, unlike a Path
+    note = Derivation("rerun")
+    for ob_id, claim, expect in [
+        ("R1", lambda: Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)]), "proved"),
+        ("R2", lambda: Equal(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.S.One, [Positive(x)]), "numeric"),
+        ("R3", lambda: Equal((x + y) ** 2, x**2 + y**2, [Positive(x, y)]), "refuted"),
+    ]:
+
+        def build(claim=claim, ob_id=ob_id):
+            with open(built, "a") as f:
+                f.write(ob_id + "\n")
+            return claim()
+
+        note.claim(ob_id, ob_id, expect=expect)(build)
+    # Only expand: the trigonometric identity stays numeric, a verdict the work budgets decide.
+    settings = Settings(samples=300, time_limit=5, strategies=(Strategy("expand", sp.expand),))
+    cache = VerdictCache(tmp_path / "cache")
+    first = check_all(note, settings, cache=cache)
+    assert [v.status for v in first] == [Status.PROVED, Status.NUMERIC, Status.REFUTED]
+    assert all(v.as_expected and not v.evidence[0].machine_dependent for v in first)
+    assert Path(built).read_text().split() == ["R1", "R2", "R3"]
+    for jobs in (1, 2):
+        again = check_all(note, settings, cache=cache, jobs=jobs)
+        assert [v.status for v in again] == [v.status for v in first]
+        assert all(e.cached for v in again for e in v.evidence)
+        assert Path(built).read_text().split() == ["R1", "R2", "R3"], "a cached rerun built a claim"
 
 
 def test_a_changed_user_module_builds_again_and_finds_the_claim_by_its_key(tmp_path, builds, monkeypatch):
@@ -353,3 +391,16 @@ def test_the_command_line_reuses_verdicts_unless_told_not_to(tmp_path, monkeypat
         runs.append(capsys.readouterr().out)
     assert "(cached)" not in runs[0] and "(cached)" in runs[1] and "(cached)" not in runs[2]
     assert all("1 proved" in out for out in runs)
+
+
+def factorial(n):
+    return 1 if n <= 1 else n * factorial(n - 1)
+
+
+def test_a_builder_that_names_itself_or_recurses_has_a_build_key():
+    """C3's `soft_value` reads `m.soft_value`, a name its module gives to the builder itself."""
+    recursive = Derivation("recursive")
+    recursive.claim("B1", "recursive")(lambda: Equal(x * factorial(3), 6 * x, [Positive(x)]))
+    for ob in [d.obligations[2], recursive.obligations[0]]:
+        assert cache_module.build_key(ob, (ob.sizes or [None])[0], FAST)
+    assert canonical_form(factorial) != canonical_form(soft_value)

@@ -43,3 +43,20 @@ def test_runs_in_workers_report_the_wait_for_the_next_verdict():
     beat.verdict(3, 10)
     clock.now = QUIET_FOR + 1
     assert beat.line() == "  ... waiting for the next verdict (3/10 done): 6s"
+
+
+def test_with_several_pairs_running_the_longest_phase_is_reported_and_a_done_pair_is_not():
+    clock, ob = Clock(), _obligation()
+    beat = Heartbeat(io.StringIO(), clock)
+    beat.phase(ob, Size(3, 3), "symbolic")
+    clock.now = 2.0
+    beat.phase(ob, Size(1, 2), "build")
+    clock.now = QUIET_FOR + 1
+    assert beat.line() == "  ... symbolic proof of N7 at 3x3: 6s (1 more running)"
+    beat.phase(ob, Size(3, 3), "done")
+    clock.now = QUIET_FOR + 2 + REPEAT
+    assert beat.line() == f"  ... building the claim of N7 at 1x2: {QUIET_FOR + REPEAT:.0f}s"
+    beat.phase(ob, Size(1, 2), "done")
+    beat.verdict(1, 1)
+    clock.now += QUIET_FOR
+    assert beat.line() == f"  ... waiting for the next verdict (1/1 done): {QUIET_FOR:.0f}s"

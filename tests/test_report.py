@@ -143,3 +143,16 @@ def test_a_counterexample_shows_an_unknown_function_as_drawn_and_equal_entries_o
     with using([VOCABULARY]):
         shown = [value_text(v) for v in shown_values(values)]
     assert shown == ["p(·|·,·) = 0.5", "α = 1", "θ = 0", "Q(0,0;θ) = sin(θ) + tanh(1)"]
+
+
+def test_attempts_are_worded_from_their_typed_outcome():
+    from symderiv.outcome import Attempt, Outcome
+    from symderiv.report import attempt_text
+
+    assert attempt_text(Attempt("expand", Outcome.NOT_ZERO, seconds=0.2)) == "expand: nonzero"
+    joint = Attempt("generalise+cancel", Outcome.NOT_ZERO, elements=4, zeros=3)
+    assert attempt_text(joint) == "generalise+cancel on 4 element(s) at once: 3 zero"
+    stopped = Attempt("simplify", Outcome.TIMED_OUT, cpu_seconds=0.3, part="0")
+    assert attempt_text(stopped) == "certificate 0: simplify: stopped by the time limit after 0.3s of CPU time"
+    assert attempt_text(Attempt("boom", Outcome.ERROR, detail="RuntimeError")) == "boom: raised: RuntimeError"
+    assert "x - x" in attempt_text(Attempt("denominators", Outcome.UNDEFINED, detail="x - x"))

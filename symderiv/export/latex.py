@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from .. import __version__
+from .._version import __version__
 from ..verdict import Status, Verdict
 from .appendix import ReferenceFunction
 from .base import ExportPrinter, number_latex

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .. import __version__
+from .._version import __version__
 from ..verdict import Status
 from .appendix import ReferenceFunction
 from .base import ExportPrinter
