@@ -76,6 +76,8 @@ class Obligation:
         """Build the claim for one size (or the only instance, for size-free claims)."""
         if size is None:
             return self.build()
+        if self.model is None:
+            raise ValueError(f"{self.id}: a claim built per size needs a model factory")
         return self.build(self.model(size))
 
     def _repr_latex_(self) -> str:

@@ -152,8 +152,9 @@ def locate(source: str, proof_file: Path | None, cwd: Path | None = None) -> Pat
 def proof_file(derivation: Derivation) -> Path | None:
     """The file of the module that defines the derivation (else that of its first builder)."""
     module = sys.modules.get(getattr(derivation, "module", ""))
-    if module is not None and getattr(module, "__file__", None):
-        return Path(module.__file__)
+    path = getattr(module, "__file__", None)
+    if path:
+        return Path(path)
     for ob in derivation:
         code = getattr(ob.build, "__code__", None)
         if code is not None:

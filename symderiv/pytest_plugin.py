@@ -39,7 +39,7 @@ import shlex
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pytest
 
@@ -51,7 +51,7 @@ from .obligation import Obligation, Size
 from .verdict import Status, Verdict, worst
 
 if TYPE_CHECKING:
-    from _pytest._code.code import TerminalRepr
+    from _pytest._code.code import TerminalRepr, TracebackStyle
 
 #: What marks a proof file's source, read before importing it.
 _PROOF_SOURCE = re.compile(r"\bDerivation\(|^\s*@[\w.]+\.claim\(", re.M)
@@ -303,7 +303,7 @@ class ObligationFailed(Exception):
 class ObligationItem(pytest.Item):
     """One obligation at one size (or a size-free obligation)."""
 
-    def __init__(self, *, obligation: Obligation, size: Size | None, size_count: int, **kwargs: object) -> None:
+    def __init__(self, *, obligation: Obligation, size: Size | None, size_count: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.obligation = obligation
         self.size = size
@@ -326,7 +326,7 @@ class ObligationItem(pytest.Item):
             raise ObligationFailed(verdict)
 
     def repr_failure(
-        self, excinfo: pytest.ExceptionInfo[BaseException], style: str | None = None
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None
     ) -> str | TerminalRepr:
         if not isinstance(excinfo.value, ObligationFailed):
             return super().repr_failure(excinfo, style)
@@ -403,7 +403,7 @@ class RunSummary:
             size=str(props["size"]),
             status=Status(props["verdict"]),
             expected=Status(props["expected"]),
-            size_count=int(props["sizes"]),
+            size_count=int(cast(int, props["sizes"])),
             passed=report.passed,
             reproduce=str(props["reproduce"]),
         )

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
+from typing import cast
 
 import sympy as sp
 from sympy.printing.str import StrPrinter
@@ -248,7 +249,7 @@ def _plain(value: object, timings: bool) -> object:
 
 
 def verdict_json(v: Verdict, timings: bool = False) -> dict:
-    d = _plain(dataclasses.asdict(v), timings)
+    d = cast(dict, _plain(dataclasses.asdict(v), timings))
     for e in d["evidence"]:
         ce = e["counterexample"]
         if ce is not None:

@@ -61,7 +61,7 @@ def _grouped(values: list[Value]) -> list[Value]:
         m = _INDEXED.fullmatch(v.name)
         key = (m["base"], m["indices"].count("_")) if m is not None else None
         members = tables.get(key, []) if key is not None else []
-        if len(members) > 1 and len({(x.number, x.function) for x in members}) == 1:
+        if key is not None and len(members) > 1 and len({(x.number, x.function) for x in members}) == 1:
             if key not in done:
                 done.add(key)
                 out.append(Value(key[0] + "_·" * key[1], v.number, v.function))

@@ -106,12 +106,18 @@ def rendering_problems(tree: ast.AST, latex: str, namespace: dict) -> list[str]:
         elif grouped and isinstance(child, _COMPOUND) and not _wrapped(child_text, parent_text):
             problems.append(f"`({code})` loses its parentheses in the rendering of `{ast.unparse(parent)}`")
 
-    products = [n for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Mult, ast.MatMult))]
+    products: list[ast.BinOp] = [
+        n for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Mult, ast.MatMult))
+    ]
     if any(isinstance(n.op, ast.MatMult) for n in products) and any(isinstance(n.op, ast.Mult) for n in products):
         problems.append("the elementwise `*` and the matrix product `@` would print alike")
-    for node in products:
-        if isinstance(node.left, ast.Name) and isinstance(node.right, ast.Name) and node.left.id == node.right.id:
-            problems.append(f"`{ast.unparse(node)}` would print as two juxtaposed names")
+    for product in products:
+        if (
+            isinstance(product.left, ast.Name)
+            and isinstance(product.right, ast.Name)
+            and product.left.id == product.right.id
+        ):
+            problems.append(f"`{ast.unparse(product)}` would print as two juxtaposed names")
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and len(node.args) > 1:
             rendered = text(node) or ""
@@ -159,10 +165,10 @@ def _is_module_path(node: ast.expr, namespace: dict) -> bool:
     if isinstance(node, ast.Name):
         return isinstance(namespace.get(node.id), types.ModuleType)
     if isinstance(node, ast.Attribute) and _is_module_path(node.value, namespace):
-        root = node
+        root: ast.expr = node
         while isinstance(root, ast.Attribute):
             root = root.value
-        value = namespace.get(root.id)
+        value = namespace.get(root.id) if isinstance(root, ast.Name) else None
         for part in ast.unparse(node).split(".")[1:]:
             value = getattr(value, part, None)
         return isinstance(value, types.ModuleType)

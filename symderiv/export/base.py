@@ -401,6 +401,7 @@ class ExportPrinter(Printer):
             if v.function is not None:
                 values.append(self.math(f"{function_latex(v.name, THETA)} = {math_latex(v.function)}"))
             else:
+                assert v.number is not None, "a value is a number or a drawn function"
                 values.append(self.math(f"{symbol_latex(v.name)} = {number_latex(v.number)}"))
         text = self.strong("Counterexample") + self.text((f" ({where})" if where else "") + f", seed {ce.seed}: ")
         text += ", ".join(values)

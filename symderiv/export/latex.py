@@ -63,7 +63,8 @@ PREAMBLE = r"""\documentclass[11pt,a4paper]{article}
 
 def latex_text(text: str) -> str:
     """Plain text (messages, labels) as LaTeX; Unicode math such as π̃, V̂, ‖ or Pᵀ becomes math."""
-    out, plain = [], []
+    out: list[str] = []
+    plain: list[str] = []
 
     def flush() -> None:
         out.append(_ENCODER.unicode_to_latex("".join(plain)))
@@ -159,7 +160,7 @@ def math_char(c: str) -> str:
 
 def math_run(text: str) -> str:
     """A run of characters (with combining accents) as math."""
-    out = []
+    out: list[str] = []
     for c in text:
         if c in _ACCENTS and out:
             out[-1] = "\\" + _ACCENTS[c] + "{" + out[-1] + "}"

@@ -103,7 +103,7 @@ class NotationLatexPrinter(LatexPrinter):
         notation has a template for `q` whose last field is the argument."""
         m = _INDEXED.fullmatch(expr.func.__name__)
         template = _NOTATION.get().get(m["base"]) if m is not None else None
-        if isinstance(expr, AppliedUndef) and template is not None and len(expr.args) == 1:
+        if m is not None and isinstance(expr, AppliedUndef) and template is not None and len(expr.args) == 1:
             indices = [r"\cdot" if k == "·" else k for k in m["indices"].lstrip("_").split("_")]
             if _fields(template) == len(indices) + 1:
                 return self._do_exponent("{" + template.format(*indices, self._print(expr.args[0])) + "}", exp)

@@ -17,7 +17,7 @@ def called_functions(claim: Claim | None, module_file: str, seed: int = 0) -> se
     """The names of the functions defined in `module_file` that `claim.reference` calls, directly or
     not; none for a claim without a reference, or whose reference fails on the instance drawn."""
     reference = getattr(claim, "reference", None)
-    if reference is None:
+    if claim is None or reference is None:
         return set()
     drawn = claim.domain.sample(np.random.default_rng(seed), 1, typical=True)
     instance = {s: float(np.asarray(v).reshape(-1)[0]) for s, v in drawn.items()}
