@@ -8,10 +8,11 @@ from .claims import Equal, Inequality, NonNegative
 from .definitions import Definition
 from .domain import Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions
 from .export.latex import verdict_math
+from .indexed import IndexDomain, IndexEqual, IndexLevel, IndexRange, SmoothTable, Table, ValueTable
 from .obligation import Derivation, Obligation, Size, sizes
 from .report import verdict_text
 from .rules import Chain, JacobianContraction, Resolvent, SumOfNonNegative, Term, sup_norm
-from .verdict import Counterexample, Status, Verdict
+from .verdict import Counterexample, SizeRange, Status, Verdict
 from .vocabulary import Vocabulary
 
 verdict.present_with(text=verdict_text, latex=verdict_math)
@@ -23,6 +24,10 @@ __all__ = [
     "Derivation",
     "Domains",
     "Equal",
+    "IndexDomain",
+    "IndexEqual",
+    "IndexLevel",
+    "IndexRange",
     "Inequality",
     "JacobianContraction",
     "NonNegative",
@@ -34,10 +39,14 @@ __all__ = [
     "Settings",
     "Simplex",
     "Size",
+    "SizeRange",
     "SmoothFunctions",
+    "SmoothTable",
     "Status",
     "SumOfNonNegative",
+    "Table",
     "Term",
+    "ValueTable",
     "Verdict",
     "Vocabulary",
     "check",

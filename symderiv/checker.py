@@ -14,14 +14,15 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from . import numeric, parallel, rules, schedule, smoothness, symbolic
+from . import large_sizes, numeric, parallel, rules, schedule, smoothness, sums, symbolic
 from .cache import VerdictCache
 from .claims import Claim, Equal, Inequality, NonNegative
+from .indexed import IndexEqual, IndexLevel
 from .limits import TimeLimitExceeded, cpu_time_limit
 from .location import where
 from .obligation import Obligation, Size
 from .outcome import Attempt, Outcome
-from .verdict import Counterexample, SizeEvidence, Status, Verdict, worst
+from .verdict import Counterexample, SizeEvidence, SizeRange, Status, Verdict, worst
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,8 @@ def _check_size(
     try:
         with cpu_time_limit(_phase_limit(settings)):
             claim = ob.build_for(size)
+            if isinstance(claim, IndexEqual):
+                claim = claim.at(size)
     except TimeLimitExceeded:
         ev.message, ev.machine_dependent = _limit_message("building the claim", settings), True
         return ev
@@ -378,17 +381,128 @@ def _element_name(index: tuple) -> str:
     return "" if not index else "(" + ", ".join(map(str, index)) + ")"
 
 
-def verdict_of(ob: Obligation, evidence: list[SizeEvidence], settings: Settings, seconds: float) -> Verdict:
-    """An obligation's verdict is the worst of its sizes'."""
+#: The evidence of an index-level claim for every size, beside that of its fixed sizes.
+EVERY_SIZE = "every size"
+
+
+def check_every_size(
+    ob: Obligation, settings: Settings, cache: VerdictCache | None = None
+) -> tuple[SizeEvidence, SizeRange | None]:
+    """An index-level claim for every size, and the ranges it is proved for; with a cache, the
+    evidence stored under the claim's key, else checked and stored."""
+    ev, claim = _every_size_evidence(ob, settings, cache)
+    covered = claim.size_range() if claim is not None and ev.status is Status.PROVED else None
+    return ev, covered
+
+
+def _every_size_evidence(
+    ob: Obligation, settings: Settings, cache: VerdictCache | None
+) -> tuple[SizeEvidence, IndexEqual | None]:
+    """Its numbers at random sizes up to the ranges' largest (`large_sizes`), then its proof by the
+    sums normal form (`sums`)."""
+    ev = SizeEvidence(size=EVERY_SIZE, status=Status.ERROR)
+    t0 = time.perf_counter()
+    try:
+        with cpu_time_limit(_phase_limit(settings)):
+            claim = ob.build(IndexLevel())
+        if not isinstance(claim, IndexEqual):
+            raise TypeError(f"a builder of model IndexLevel must return an IndexEqual, got {type(claim).__name__}")
+    except TimeLimitExceeded:
+        ev.message, ev.machine_dependent = _limit_message("building the claim", settings), True
+        return ev, None
+    except Exception as exc:
+        ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
+        return ev, None
+    ev.seconds_build = time.perf_counter() - t0
+    key = cache.key(ob.id, EVERY_SIZE, claim, settings) if cache is not None else None
+    stored = cache.get(key) if key is not None else None
+    if stored is not None:
+        return stored, claim
+    _check_every_size(claim, ob, settings, ev, t0)
+    if key is not None:
+        cache.put(key, ev)
+    return ev, claim
+
+
+def _check_every_size(claim: IndexEqual, ob: Obligation, settings: Settings, ev: SizeEvidence, t0: float) -> None:
+    """Fill in `ev` for a built index-level claim: numbers at large sizes, then the proof."""
+    rng = np.random.default_rng(instance_seed(settings.seed, ob.id, None) + [1])
+    try:
+        with cpu_time_limit(_phase_limit(settings)):
+            numbers = large_sizes.check(claim, rng, settings.samples, settings.rtol)
+    except TimeLimitExceeded:
+        ev.message, ev.machine_dependent = _limit_message("the numeric check at large sizes", settings), True
+        return
+    except Exception as exc:
+        ev.message = (
+            f"numeric evaluation at large sizes failed: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
+        )
+        return
+    finally:
+        ev.seconds_numeric = time.perf_counter() - t0
+    ev.instances, ev.max_rel_error, ev.message = numbers.instances, numbers.max_rel_error, numbers.message
+    if numbers.mismatch is not None:
+        m = numbers.mismatch
+        ev.status = Status.REFUTED
+        ev.counterexample = Counterexample(
+            size=str(numbers.size),
+            values={
+                name: float(m.values[s]) for s, name in sorted(value_labels(m.values).items(), key=lambda kv: kv[1])
+            },
+            element=_element_name(m.element),
+            lhs=m.lhs,
+            rhs=m.rhs,
+            seed=settings.seed,
+            note=m.note,
+        )
+        return
+    if not numbers.agreed:
+        return
+    try:  # the normal form is built here, under the limit; the engine's attempts in its own workers
+        with cpu_time_limit(_phase_limit(settings)):
+            sym = sums.prove_every_size(
+                [claim.lhs - claim.rhs],
+                claim.domain.sizes(),
+                claim.domain.distributions(),
+                claim.domain.equations(),
+                strategies=settings.strategies,
+                time_limit=settings.time_limit,
+            )
+    except TimeLimitExceeded:
+        ev.status, ev.machine_dependent = Status.NUMERIC, True
+        ev.message = "; ".join(x for x in (ev.message, _limit_message("the sums normal form", settings)) if x)
+        return
+    ev.seconds_symbolic, ev.seconds_worst_attempt = sym.seconds, sym.worst_attempt_cpu
+    ev.attempts, ev.residual = sym.attempts, sym.residual
+    if sym.error:
+        ev.message = "; ".join(x for x in (ev.message, f"symbolic engine: {sym.error.splitlines()[0]}") if x)
+    if not sym.zero:
+        ev.status, ev.machine_dependent = Status.NUMERIC, sym.machine_dependent
+        return
+    ev.status, ev.strategy = Status.PROVED, sym.strategy
+
+
+def verdict_of(
+    ob: Obligation,
+    evidence: list[SizeEvidence],
+    settings: Settings,
+    seconds: float,
+    covered: SizeRange | None = None,
+) -> Verdict:
+    """An obligation's verdict is the worst of its sizes' (and, for an index-level claim, of its
+    evidence for every size); `covered`, the ranges that evidence proves it for, is kept only when
+    the whole verdict is proved."""
+    status = worst(e.status for e in evidence)
     return Verdict(
         obligation_id=ob.id,
         name=ob.name,
         step=ob.step,
-        status=worst(e.status for e in evidence),
+        status=status,
         expected=ob.expect,
         evidence=evidence,
         seconds=seconds,
         seed=settings.seed,
+        every_size=covered if status is Status.PROVED else None,
     )
 
 
@@ -398,10 +512,15 @@ def check(
     cache: VerdictCache | None = None,
     on_phase: PhaseHook | None = None,
 ) -> Verdict:
-    """Check every size of one obligation; its verdict is the worst of theirs."""
+    """Check every size of one obligation, and an index-level one for every size; its verdict is the
+    worst of theirs."""
     t0 = time.perf_counter()
     evidence = [check_size(ob, size, settings, cache, on_phase) for size in sizes_for(ob, settings)]
-    return verdict_of(ob, evidence, settings, time.perf_counter() - t0)
+    covered = None
+    if ob.model is IndexLevel:
+        every, covered = check_every_size(ob, settings, cache)
+        evidence.append(every)
+    return verdict_of(ob, evidence, settings, time.perf_counter() - t0, covered)
 
 
 def check_all(
@@ -458,7 +577,12 @@ def check_all(
         for k, ob in enumerate(obligations, 1):
             # A verdict's seconds are the sum of its sizes' times (in the workers).
             mine = [next(results) for _ in sizes_for(ob, settings)]
-            verdict = verdict_of(ob, [e for e, _ in mine], settings, sum(t for _, t in mine))
+            evidence, seconds, covered = [e for e, _ in mine], sum(t for _, t in mine), None
+            if ob.model is IndexLevel:  # checked here, once per obligation, after its sizes
+                t0 = time.perf_counter()
+                every, covered = check_every_size(ob, settings, cache)
+                evidence, seconds = [*evidence, every], seconds + time.perf_counter() - t0
+            verdict = verdict_of(ob, evidence, settings, seconds, covered)
             verdicts.append(verdict)
             if on_verdict:
                 on_verdict(k, len(obligations), verdict)

@@ -27,6 +27,7 @@ import sympy as sp
 
 from . import checker
 from .claims import Claim, Equal, Inequality, NonNegative
+from .indexed import IndexEqual
 from .obligation import Obligation, Size
 from .rules import certificate_parts, with_certificate_part
 from .verdict import Status, Verdict
@@ -325,6 +326,8 @@ def mutants(obligations: Iterable[Obligation]) -> list[Mutant]:
             continue
         size = mutation_size(ob)
         claim = ob.build_for(size)
+        if isinstance(claim, IndexEqual):  # an index-level claim is mutated as its instance at that size
+            claim = claim.at(size)
         for part, operator, mutated in claim_mutants(claim):
             out.append(Mutant(ob.id, size, part, operator, mutated))
     return out

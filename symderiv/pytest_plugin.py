@@ -45,7 +45,17 @@ import pytest
 
 from . import report
 from .cache import VerdictCache
-from .checker import OwnSizes, Settings, check_size, keeps_own_sizes, sizes_for, verdict_of
+from .checker import (
+    EVERY_SIZE,
+    OwnSizes,
+    Settings,
+    check_every_size,
+    check_size,
+    keeps_own_sizes,
+    sizes_for,
+    verdict_of,
+)
+from .indexed import IndexLevel
 from .loader import derivations_in, load_module
 from .obligation import Obligation, Size
 from .verdict import Status, Verdict, worst
@@ -274,9 +284,16 @@ class ProofFile(pytest.File):
                 if own is not None:
                     self.config.stash[_SUMMARY].hints.add((own.value, ob.id))
                 sizes = sizes_for(ob, settings)
+                every = ob.model is IndexLevel
+                count = len(sizes) + every
                 for size in sizes:
                     name = f"{ob.id}:{ob.name}" + (f"[{size}]" if size is not None else "")
-                    yield ObligationItem.from_parent(self, name=name, obligation=ob, size=size, size_count=len(sizes))
+                    yield ObligationItem.from_parent(self, name=name, obligation=ob, size=size, size_count=count)
+                if every:
+                    name = f"{ob.id}:{ob.name}[{EVERY_SIZE}]"
+                    yield ObligationItem.from_parent(
+                        self, name=name, obligation=ob, size=None, size_count=count, every_size=True
+                    )
 
     def _collected_elsewhere(self, builder: Path | None) -> bool:
         """Whether the builder's own file is a proof file this run collects: a package's
@@ -301,24 +318,31 @@ class ObligationFailed(Exception):
 
 
 class ObligationItem(pytest.Item):
-    """One obligation at one size (or a size-free obligation)."""
+    """One obligation at one size (or a size-free obligation, or an index-level one for every size)."""
 
-    def __init__(self, *, obligation: Obligation, size: Size | None, size_count: int, **kwargs: Any) -> None:
+    def __init__(
+        self, *, obligation: Obligation, size: Size | None, size_count: int, every_size: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.obligation = obligation
         self.size = size
         self.size_count = size_count
+        self.every_size = every_size
 
     def runtest(self) -> None:
         settings = self.config.stash[_SETTINGS]
         cache = VerdictCache() if self.config.getoption("symderiv_cache") else None
         t0 = time.perf_counter()
-        evidence = check_size(self.obligation, self.size, settings, cache)
-        verdict = verdict_of(self.obligation, [evidence], settings, time.perf_counter() - t0)
+        covered = None
+        if self.every_size:
+            evidence, covered = check_every_size(self.obligation, settings, cache)
+        else:
+            evidence = check_size(self.obligation, self.size, settings, cache)
+        verdict = verdict_of(self.obligation, [evidence], settings, time.perf_counter() - t0, covered)
         self.user_properties += [
             ("verdict", str(verdict.status)),
             ("expected", str(verdict.expected)),
-            ("size", str(self.size or "")),
+            ("size", EVERY_SIZE if self.every_size else str(self.size or "")),
             ("sizes", self.size_count),
             ("reproduce", _command(self.config, self.path, self.obligation, settings.sizes)),
         ]
@@ -331,7 +355,7 @@ class ObligationItem(pytest.Item):
         if not isinstance(excinfo.value, ObligationFailed):
             return super().repr_failure(excinfo, style)
         v = excinfo.value.verdict
-        at = f" at {self.size}" if self.size is not None else ""
+        at = f" at {self.size}" if self.size is not None else f" for {EVERY_SIZE}" if self.every_size else ""
         lines = [f"{v.obligation_id} {v.name}: verdict {v.status}{at}, expected {v.expected}"]
         if self.size_count > 1:
             allowed = [str(s) for s in Status if consistent(s, v.expected, self.size_count)]

@@ -31,6 +31,8 @@ def _status(v: Verdict) -> str:
         return "argued (implication not machine-checked)"
     if v.status is Status.NUMERIC:
         return "numeric (no symbolic proof)"
+    if v.every_size is not None:
+        return f"proved for {v.every_size}"
     return str(v.status)
 
 

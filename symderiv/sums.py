@@ -26,6 +26,7 @@ The rational engine then decides the rest: proving the identity for every value 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from . import symbolic
+from .outcome import Attempt
 
 #: Bound indices of at most this many positions are ordered by trying every permutation (Fubini);
 #: a sum over more keeps its written order, which is sound and only less canonical.
@@ -338,14 +340,14 @@ def prove_every_size(
     defined quantities are unfolded to each depth of UNFOLD_DEPTHS in turn until one attempt proves
     it (each attempt is a proof on its own)."""
     sizes = list(sizes)
-    attempts: list[str] = []
+    attempts: list[Attempt] = []
     result = symbolic.SymbolicResult(False)
     for depth in UNFOLD_DEPTHS if equations else (-1,):
         unfolded = [unfold(d, equations, depth) for d in diffs] if depth >= 0 else list(diffs)
         reduced, _ = normal_differences(unfolded, sizes, distributions)
         result = symbolic.prove_zero(reduced, strategies=strategies, time_limit=time_limit)
-        label = f"unfolded to depth {depth}: " if depth >= 0 else ""
-        attempts += [label + a for a in result.attempts]
+        label = f"unfolded to depth {depth}" if depth >= 0 else ""
+        attempts += [dataclasses.replace(a, part=label) if label else a for a in result.attempts]
         if result.zero:
             result.strategy = f"sums+{'unfold+' if depth >= 0 else ''}{result.strategy}"
             break

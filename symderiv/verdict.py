@@ -103,6 +103,20 @@ def present_with(*, text: Callable[[Verdict], str], latex: Callable[[Verdict], s
     _presenters.update(text=text, latex=latex)
 
 
+@dataclass(frozen=True)
+class SizeRange:
+    """The sizes a proof covers: every size at least its lower bound, per range, as
+    (("|S|", 1), ("|A|", 1)) for every |S| ≥ 1 and |A| ≥ 1."""
+
+    bounds: tuple[tuple[str, int], ...]
+
+    def __str__(self) -> str:
+        return "every " + ", ".join(f"{label} ≥ {low}" for label, low in self.bounds)
+
+    def to_dict(self) -> dict:
+        return {"bounds": dict(self.bounds), "text": str(self)}
+
+
 @dataclass
 class Verdict:
     obligation_id: str
@@ -113,6 +127,8 @@ class Verdict:
     evidence: list[SizeEvidence] = field(default_factory=list)
     seconds: float = 0.0
     seed: int = 0
+    #: Proved for every size of these ranges (an index-level claim), not only at the sizes checked.
+    every_size: SizeRange | None = None
 
     @property
     def as_expected(self) -> bool:
@@ -164,4 +180,5 @@ class Verdict:
         for e in d["evidence"]:
             e["status"] = str(e["status"])
         d["as_expected"] = self.as_expected
+        d["every_size"] = self.every_size.to_dict() if self.every_size else None
         return d
