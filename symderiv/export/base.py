@@ -261,6 +261,9 @@ class ExportPrinter(Printer):
         ob, v = e.obligation, e.verdict
         head = self.target(self.anchor("ob", k, ob.id)) + self.strong(self.text(ob.id)) + " " + self.code(ob.name)
         head += self.text(": ") + self.coloured(v.status, STATUS_TEXT[v.status])
+        if v.every_size is not None:  # proved for every |S| ≥ 1, |A| ≥ 1
+            bounds = (self.math(rf"{label} \geq {low}") for label, low in v.every_size.bounds)
+            head += self.text(" for every ") + self.text(", ").join(bounds)
         if not v.as_expected:
             head += " " + self.coloured(Status.ERROR, f"(expected {v.expected})")
         return head

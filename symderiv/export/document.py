@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..checker import Settings, sizes_for
 from ..claims import Claim, Inequality
+from ..indexed import IndexEqual
 from ..obligation import Derivation, Obligation, Size
 from ..provenance import Provenance, provenances, source_of, unknown_ids
 from ..rules import certificate_parts
@@ -233,9 +234,11 @@ def smallest_size(ob: Obligation, settings: Settings) -> Size | None:
 
 
 def encode(ob: Obligation, settings: Settings) -> Encoding:
+    """The claim as the checker encodes it at its smallest size (an index-level claim: its instance there)."""
     size = smallest_size(ob, settings)
     try:
-        return Encoding(str(size) if size else "", ob.build_for(size))
+        claim = ob.build_for(size)
+        return Encoding(str(size) if size else "", claim.at(size) if isinstance(claim, IndexEqual) else claim)
     except Exception as exc:  # a broken builder is reported in the document, like in a check
         return Encoding(str(size) if size else "", None, f"{type(exc).__name__}: {exc}")
 
