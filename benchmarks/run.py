@@ -2,7 +2,7 @@
 
     python benchmarks/run.py                       # every section
     python benchmarks/run.py --section numeric     # one section (note, numeric, symbolic, scaling, gradient,
-                                                   # groundtypes)
+                                                   # groundtypes, headroom, every-size)
 
 Sections (targets in docs/performance.md):
 
@@ -18,6 +18,9 @@ Sections (targets in docs/performance.md):
   declares (1 to 3 states), each in a fresh process.
 * gradient: the gradient obligations (step N15 of the note, or --gradient-step) up to (4,4).
 * groundtypes: the note's symbolic time under each SymPy ground type that is installed.
+* every-size: each index-level claim of proofs/every_size.py, its proof for every size and its
+  numbers at random sizes up to 12x30, against the fixed-size proof of the same step at its
+  largest declared size, beside the calibration workload's time.
 * headroom: every bundled proof at its declared sizes, cold: per obligation the time spent
   building, checking numbers and proving, and its longest symbolic attempt in CPU seconds
   against the time limit (the headroom; every obligation expected proved needs at least 5).
@@ -558,6 +561,66 @@ def section_headroom(args) -> None:
     )
 
 
+def section_every_size(args) -> None:
+    """Each index-level claim of proofs/every_size.py: its proof for every size and its numbers at
+    random sizes up to 12x30, against the fixed-size proof of the same step at its largest size."""
+    from symderiv import large_sizes, sums
+    from symderiv.checker import _symbolic
+    from symderiv.indexed import IndexLevel
+
+    print(
+        f"## Every size: index-level proofs against fixed-size ones (load average {load_average()}; "
+        f"calibration workload {calibration():.2f} s CPU)\n"
+    )
+    settings = Settings(samples=args.samples, time_limit=args.time_limit)
+    derivations, _ = load([REPO / "proofs" / "every_size.py"])
+    fixed = {ob.id: ob for d in load([PROOFS])[0] for ob in d if ob.sizes is not None}
+
+    def fixed_counterpart(ob):
+        """The note's fixed-size obligation of the same claim: N13.state_kernel for
+        N13.state_kernel_every_size, else the step's own (N4 for N4.fixed_point_every_size)."""
+        same = ob.id.removesuffix(".every_size").removesuffix("_every_size")
+        return fixed.get(same) or fixed.get(ob.step)
+
+    def rows():
+        for ob in (ob for d in derivations for ob in d):
+            claim = ob.build(IndexLevel())
+            diff = [claim.lhs - claim.rhs]
+            domain = claim.domain
+            proof, wall, cpu = measured(
+                lambda diff=diff, domain=domain: sums.prove_every_size(
+                    diff, domain.sizes(), domain.distributions(), domain.equations(), time_limit=args.time_limit
+                )
+            )
+            rng = np.random.default_rng(instance_seed(settings.seed, ob.id, None))
+            numbers, numbers_wall, _ = measured(
+                lambda claim=claim, rng=rng: large_sizes.check(claim, rng, args.samples, settings.rtol)
+            )
+            other = fixed_counterpart(ob)
+            if other is None:
+                yield [ob.id, str(proof.zero), wall, cpu, numbers_wall, "-", "-", "-"]
+                continue
+            size = max(other.sizes, key=lambda z: (z.states * z.actions, z))
+            _, _, fixed_cpu = measured(lambda other=other, size=size: _symbolic(other.build_for(size), settings))
+            agreed = "agreed" if numbers.agreed else "disagreed"
+            yield [ob.id, str(proof.zero), wall, cpu, f"{numbers_wall:.2f} ({agreed})", other.id, str(size), fixed_cpu]
+
+    print_table(
+        [
+            "obligation",
+            "proved for every size",
+            "proof wall s",
+            "proof CPU s",
+            "numbers to 12x30, wall s",
+            "fixed-size obligation",
+            "at size",
+            "fixed-size proof CPU s",
+        ],
+        rows(),
+    )
+    print(f"\nLoad average after: {load_average()}\n")
+
+
 def _commit() -> str:
     """The commit the benchmark's copy was taken from, and whether the tree had changes."""
 
@@ -576,6 +639,7 @@ SECTIONS = {
     "gradient": section_gradient,
     "groundtypes": section_groundtypes,
     "headroom": section_headroom,
+    "every-size": section_every_size,
 }
 
 
