@@ -246,7 +246,7 @@ def _check_size(
     try:
         with cpu_time_limit(_phase_limit(settings)):
             claim = ob.build_for(size)
-            if isinstance(claim, IndexEqual):
+            if isinstance(claim, IndexEqual) and size is not None:
                 claim = claim.at(size)
     except TimeLimitExceeded:
         ev.message, ev.machine_dependent = _limit_message("building the claim", settings), True
@@ -415,11 +415,10 @@ def _every_size_evidence(
         return ev, None
     ev.seconds_build = time.perf_counter() - t0
     key = cache.key(ob.id, EVERY_SIZE, claim, settings) if cache is not None else None
-    stored = cache.get(key) if key is not None else None
-    if stored is not None:
+    if cache is not None and key is not None and (stored := cache.get(key)) is not None:
         return stored, claim
     _check_every_size(claim, ob, settings, ev, t0)
-    if key is not None:
+    if cache is not None and key is not None:
         cache.put(key, ev)
     return ev, claim
 

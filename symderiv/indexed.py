@@ -255,7 +255,7 @@ class Instance:
         """The value table's entries solved from its equation at this size, by Cramer's rule (as the
         RL model solves its values): adj(I − M)·c / det(I − M), M and c the equation's linear and
         constant parts."""
-        cells = [(k,) for k in range(1, self.counts[t.range.size] + 1)]
+        cells: list[tuple[int, ...]] = [(k,) for k in range(1, self.counts[t.range.size] + 1)]
         unknowns = {cell: sp.Dummy(f"{t.base}{cell[0]}", real=True) for cell in cells}
         self.symbols[t.base] = unknowns
         try:

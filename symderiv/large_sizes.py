@@ -105,7 +105,7 @@ class Evaluator:
         if isinstance(e, sp.Add):
             return sum(self.magnitude(a, env) for a in e.args)
         if isinstance(e, sp.Mul):
-            out = 1.0
+            out: np.ndarray | float = 1.0
             for a in e.args:
                 out = out * self.magnitude(a, env)
             return out
@@ -144,10 +144,10 @@ class Evaluator:
         if isinstance(e, sp.Add):
             return sum(self(a, env) for a in e.args)
         if isinstance(e, sp.Mul):
-            out = 1.0
+            product: np.ndarray | float = 1.0
             for a in e.args:
-                out = out * self(a, env)
-            return out
+                product = product * self(a, env)
+            return product
         if isinstance(e, sp.Pow):
             return np.power(self(e.base, env), self(e.exp, env))
         if isinstance(e, sp.Sum):
@@ -172,7 +172,7 @@ class Evaluator:
         array = arrays[key]
         if any(not 0 <= c < n for c, n in zip(cell, array.shape[1:])):
             raise NotEvaluable(f"{key}{[c + 1 for c in cell]} lies outside its ranges at size {self.instance.size}")
-        return array[(slice(None), *cell)]
+        return array[(slice(None),) + tuple(cell)]
 
 
 def _arrays(claim: IndexEqual, instance: Instance, values: Mapping, n: int, orders: set[int]) -> tuple[dict, dict]:
@@ -310,7 +310,7 @@ def _judged(claim: IndexEqual, instance: Instance, values, assignment, instances
     for i in instances:
         point = numeric.exact_point(cmp.domains, {s: float(np.asarray(v)[i]) for s, v in values.items()})
         found = numeric.judge(cmp, point) if point is not None else numeric.Judgement(numeric.Outcome.UNDECIDED)
-        if found.outcome is numeric.Outcome.FAILS:
+        if point is not None and found.outcome is numeric.Outcome.FAILS:
             small, found = numeric.shrink(cmp, point, found)
             result.agreed = False
             result.size = instance.size

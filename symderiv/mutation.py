@@ -326,7 +326,9 @@ def mutants(obligations: Iterable[Obligation]) -> list[Mutant]:
             continue
         size = mutation_size(ob)
         claim = ob.build_for(size)
-        if isinstance(claim, IndexEqual):  # an index-level claim is mutated as its instance at that size
+        if (
+            isinstance(claim, IndexEqual) and size is not None
+        ):  # an index-level claim is mutated as its instance at that size
             claim = claim.at(size)
         for part, operator, mutated in claim_mutants(claim):
             out.append(Mutant(ob.id, size, part, operator, mutated))

@@ -257,6 +257,7 @@ def verdict_json(v: Verdict, timings: bool = False) -> dict:
         if ce is not None:
             ce["element"] = _element(ce["element"]) if ce["element"] else None
     d["as_expected"] = v.as_expected
+    d["every_size"] = v.every_size.to_dict() if v.every_size is not None else None
     return d
 
 

@@ -318,8 +318,8 @@ def unfold(e: sp.Expr, equations: Equations, depth: int, bound: tuple = ()) -> s
         return sp.Sum(unfold(e.function, equations, depth, inner), *e.limits)
     if isinstance(e, sp.Indexed) and e.base in equations and len(bound) <= depth:
         index, rhs = equations[e.base]
-        inner = {i for s in rhs.atoms(sp.Sum) for i, _, _ in s.limits}
-        fresh = {i: sp.Dummy(str(i), integer=True) for i in inner}
+        bound_in_rhs = {i for s in rhs.atoms(sp.Sum) for i, _, _ in s.limits}
+        fresh = {i: sp.Dummy(str(i), integer=True) for i in bound_in_rhs}
         return rhs.xreplace(fresh).xreplace({index: e.indices[0]})
     if not e.args or e.is_Atom:
         return e
@@ -343,7 +343,7 @@ def prove_every_size(
     attempts: list[Attempt] = []
     result = symbolic.SymbolicResult(False)
     for depth in UNFOLD_DEPTHS if equations else (-1,):
-        unfolded = [unfold(d, equations, depth) for d in diffs] if depth >= 0 else list(diffs)
+        unfolded = [unfold(d, equations, depth) for d in diffs] if equations and depth >= 0 else list(diffs)
         reduced, _ = normal_differences(unfolded, sizes, distributions)
         result = symbolic.prove_zero(reduced, strategies=strategies, time_limit=time_limit)
         label = f"unfolded to depth {depth}" if depth >= 0 else ""

@@ -181,4 +181,5 @@ def test_the_exports_say_the_range_and_show_the_instance() -> None:
     report = report_derivation(d, [v], SETTINGS)
     assert isinstance(report.steps[0].entries[0].encoding.claim, Equal)
     assert r"\text{ for every }|S| \geq 1,\ |A| \geq 1" in verdict_math(v)
-    assert r"proved for every $|S| \geq 1$, $|A| \geq 1$" in to_markdown(Document([report], SETTINGS))
+    markdown = to_markdown(Document([report], SETTINGS))
+    assert r"proved for every $\vert S\vert  \geq 1$, $\vert A\vert  \geq 1$" in markdown

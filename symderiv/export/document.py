@@ -238,7 +238,9 @@ def encode(ob: Obligation, settings: Settings) -> Encoding:
     size = smallest_size(ob, settings)
     try:
         claim = ob.build_for(size)
-        return Encoding(str(size) if size else "", claim.at(size) if isinstance(claim, IndexEqual) else claim)
+        return Encoding(
+            str(size) if size else "", claim.at(size) if isinstance(claim, IndexEqual) and size is not None else claim
+        )
     except Exception as exc:  # a broken builder is reported in the document, like in a check
         return Encoding(str(size) if size else "", None, f"{type(exc).__name__}: {exc}")
 

@@ -422,7 +422,7 @@ def verdict_math(v: Verdict) -> str:
     \\mathtt, where MathJax, like LaTeX, reads \\_ (it does not inside \\text)."""
     parts = [_math_code(v.obligation_id) + rf"\text{{: {STATUS_TEXT[v.status]}}}"]
     if v.every_size is not None:
-        parts[0] += r"\text{ for every }" + ",\ ".join(rf"{label} \geq {low}" for label, low in v.every_size.bounds)
+        parts[0] += r"\text{ for every }" + r",\ ".join(rf"{label} \geq {low}" for label, low in v.every_size.bounds)
     if v.strategy:
         parts.append(r"\text{by } " + _math_code(v.strategy))
     parts.append(rf"\text{{{v.instances} instances, largest rel. error }} {ExportPrinter.scientific(v.max_rel_error)}")
