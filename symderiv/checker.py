@@ -112,7 +112,7 @@ def _symbolic(claim: Claim, settings: Settings) -> symbolic.SymbolicResult:
             )
             return result
         vanish, curvature = claim.convexity_certificate()
-        at_point = symbolic.prove_zero(vanish, time_limit=settings.time_limit)
+        at_point = symbolic.prove_zero(vanish, strategies=settings.strategies, time_limit=settings.time_limit)
         if not at_point.zero:
             return at_point
         convex = symbolic.is_nonnegative([curvature], time_limit=settings.time_limit)

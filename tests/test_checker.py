@@ -165,3 +165,16 @@ def test_argued_lies_between_proved_and_numeric():
     assert worst([Status.PROVED, Status.ARGUED]) is Status.ARGUED
     assert worst([Status.ARGUED, Status.NUMERIC]) is Status.NUMERIC
     assert list(Status)[:3] == [Status.PROVED, Status.ARGUED, Status.NUMERIC]
+
+
+def test_the_convexity_rule_uses_the_strategies_the_settings_name():
+    x = sp.Symbol("x", real=True)
+    one = sp.sin(1) ** 2 + sp.cos(1) ** 2  # 1, which only a trigonometric rewrite sees
+    d = Derivation("convexity")
+    d.claim("C1", r"(x - 1)^2 \ge 0")(lambda: NonNegative((x - 1) ** 2, [Real(x)], convex_in=(x, one)))
+
+    def recording(e):
+        return sp.simplify(e)
+
+    verdict = check(d.obligations[0], Settings(samples=100, strategies=(Strategy("recording", recording),)))
+    assert verdict.status is Status.PROVED and "recording" in verdict.strategy
