@@ -10,10 +10,11 @@ substitutions the symbolic engine may use.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from typing import Any, TypeAlias
 
 import numpy as np
 import sympy as sp
@@ -21,6 +22,8 @@ from sympy.core.assumptions import _assume_defined
 from sympy.core.facts import InconsistentAssumptions
 from sympy.core.function import AppliedUndef
 
+#: What a domain is given as its symbols: symbols, matrices of them, or lists and tuples of either.
+SymbolsLike: TypeAlias = "sp.Symbol | sp.MatrixBase | Sequence[SymbolsLike]"
 Values = dict  # Symbol -> np.ndarray of shape (n,), or float for a single instance
 #: Each of a domain's samplers puts this share of its instances, at most EXTREMES_AT_MOST of
 #: them, at random positions, at its extremes: magnitudes over many decades, points near a
@@ -76,7 +79,7 @@ class Domain:
 
     `implies` holds the SymPy assumptions the region guarantees for each symbol."""
 
-    def __init__(self, symbols, kind: str, implies: Mapping[str, bool]):
+    def __init__(self, symbols: Iterable[SymbolsLike], kind: str, implies: Mapping[str, bool]) -> None:
         self.symbols = _symbols(symbols)
         self.kind = kind
         self.implies = dict(implies)
@@ -152,8 +155,8 @@ class Domain:
         return f"{names} ∈ {self.kind}"
 
 
-def _symbols(symbols) -> tuple[sp.Symbol, ...]:
-    out = []
+def _symbols(symbols: Iterable[SymbolsLike]) -> tuple[sp.Symbol, ...]:
+    out: list[sp.Symbol] = []
     for s in symbols:
         if isinstance(s, sp.MatrixBase):
             out.extend(s)
@@ -172,11 +175,11 @@ class Real(Domain):
     """Real numbers, drawn on a few scales around `scale`, and some of either sign with
     magnitudes from 10^-6 to 10^6, so that a claim false only for tiny or huge values shows."""
 
-    def __init__(self, *symbols, scale: float = 3.0):
+    def __init__(self, *symbols: SymbolsLike, scale: float = 3.0) -> None:
         super().__init__(symbols, "real", {"real": True})
         self.scale = scale
 
-    def sample(self, rng, n):
+    def sample(self, rng: np.random.Generator, n: int) -> Values:
         out = {}
         for s in self.symbols:
             width = self.scale * rng.choice([0.1, 1.0, 3.0], size=n)
@@ -187,13 +190,13 @@ class Real(Domain):
             out[s] = values
         return out
 
-    def contains(self, values):
+    def contains(self, values: Values) -> np.ndarray:
         return np.all([np.isfinite(np.asarray(values[s], dtype=float)) for s in self.symbols], axis=0)
 
-    def contains_exact(self, point):
+    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
         return True
 
-    def simpler(self, values):
+    def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         for s in self.symbols:
             for c in _round_candidates(float(values[s])):
                 if c != values[s]:
@@ -207,7 +210,7 @@ class Positive(Domain):
     #: Where most draws fall, when the declared range allows.
     TYPICAL = (0.05, 20.0)
 
-    def __init__(self, *symbols, low: float = 0.0, high: float = np.inf):
+    def __init__(self, *symbols: SymbolsLike, low: float = 0.0, high: float = np.inf) -> None:
         if not 0 <= low < high:
             raise ValueError(f"Positive domain needs 0 <= low < high, got low={low}, high={high}")
         bounds = "" if (low, high) == (0.0, np.inf) else f" in [{low:g}, {high:g}]"
@@ -224,7 +227,7 @@ class Positive(Domain):
         lo, hi = max(low, declared_low), min(high, declared_high)
         return (lo, hi) if lo < hi else (declared_low, declared_high)
 
-    def sample(self, rng, n):
+    def sample(self, rng: np.random.Generator, n: int) -> Values:
         out = {}
         typical = self._range(*self.TYPICAL)
         extreme = self._range(10**-EXTREME_DECADES, 10**EXTREME_DECADES)
@@ -235,7 +238,7 @@ class Positive(Domain):
             out[s] = values
         return out
 
-    def contains(self, values):
+    def contains(self, values: Values) -> np.ndarray:
         return np.all(
             [
                 (v > 0) & (v >= self.low) & (v <= self.high)
@@ -244,13 +247,13 @@ class Positive(Domain):
             axis=0,
         )
 
-    def contains_exact(self, point):
+    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
         return all(
             point[s] > 0 and point[s] >= Fraction(self.low) and (self.high == np.inf or point[s] <= Fraction(self.high))
             for s in self.symbols
         )
 
-    def simpler(self, values):
+    def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         for s in self.symbols:
             for c in _round_candidates(float(values[s])):
                 if c > 0 and c != values[s]:
@@ -260,13 +263,13 @@ class Positive(Domain):
 class OpenInterval(Domain):
     """The open interval (low, high) with 0 <= low, e.g. a discount factor in (0, 1)."""
 
-    def __init__(self, *symbols, low: float = 0.0, high: float = 1.0):
+    def __init__(self, *symbols: SymbolsLike, low: float = 0.0, high: float = 1.0) -> None:
         if not 0 <= low < high:
             raise ValueError(f"OpenInterval needs 0 <= low < high, got ({low}, {high})")
         super().__init__(symbols, f"({low:g}, {high:g})", {"positive": True})
         self.low, self.high = low, high
 
-    def sample(self, rng, n):
+    def sample(self, rng: np.random.Generator, n: int) -> Values:
         """Uniform, half of the draws crowding the upper end (where discounting is slow and errors
         show), and some within 10^-6 to 10^-1 of the width from either end."""
         out = {}
@@ -280,16 +283,16 @@ class OpenInterval(Domain):
             out[s] = self.low + width * np.clip(u, 10**-EXTREME_DECADES, 1 - 10**-EXTREME_DECADES)
         return out
 
-    def contains(self, values):
+    def contains(self, values: Values) -> np.ndarray:
         return np.all(
             [(np.asarray(values[s]) > self.low) & (np.asarray(values[s]) < self.high) for s in self.symbols],
             axis=0,
         )
 
-    def contains_exact(self, point):
+    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
         return all(Fraction(self.low) < point[s] < Fraction(self.high) for s in self.symbols)
 
-    def simpler(self, values):
+    def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         for s in self.symbols:
             for c in [0.5, round(float(values[s]), 1), round(float(values[s]), 2)]:
                 if self.low < c < self.high and c != values[s]:
@@ -299,13 +302,13 @@ class OpenInterval(Domain):
 class Simplex(Domain):
     """A probability vector in the interior of the simplex: every entry > 0, entries sum to 1."""
 
-    def __init__(self, *symbols):
+    def __init__(self, *symbols: SymbolsLike) -> None:
         syms = _symbols(symbols)
         if len(syms) < 1:
             raise ValueError("a Simplex needs at least one symbol")
         super().__init__(syms, f"simplex of {len(syms)} entries", {"positive": True})
 
-    def sample(self, rng, n):
+    def sample(self, rng: np.random.Generator, n: int) -> Values:
         """Dirichlet draws of concentration 0.3, 1 or 5 per instance; some near a vertex
         (concentration 0.02) or a face (an entry of 10^-12 to 10^-4)."""
         k = len(self.symbols)
@@ -329,7 +332,7 @@ class Simplex(Domain):
         draws /= draws.sum(axis=0)
         return dict(zip(self.symbols, draws))
 
-    def contains(self, values):
+    def contains(self, values: Values) -> np.ndarray:
         cols = [np.asarray(values[s], dtype=float) for s in self.symbols]
         positive, total = cols[0] > 0, cols[0].copy()
         for col in cols[1:]:
@@ -337,14 +340,14 @@ class Simplex(Domain):
             total += col
         return positive & (np.abs(total - 1.0) <= 1e-9)
 
-    def make_exact(self, point):
+    def make_exact(self, point: dict) -> dict:
         """The largest entry set to 1 minus the others (it stays positive, being at least 1/k)."""
         if len(self.symbols) < 2:
             return {self.symbols[0]: Fraction(1)}
         largest = max(self.symbols, key=lambda s: point[s])
         return {**point, largest: 1 - sum(point[s] for s in self.symbols if s is not largest)}
 
-    def make_extended(self, values):
+    def make_extended(self, values: dict) -> dict:
         if len(self.symbols) < 2:
             return values
         block = np.stack([values[s] for s in self.symbols])
@@ -352,10 +355,10 @@ class Simplex(Domain):
         block = np.where(largest, 1 - np.where(largest, 0, block).sum(axis=0), block)
         return dict(zip(self.symbols, block))
 
-    def contains_exact(self, point):
+    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
         return all(point[s] > 0 for s in self.symbols) and sum(point[s] for s in self.symbols) == 1
 
-    def simpler(self, values):
+    def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         k = len(self.symbols)
         yield {s: 1.0 / k for s in self.symbols}
         for digits in (1, 2):
@@ -364,7 +367,7 @@ class Simplex(Domain):
             if last > 0:
                 yield dict(zip(self.symbols, rounded + [round(last, digits + 1)]))
 
-    def eliminations(self):
+    def eliminations(self) -> dict:
         first, last = self.symbols[:-1], self.symbols[-1]
         return {last: 1 - sp.Add(*first)}
 
@@ -374,7 +377,7 @@ class SmoothFunctions(Domain):
     every parameterisation.  Numerically each one becomes a concrete non-linear function
     a·tanh(b·θ + c) + d·sin(e·θ) + g·θ² with random coefficients, so derivatives are exact."""
 
-    def __init__(self, functions: Sequence[sp.Expr], parameter: sp.Symbol):
+    def __init__(self, functions: Sequence[sp.Expr], parameter: sp.Symbol) -> None:
         functions = tuple(functions)
         for f in functions:
             if not (isinstance(f, sp.core.function.AppliedUndef) and f.args == (parameter,)):
@@ -387,7 +390,7 @@ class SmoothFunctions(Domain):
             f: tuple(sp.Dummy(f"{f.func.__name__}__c{k}", real=True) for k in range(6)) for f in functions
         }
 
-    def declared(self):
+    def declared(self) -> tuple[sp.Expr, ...]:
         """The parameter and the functions: f(θ) carries the assumptions f was declared with."""
         return (*self.symbols, *self.functions)
 
@@ -416,7 +419,7 @@ class SmoothFunctions(Domain):
     def coefficient_symbols(self) -> tuple[sp.Symbol, ...]:
         return tuple(c for f in self.functions for c in self.coefficients[f])
 
-    def at_instance(self, f: sp.Expr, values: Mapping[sp.Symbol, float]):
+    def at_instance(self, f: sp.Expr, values: Mapping[sp.Symbol, float]) -> Callable[[Any], Any]:
         """f's concrete member at one sampled instance, as a NumPy function of the parameter.
         It accepts complex arguments, so a reference can take complex-step derivatives."""
         coefficients = self.coefficients[f]
@@ -424,7 +427,7 @@ class SmoothFunctions(Domain):
         fixed = [values[c] for c in coefficients]
         return lambda t: family(t, *fixed)
 
-    def sample(self, rng, n):
+    def sample(self, rng: np.random.Generator, n: int) -> Values:
         """θ uniform in [−2, 2]; each coefficient standard normal, halved or doubled by a fair coin.
         All coefficients are drawn at once, the coins as random bits (rng.choice per coefficient
         cost as much as the normal draws: half of a per-state check at 10⁶ instances)."""
@@ -436,10 +439,10 @@ class SmoothFunctions(Domain):
         out.update(zip(coefficients, draws))
         return out
 
-    def contains(self, values):
+    def contains(self, values: Values) -> np.ndarray:
         return np.all([np.isfinite(np.asarray(v, dtype=float)) for v in values.values()], axis=0)
 
-    def simpler(self, values):
+    def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         for s in (self.parameter, *self.coefficient_symbols()):
             if s in values:
                 for c in (0.0, 1.0, round(float(values[s]), 1)):
@@ -456,7 +459,7 @@ class DomainError(ValueError):
 
 
 @lru_cache(maxsize=256)
-def _compiled_family(parameter, coefficients, expr):
+def _compiled_family(parameter: sp.Symbol, coefficients: tuple[sp.Symbol, ...], expr: sp.Expr) -> Callable[..., Any]:
     """A concrete family compiled once: a reference asks for its member at every instance."""
     return sp.lambdify((parameter, *coefficients), expr, modules="numpy")
 
@@ -467,7 +470,7 @@ class Domains:
 
     parts: list[Domain]
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         seen: dict[sp.Symbol, Domain] = {}
         problems = []
         for d in self.parts:
@@ -480,7 +483,7 @@ class Domains:
             raise DomainError("; ".join(problems))
         self._owner = seen
 
-    def concretise(self, expr):
+    def concretise(self, expr: sp.Expr) -> sp.Expr:
         for d in self.parts:
             expr = d.concretise(expr)
         return expr
@@ -492,7 +495,7 @@ class Domains:
     def sampled_symbols(self) -> set[sp.Symbol]:
         return set(self._owner).union(*(d.drawn() for d in self.parts))
 
-    def restricted_to(self, symbols) -> Domains:
+    def restricted_to(self, symbols: Iterable[sp.Symbol]) -> Domains:
         """Only the parts that draw at least one of `symbols`: a claim about Q and π̃ need
         not sample the transition kernel."""
         wanted = set(symbols)
@@ -545,14 +548,14 @@ class Domains:
             )
         return out
 
-    def contains(self, values) -> bool:
+    def contains(self, values: Values) -> bool:
         return all(bool(np.all(d.contains(values))) for d in self.parts)
 
-    def contains_exact(self, point) -> bool:
+    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
         """Whether an exact point lies in every part that draws its symbols."""
         return all(d.contains_exact(point) for d in self.parts if d.drawn() <= set(point))
 
-    def simpler(self, values) -> Iterator[dict]:
+    def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         for d in self.parts:
             yield from d.simpler(values)
 
