@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import TypeAlias, cast
 
 import sympy as sp
 
@@ -34,7 +35,7 @@ from .domain import Domain, DomainError, Domains, OpenInterval, Positive, Real, 
 class Refused(Exception):
     """The rule does not conclude the claim from these ingredients; `reason` says why."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
@@ -69,6 +70,10 @@ class Rule:
         return (cls.__doc__ or cls.__name__).strip().splitlines()[0]
 
 
+#: What an inequality is proved by: a rule, or the claims a person's argument joins.
+Certificate: TypeAlias = "Rule | Sequence[Claim]"
+
+
 # -- signs ----------------------------------------------------------------------------------------
 
 
@@ -81,7 +86,7 @@ class Sign(IntEnum):
     POSITIVE = 3
 
 
-def sign(expr, memo: dict | None = None) -> Sign:
+def sign(expr: sp.Basic | float, memo: dict | None = None) -> Sign:
     """The sign of `expr` wherever it is defined, from its symbols' assumptions, read through its
     structure: sums and products of non-negative terms, integer powers, exp of a real value, log
     of a positive one.  SymPy's own `is_positive` says nothing of 1/d for a real d that may vanish
@@ -95,7 +100,7 @@ def sign(expr, memo: dict | None = None) -> Sign:
     return found
 
 
-def _sign(e, memo) -> Sign:
+def _sign(e: sp.Basic, memo: dict) -> Sign:
     if e.is_Atom or not e.args:
         return _assumed(e)
     if isinstance(e, sp.Add):
@@ -115,7 +120,7 @@ def _sign(e, memo) -> Sign:
     return _assumed(e)
 
 
-def _power_sign(base: Sign, k, memo) -> Sign:
+def _power_sign(base: Sign, k: sp.Expr, memo: dict) -> Sign:
     """b**k where defined (b ≠ 0 for k < 0)."""
     if base is Sign.UNKNOWN:
         return Sign.UNKNOWN
@@ -132,7 +137,7 @@ def _power_sign(base: Sign, k, memo) -> Sign:
     return Sign.UNKNOWN
 
 
-def _assumed(e) -> Sign:
+def _assumed(e: sp.Basic) -> Sign:
     """A leaf, or a function the structure does not cover: SymPy's assumptions decide."""
     if e.is_finite is not True:
         return Sign.UNKNOWN
@@ -143,7 +148,7 @@ def _assumed(e) -> Sign:
     return Sign.REAL if e.is_real else Sign.UNKNOWN
 
 
-def _smooth(e, memo: dict, signs: dict) -> bool:
+def _smooth(e: sp.Basic, memo: dict, signs: dict) -> bool:
     """Whether `e` is defined and real-analytic at every value of its symbols (within their
     assumptions): built from real symbols and numbers by sums, products, powers of a positive base
     (non-negative integer powers of any), exp, and log of a positive argument.  Its parts being
@@ -154,7 +159,7 @@ def _smooth(e, memo: dict, signs: dict) -> bool:
     return found
 
 
-def _smooth_node(e, memo, signs) -> bool:
+def _smooth_node(e: sp.Basic, memo: dict, signs: dict) -> bool:
     if e.is_Atom or not e.args:
         return sign(e, signs) >= Sign.REAL
     if isinstance(e, (sp.Add, sp.Mul)):
@@ -191,7 +196,7 @@ def _within(inner: Domain, outer: Domain) -> bool:
     return False
 
 
-def _lies_in(value, part: Domain, domain: Domains, signs: dict) -> str:
+def _lies_in(value: sp.Expr, part: Domain, domain: Domains, signs: dict) -> str:
     """Why `value` (over the claim's symbols) may not lie in `part`, or "" if it does."""
     inner = domain.domain_of(value) if isinstance(value, sp.Symbol) else None
     if inner is not None:
@@ -221,7 +226,7 @@ def _on(claim: Claim, domain: Domains, role: str) -> Claim:
     return dataclasses.replace(claim, domain=domain)
 
 
-def _scalar(expr, role: str) -> sp.Expr:
+def _scalar(expr: sp.Basic | sp.MatrixBase, role: str) -> sp.Expr:
     if isinstance(expr, sp.MatrixBase):
         raise Refused(f"{role} is a matrix; it must be a scalar")
     return sp.sympify(expr)
@@ -253,7 +258,7 @@ class Chain(Rule):
 
     links: Sequence[Claim]
 
-    def premises(self, claim):
+    def premises(self, claim: Inequality) -> list[Premise]:
         if not self.links:
             raise Refused("a chain needs at least one link")
         ends = [_ends(link, f"link {k}") for k, link in enumerate(self.links, 1)]
@@ -269,10 +274,10 @@ class Chain(Rule):
                 out.append(Premise(f"join {k}", _on(join, claim.domain, f"join {k}")))
         return out
 
-    def given(self):
+    def given(self) -> list[Claim]:
         return list(self.links)
 
-    def with_given(self, index, claim):
+    def with_given(self, index: int, claim: Claim) -> Rule:
         links = list(self.links)
         links[index] = claim
         return dataclasses.replace(self, links=links)
@@ -333,7 +338,7 @@ class Term:
             raise Refused(f"{role}: the weight {self.weight} is not non-negative by the symbols' assumptions")
 
 
-def _covered(domain: Domains, expr, role: str) -> None:
+def _covered(domain: Domains, expr: sp.Basic, role: str) -> None:
     try:
         domain.check_covers(expr.free_symbols)
     except DomainError as exc:
@@ -350,7 +355,7 @@ class SumOfNonNegative(Rule):
 
     terms: Sequence[Term]
 
-    def premises(self, claim):
+    def premises(self, claim: Inequality) -> list[Premise]:
         if not self.terms:
             raise Refused("a sum of non-negative terms needs at least one term")
         signs: dict = {}
@@ -364,23 +369,25 @@ class SumOfNonNegative(Rule):
             out.append(Premise("identity", Equal(claim.rhs - claim.lhs, total, claim.domain)))
         return out
 
-    def given(self):
+    def given(self) -> list[Claim]:
         facts: list[Claim] = []
         for term in self.terms:
             if not any(term.fact is f for f in facts):
                 facts.append(term.fact)
         return facts
 
-    def with_given(self, index, claim):
+    def with_given(self, index: int, claim: Claim) -> Rule:
         old = self.given()[index]
-        terms = [dataclasses.replace(t, fact=claim) if t.fact is old else t for t in self.terms]
+        # A claim of another kind is refused when the premises are built (`Term.value`).
+        fact = cast(NonNegative | Inequality, claim)
+        terms = [dataclasses.replace(t, fact=fact) if t.fact is old else t for t in self.terms]
         return dataclasses.replace(self, terms=terms)
 
 
 # -- named rules ----------------------------------------------------------------------------------
 
 
-def sup_norm(matrix) -> sp.Expr:
+def sup_norm(matrix: Iterable[sp.Expr]) -> sp.Expr:
     """‖M‖∞ = max over the entries of |M_ij|, as the rules expect it written: unevaluated, so
     that it reads the same wherever it is built (SymPy's Max compares every pair of its arguments,
     seconds for a 3×3 table of soft values)."""
@@ -408,7 +415,7 @@ class JacobianContraction(Rule):
     second: sp.Matrix
     modulus: sp.Expr
 
-    def premises(self, claim):
+    def premises(self, claim: Inequality) -> list[Premise]:
         Q1, Q2 = sp.Matrix(self.first), sp.Matrix(self.second)
         variables = list(Q1)
         if Q1.shape != Q2.shape:
@@ -468,7 +475,7 @@ class Resolvent(Rule):
         )
         self.discount = unfold(sp.sympify(self.discount))
 
-    def premises(self, claim):
+    def premises(self, claim: Inequality) -> list[Premise]:
         P, x, delta = sp.Matrix(self.kernel), sp.Matrix(self.solution), sp.Matrix(self.source)
         n = P.rows
         if P.shape != (n, n) or x.shape != (n, 1) or delta.shape != (n, 1):
@@ -507,12 +514,13 @@ class Resolvent(Rule):
             return ""
         return f"the discount {gamma} is not shown below 1 (declare it in an OpenInterval with high <= 1)"
 
-    def given(self):
+    def given(self) -> list[Claim]:
         return list(self.bounds)
 
-    def with_given(self, index, claim):
+    def with_given(self, index: int, claim: Claim) -> Rule:
         bounds = list(self.bounds)
-        bounds[index] = claim
+        # A claim of another kind is judged by `_ends` when the premises are built.
+        bounds[index] = cast(NonNegative | Inequality, claim)
         return dataclasses.replace(self, bounds=bounds)
 
 
@@ -564,12 +572,12 @@ def _implication(claim: Inequality) -> Implication:
     return Implication([Premise(str(k), part) for k, part in enumerate(certificate, 1)], None)
 
 
-def certificate_parts(certificate) -> list[Claim]:
+def certificate_parts(certificate: Certificate) -> list[Claim]:
     """The claims a certificate was given: a rule's, or a prose certificate's list."""
     return certificate.given() if isinstance(certificate, Rule) else list(certificate)
 
 
-def with_certificate_part(certificate, index: int, claim: Claim):
+def with_certificate_part(certificate: Certificate, index: int, claim: Claim) -> Certificate:
     """The certificate with given claim `index` replaced."""
     if isinstance(certificate, Rule):
         return certificate.with_given(index, claim)
