@@ -30,7 +30,7 @@ from ..obligation import Size
 from . import reference
 
 
-def _table(name: str, rows: int, cols: int, **assumptions) -> sp.Matrix:
+def _table(name: str, rows: int, cols: int, **assumptions: bool) -> sp.Matrix:
     return sp.Matrix(rows, cols, lambda s, a: sp.Symbol(f"{name}_{s}_{a}", **assumptions))
 
 
@@ -69,7 +69,9 @@ class SymbolicMDP:
     def name_of(self, table: sp.Matrix) -> str | None:
         return self._names.get(sp.ImmutableMatrix(table))
 
-    def _named(self, kind: str, table: sp.Matrix, latex: str, shape: tuple[int, int], body) -> sp.Matrix:
+    def _named(
+        self, kind: str, table: sp.Matrix, latex: str, shape: tuple[int, int], body: Callable[..., sp.Expr]
+    ) -> sp.Matrix:
         """The |shape| matrix of quantity `kind` of `table`: named applications if the table has a
         name (`latex` has {name} for it and {0}, {1} for the indices), else `body` expanded."""
         label = self.name_of(table)
@@ -84,13 +86,13 @@ class SymbolicMDP:
             return sp.Matrix(shape[0], 1, lambda s, _: quantity(sp.Integer(s)))
         return sp.Matrix(*shape, lambda s, a: quantity(sp.Integer(s), sp.Integer(a)))
 
-    def _column(self, kind: str, table: sp.Matrix, latex: str, body) -> sp.Matrix:
+    def _column(self, kind: str, table: sp.Matrix, latex: str, body: Callable[[int], sp.Expr]) -> sp.Matrix:
         """A per-state quantity of `table`: body(s), named if the table is."""
         if self.name_of(table) is None:
             return sp.Matrix(self.n_states, 1, lambda s, _: body(s))
         return self._named(kind, table, latex, (self.n_states, 1), lambda s, *_: body(int(s)))
 
-    def _table(self, kind: str, table: sp.Matrix, latex: str, body) -> sp.Matrix:
+    def _table(self, kind: str, table: sp.Matrix, latex: str, body: Callable[[int, int], sp.Expr]) -> sp.Matrix:
         """A per-pair quantity of `table`: body(s, a), named if the table is."""
         if self.name_of(table) is None:
             return sp.Matrix(self.n_states, self.n_actions, body)
@@ -329,7 +331,8 @@ class SymbolicMDP:
         """The model's NumPy arrays at one sampled instance (symbol -> float)."""
         S, A = self.n_states, self.n_actions
 
-        def table(m):
+        def table(m: sp.Matrix) -> np.ndarray:
+
             return np.array([[values[m[s, a]] for a in range(A)] for s in range(S)], dtype=float)
 
         return MDPArrays(
