@@ -19,7 +19,7 @@ from .domain import Domain, Domains, OpenInterval, Positive, Real
 from .expressions import atoms_of
 
 
-def _refuse_floats(where: str, x) -> None:
+def _refuse_floats(where: str, x: sp.Basic | sp.MatrixBase) -> None:
     """Claims are exact: a Float rounds, and a rounded term can absorb another (x + 1e20 + 1 is
     x + 1e20 in floats), which both engines would then agree on.  A Python float (x + 0.5)
     becomes a Float when SymPy reads it, so it is refused too."""
@@ -45,7 +45,7 @@ def _as_domains(domain: object) -> Domains:
     return Domains(list(cast(Sequence[Domain], domain)))
 
 
-def _elements(x) -> list:
+def _elements(x: sp.Basic | sp.MatrixBase) -> list[sp.Expr]:
     if isinstance(x, sp.MatrixBase):
         return list(x)
     return [sp.sympify(x)]
@@ -62,7 +62,8 @@ def _scalar(x: sp.Basic | sp.MatrixBase) -> sp.Basic | sp.MatrixBase:
     return x[0, 0] if isinstance(x, sp.MatrixBase) and x.shape == (1, 1) else x
 
 
-def _indices(x) -> list[tuple]:
+def _indices(x: sp.Basic | sp.MatrixBase) -> list[tuple[int, ...]]:
+
     if isinstance(x, sp.MatrixBase):
         return [(i, j) for i in range(x.rows) for j in range(x.cols)]
     return [()]
