@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .location import caller
 from .verdict import Status
 from .vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from .claims import Claim
 
 
 @dataclass(frozen=True, order=True)
@@ -67,12 +71,12 @@ class Obligation:
     #: Expected refuted because the source itself says the claim does not hold: a remark confirmed.
     remark: bool = False
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # Ordered from the simplest, so that shrinking and reports start small.
         if self.sizes is not None:
             self.sizes = tuple(sorted(self.sizes, key=lambda s: (s.states * s.actions, s)))
 
-    def build_for(self, size: Size | None):
+    def build_for(self, size: Size | None) -> Claim:
         """Build the claim for one size (or the only instance, for size-free claims)."""
         if size is None:
             return self.build()
@@ -189,7 +193,7 @@ class Derivation:
         part.steps = tuple(s for s in self.steps if any(ob.step == s for ob in part.obligations))
         return part
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Obligation]:
         """The obligations in the source's order of steps (registration order within a step, and
         for steps the source list does not name, after the others): modules that add claims
         may be imported in any order."""
