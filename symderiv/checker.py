@@ -78,7 +78,11 @@ def sizes_for(ob: Obligation, settings: Settings) -> Sequence[Size | None]:
     return list(ob.sizes)
 
 
-def _comparisons(claim):
+#: (label, Comparison, reference): a claim, or a part of its certificate, to compare in numbers.
+_NumericPart = tuple[str, numeric.Comparison, Callable[[dict], object] | None]
+
+
+def _comparisons(claim: Claim) -> list[_NumericPart]:
     """(label, Comparison, reference) for the claim and every part of its certificate."""
     if isinstance(claim, Equal):
         cmp = numeric.Comparison(claim.pairs(), "==", claim.domain, sample_all=claim.reference is not None)
@@ -87,7 +91,7 @@ def _comparisons(claim):
         pairs = [((k,), 0, e) for k, e in enumerate(claim.elements())]
         return [("", numeric.Comparison(pairs, "<=", claim.domain), None)]
     if isinstance(claim, Inequality):
-        out = [("", numeric.Comparison([((), claim.lhs, claim.rhs)], "<=", claim.domain), None)]
+        out: list[_NumericPart] = [("", numeric.Comparison([((), claim.lhs, claim.rhs)], "<=", claim.domain), None)]
         for premise in rules.implication(claim).premises:
             out += [(f"certificate {premise.label}", c, ref) for _, c, ref in _comparisons(premise.claim)]
         return out
@@ -328,7 +332,9 @@ def _check_claim(
     return ev
 
 
-def _check_numbers(comparisons, rng, settings: Settings, ev: SizeEvidence) -> bool:
+def _check_numbers(
+    comparisons: Sequence[_NumericPart], rng: np.random.Generator, settings: Settings, ev: SizeEvidence
+) -> bool:
     """Check the claim and each part of its certificate numerically, filling in `ev`; True when the
     numbers decide the verdict (a counterexample, or instances they could not judge)."""
     for part, cmp, reference in comparisons:
@@ -358,7 +364,7 @@ def _check_numbers(comparisons, rng, settings: Settings, ev: SizeEvidence) -> bo
     return False
 
 
-def value_labels(symbols) -> dict[sp.Symbol, str]:
+def value_labels(symbols: Iterable[sp.Symbol]) -> dict[sp.Symbol, str]:
     """A distinct name for each symbol of a counterexample.  A user's symbols keep their own
     names; a sampler's internal symbol (a Dummy, named without the underscore it prints with,
     which typesets badly) takes its name unless a user's symbol has it, and a second symbol of
