@@ -252,6 +252,8 @@ def _check_size(
             claim = ob.build_for(size)
             if isinstance(claim, IndexEqual) and size is not None:
                 claim = claim.at(size)
+            # An index-level builder takes its model, so only a size builds one (into its instance).
+            assert not isinstance(claim, IndexEqual), "an index-level claim is built at a size"
     except TimeLimitExceeded:
         ev.message, ev.machine_dependent = _limit_message("building the claim", settings), True
         return ev

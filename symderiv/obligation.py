@@ -19,6 +19,7 @@ from .vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from .claims import Claim
+    from .indexed import IndexEqual
 
 
 @dataclass(frozen=True, order=True)
@@ -76,7 +77,7 @@ class Obligation:
         if self.sizes is not None:
             self.sizes = tuple(sorted(self.sizes, key=lambda s: (s.states * s.actions, s)))
 
-    def build_for(self, size: Size | None) -> Claim:
+    def build_for(self, size: Size | None) -> Claim | IndexEqual:
         """Build the claim for one size (or the only instance, for size-free claims)."""
         if size is None:
             return self.build()

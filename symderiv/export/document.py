@@ -238,9 +238,11 @@ def encode(ob: Obligation, settings: Settings) -> Encoding:
     size = smallest_size(ob, settings)
     try:
         claim = ob.build_for(size)
-        return Encoding(
-            str(size) if size else "", claim.at(size) if isinstance(claim, IndexEqual) and size is not None else claim
-        )
+        if isinstance(claim, IndexEqual) and size is not None:
+            claim = claim.at(size)
+        # An index-level builder takes its model, so only a size builds one (into its instance).
+        assert not isinstance(claim, IndexEqual), "an index-level claim is built at a size"
+        return Encoding(str(size) if size else "", claim)
     except Exception as exc:  # a broken builder is reported in the document, like in a check
         return Encoding(str(size) if size else "", None, f"{type(exc).__name__}: {exc}")
 
