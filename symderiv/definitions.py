@@ -104,10 +104,25 @@ def is_folded(expr: sp.Basic | sp.MatrixBase) -> bool:
 
 
 def unfold(expr: sp.Expr | sp.MatrixBase) -> sp.Expr | sp.MatrixBase:
-    """`expr` with every named quantity replaced by its expansion, inner ones first."""
+    """`expr` with every named quantity replaced by its expansion, inner ones first.  Each distinct
+    subexpression is visited once (a claim shares its quantities' expansions many times over), and
+    a subtree without a named quantity is kept as it is."""
     if isinstance(expr, sp.MatrixBase):
-        return expr.applyfunc(unfold)
-    expr = sp.sympify(expr)
-    if not expr.atoms(Named):
-        return expr
-    return expr.replace(lambda e: isinstance(e, Named), lambda e: e.args[0])
+        memo: dict[sp.Basic, sp.Basic] = {}
+        return expr.applyfunc(lambda e: _unfolded(sp.sympify(e), memo))
+    return _unfolded(sp.sympify(expr), {})
+
+
+def _unfolded(expr: sp.Basic, memo: dict[sp.Basic, sp.Basic]) -> sp.Basic:
+    found = memo.get(expr)
+    if found is not None:
+        return found
+    if isinstance(expr, Named):
+        out = _unfolded(expr.expansion, memo)
+    elif not expr.args:
+        out = expr
+    else:
+        args = [_unfolded(a, memo) for a in expr.args]
+        out = expr if all(a is b for a, b in zip(args, expr.args)) else expr.func(*args)
+    memo[expr] = out
+    return out

@@ -96,7 +96,17 @@ def test_two_json_runs_are_identical_valid_and_free_of_reprs_and_timings(tmp_pat
         "reference_samples",
         "strategies",
     }
-    assert set(refuted) == {"obligation_id", "name", "step", "status", "expected", "as_expected", "seed", "evidence"}
+    assert set(refuted) == {
+        "obligation_id",
+        "name",
+        "step",
+        "status",
+        "expected",
+        "as_expected",
+        "seed",
+        "evidence",
+        "every_size",
+    }
     assert set(refuted["evidence"][0]) == {
         "size",
         "status",

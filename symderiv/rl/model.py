@@ -24,7 +24,7 @@ import numpy as np
 import sympy as sp
 from sympy.matrices import dotprodsimp
 
-from ..definitions import Definition
+from ..definitions import Definition, unfold
 from ..domain import OpenInterval, Positive, Real, Simplex, SmoothFunctions
 from ..obligation import Size
 from . import reference
@@ -153,6 +153,12 @@ class SymbolicMDP:
             lambda s: sum(policy[s, a] * sp.log(policy[s, a] / self.prior[s, a]) for a in A),
         )
 
+    def _kl(self, policy: sp.Matrix) -> sp.Matrix:
+        """D_KL per state, expanded: for the model's own constructions (a solved system, an
+        operator), which would otherwise carry the named quantity and its expansion through every
+        rewrite of the larger expression."""
+        return sp.Matrix(unfold(self.kl(policy)))
+
     def log_ratio(self, policy: sp.Matrix) -> sp.Matrix:
         """ln(π(a|s)/π̃(a|s)) for every (s, a)."""
         return sp.Matrix(self.n_states, self.n_actions, lambda s, a: sp.log(policy[s, a] / self.prior[s, a]))
@@ -237,13 +243,13 @@ class SymbolicMDP:
     def soft_value_of_policy(self, policy: sp.Matrix) -> sp.Matrix:
         """V_π(s) = E[Σ_{t≥0} γ^t (r_t − α KL(s_t)) | s_0=s], the same under both definitions, from the
         |S|×|S| system V = Σ_a π (r − α ln(π/π̃)) + γ P^π V (smaller than solving for Q_π)."""
-        reward = self.average(self.r, policy) - self.alpha * self.kl(policy)
+        reward = self.average(self.r, policy) - self.alpha * self._kl(policy)
         return self.solve_linear(sp.eye(self.n_states) - self.gamma * self.state_transition(policy), reward)
 
     def regularised_objective(self, policy: sp.Matrix) -> sp.Expr:
         """ρ(π) = E_{s~p_γ(·;π)}[Σ_a π(a|s) r(s,a) − α D_KL(π(·|s) ‖ π̃(·|s))]."""
-        visitation = self.discounted_visitation(policy)
-        reward = self.average(self.r, policy) - self.alpha * self.kl(policy)
+        visitation = unfold(self.discounted_visitation(policy))
+        reward = self.average(self.r, policy) - self.alpha * self._kl(policy)
         return sum(visitation[s] * reward[s] for s in range(self.n_states))
 
     def value_of_policy(self, policy: sp.Matrix) -> sp.Matrix:
@@ -257,7 +263,7 @@ class SymbolicMDP:
 
     def objective(self, policy: sp.Matrix) -> sp.Expr:
         """ρ(π) = E_{s~p_γ(·;π), a~π}[r(s,a)], without regularisation (the note's N1)."""
-        visitation = self.discounted_visitation(policy)
+        visitation = unfold(self.discounted_visitation(policy))
         reward = self.average(self.r, policy)
         return sum(visitation[s] * reward[s] for s in range(self.n_states))
 
@@ -268,26 +274,26 @@ class SymbolicMDP:
         state values: P_π = P Π with Π P = P^π, so (I − γ P Π)⁻¹ c = c + γ P (I − γ P^π)⁻¹ Π c, that
         is Q = c + γ P V with V = Σ_a π c + γ P^π V.  The pair system itself gives expressions too
         large to check beyond 2 states and 2 actions; note step N4 proves that this Q solves it."""
-        reward = self.r - self.alpha * self.per_pair(self.kl(policy))
+        reward = self.r - self.alpha * self.per_pair(self._kl(policy))
         kernel = self.state_transition(policy)
         V = self.solve_linear(sp.eye(self.n_states) - self.gamma * kernel, self.average(reward, policy))
         return reward + self.gamma * self.expected_next(V)
 
     def q_kl_from_next(self, policy: sp.Matrix) -> sp.Matrix:
         """Second definition: Q_π(s,a) = E[r_0 + Σ_{t≥1} γ^t (r_t − α KL(s_t)) | s_0=s, a_0=a]."""
-        kl = self.per_pair(self.kl(policy))
+        kl = self.per_pair(self._kl(policy))
         return self.q_kl_from_start(policy) + self.alpha * kl
 
     # -- operators -------------------------------------------------------------
 
     def bellman_kl_from_start(self, Q: sp.Matrix, policy: sp.Matrix) -> sp.Matrix:
         """(T_π Q) = R − α D_KL(π‖π̃) + γ P_π Q, the first definition's operator."""
-        kl = self.per_pair(self.kl(policy))
+        kl = self.per_pair(self._kl(policy))
         return self.r - self.alpha * kl + self.gamma * self.unflatten(self.policy_transition(policy) * self.flatten(Q))
 
     def bellman_kl_from_next(self, Q: sp.Matrix, policy: sp.Matrix) -> sp.Matrix:
         """(T_π Q) = R + γ P_π (Q − α D_KL(π‖π̃)), the second definition's operator."""
-        kl = self.per_pair(self.kl(policy))
+        kl = self.per_pair(self._kl(policy))
         return self.r + self.gamma * self.unflatten(self.policy_transition(policy) * self.flatten(Q - self.alpha * kl))
 
     def soft_bellman_optimal(self, Q: sp.Matrix) -> sp.Matrix:
