@@ -166,7 +166,7 @@ def run_cli(args: list[str], cache_dir: str, extra_env: dict | None = None, targ
     env = {**os.environ, "SYMDERIV_CACHE_DIR": cache_dir, "PYTHONPATH": str(REPO), **(extra_env or {})}
     proc, wall, cpu = measured(
         lambda: subprocess.run(
-            [*SYMDERIV, "check", str(target or PROOFS), "--json", "-q", *args],
+            [*SYMDERIV, "check", str(target or PROOFS), "--json", "--timings", "-q", *args],
             capture_output=True,
             text=True,
             env=env,
@@ -229,6 +229,28 @@ def section_note(args) -> None:
         f"\nVerdicts identical across the three runs: {'yes' if same else 'NO'}; "
         f"{len(cold)} obligations. Load average after: {load_average()}\n"
     )
+
+
+def section_first_run(args) -> None:
+    """README command 1 as a new user meets it: every bundled proof at its declared sizes, cold and
+    again with nothing changed, with every core (`--jobs auto`, the default); and the note alone."""
+    print(f"## First run: every bundled proof at its declared sizes (load average {load_average()})\n")
+    rows = []
+    with tempfile.TemporaryDirectory() as cache_dir:
+        every = ["--jobs", "auto"]
+        cold, cold_wall, cold_cpu = run_cli(every, cache_dir, target=REPO / "proofs")
+        warm, warm_wall, warm_cpu = run_cli(every, cache_dir, target=REPO / "proofs")
+        cached = sum(e["cached"] for v in warm for e in v["evidence"])
+        total = sum(len(v["evidence"]) for v in warm)
+        rows += [
+            ["every bundled proof, cold, --jobs auto", cold_wall, cold_cpu, counts(cold), "< 60 s wall"],
+            [f"the same again ({cached}/{total} from the cache)", warm_wall, warm_cpu, counts(warm), "< 1 s wall"],
+        ]
+    with tempfile.TemporaryDirectory() as cache_dir:
+        note, note_wall, note_cpu = run_cli(["--jobs", "auto"], cache_dir)
+        rows.append(["the note alone, cold, --jobs auto", note_wall, note_cpu, counts(note), "< 20 s wall"])
+    print(table(["run", "wall s", "CPU s", "verdicts", "target"], rows))
+    print(f"\nLoad average after: {load_average()}\n")
 
 
 def _evalf_rate(cmp, values, count: int, budget: float = 5.0) -> float:
@@ -632,6 +654,7 @@ def _commit() -> str:
 
 
 SECTIONS = {
+    "first-run": section_first_run,
     "note": section_note,
     "numeric": section_numeric,
     "symbolic": section_symbolic,
