@@ -203,6 +203,10 @@ class _Canonical:
             return f"builtin {getattr(obj, '__module__', None)}.{obj.__name__}"
         if isinstance(obj, functools.partial):
             return f"partial({self(obj.func)},{self(obj.args)},{self(obj.keywords)})"
+        if getattr(type(obj), "__getstate__", None) not in (None, getattr(object, "__getstate__", None)):
+            # A class that says which state defines it (as for pickling) is keyed by that state
+            # alone: a model's caches of what it has built are not part of what it means.
+            return name + self(obj.__getstate__())
         if dataclasses.is_dataclass(obj):
             return (
                 name + "(" + ",".join(f"{f.name}={self(getattr(obj, f.name))}" for f in dataclasses.fields(obj)) + ")"

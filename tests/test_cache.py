@@ -404,3 +404,31 @@ def test_a_builder_that_names_itself_or_recurses_has_a_build_key():
     for ob in [d.obligations[2], recursive.obligations[0]]:
         assert cache_module.build_key(ob, (ob.sizes or [None])[0], FAST)
     assert canonical_form(factorial) != canonical_form(soft_value)
+
+
+def test_a_model_is_keyed_by_its_size_not_by_what_it_has_built(tmp_path):
+    from symderiv.rl import SymbolicMDP
+
+    fresh, used = SymbolicMDP((2, 2)), SymbolicMDP((2, 2))
+    used.soft_bellman_optimal(used.Q)  # names V_Q and TQ, and caches their expansions
+    canonical = cache_module._Canonical()
+    assert canonical(fresh) == cache_module._Canonical()(used)
+    assert canonical(SymbolicMDP((2, 3))) != cache_module._Canonical()(fresh)
+
+
+def test_a_claim_over_named_quantities_is_served_from_the_cache_on_a_rerun(tmp_path):
+    from symderiv.rl import SymbolicMDP
+
+    d = Derivation("named")
+
+    @d.claim("V1", r"Q = V_Q + \alpha \ln(\pi_Q / \tilde\pi)", sizes=sizes([1], [2]), model=SymbolicMDP)
+    def q_is_soft_value_plus_log_ratio(m):
+        V, pq = m.soft_value(m.Q), m.boltzmann(m.Q)
+        rhs = m.per_pair(V) + m.alpha * m.log_ratio(pq)
+        return Equal(m.Q, rhs, m.domain(), reference=lambda values: m.arrays(values).Q)
+
+    store = cache_module.VerdictCache(tmp_path)
+    first = check(d.obligations[0], Settings(samples=100), store)
+    again = check(d.obligations[0], Settings(samples=100), store)
+    assert first.status is again.status is Status.PROVED
+    assert all(e.cached for e in again.evidence)

@@ -59,6 +59,14 @@ class SymbolicMDP:
         self.name(self.pi, r"\pi")
         self.name(self.prior, r"\tilde\pi")
 
+    def __getstate__(self) -> dict[str, Size]:
+        """The size defines the model; its names and named quantities are caches of what has been
+        built (and the verdict cache keys a model by this state)."""
+        return {"size": self.size}
+
+    def __setstate__(self, state: dict[str, Size]) -> None:
+        self.__init__(state["size"])  # type: ignore[misc]
+
     # -- names -----------------------------------------------------------------
 
     def name(self, table: sp.Matrix, latex: str) -> sp.Matrix:
