@@ -25,6 +25,7 @@ from typing import Any
 import sympy as sp
 
 from . import rational
+from .definitions import unfold
 from .enclosure import excludes_zero
 from .limits import TimeLimitExceeded, cpu_time_limit
 from .outcome import Attempt, Outcome
@@ -418,7 +419,9 @@ def prove_zero(
     Each strategy gets `time_limit` seconds of CPU time per expression; the worker as a
     whole is killed if it outlives the sum of its limits by a margin of wall-clock time."""
     t0 = time.perf_counter()
-    diffs = [sp.sympify(d) for d in diffs]
+    # Named quantities are the expressions they name: the rewrites must see those (a claim has
+    # unfolded them already; a caller of the engine may not have).
+    diffs = [unfold(sp.sympify(d)) for d in diffs]
     if all(d == 0 for d in diffs):
         return SymbolicResult(True, strategy="identical", seconds=time.perf_counter() - t0)
     ctx = multiprocessing.get_context("fork")

@@ -100,3 +100,11 @@ def test_differentiating_a_named_quantity_differentiates_what_it_names():
     V = m.soft_value(m.q_functions(theta))[0]
     assert sp.diff(V, theta) == sp.diff(unfold(V), theta)
     assert sp.diff(V, theta) != 0
+
+
+def test_the_symbolic_engine_unfolds_named_quantities_it_is_given_directly():
+    from symderiv.symbolic import prove_zero
+
+    m = SymbolicMDP((1, 2))
+    diff = m.kl(m.pi)[0] - sum(m.pi[0, a] * sp.log(m.pi[0, a] / m.prior[0, a]) for a in range(2))
+    assert is_folded(diff) and prove_zero([diff]).zero
