@@ -92,7 +92,9 @@ def pieces(expr: sp.Expr, printer: NotationLatexPrinter, width: int) -> list[str
     if isinstance(expr, sp.Pow) and expr.exp.is_negative:
         return ["1 \\Big/"] + _grouped(expr.base ** (-expr.exp), printer, width)
     if isinstance(expr, sp.Pow):
-        return _grouped(expr.base, printer, width, force=True)[:-1] + [r"\Bigr)^{" + printer.doprint(expr.exp) + "}"]
+        return _grouped(expr.base, printer, width, bracketed=True)[:-1] + [
+            r"\Bigr)^{" + printer.doprint(expr.exp) + "}"
+        ]
     if isinstance(expr, sp.Derivative) and len(expr.variables) == 1:
         return [r"\nabla_{" + printer.doprint(expr.variables[0]) + "}"] + _grouped(expr.expr, printer, width, True)
     if isinstance(expr, (sp.Max, sp.Min)):
@@ -105,14 +107,14 @@ def pieces(expr: sp.Expr, printer: NotationLatexPrinter, width: int) -> list[str
         return out + [r"\Bigr)"]
     if isinstance(expr, sp.Function) and len(expr.args) == 1:
         name = {sp.log: r"\ln", sp.exp: r"\exp"}.get(expr.func, r"\operatorname{" + expr.func.__name__ + "}")
-        return [name] + _grouped(expr.args[0], printer, width, force=True)
+        return [name] + _grouped(expr.args[0], printer, width, bracketed=True)
     return [text]
 
 
-def _grouped(expr: sp.Expr, printer: NotationLatexPrinter, width: int, force: bool = False) -> list[str]:
-    """`expr` as a factor: a sum (or anything, with `force`) in \\Bigl( ... \\Bigr)."""
+def _grouped(expr: sp.Expr, printer: NotationLatexPrinter, width: int, bracketed: bool = False) -> list[str]:
+    """`expr` as a factor: a sum (or anything, with `bracketed`) in \\Bigl( ... \\Bigr)."""
     sub = pieces(expr, printer, width)
-    if not (force or isinstance(expr, sp.Add)):
+    if not (bracketed or isinstance(expr, sp.Add)):
         return sub
     return [r"\Bigl(" + sub[0]] + sub[1:-1] + [sub[-1] + r"\Bigr)"] if len(sub) > 1 else [rf"\Bigl({sub[0]}\Bigr)"]
 
