@@ -3,7 +3,8 @@
 An entry holds the evidence for one obligation at one model size, under a SHA-256
 key of everything that evidence depends on:
 
-* the obligation's id (its random instances are seeded from it) and the size;
+* the obligation's id (its random instances are seeded from it) and the size, and whether that
+  size is checked as an instance of a proof for every size (numbers only) and of which sizes;
 * the canonical form of the built claim: every expression as a digest of its tree
   (`sympy.srepr` of each leaf, with its assumptions, and the kind of each node; a Dummy,
   such as a sampler's coefficient, by its name and the order it is met in, not by its
@@ -62,10 +63,11 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .outcome import Attempt
-from .verdict import Counterexample, SizeEvidence, Status
+from .verdict import Counterexample, SizeEvidence, SizeRange, Status
 
-#: Bump when the layout of an entry changes (3: attempts as typed records).
-FORMAT = 3
+#: Bump when the layout of an entry changes (3: attempts as typed records; 4: the sizes a proof for
+#: every size covers).
+FORMAT = 4
 #: Settings fields that choose what to check rather than how a verdict comes out.
 _NOT_IN_KEY = frozenset({"sizes"})
 
@@ -287,8 +289,9 @@ def _settings_text(canonical: _Canonical, settings) -> str:
     )
 
 
-def cache_key(obligation_id: str, size, claim, settings) -> str:
-    """SHA-256 of what the evidence for one obligation and size depends on.
+def cache_key(obligation_id: str, size, claim, settings, instance_of: SizeRange | None = None) -> str:
+    """SHA-256 of what the evidence for one obligation and size depends on; `instance_of`, the
+    sizes a proof for every size covers when this size is checked as its instance.
 
     Raises Uncacheable if part of the claim or settings has no canonical form."""
     canonical = _Canonical()
@@ -298,6 +301,7 @@ def cache_key(obligation_id: str, size, claim, settings) -> str:
             tool_versions(),
             f"obligation {obligation_id}",
             f"size {size}",
+            f"instance of {instance_of!r}",
             f"settings {_settings_text(canonical, settings)}",
             f"claim {canonical(claim)}",
         ]
@@ -314,7 +318,7 @@ def user_code_digest() -> str:
     return digest.hexdigest()
 
 
-def build_key(obligation, size, settings) -> str:
+def build_key(obligation, size, settings, instance_of: SizeRange | None = None) -> str:
     """SHA-256 of what building the claim for one obligation and size depends on (its builder's
     code and what the builder reads, every loaded module of user code, the tools), with the settings.
 
@@ -330,6 +334,7 @@ def build_key(obligation, size, settings) -> str:
             f"builder {canonical(obligation.build)}",
             f"model {canonical(obligation.model)}",
             f"size {size}",
+            f"instance of {instance_of!r}",
             f"settings {_settings_text(canonical, settings)}",
         ]
     )
@@ -346,17 +351,17 @@ class VerdictCache:
     def __init__(self, directory: Path | str | None = None):
         self.directory = Path(directory) if directory is not None else default_directory()
 
-    def key(self, obligation_id: str, size, claim, settings) -> str | None:
+    def key(self, obligation_id: str, size, claim, settings, instance_of: SizeRange | None = None) -> str | None:
         """The entry's key, or None for a claim that cannot be cached."""
         try:
-            return cache_key(obligation_id, size, claim, settings)
+            return cache_key(obligation_id, size, claim, settings, instance_of)
         except Uncacheable:
             return None
 
-    def build_key(self, obligation, size, settings) -> str | None:
+    def build_key(self, obligation, size, settings, instance_of: SizeRange | None = None) -> str | None:
         """The key of the index entry that names this build's claim key, or None if uncacheable."""
         try:
-            return build_key(obligation, size, settings)
+            return build_key(obligation, size, settings, instance_of)
         except Uncacheable:
             return None
 
@@ -397,10 +402,12 @@ class VerdictCache:
             evidence = data["evidence"]
             ce = evidence.pop("counterexample")
             attempts = [Attempt.from_dict(a) for a in evidence.pop("attempts")]
+            covers = evidence.pop("covers")
             return SizeEvidence(
                 **{**evidence, "status": Status(evidence["status"]), "cached": True},
                 counterexample=Counterexample(**ce) if ce else None,
                 attempts=attempts,
+                covers=SizeRange.from_dict(covers) if covers else None,
             )
         except (KeyError, TypeError, ValueError):
             return None  # an entry from another layout: check again

@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import sympy as sp
@@ -206,45 +206,63 @@ def check_size(
     settings: Settings,
     cache: VerdictCache | None = None,
     on_phase: PhaseHook | None = None,
+    instance_of: SizeRange | None = None,
 ) -> SizeEvidence:
     """The verdict for one size: numbers first (cheap, and they find errata), then symbols.
-    Building the claim and its numeric check run under the time limit too.
+    Building the claim and its numeric check run under the time limit too.  With `instance_of`,
+    the sizes that a proof of the same index-level claim for every size covers (this size among
+    them), the numbers alone are checked: the claim here is that proof's instance (`IndexEqual.at`),
+    and a symbolic proof at this size would add nothing.
 
     With a cache, evidence stored under the same key (the built claim, the settings and
     the tools' versions) is returned instead of checking again; when nothing a build depends
     on has changed either, the claim's key is read from the cache's index without building."""
     try:
-        return _check_size(ob, size, settings, cache, on_phase or (lambda ob, size, name: None))
+        return _check_size(ob, size, settings, cache, on_phase or (lambda ob, size, name: None), instance_of)
     finally:
         if on_phase is not None:
             on_phase(ob, size, "done")
 
 
-def indexed(ob: Obligation, size: Size | None, settings: Settings, cache: VerdictCache | None) -> SizeEvidence | None:
+def indexed(
+    ob: Obligation,
+    size: Size | str | None,
+    settings: Settings,
+    cache: VerdictCache | None,
+    instance_of: SizeRange | None = None,
+) -> SizeEvidence | None:
     """The evidence the cache holds for this build, found through its index without building the
     claim: there when nothing the build depends on has changed since it was stored."""
-    build_key = cache.build_key(ob, size, settings) if cache is not None else None
+    build_key = cache.build_key(ob, size, settings, instance_of) if cache is not None else None
     if cache is None or build_key is None:
         return None
     known_key = cache.claim_key(build_key)
     return cache.get(known_key) if known_key is not None else None
 
 
-def _timed(f: Callable[..., SizeEvidence | None], *args: Any) -> tuple[Any, float]:
+_Result = TypeVar("_Result")
+
+
+def _timed(f: Callable[..., _Result], *args: Any) -> tuple[_Result, float]:
     t0 = time.perf_counter()
     result = f(*args)
     return result, time.perf_counter() - t0
 
 
 def _check_size(
-    ob: Obligation, size: Size | None, settings: Settings, cache: VerdictCache | None, phase: PhaseHook
+    ob: Obligation,
+    size: Size | None,
+    settings: Settings,
+    cache: VerdictCache | None,
+    phase: PhaseHook,
+    instance_of: SizeRange | None,
 ) -> SizeEvidence:
     label = str(size) if size else ""
     ev = SizeEvidence(size=label, status=Status.ERROR)
-    stored = indexed(ob, size, settings, cache)
+    stored = indexed(ob, size, settings, cache, instance_of)
     if stored is not None:
         return stored
-    build_key = cache.build_key(ob, size, settings) if cache is not None else None
+    build_key = cache.build_key(ob, size, settings, instance_of) if cache is not None else None
     t0 = time.perf_counter()
     phase(ob, size, "build")
     try:
@@ -261,7 +279,7 @@ def _check_size(
         ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
         return ev
     ev.seconds_build = time.perf_counter() - t0
-    key = cache.key(ob.id, size, claim, settings) if cache is not None else None
+    key = cache.key(ob.id, size, claim, settings, instance_of) if cache is not None else None
     if cache is not None and key is not None and (stored := cache.get(key)) is not None:
         if build_key is not None:
             cache.put_claim_key(build_key, key)
@@ -276,7 +294,7 @@ def _check_size(
     except Exception as exc:
         ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
         return ev
-    _check_claim(ob, size, claim, comparisons, settings, ev, t0, lambda: phase(ob, size, "symbolic"))
+    _check_claim(ob, size, claim, comparisons, settings, ev, t0, lambda: phase(ob, size, "symbolic"), instance_of)
     if cache is not None:
         cache.record_seconds(ob.id, ob.name, size, time.perf_counter() - t0)
         if key is not None and cache.put(key, ev) and build_key is not None:
@@ -293,8 +311,10 @@ def _check_claim(
     ev: SizeEvidence,
     t0: float,
     entering_symbolic: Callable[[], None],
+    instance_of: SizeRange | None = None,
 ) -> SizeEvidence:
-    """Fill in `ev` for a built claim: numbers (under the time limit), then symbols."""
+    """Fill in `ev` for a built claim: numbers (under the time limit), then symbols, unless the
+    claim is an instance of a proof for every size (`instance_of`)."""
     rng = np.random.default_rng(instance_seed(settings.seed, ob.id, size))
     try:
         with cpu_time_limit(_phase_limit(settings)):
@@ -309,6 +329,9 @@ def _check_claim(
     finally:
         ev.seconds_numeric = time.perf_counter() - t0
     if numbers_decide:
+        return ev
+    if instance_of is not None:
+        ev.status, ev.strategy = Status.PROVED, INSTANCE_OF_EVERY_SIZE
         return ev
     entering_symbolic()
     sym = _symbolic(claim, settings)
@@ -391,23 +414,18 @@ def _element_name(index: tuple) -> str:
 
 #: The evidence of an index-level claim for every size, beside that of its fixed sizes.
 EVERY_SIZE = "every size"
+#: The strategy of a fixed size checked as an instance of the claim's proof for every size.
+INSTANCE_OF_EVERY_SIZE = "instance of the proof for every size"
 
 
-def check_every_size(
-    ob: Obligation, settings: Settings, cache: VerdictCache | None = None
-) -> tuple[SizeEvidence, SizeRange | None]:
-    """An index-level claim for every size, and the ranges it is proved for; with a cache, the
-    evidence stored under the claim's key, else checked and stored."""
-    ev, claim = _every_size_evidence(ob, settings, cache)
-    covered = claim.size_range() if claim is not None and ev.status is Status.PROVED else None
-    return ev, covered
-
-
-def _every_size_evidence(
-    ob: Obligation, settings: Settings, cache: VerdictCache | None
-) -> tuple[SizeEvidence, IndexEqual | None]:
-    """Its numbers at random sizes up to the ranges' largest (`large_sizes`), then its proof by the
-    sums normal form (`sums`)."""
+def check_every_size(ob: Obligation, settings: Settings, cache: VerdictCache | None = None) -> SizeEvidence:
+    """An index-level claim for every size: its numbers at random sizes up to the ranges' largest
+    (`large_sizes`), then its proof by the sums normal form (`sums`); proved, the evidence names the
+    sizes it covers (`covers`).  With a cache, the evidence stored for the same build or claim."""
+    stored = indexed(ob, EVERY_SIZE, settings, cache)
+    if stored is not None:
+        return stored
+    build_key = cache.build_key(ob, EVERY_SIZE, settings) if cache is not None else None
     ev = SizeEvidence(size=EVERY_SIZE, status=Status.ERROR)
     t0 = time.perf_counter()
     try:
@@ -417,18 +435,40 @@ def _every_size_evidence(
             raise TypeError(f"a builder of model IndexLevel must return an IndexEqual, got {type(claim).__name__}")
     except TimeLimitExceeded:
         ev.message, ev.machine_dependent = _limit_message("building the claim", settings), True
-        return ev, None
+        return ev
     except Exception as exc:
         ev.message = f"could not build the claim: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
-        return ev, None
+        return ev
     ev.seconds_build = time.perf_counter() - t0
     key = cache.key(ob.id, EVERY_SIZE, claim, settings) if cache is not None else None
     if cache is not None and key is not None and (stored := cache.get(key)) is not None:
-        return stored, claim
+        if build_key is not None:
+            cache.put_claim_key(build_key, key)
+        return stored
     _check_every_size(claim, ob, settings, ev, t0)
-    if cache is not None and key is not None:
-        cache.put(key, ev)
-    return ev, claim
+    if ev.status is Status.PROVED:
+        ev.covers = claim.size_range()
+    if cache is not None and key is not None and cache.put(key, ev) and build_key is not None:
+        cache.put_claim_key(build_key, key)
+    return ev
+
+
+def check_index_level(
+    ob: Obligation, settings: Settings, cache: VerdictCache | None = None, on_phase: PhaseHook | None = None
+) -> list[SizeEvidence]:
+    """An index-level obligation: its proof for every size first, then each fixed size, by its numbers
+    alone where that proof covers it, else in full.  The evidence for every size comes last."""
+    t0 = time.perf_counter()
+    every = check_every_size(ob, settings, cache)
+    fixed = [check_size(ob, size, settings, cache, on_phase, covering(every, size)) for size in sizes_for(ob, settings)]
+    if cache is not None and not every.cached:
+        cache.record_seconds(ob.id, ob.name, EVERY_SIZE, time.perf_counter() - t0)
+    return [*fixed, every]
+
+
+def covering(every: SizeEvidence, size: Size | None) -> SizeRange | None:
+    """The sizes the proof for every size covers, if `size` is among them."""
+    return every.covers if every.covers is not None and size is not None and every.covers.contains(size) else None
 
 
 def _check_every_size(claim: IndexEqual, ob: Obligation, settings: Settings, ev: SizeEvidence, t0: float) -> None:
@@ -489,17 +529,12 @@ def _check_every_size(claim: IndexEqual, ob: Obligation, settings: Settings, ev:
     ev.status, ev.strategy = Status.PROVED, sym.strategy
 
 
-def verdict_of(
-    ob: Obligation,
-    evidence: list[SizeEvidence],
-    settings: Settings,
-    seconds: float,
-    covered: SizeRange | None = None,
-) -> Verdict:
+def verdict_of(ob: Obligation, evidence: list[SizeEvidence], settings: Settings, seconds: float) -> Verdict:
     """An obligation's verdict is the worst of its sizes' (and, for an index-level claim, of its
-    evidence for every size); `covered`, the ranges that evidence proves it for, is kept only when
-    the whole verdict is proved."""
+    evidence for every size); the sizes that evidence proves it for are kept only when the whole
+    verdict is proved."""
     status = worst(e.status for e in evidence)
+    covered = next((e.covers for e in evidence if e.covers is not None), None)
     return Verdict(
         obligation_id=ob.id,
         name=ob.name,
@@ -522,12 +557,46 @@ def check(
     """Check every size of one obligation, and an index-level one for every size; its verdict is the
     worst of theirs."""
     t0 = time.perf_counter()
-    evidence = [check_size(ob, size, settings, cache, on_phase) for size in sizes_for(ob, settings)]
-    covered = None
-    if ob.model is IndexLevel:
-        every, covered = check_every_size(ob, settings, cache)
-        evidence.append(every)
-    return verdict_of(ob, evidence, settings, time.perf_counter() - t0, covered)
+    evidence = [e for task in _tasks(ob, settings) for e in _evidence(*task, settings, cache, on_phase)]
+    return verdict_of(ob, evidence, settings, time.perf_counter() - t0)
+
+
+#: What one task of a run checks: an obligation at one size, or an index-level obligation whole
+#: (`EVERY_SIZE`: its proof for every size, then its fixed sizes, which depend on that proof).
+_Task = tuple[Obligation, "Size | str | None"]
+
+
+def _tasks(ob: Obligation, settings: Settings) -> list[_Task]:
+    return [(ob, EVERY_SIZE)] if ob.model is IndexLevel else [(ob, size) for size in sizes_for(ob, settings)]
+
+
+def _evidence(
+    ob: Obligation,
+    size: Size | str | None,
+    settings: Settings,
+    cache: VerdictCache | None,
+    on_phase: PhaseHook | None,
+) -> list[SizeEvidence]:
+    """The evidence of one task (`_tasks`)."""
+    if size == EVERY_SIZE:
+        return check_index_level(ob, settings, cache, on_phase)
+    assert not isinstance(size, str)
+    return [check_size(ob, size, settings, cache, on_phase)]
+
+
+def _stored(task: _Task, settings: Settings, cache: VerdictCache | None) -> list[SizeEvidence] | None:
+    """A task's evidence, when the cache's build index holds all of it (nothing it depends on has
+    changed): read without building a claim."""
+    ob, size = task
+    if size != EVERY_SIZE:
+        assert not isinstance(size, str)
+        found = indexed(ob, size, settings, cache)
+        return [found] if found is not None else None
+    every = indexed(ob, EVERY_SIZE, settings, cache)
+    if every is None:
+        return None
+    fixed = [indexed(ob, s, settings, cache, covering(every, s)) for s in sizes_for(ob, settings)]
+    return None if any(e is None for e in fixed) else [*(e for e in fixed if e is not None), every]
 
 
 def check_all(
@@ -539,12 +608,13 @@ def check_all(
     jobs: int = 1,
     on_phase: PhaseHook | None = None,
 ) -> list[Verdict]:
-    """Verdicts in the order of `obligations`; with jobs > 1 every (obligation, size) is checked in
-    one of that many worker processes, slowest first (`schedule`), with the verdicts of a serial
-    run.  `on_phase` hears the phases of every pair, in workers too (on a thread of this process)."""
+    """Verdicts in the order of `obligations`; with jobs > 1 each task (an obligation at one size, or
+    an index-level obligation whole) is checked in one of that many worker processes, slowest first
+    (`schedule`), with the verdicts of a serial run.  `on_phase` hears the phases of every task, in
+    workers too (on a thread of this process)."""
     obligations = list(obligations)
-    pairs = [(ob, size) for ob in obligations for size in sizes_for(ob, settings)]
-    if jobs <= 1 or len(pairs) <= 1:
+    tasks = [task for ob in obligations for task in _tasks(ob, settings)]
+    if jobs <= 1 or len(tasks) <= 1:
         verdicts = []
         for k, ob in enumerate(obligations, 1):
             v = check(ob, settings, cache, on_phase)
@@ -555,41 +625,39 @@ def check_all(
 
     # Evidence that the cache's build index gives is read here: a rerun with nothing changed forks no
     # worker, and the workers get only what must be checked.
-    found: list[tuple[SizeEvidence | None, float]] = [_timed(indexed, ob, size, settings, cache) for ob, size in pairs]
+    found: list[tuple[list[SizeEvidence] | None, float]] = [_timed(_stored, task, settings, cache) for task in tasks]
     todo = [i for i, entry in enumerate(found) if entry[0] is None]
 
-    def work(i: int) -> tuple[SizeEvidence, float]:
+    def work(i: int) -> tuple[list[SizeEvidence], float]:
         tell = (lambda ob, size, name: parallel.send((i, name))) if on_phase is not None else None
-        return _timed(check_size, *pairs[i], settings, cache, tell)
+        return _timed(_evidence, *tasks[i], settings, cache, tell)
 
     def heard(event: tuple[int, str]) -> None:
         assert on_phase is not None
         i, name = event
-        on_phase(*pairs[i], name)
+        ob, size = tasks[i]
+        on_phase(ob, None if isinstance(size, str) else size, name)
 
-    def failed(i: int, exc: Exception) -> tuple[SizeEvidence, float]:
-        """A pair whose result did not come back from the workers is an error of that pair."""
-        size = pairs[i][1]
+    def failed(i: int, exc: Exception) -> tuple[list[SizeEvidence], float]:
+        """A task whose result did not come back from the workers is an error of each of its sizes."""
+        ob, size = tasks[i]
         message = f"the worker process failed: {type(exc).__name__}: {exc}"
-        return SizeEvidence(size=str(size) if size else "", status=Status.ERROR, message=message), 0.0
+        labels = [str(size or "")] if size != EVERY_SIZE else [*(str(s) for s in sizes_for(ob, settings)), EVERY_SIZE]
+        return [SizeEvidence(size=label, status=Status.ERROR, message=message) for label in labels], 0.0
 
     if len(todo) > 1:
-        order = [todo[k] for k in schedule.slowest_first([pairs[i] for i in todo], cache)]
+        order = [todo[k] for k in schedule.slowest_first([tasks[i] for i in todo], cache)]
         computed = parallel.run(work, order, jobs, failed, heard if on_phase else None)
     else:
-        computed = (_timed(check_size, *pairs[i], settings, cache, on_phase) for i in todo)
+        computed = (_timed(_evidence, *tasks[i], settings, cache, on_phase) for i in todo)
     verdicts = []
     with contextlib.closing(computed):
         results = _merged(found, computed)
         for k, ob in enumerate(obligations, 1):
-            # A verdict's seconds are the sum of its sizes' times (in the workers).
-            mine = [next(results) for _ in sizes_for(ob, settings)]
-            evidence, seconds, covered = [e for e, _ in mine], sum(t for _, t in mine), None
-            if ob.model is IndexLevel:  # checked here, once per obligation, after its sizes
-                t0 = time.perf_counter()
-                every, covered = check_every_size(ob, settings, cache)
-                evidence, seconds = [*evidence, every], seconds + time.perf_counter() - t0
-            verdict = verdict_of(ob, evidence, settings, seconds, covered)
+            # A verdict's seconds are the sum of its tasks' times (in the workers).
+            mine = [next(results) for _ in _tasks(ob, settings)]
+            evidence = [e for found_evidence, _ in mine for e in found_evidence]
+            verdict = verdict_of(ob, evidence, settings, sum(t for _, t in mine))
             verdicts.append(verdict)
             if on_verdict:
                 on_verdict(k, len(obligations), verdict)
@@ -597,8 +665,8 @@ def check_all(
 
 
 def _merged(
-    found: list[tuple[SizeEvidence | None, float]], computed: Iterator[tuple[SizeEvidence, float]]
-) -> Iterator[tuple[SizeEvidence, float]]:
+    found: list[tuple[list[SizeEvidence] | None, float]], computed: Iterator[tuple[list[SizeEvidence], float]]
+) -> Iterator[tuple[list[SizeEvidence], float]]:
     """The evidence found, each gap filled by the next that was computed."""
     for evidence, seconds in found:
         yield (evidence, seconds) if evidence is not None else next(computed)

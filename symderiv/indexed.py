@@ -137,8 +137,8 @@ class IndexDomain:
 
     def size_range(self, used: set | None = None) -> SizeRange:
         """For every size at least the ranges' lower bounds (those of `used` size symbols)."""
-        order = sorted(self.ranges, key=lambda r: r.axis != "states")
-        return SizeRange(tuple((r.label, r.at_least) for r in order if used is None or r.size in used))
+        order = [r for r in sorted(self.ranges, key=lambda r: r.axis != "states") if used is None or r.size in used]
+        return SizeRange(tuple((r.label, r.at_least) for r in order), tuple(r.axis for r in order))
 
     def distributions(self) -> list[Distribution]:
         return [

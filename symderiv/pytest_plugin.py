@@ -51,6 +51,7 @@ from .checker import (
     Settings,
     check_every_size,
     check_size,
+    covering,
     keeps_own_sizes,
     sizes_for,
     verdict_of,
@@ -58,7 +59,7 @@ from .checker import (
 from .indexed import IndexLevel
 from .loader import derivations_in, load_module
 from .obligation import Obligation, Size
-from .verdict import Status, Verdict, worst
+from .verdict import SizeEvidence, Status, Verdict, worst
 
 if TYPE_CHECKING:
     from _pytest._code.code import TerminalRepr, TracebackStyle
@@ -157,6 +158,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 _SETTINGS = pytest.StashKey[Settings]()
 _SUMMARY = pytest.StashKey["RunSummary"]()
+#: The evidence for every size of each index-level obligation checked in this process, by the
+#: obligation's identity: its fixed sizes are checked as instances of it.
+_EVERY_SIZE = pytest.StashKey[dict[int, tuple[Obligation, SizeEvidence]]]()
 
 #: Hint kinds, of a file named on the command line: it holds a derivation while the plugin is off;
 #: it holds none; its name starts with `_`, so it is no proof file.  The values of `OwnSizes` are
@@ -286,14 +290,14 @@ class ProofFile(pytest.File):
                 sizes = sizes_for(ob, settings)
                 every = ob.model is IndexLevel
                 count = len(sizes) + every
-                for size in sizes:
-                    name = f"{ob.id}:{ob.name}" + (f"[{size}]" if size is not None else "")
-                    yield ObligationItem.from_parent(self, name=name, obligation=ob, size=size, size_count=count)
-                if every:
+                if every:  # first: its fixed sizes are checked as its instances
                     name = f"{ob.id}:{ob.name}[{EVERY_SIZE}]"
                     yield ObligationItem.from_parent(
                         self, name=name, obligation=ob, size=None, size_count=count, every_size=True
                     )
+                for size in sizes:
+                    name = f"{ob.id}:{ob.name}" + (f"[{size}]" if size is not None else "")
+                    yield ObligationItem.from_parent(self, name=name, obligation=ob, size=size, size_count=count)
 
     def _collected_elsewhere(self, builder: Path | None) -> bool:
         """Whether the builder's own file is a proof file this run collects: a package's
@@ -333,12 +337,13 @@ class ObligationItem(pytest.Item):
         settings = self.config.stash[_SETTINGS]
         cache = VerdictCache() if self.config.getoption("symderiv_cache") else None
         t0 = time.perf_counter()
-        covered = None
         if self.every_size:
-            evidence, covered = check_every_size(self.obligation, settings, cache)
+            evidence = self._for_every_size(settings, cache)
         else:
-            evidence = check_size(self.obligation, self.size, settings, cache)
-        verdict = verdict_of(self.obligation, [evidence], settings, time.perf_counter() - t0, covered)
+            every = self._for_every_size(settings, cache) if self.obligation.model is IndexLevel else None
+            instance_of = covering(every, self.size) if every is not None else None
+            evidence = check_size(self.obligation, self.size, settings, cache, instance_of=instance_of)
+        verdict = verdict_of(self.obligation, [evidence], settings, time.perf_counter() - t0)
         self.user_properties += [
             ("verdict", str(verdict.status)),
             ("expected", str(verdict.expected)),
@@ -348,6 +353,14 @@ class ObligationItem(pytest.Item):
         ]
         if not consistent(verdict.status, verdict.expected, self.size_count):
             raise ObligationFailed(verdict)
+
+    def _for_every_size(self, settings: Settings, cache: VerdictCache | None) -> SizeEvidence:
+        """The obligation's evidence for every size, checked once per process (under xdist, once
+        per worker that runs one of its items)."""
+        known = self.config.stash.setdefault(_EVERY_SIZE, {})
+        if id(self.obligation) not in known:
+            known[id(self.obligation)] = (self.obligation, check_every_size(self.obligation, settings, cache))
+        return known[id(self.obligation)][1]
 
     def repr_failure(
         self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None

@@ -3,8 +3,10 @@
 A run in workers ends when its last pair does; started last, a slow pair keeps one worker busy
 while the others idle.  What a pair cost when it was last checked (the verdict cache keeps it) is
 the best guess of what it costs now; a pair never measured comes before every measured one (it may
-be slow), ordered by a static estimate: the model's states × actions, larger models first (their
-claims go through the solved systems of every state and action).  The order changes no verdict.
+be slow), ordered by a static estimate: an index-level obligation checked whole (for every size,
+at sizes up to the largest its ranges allow, and then at its fixed sizes) first, then the model's
+states × actions, larger models first (their claims go through the solved systems of every state
+and action).  The order changes no verdict.
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ from .cache import VerdictCache
 from .obligation import Obligation, Size
 
 
-def static_estimate(size: Size | None) -> int:
-    """A pair's relative cost before it has been measured."""
+def static_estimate(size: Size | str | None) -> float:
+    """A pair's relative cost before it has been measured; `size` a string for an obligation
+    checked whole (the checker's tasks for index-level obligations)."""
+    if isinstance(size, str):
+        return float("inf")
     return size.states * size.actions if size is not None else 1
 
 
-def slowest_first(pairs: Sequence[tuple[Obligation, Size | None]], cache: VerdictCache | None = None) -> list[int]:
+def slowest_first(
+    pairs: Sequence[tuple[Obligation, Size | str | None]], cache: VerdictCache | None = None
+) -> list[int]:
     """Indices of `pairs` in the order to start them: never measured first (largest models first),
     then by their last measured time, longest first; ties keep the run's order."""
 

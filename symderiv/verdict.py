@@ -60,6 +60,33 @@ class Counterexample:
         )
 
 
+@dataclass(frozen=True)
+class SizeRange:
+    """The sizes a proof covers: every size at least its lower bound, per range, as
+    (("|S|", 1), ("|A|", 1)) for every |S| ≥ 1 and |A| ≥ 1."""
+
+    bounds: tuple[tuple[str, int], ...]
+    #: The field of a model's `Size` that each bound constrains, in the order of `bounds`.
+    axes: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return "every " + ", ".join(f"{label} ≥ {low}" for label, low in self.bounds)
+
+    def contains(self, size: object) -> bool:
+        """Whether the proof covers a model of this size (a `Size`): each bound holds on its field."""
+        if len(self.axes) != len(self.bounds):
+            return False
+        return all(getattr(size, axis) >= low for axis, (_, low) in zip(self.axes, self.bounds))
+
+    def to_dict(self) -> dict:
+        return {"bounds": dict(self.bounds), "text": str(self)}
+
+    @classmethod
+    def from_dict(cls, record: dict) -> SizeRange:
+        """The range `dataclasses.asdict` gave, read back from JSON (tuples become lists there)."""
+        return cls(tuple((label, int(low)) for label, low in record["bounds"]), tuple(record["axes"]))
+
+
 @dataclass
 class SizeEvidence:
     """The result for one model size."""
@@ -84,6 +111,9 @@ class SizeEvidence:
     machine_dependent: bool = False
     #: CPU seconds of the longest symbolic attempt; the time limit over it is the headroom.
     seconds_worst_attempt: float = 0.0
+    #: The sizes this evidence proves the claim for: set on the proof of an index-level claim for
+    #: every size, so that a verdict read from the cache says so without building the claim.
+    covers: SizeRange | None = None
 
     @property
     def reproducible(self) -> bool:
@@ -101,20 +131,6 @@ _presenters: dict[str, Callable[[Verdict], str]] = {}
 def present_with(*, text: Callable[[Verdict], str], latex: Callable[[Verdict], str]) -> None:
     """Word verdicts through `text` and typeset them through `latex`."""
     _presenters.update(text=text, latex=latex)
-
-
-@dataclass(frozen=True)
-class SizeRange:
-    """The sizes a proof covers: every size at least its lower bound, per range, as
-    (("|S|", 1), ("|A|", 1)) for every |S| ≥ 1 and |A| ≥ 1."""
-
-    bounds: tuple[tuple[str, int], ...]
-
-    def __str__(self) -> str:
-        return "every " + ", ".join(f"{label} ≥ {low}" for label, low in self.bounds)
-
-    def to_dict(self) -> dict:
-        return {"bounds": dict(self.bounds), "text": str(self)}
 
 
 @dataclass

@@ -19,6 +19,7 @@ from symderiv import (
     IndexLevel,
     IndexRange,
     Settings,
+    Size,
     SizeRange,
     Status,
     Table,
@@ -27,6 +28,7 @@ from symderiv import (
     sizes,
 )
 from symderiv.cache import VerdictCache
+from symderiv.checker import INSTANCE_OF_EVERY_SIZE
 from symderiv.export.document import Document, report_derivation
 from symderiv.export.latex import verdict_math
 from symderiv.export.markdown import to_markdown
@@ -78,12 +80,32 @@ def derivation() -> Derivation:
 def test_an_index_level_claim_is_proved_for_every_size_and_says_so() -> None:
     (v,) = check_all([o for o in derivation() if o.id == "T"], SETTINGS)
     assert v.status is Status.PROVED
-    assert v.every_size == SizeRange((("|S|", 1), ("|A|", 1)))
+    assert v.every_size == SizeRange((("|S|", 1), ("|A|", 1)), ("states", "actions"))
     assert [e.size for e in v.evidence] == ["1x2", "1x3", "every size"]
     assert v.evidence[-1].strategy.startswith("sums+")
     assert "proved for every |S| ≥ 1, |A| ≥ 1" in verdict_line(v)
     data = json.loads(to_json([v]))["verdicts"][0]
     assert data["every_size"] == {"bounds": {"|S|": 1, "|A|": 1}, "text": "every |S| ≥ 1, |A| ≥ 1"}
+
+
+def test_a_fixed_size_that_the_proof_for_every_size_covers_is_checked_by_its_numbers_only() -> None:
+    (v,) = check_all([o for o in derivation() if o.id == "T"], SETTINGS)
+    for fixed in v.evidence[:2]:
+        assert fixed.status is Status.PROVED and fixed.strategy == INSTANCE_OF_EVERY_SIZE
+        assert fixed.instances == SETTINGS.samples and not fixed.attempts
+
+
+def test_fixed_sizes_are_proved_in_full_when_no_proof_for_every_size_covers_them() -> None:
+    ob = next(o for o in derivation() if o.id == "G")
+    v = check(ob, SETTINGS)
+    assert [e.status for e in v.evidence[:2]] == [Status.PROVED, Status.PROVED]
+    assert [e.strategy for e in v.evidence[:2]] == ["identical", "identical"]  # 3 = 3 and 6 = 6, by symbols
+
+
+def test_a_size_range_contains_the_sizes_at_least_its_bounds_and_a_range_without_axes_none() -> None:
+    at_least_two_actions = SizeRange((("|A|", 2),), ("actions",))
+    assert at_least_two_actions.contains(Size(3, 2)) and not at_least_two_actions.contains(Size(3, 1))
+    assert not SizeRange((("|A|", 1),)).contains(Size(1, 2))
 
 
 def test_a_claim_true_at_the_fixed_sizes_only_is_refuted_at_a_larger_one() -> None:
@@ -123,8 +145,22 @@ def test_the_evidence_for_every_size_is_cached(tmp_path: Path) -> None:
     cache = VerdictCache(tmp_path)
     first = check(ob, SETTINGS, cache)
     again = check(ob, SETTINGS, cache)
-    assert not first.evidence[-1].cached and again.evidence[-1].cached
+    assert not first.evidence[-1].cached and all(e.cached for e in again.evidence)
     assert again.status is Status.PROVED and again.every_size == first.every_size
+    assert [e.strategy for e in again.evidence] == [e.strategy for e in first.evidence]
+
+
+def test_a_rerun_reads_the_evidence_for_every_size_without_building_the_claim(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    obligations = [o for o in derivation() if o.id == "T"]
+    (first,) = check_all(obligations, SETTINGS, cache=VerdictCache(tmp_path), jobs=2)
+    built = []
+    checked = IndexEqual.__post_init__
+    monkeypatch.setattr(IndexEqual, "__post_init__", lambda claim: built.append(claim) or checked(claim))
+    (again,) = check_all(obligations, SETTINGS, cache=VerdictCache(tmp_path), jobs=2)
+    assert not built and again.every_size == first.every_size
+    assert all(e.cached for e in again.evidence)
 
 
 INDEX_LEVEL_PROOF = textwrap.dedent(

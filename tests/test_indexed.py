@@ -98,7 +98,7 @@ def test_an_index_outside_its_range_is_an_error() -> None:
 
 def test_the_size_range_names_the_ranges_the_claim_uses() -> None:
     per_state = IndexEqual(sp.Sum(pi[s, b], (b, 1, A)), 1, domain())
-    assert per_state.size_range() == SizeRange((("|S|", 1), ("|A|", 1)))
+    assert per_state.size_range() == SizeRange((("|S|", 1), ("|A|", 1)), ("states", "actions"))
     assert str(per_state.size_range()) == "every |S| ≥ 1, |A| ≥ 1"
     two = IndexRange(A, "actions", "|A|", largest=30, at_least=2)
     actions_only = IndexEqual(

@@ -118,6 +118,7 @@ def test_two_json_runs_are_identical_valid_and_free_of_reprs_and_timings(tmp_pat
         "message",
         "machine_dependent",
         "counterexample",
+        "covers",
     }
     assert set(refuted["evidence"][0]["counterexample"]) == {"size", "values", "element", "lhs", "rhs", "seed", "note"}
 
