@@ -22,6 +22,8 @@ from sympy.core.assumptions import _assume_defined
 from sympy.core.facts import InconsistentAssumptions
 from sympy.core.function import AppliedUndef
 
+from .expressions import atoms_of, replaced
+
 #: What a domain is given as its symbols: symbols, matrices of them, or lists and tuples of either.
 SymbolsLike: TypeAlias = "sp.Symbol | sp.MatrixBase | Sequence[SymbolsLike]"
 Values = dict  # Symbol -> np.ndarray of shape (n,), or float for a single instance
@@ -400,18 +402,26 @@ class SmoothFunctions(Domain):
         return a * sp.tanh(b * t + c) + d * sp.sin(e * t) + g * t**2
 
     def concretise(self, expr: sp.Expr) -> sp.Expr:
-        """Replace every unknown function by its concrete family and carry out derivatives."""
-        # xreplace, not subs: the same exact replacement of f(θ), without subs's walk (100x faster).
-        out = expr.xreplace({f: self.concrete(f) for f in self.functions})
+        """Replace every unknown function by its concrete family and carry out its derivatives."""
+        if isinstance(expr, sp.MatrixBase):
+            return expr.applyfunc(self.concretise)
         # The same function at another argument, f(−θ) or f(2θ), is the same member there; with
         # another number of arguments it is not this function, and stays for check_covers to refuse.
+        # Looked for in `expr`, before the families make the tree larger; f(f(θ)) is found after
+        # the first replacement, as f(family).
         by_name = {f.func: f for f in self.functions}
-        elsewhere = {g for g in out.atoms(AppliedUndef) if g.func in by_name and len(g.args) == 1}
-        if elsewhere:
-            out = out.xreplace(
-                {g: self.concrete(by_name[g.func]).xreplace({self.parameter: g.args[0]}) for g in elsewhere}
+        other_arguments = any(
+            g.func in by_name and len(g.args) == 1 and g not in self.functions for g in atoms_of([expr], AppliedUndef)
+        )
+        # An exact replacement of f(θ), as xreplace, not subs (100x faster), each distinct node once.
+        out = replaced(expr, {f: self.concrete(f) for f in self.functions})
+        if other_arguments:
+            elsewhere = {g for g in atoms_of([out], AppliedUndef) if g.func in by_name and len(g.args) == 1}
+            out = replaced(
+                out, {g: self.concrete(by_name[g.func]).xreplace({self.parameter: g.args[0]}) for g in elsewhere}
             )
-        return out.doit()
+        # Only the derivatives are carried out: `doit` on the whole tree would walk and rebuild it all.
+        return replaced(out, {d: d.doit() for d in atoms_of([out], sp.Derivative)})
 
     def drawn(self) -> set[sp.Symbol]:
         return {self.parameter, *self.coefficient_symbols()}

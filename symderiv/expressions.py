@@ -24,3 +24,25 @@ def atoms_of(exprs: Iterable[sp.Basic], kind: type | tuple[type, ...]) -> set[sp
                 seen.add(id(a))
                 stack.append(a)
     return found
+
+
+def replaced(expr: sp.Basic, mapping: dict) -> sp.Basic:
+    """`expr.xreplace(mapping)` (whole nodes replaced, the replacements not walked into), each
+    distinct node visited once."""
+    done: dict[int, sp.Basic] = {}
+
+    def walk(e: sp.Basic) -> sp.Basic:
+        found = done.get(id(e))
+        if found is not None:
+            return found
+        if e in mapping:
+            out = mapping[e]
+        elif not e.args:
+            out = e
+        else:
+            args = [walk(a) for a in e.args]
+            out = e if all(a is b for a, b in zip(args, e.args)) else e.func(*args)
+        done[id(e)] = out
+        return out
+
+    return walk(expr)
