@@ -14,6 +14,7 @@ at that size (`IndexEqual.at`), certified and shrunk.
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -164,12 +165,9 @@ class Evaluator:
 
     def _terms_magnitude(self, e: sp.Expr, scope: Scope) -> np.ndarray | float:
         if isinstance(e, sp.Add):
-            return sum(self._magnitude(a, scope) for a in e.args)
+            return functools.reduce(operator.add, (self._magnitude(a, scope) for a in e.args))
         if isinstance(e, sp.Mul):
-            out: np.ndarray | float = 1.0
-            for a in e.args:
-                out = out * self._magnitude(a, scope)
-            return out
+            return functools.reduce(operator.mul, (self._magnitude(a, scope) for a in e.args))
         if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0:
             return self._magnitude(e.base, scope) ** int(e.exp)
         if isinstance(e, sp.Sum) and len(e.limits) == 1:
@@ -189,12 +187,9 @@ class Evaluator:
             f, ((_, order),) = e.expr, e.variable_count
             return self._gathered(self.functions, (f.func, int(order)), f.args[:-1], scope)
         if isinstance(e, sp.Add):
-            return sum(self._value(a, scope) for a in e.args)
+            return functools.reduce(operator.add, (self._value(a, scope) for a in e.args))
         if isinstance(e, sp.Mul):
-            product: np.ndarray | float = 1.0
-            for a in e.args:
-                product = product * self._value(a, scope)
-            return product
+            return functools.reduce(operator.mul, (self._value(a, scope) for a in e.args))
         if isinstance(e, sp.Pow):
             return np.power(self._value(e.base, scope), self._value(e.exp, scope))
         if isinstance(e, sp.Sum):
