@@ -281,22 +281,16 @@ class Evaluator:
         return total
 
     def _axes(self, index: sp.Symbol, low: sp.Expr, high: sp.Expr, scope: Scope) -> list[Axis]:
-        """The range low..high of `index` as axes at the next depth, in chunks of values that keep a
-        summand within MAX_ELEMENTS; where the bounds depend on outer indices, each axis spans
-        their widest range and marks the values inside it."""
-        first, last = self._index(low, scope), self._index(high, scope)
-        around = scope.valid(low.free_symbols | high.free_symbols)
-        backwards = np.asarray(last < first - 1)
-        if np.any(backwards if around is None else backwards & around):
-            raise NotEvaluable(f"the range {low}..{high} runs backwards")
+        """The range low..high of `index` as axes at the next depth, in chunks of its values; where
+        the bounds depend on outer indices, the axes span their widest range and mark the values
+        inside it."""
+        first, last, around = self._bounds(low, high, scope)
         inside = np.ones((), bool) if around is None else around
         if not np.any(inside):
             return []
         start = int(np.min(np.where(inside, first, np.iinfo(np.int64).max)))
         stop = int(np.max(np.where(inside, last, np.iinfo(np.int64).min)))
-        depth = scope.depth + 1
-        spanned = int(np.prod(self.batch)) * int(np.prod([axis.values.shape[0] for axis in scope.axes.values()]))
-        chunk = max(1, MAX_ELEMENTS // spanned)
+        depth, chunk = scope.depth + 1, self._chunk(scope)
         varies = around is not None or np.ndim(first) > 0 or np.ndim(last) > 0
         identity = tuple(scope.identity(x) for x in sorted(low.free_symbols | high.free_symbols, key=str))
         out = []
@@ -305,6 +299,22 @@ class Evaluator:
             valid = (values >= first) & (values <= last) & inside if varies else None
             out.append(Axis(depth, values, valid, (depth, begin, len(values), low, high, identity)))
         return out
+
+    def _bounds(self, low: sp.Expr, high: sp.Expr, scope: Scope) -> tuple:
+        """A range's bounds (integers, or arrays over outer indices) and where those outer indices
+        lie inside their own ranges (None: everywhere); a range that runs backwards there is refused."""
+        first, last = self._index(low, scope), self._index(high, scope)
+        around = scope.valid(low.free_symbols | high.free_symbols)
+        backwards = np.asarray(last < first - 1)
+        if np.any(backwards if around is None else backwards & around):
+            raise NotEvaluable(f"the range {low}..{high} runs backwards")
+        return first, last, around
+
+    def _chunk(self, scope: Scope) -> int:
+        """Values of a new summation index per axis: as many as keep its summand's arrays within
+        MAX_ELEMENTS, the instances times the lengths of the axes already bound times these."""
+        spanned = int(np.prod(self.batch)) * int(np.prod([axis.values.shape[0] for axis in scope.axes.values()]))
+        return max(1, MAX_ELEMENTS // spanned)
 
     def _along(self, terms: np.ndarray | float, axis: Axis) -> np.ndarray | float:
         """Σ of `terms` along the axis, over the values inside its range; terms that do not depend
