@@ -132,7 +132,7 @@ class Evaluator:
         self.functions = functions
         self.batch = batch
         self._memo: dict = {}
-        self._indices: dict = {}
+        self._symbols: dict = {}
 
     def __call__(self, e: sp.Expr, env: Mapping[sp.Symbol, int]) -> np.ndarray | float:
         """The value of `e` at every instance, its integers fixed by `env`."""
@@ -143,15 +143,16 @@ class Evaluator:
         errors in its value (Σ_a of terms that cancel is small, its terms are not)."""
         return self._magnitude(e, Scope(env))
 
-    def _integer_symbols(self, e: sp.Expr) -> tuple:
-        found = self._indices.get(e)
+    def _free_symbols(self, e: sp.Expr) -> tuple:
+        found = self._symbols.get(e)
         if found is None:
-            found = self._indices[e] = tuple(sorted((x for x in e.free_symbols if x.is_integer), key=str))
+            found = self._symbols[e] = tuple(sorted(e.free_symbols, key=str))
         return found
 
     def _memoised(self, kind: str, e: sp.Expr, scope: Scope, compute) -> np.ndarray | float:
-        """`compute(e, scope)`, once per value or axis of the integers `e` depends on."""
-        key = (kind, e, tuple(scope.identity(x) for x in self._integer_symbols(e)))
+        """`compute(e, scope)`, once per value or axis of the indices `e` depends on (a summation
+        index need not be declared an integer)."""
+        key = (kind, e, tuple(scope.identity(x) for x in self._free_symbols(e)))
         found = self._memo.get(key)
         if found is None:
             found = self._memo[key] = compute(e, scope)

@@ -156,6 +156,13 @@ def test_an_index_may_be_an_expression_in_summation_indices() -> None:
     assert check(shifted + Q[1, 1], over_states(Q[c, 1])).agreed
 
 
+def test_a_summation_index_need_not_be_declared_an_integer(monkeypatch) -> None:
+    """The memo tells its axes apart (here one per chunk of its range), integer or not."""
+    monkeypatch.setattr(large_sizes, "MAX_ELEMENTS", 1000)
+    j = sp.Symbol("j")
+    assert check(sp.Sum(Q[s, j] ** 2, (j, 1, A)), over_actions(Q[s, b] ** 2)).agreed
+
+
 def test_a_sum_over_two_limits_is_the_nested_sum() -> None:
     double = sp.Sum(Q[s, b] * pi[s, c], (b, 1, A), (c, 1, A))
     assert check(double, over_actions(Q[s, b]) * over_actions(pi[s, c], c)).agreed
