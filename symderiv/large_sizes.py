@@ -345,7 +345,7 @@ def _arrays(claim: IndexEqual, instance: Instance, values: Mapping, n: int, orde
         if isinstance(t, Table) and t.base in instance.symbols:
             cells = instance.symbols[t.base]
             shape = tuple(instance.counts[r.size] for r in t.ranges)
-            stacked = np.stack([np.broadcast_to(np.asarray(values[cells[c]], dtype=float), (n,)) for c in cells])
+            stacked = np.stack([np.asarray(values[cells[c]], dtype=float) for c in cells])
             tables[t.base] = stacked.reshape(*shape, n)
     for t in claim.domain.tables:
         if not (isinstance(t, SmoothTable) and t.function in instance.functions):
@@ -358,7 +358,7 @@ def _arrays(claim: IndexEqual, instance: Instance, values: Mapping, n: int, orde
             family = sp.diff(d.concrete(first), d.parameter, order)
             compiled = sp.lambdify((d.parameter, *d.coefficients[first]), family, "numpy")
             columns = [compiled(values[d.parameter], *(values[c] for c in d.coefficients[f])) for f in cells.values()]
-            functions[(t.function, order)] = np.stack([np.broadcast_to(c, (n,)) for c in columns]).reshape(*shape, n)
+            functions[(t.function, order)] = np.stack(columns).reshape(*shape, n)
     for t in instance.defined.values():
         tables[t.base] = _solved(t, instance, values, tables, functions, n)
     return tables, functions
