@@ -102,7 +102,8 @@ class Scope:
         return Scope(self.fixed, {**self.axes, index: axis})
 
     def identity(self, x: sp.Symbol):
-        """What an expression's value depends on through its integer symbol `x`: its axis, or its value."""
+        """What an expression's value depends on through its free symbol `x`: the axis `x` is bound
+        to, or its fixed value (None for a sampled scalar, the same throughout)."""
         return self.axes[x].key if x in self.axes else self.fixed.get(x)
 
     def valid(self, symbols: set) -> np.ndarray | None:
