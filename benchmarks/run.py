@@ -19,8 +19,9 @@ Sections (targets in docs/performance.md):
 * gradient: the gradient obligations (step N15 of the note, or --gradient-step) up to (4,4).
 * groundtypes: the note's symbolic time under each SymPy ground type that is installed.
 * every-size: each index-level claim of proofs/every_size.py, its proof for every size and its
-  numbers at random sizes up to 12x30, against the fixed-size proof of the same step at its
-  largest declared size, beside the calibration workload's time.
+  numbers at random sizes up to 12x30 (with --baseline REF, also the CPU time of those numbers by
+  the code of commit REF, in a fresh process), against the fixed-size proof of the same step at
+  its largest declared size, beside the calibration workload's time.
 * headroom: every bundled proof at its declared sizes, cold: per obligation the time spent
   building, checking numbers and proving, and its longest symbolic attempt in CPU seconds
   against the time limit (the headroom; every obligation expected proved needs at least 5).
@@ -583,9 +584,53 @@ def section_headroom(args) -> None:
     )
 
 
+#: CPU seconds of `large_sizes.check` per obligation of proofs/every_size.py, printed as JSON by
+#: a fresh process run in a copy of another commit's code (`--baseline`).
+_NUMBERS_CPU = """
+import json, sys, time
+from pathlib import Path
+import numpy as np
+from symderiv import large_sizes
+from symderiv.checker import Settings, instance_seed
+from symderiv.indexed import IndexLevel
+from symderiv.loader import load
+
+samples = int(sys.argv[1])
+settings = Settings(samples=samples)
+cpu = {}
+for ob in (ob for d in load([Path("proofs/every_size.py")])[0] for ob in d):
+    claim = ob.build(IndexLevel())
+    rng = np.random.default_rng(instance_seed(settings.seed, ob.id, None))
+    start = time.process_time()
+    large_sizes.check(claim, rng, samples, settings.rtol)
+    cpu[ob.id] = time.process_time() - start
+print(json.dumps(cpu))
+"""
+
+
+def baseline_numbers_cpu(ref: str, samples: int) -> dict[str, float]:
+    """The CPU seconds of the numbers at large sizes per every-size obligation by the code of commit
+    `ref`: the before of a change to `large_sizes`, measured beside its after in the same run."""
+    with tempfile.TemporaryDirectory(prefix="symderiv-baseline-") as copy:
+        archive = subprocess.run(
+            ["git", "archive", ref, "symderiv", "proofs"], cwd=SOURCE, capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", copy], input=archive.stdout, check=True)
+        run = subprocess.run(
+            [sys.executable, "-c", _NUMBERS_CPU, str(samples)],
+            cwd=copy,
+            env={**os.environ, "PYTHONPATH": copy},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return json.loads(run.stdout)
+
+
 def section_every_size(args) -> None:
     """Each index-level claim of proofs/every_size.py: its proof for every size and its numbers at
-    random sizes up to 12x30, against the fixed-size proof of the same step at its largest size."""
+    random sizes up to 12x30 (and by the code of --baseline), against the fixed-size proof of the
+    same step at its largest size."""
     from symderiv import large_sizes, sums
     from symderiv.checker import _symbolic
     from symderiv.indexed import IndexLevel
@@ -596,6 +641,7 @@ def section_every_size(args) -> None:
     )
     settings = Settings(samples=args.samples, time_limit=args.time_limit)
     derivations, _ = load([REPO / "proofs" / "every_size.py"])
+    baseline = baseline_numbers_cpu(args.baseline, args.samples) if args.baseline else {}
     fixed = {ob.id: ob for d in load([PROOFS])[0] for ob in d if ob.sizes is not None}
 
     def fixed_counterpart(ob):
@@ -615,17 +661,18 @@ def section_every_size(args) -> None:
                 )
             )
             rng = np.random.default_rng(instance_seed(settings.seed, ob.id, None))
-            numbers, numbers_wall, _ = measured(
+            numbers, numbers_wall, numbers_cpu = measured(
                 lambda claim=claim, rng=rng: large_sizes.check(claim, rng, args.samples, settings.rtol)
             )
+            agreed = "agreed" if numbers.agreed else "disagreed"
+            numbers_row = [f"{numbers_wall:.2f} ({agreed})", numbers_cpu] + ([baseline[ob.id]] if baseline else [])
             other = fixed_counterpart(ob)
             if other is None:
-                yield [ob.id, str(proof.zero), wall, cpu, numbers_wall, "-", "-", "-"]
+                yield [ob.id, str(proof.zero), wall, cpu, *numbers_row, "-", "-", "-"]
                 continue
             size = max(other.sizes, key=lambda z: (z.states * z.actions, z))
             _, _, fixed_cpu = measured(lambda other=other, size=size: _symbolic(other.build_for(size), settings))
-            agreed = "agreed" if numbers.agreed else "disagreed"
-            yield [ob.id, str(proof.zero), wall, cpu, f"{numbers_wall:.2f} ({agreed})", other.id, str(size), fixed_cpu]
+            yield [ob.id, str(proof.zero), wall, cpu, *numbers_row, other.id, str(size), fixed_cpu]
 
     print_table(
         [
@@ -634,6 +681,8 @@ def section_every_size(args) -> None:
             "proof wall s",
             "proof CPU s",
             "numbers to 12x30, wall s",
+            "numbers CPU s",
+            *([f"numbers CPU s at {args.baseline}"] if baseline else []),
             "fixed-size obligation",
             "at size",
             "fixed-size proof CPU s",
@@ -678,6 +727,10 @@ def main(argv=None) -> int:
         default="N15",
         help="the step (in any file of proofs/) whose "
         "obligations the scaling section runs up to 4x4 (default N15, the note's gradient)",
+    )
+    parser.add_argument(
+        "--baseline",
+        help="a commit (e.g. main) whose numbers at large sizes the every-size section also times, for a before/after",
     )
     parser.add_argument(
         "--proofs",

@@ -2,15 +2,19 @@
 
 At random sizes up to each range's largest (12 states, 30 actions), instances are drawn by the
 samplers of the claim's small model at that size, each table stacked into one array, and both
-sides evaluated by walking the index-level expression once per value of its indices, vectorised
-over the instances: a sum is a loop over its range of array operations, and a sub-expression is
-evaluated once per value of the indices it depends on.  No SymPy runs per instance.  A float
-disagreement is judged where every other refutation is: in ball arithmetic at the exact point of
-the instance, on the claim instantiated at that size (`IndexEqual.at`), certified and shrunk.
+sides evaluated by walking the index-level expression once per value of its free indices,
+vectorised over the instances and over the summation indices: a summation index is an array
+axis, its summand evaluated once as an array along it (tables gathered by NumPy's advanced
+indexing) and the sum `np.sum` over that axis; a range whose bounds depend on an outer index is
+masked.  No SymPy runs per instance.  A float disagreement is judged where every other
+refutation is: in ball arithmetic at the exact point of the instance, on the claim instantiated
+at that size (`IndexEqual.at`), certified and shrunk.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -34,6 +38,10 @@ MAX_JUDGED = 5
 #: The evaluation's precision: NumPy's long double where it is wider than a double (its exponent
 #: range keeps exp(Q/α) finite where doubles overflow).
 PRECISION = numeric.EXTENDED or np.float64
+
+#: Elements a summand's array may span, at most (the instances times the lengths of the axes of
+#: the sums around it): a longer range is summed in chunks of its values.
+MAX_ELEMENTS = 5_000_000
 
 _UNARY = {
     sp.exp: np.exp,
@@ -66,126 +74,280 @@ class LargeSizeResult:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class Axis:
+    """A summation index bound to an array axis: its values run along the axis `depth` places left
+    of the instances' axes; `valid` (None: all of them) marks those inside its range, which may
+    depend on outer indices (a triangular sum); `key` names the axis for the memo."""
+
+    depth: int
+    values: np.ndarray
+    valid: np.ndarray | None
+    key: tuple
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an expression is evaluated: the integers fixed for the whole evaluation (the sizes and
+    the free indices) and the summation indices bound to axes around it."""
+
+    fixed: Mapping[sp.Symbol, int]
+    axes: Mapping[sp.Symbol, Axis] = field(default_factory=dict)
+
+    @property
+    def depth(self) -> int:
+        return max((axis.depth for axis in self.axes.values()), default=0)
+
+    def binding(self, index: sp.Symbol, axis: Axis) -> Scope:
+        return Scope(self.fixed, {**self.axes, index: axis})
+
+    def identity(self, x: sp.Symbol):
+        """What an expression's value depends on through its free symbol `x`: the axis `x` is bound
+        to, or its fixed value (None for a sampled scalar, the same throughout)."""
+        return self.axes[x].key if x in self.axes else self.fixed.get(x)
+
+    def valid(self, symbols: set) -> np.ndarray | None:
+        """Where every index among `symbols` lies inside its range (None: everywhere)."""
+        masks = [mask for x in symbols if x in self.axes and (mask := self.axes[x].valid) is not None]
+        return functools.reduce(lambda one, other: one & other, masks) if masks else None
+
+
 class Evaluator:
-    """Both sides of an index-level expression on the arrays of one instance sample."""
+    """Both sides of an index-level expression on the arrays of one instance sample.
+
+    Every array holds its cells or summation indices first and the instances last (the `batch`
+    axes): a summation index becomes an axis left of those bound before it, so a term broadcasts
+    against the indices it does not depend on, and a sum is `np.sum` over its axis."""
 
     def __init__(
-        self, instance: Instance, values: Mapping[sp.Symbol, np.ndarray], tables: dict, functions: dict
+        self,
+        instance: Instance,
+        values: Mapping[sp.Symbol, np.ndarray],
+        tables: dict,
+        functions: dict,
+        batch: tuple[int, ...],
     ) -> None:
         self.instance = instance
         self.values = values
         self.tables = tables
         self.functions = functions
+        self.batch = batch
         self._memo: dict = {}
-        self._indices: dict = {}
-
-    def _integer_symbols(self, e: sp.Expr) -> tuple:
-        found = self._indices.get(e)
-        if found is None:
-            found = self._indices[e] = tuple(sorted((x for x in e.free_symbols if x.is_integer), key=str))
-        return found
+        self._symbols: dict = {}
 
     def __call__(self, e: sp.Expr, env: Mapping[sp.Symbol, int]) -> np.ndarray | float:
-        key = (e, tuple(env[x] for x in self._integer_symbols(e)))
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = self._value(e, env)
-        return found
+        """The value of `e` at every instance, its integers fixed by `env`."""
+        return self._value(e, Scope(env))
 
     def magnitude(self, e: sp.Expr, env: Mapping[sp.Symbol, int]) -> np.ndarray | float:
         """The size of the terms `e` adds up, through sums and products: the scale of the rounding
         errors in its value (Σ_a of terms that cancel is small, its terms are not)."""
-        key = ("magnitude", e, tuple(env[x] for x in self._integer_symbols(e)))
-        found = self._memo.get(key)
+        return self._magnitude(e, Scope(env))
+
+    def _free_symbols(self, e: sp.Expr) -> tuple:
+        found = self._symbols.get(e)
         if found is None:
-            found = self._memo[key] = self._magnitude(e, env)
+            found = self._symbols[e] = tuple(sorted(e.free_symbols, key=str))
         return found
 
-    def _magnitude(self, e: sp.Expr, env: Mapping[sp.Symbol, int]) -> np.ndarray | float:
+    def _memoised(self, kind: str, e: sp.Expr, scope: Scope, compute) -> np.ndarray | float:
+        """`compute(e, scope)`, once per value or axis of the indices `e` depends on (a summation
+        index need not be declared an integer)."""
+        key = (kind, e, tuple(scope.identity(x) for x in self._free_symbols(e)))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = compute(e, scope)
+        return found
+
+    def _value(self, e: sp.Expr, scope: Scope) -> np.ndarray | float:
+        return self._memoised("value", e, scope, self._computed)
+
+    def _magnitude(self, e: sp.Expr, scope: Scope) -> np.ndarray | float:
+        return self._memoised("magnitude", e, scope, self._terms_magnitude)
+
+    def _terms_magnitude(self, e: sp.Expr, scope: Scope) -> np.ndarray | float:
         if isinstance(e, sp.Add):
-            return sum(self.magnitude(a, env) for a in e.args)
+            return functools.reduce(operator.add, (self._magnitude(a, scope) for a in e.args))
         if isinstance(e, sp.Mul):
-            out: np.ndarray | float = 1.0
-            for a in e.args:
-                out = out * self.magnitude(a, env)
-            return out
+            return functools.reduce(operator.mul, (self._magnitude(a, scope) for a in e.args))
         if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0:
-            return self.magnitude(e.base, env) ** int(e.exp)
+            return self._magnitude(e.base, scope) ** int(e.exp)
         if isinstance(e, sp.Sum) and len(e.limits) == 1:
-            index, low, high = e.limits[0]
-            first, last = self._integer(low, env), self._integer(high, env)
-            return sum((self.magnitude(e.function, {**env, index: k}) for k in range(first, last + 1)), 0.0)
-        return np.abs(self(e, env))
+            return self._sum(e.function, list(e.limits), scope, self._magnitude)
+        return np.abs(self._value(e, scope))
 
-    def _integer(self, e: sp.Expr, env: Mapping[sp.Symbol, int]) -> int:
-        if e.is_Symbol:
-            return env[e]
-        if e.is_Integer:
-            return int(e)
-        value = e.xreplace({k: sp.Integer(v) for k, v in env.items() if k in e.free_symbols})
-        if not value.is_Integer:
-            raise NotEvaluable(f"the index {e} is not an integer here")
-        return int(value)
-
-    def _value(self, e: sp.Expr, env: Mapping[sp.Symbol, int]) -> np.ndarray | float:
+    def _computed(self, e: sp.Expr, scope: Scope) -> np.ndarray | float:
         if e.is_Number or isinstance(e, sp.NumberSymbol):
             return PRECISION(sp.Float(e, 30)) if not e.is_Integer else PRECISION(int(e))
         if e.is_Symbol:
-            return PRECISION(env[e]) if e in env else self.values[e]
+            return self._symbol(e, scope)
         if isinstance(e, sp.Indexed):
-            cell = tuple(self._integer(i, env) - 1 for i in e.indices)
-            return self._cell(self.tables, e.base, cell)
+            return self._gathered(self.tables, e.base, e.indices, scope)
         if isinstance(e, AppliedUndef):
-            return self._cell(self.functions, (e.func, 0), tuple(self._integer(i, env) - 1 for i in e.args[:-1]))
+            return self._gathered(self.functions, (e.func, 0), e.args[:-1], scope)
         if isinstance(e, sp.Derivative) and isinstance(e.expr, AppliedUndef) and len(e.variable_count) == 1:
             f, ((_, order),) = e.expr, e.variable_count
-            cell = tuple(self._integer(i, env) - 1 for i in f.args[:-1])
-            return self._cell(self.functions, (f.func, int(order)), cell)
+            return self._gathered(self.functions, (f.func, int(order)), f.args[:-1], scope)
         if isinstance(e, sp.Add):
-            return sum(self(a, env) for a in e.args)
+            return functools.reduce(operator.add, (self._value(a, scope) for a in e.args))
         if isinstance(e, sp.Mul):
-            product: np.ndarray | float = 1.0
-            for a in e.args:
-                product = product * self(a, env)
-            return product
+            return functools.reduce(operator.mul, (self._value(a, scope) for a in e.args))
         if isinstance(e, sp.Pow):
-            return np.power(self(e.base, env), self(e.exp, env))
+            return np.power(self._value(e.base, scope), self._value(e.exp, scope))
         if isinstance(e, sp.Sum):
-            return self._sum(e.function, list(e.limits), env)
+            return self._sum(e.function, list(e.limits), scope, self._value)
         if type(e) in _UNARY:
-            return _UNARY[type(e)](self(e.args[0], env))
+            return _UNARY[type(e)](self._value(e.args[0], scope))
         raise NotEvaluable(f"no NumPy form for {type(e).__name__} in {e}")
 
-    def _sum(self, summand: sp.Expr, limits: list, env: Mapping[sp.Symbol, int]) -> np.ndarray | float:
-        """Σ over the first limit of the sum over the others (SymPy's innermost limit is first)."""
-        if not limits:
-            return self(summand, env)
-        (index, low, high), rest = limits[-1], limits[:-1]
-        first, last = self._integer(low, env), self._integer(high, env)
-        if last < first - 1:
-            raise NotEvaluable(f"the range {low}..{high} runs backwards")
-        return sum((self._sum(summand, rest, {**env, index: k}) for k in range(first, last + 1)), 0.0)
+    def _symbol(self, x: sp.Symbol, scope: Scope) -> np.ndarray | float:
+        """A symbol's value: a summation index's values along its axis, a fixed integer, or a scalar's samples."""
+        if x in scope.axes:
+            values = scope.axes[x].values
+            return values.reshape(values.shape + (1,) * len(self.batch)).astype(PRECISION)
+        if x in scope.fixed:
+            return PRECISION(scope.fixed[x])
+        if x not in self.values:
+            raise NotEvaluable(f"{x} has no value here")
+        return self.values[x]
 
-    def _cell(self, arrays: Mapping, key, cell: tuple[int, ...]) -> np.ndarray:
+    def _index(self, e: sp.Expr, scope: Scope) -> int | np.ndarray:
+        """An index expression's values: an integer, or integers along the axes of the summation
+        indices it depends on."""
+        if e.is_Symbol and e in scope.axes:
+            return scope.axes[e].values
+        if not e.free_symbols & scope.axes.keys():
+            value = e.xreplace({k: sp.Integer(v) for k, v in scope.fixed.items() if k in e.free_symbols})
+            if not value.is_Integer:
+                raise NotEvaluable(f"the index {e} is not an integer here")
+            return int(value)
+        if isinstance(e, sp.Add):
+            return sum((self._index(a, scope) for a in e.args), 0)
+        if isinstance(e, sp.Mul):
+            return self._index_product(e, scope)
+        if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp >= 0:
+            return self._index(e.base, scope) ** int(e.exp)
+        raise NotEvaluable(f"the index {e} is not an integer here")
+
+    def _index_product(self, e: sp.Mul, scope: Scope) -> int | np.ndarray:
+        """A product of index expressions, a rational coefficient allowed where the product is an
+        integer (s(s+1)/2)."""
+        coefficient, factors = e.as_coeff_Mul()
+        product: int | np.ndarray = int(sp.numer(coefficient))
+        for factor in sp.Mul.make_args(factors):
+            product = product * self._index(factor, scope)
+        denominator = int(sp.denom(coefficient))
+        if np.any(product % denominator):
+            raise NotEvaluable(f"the index {e} is not an integer here")
+        return product // denominator
+
+    def _gathered(self, arrays: Mapping, key, indices: tuple, scope: Scope) -> np.ndarray:
+        """The cells of `arrays[key]` at the indices' values, by NumPy's advanced indexing: an
+        array over the axes of the summation indices they depend on. A cell outside the ranges is
+        refused where the indices lie inside theirs; elsewhere (masked off) it is clipped."""
         if key not in arrays:
             raise NotEvaluable(f"{key} has no arrays: a derivative in more than one variable?")
         array = arrays[key]
-        if any(not 0 <= c < n for c, n in zip(cell, array.shape[1:])):
-            raise NotEvaluable(f"{key}{[c + 1 for c in cell]} lies outside its ranges at size {self.instance.size}")
-        return array[(slice(None),) + tuple(cell)]
+        extents = array.shape[: array.ndim - len(self.batch)]
+        if len(indices) != len(extents):
+            raise NotEvaluable(f"{key} takes {len(extents)} indices, not {len(indices)}")
+        cells = [np.asarray(self._index(i, scope)) - 1 for i in indices]
+        valid = scope.valid(set().union(*(i.free_symbols for i in indices)))
+        self._refuse_outside(key, cells, extents, valid)
+        if valid is not None:
+            cells = [np.clip(c, 0, n - 1) for c, n in zip(cells, extents)]
+        return array[tuple(cells)]
+
+    def _refuse_outside(self, key, cells: list[np.ndarray], extents: tuple[int, ...], valid: np.ndarray | None) -> None:
+        """NotEvaluable for a cell (from 0) outside the extents of its table, at index values
+        inside their ranges (`valid`)."""
+        outside: np.ndarray = np.zeros(np.broadcast_shapes(*(c.shape for c in cells)), bool)
+        for c, n in zip(cells, extents):
+            outside = outside | (c < 0) | (c >= n)
+        if valid is not None:
+            outside = outside & valid
+        if np.any(outside):
+            where = np.unravel_index(np.argmax(outside), outside.shape)
+            cell = [int(np.broadcast_to(c, outside.shape)[where]) + 1 for c in cells]
+            raise NotEvaluable(f"{key}{cell} lies outside its ranges at size {self.instance.size}")
+
+    def _sum(self, summand: sp.Expr, limits: list, scope: Scope, of) -> np.ndarray | float:
+        """Σ over the last limit (SymPy's outermost) of the sum over the others, each limit's index
+        an axis of `of(summand)` (its value or its magnitude)."""
+        if not limits:
+            return of(summand, scope)
+        (index, low, high), rest = limits[-1], limits[:-1]
+        total: np.ndarray | float = 0.0
+        for axis in self._axes(index, low, high, scope):
+            total = total + self._along(self._sum(summand, rest, scope.binding(index, axis), of), axis)
+        return total
+
+    def _axes(self, index: sp.Symbol, low: sp.Expr, high: sp.Expr, scope: Scope) -> list[Axis]:
+        """The range low..high of `index` as axes at the next depth, in chunks of its values; where
+        the bounds depend on outer indices, the axes span their widest range and mark the values
+        inside it."""
+        first, last, around = self._bounds(low, high, scope)
+        inside = np.ones((), bool) if around is None else around
+        if not np.any(inside):
+            return []
+        start = int(np.min(np.where(inside, first, np.iinfo(np.int64).max)))
+        stop = int(np.max(np.where(inside, last, np.iinfo(np.int64).min)))
+        depth, chunk = scope.depth + 1, self._chunk(scope)
+        varies = around is not None or np.ndim(first) > 0 or np.ndim(last) > 0
+        identity = tuple(scope.identity(x) for x in sorted(low.free_symbols | high.free_symbols, key=str))
+        out = []
+        for begin in range(start, stop + 1, chunk):
+            values = np.arange(begin, min(begin + chunk, stop + 1)).reshape((-1,) + (1,) * (depth - 1))
+            valid = (values >= first) & (values <= last) & inside if varies else None
+            out.append(Axis(depth, values, valid, (depth, begin, len(values), low, high, identity)))
+        return out
+
+    def _bounds(self, low: sp.Expr, high: sp.Expr, scope: Scope) -> tuple:
+        """A range's bounds (integers, or arrays over outer indices) and where those outer indices
+        lie inside their own ranges (None: everywhere); a range that runs backwards there is refused."""
+        first, last = self._index(low, scope), self._index(high, scope)
+        around = scope.valid(low.free_symbols | high.free_symbols)
+        backwards = np.asarray(last < first - 1)
+        if np.any(backwards if around is None else backwards & around):
+            raise NotEvaluable(f"the range {low}..{high} runs backwards")
+        return first, last, around
+
+    def _chunk(self, scope: Scope) -> int:
+        """Values of a new summation index per axis: as many as keep its summand's arrays within
+        MAX_ELEMENTS, the instances times the lengths of the axes already bound times these."""
+        spanned = int(np.prod(self.batch)) * int(np.prod([axis.values.shape[0] for axis in scope.axes.values()]))
+        return max(1, MAX_ELEMENTS // spanned)
+
+    def _along(self, terms: np.ndarray | float, axis: Axis) -> np.ndarray | float:
+        """Σ of `terms` along the axis, over the values inside its range; terms that do not depend
+        on the index are multiplied by how many values there are."""
+        terms = np.asarray(terms)
+        trailing = (1,) * len(self.batch)
+        at = terms.ndim - len(self.batch) - axis.depth
+        if at < 0 or terms.shape[at] == 1:
+            if at == 0:
+                terms = terms[0]
+            if axis.valid is None:
+                return terms * axis.values.shape[0]
+            count = np.sum(axis.valid, axis=0)
+            count = count.reshape(count.shape + trailing)
+            return np.where(count > 0, terms * count, 0.0)
+        if axis.valid is None:
+            return np.sum(terms, axis=0)
+        return np.sum(np.where(axis.valid.reshape(axis.valid.shape + trailing), terms, 0.0), axis=0)
 
 
 def _arrays(claim: IndexEqual, instance: Instance, values: Mapping, n: int, orders: set[int]) -> tuple[dict, dict]:
-    """Each table as one array (instances, *cells) and each smooth function's value and its
+    """Each table as one array (*cells, instances) and each smooth function's value and its
     derivatives of the given orders at the sampled parameter, from the concrete families its
-    domain draws."""
+    domain draws; the instances last, so that the axes of summation indices broadcast against them."""
     tables, functions = {}, {}
     for t in claim.domain.tables:
         if isinstance(t, Table) and t.base in instance.symbols:
             cells = instance.symbols[t.base]
             shape = tuple(instance.counts[r.size] for r in t.ranges)
-            stacked = np.stack([np.asarray(values[cells[c]], dtype=float) for c in cells], axis=-1)
-            tables[t.base] = stacked.reshape(n, *shape)
+            stacked = np.stack([np.asarray(values[cells[c]], dtype=float) for c in cells])
+            tables[t.base] = stacked.reshape(*shape, n)
     for t in claim.domain.tables:
         if not (isinstance(t, SmoothTable) and t.function in instance.functions):
             continue
@@ -197,7 +359,7 @@ def _arrays(claim: IndexEqual, instance: Instance, values: Mapping, n: int, orde
             family = sp.diff(d.concrete(first), d.parameter, order)
             compiled = sp.lambdify((d.parameter, *d.coefficients[first]), family, "numpy")
             columns = [compiled(values[d.parameter], *(values[c] for c in d.coefficients[f])) for f in cells.values()]
-            functions[(t.function, order)] = np.stack(columns, axis=-1).reshape(n, *shape)
+            functions[(t.function, order)] = np.stack(columns).reshape(*shape, n)
     for t in instance.defined.values():
         tables[t.base] = _solved(t, instance, values, tables, functions, n)
     return tables, functions
@@ -206,7 +368,7 @@ def _arrays(claim: IndexEqual, instance: Instance, values: Mapping, n: int, orde
 def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, functions: dict, n: int) -> np.ndarray:
     """A value table's solution at every instance: its equation v = F(v) is affine, F(v) = c + M v,
     so c = F(0) and M's columns F(e_j) − c come from evaluating F at the |range| + 1 points 0, e_1,
-    e_2, ... at once, along an extra trailing axis of every array; then (I − M) v = c is solved per
+    e_2, ... at once, along an extra trailing axis of every array (a second batch axis); then (I − M) v = c is solved per
     instance, refined once in the evaluation's precision, and refused unless F(v) = v there (an
     equation that is not affine)."""
     count = instance.counts[t.range.size]
@@ -220,8 +382,12 @@ def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, fu
     widened = Evaluator(
         instance,
         {k: np.asarray(v)[:, None] for k, v in values.items()},
-        {**{k: a[..., None] for k, a in tables.items()}, t.base: np.broadcast_to(points, (n, count, count + 1))},
+        {
+            **{k: a[..., None] for k, a in tables.items()},
+            t.base: np.broadcast_to(points[:, None], (count, n, count + 1)),
+        },
         {k: a[..., None] for k, a in functions.items()},
+        (n, count + 1),
     )
     at_points = rows(widened, (n, count + 1))
     constant = at_points[..., 0]
@@ -230,11 +396,11 @@ def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, fu
     v = np.linalg.solve(doubles, constant.astype(float)[..., None])[..., 0].astype(PRECISION)
     v = v + np.linalg.solve(doubles, (constant - np.einsum("nij,nj->ni", system, v)).astype(float)[..., None])[..., 0]
     with np.errstate(all="ignore"):
-        solved = rows(Evaluator(instance, values, {**tables, t.base: v}, functions), (n,))
+        solved = rows(Evaluator(instance, values, {**tables, t.base: v.T}, functions, (n,)), (n,))
         gap = np.abs(solved - v) / (np.abs(constant) + np.abs(v) + 1)
     if not np.all(gap < 1e-9):
         raise NotEvaluable(f"the equation of {t.base} is not affine in it, or not solved at size {instance.size}")
-    return v
+    return np.ascontiguousarray(v.T)
 
 
 def _sizes(claim: IndexEqual, rng: np.random.Generator) -> list[Size]:
@@ -274,7 +440,7 @@ def check(claim: IndexEqual, rng: np.random.Generator, samples: int, rtol: float
         drawn = instance.domains.sample(rng, n, typical=True)
         values = {k: np.asarray(v).astype(PRECISION) for k, v in drawn.items()}
         tables, functions = _arrays(claim, instance, values, n, orders)
-        evaluate = Evaluator(instance, values, tables, functions)
+        evaluate = Evaluator(instance, values, tables, functions, (n,))
         assignments = claim.assignments(instance.counts)
         if len(assignments) > MAX_ASSIGNMENTS:
             picked = rng.choice(len(assignments), size=MAX_ASSIGNMENTS - 2, replace=False)

@@ -4,6 +4,7 @@ refuted there, certified in ball arithmetic."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import sympy as sp
 
 from symderiv import (
@@ -119,3 +120,75 @@ def test_a_value_table_is_not_its_equation_with_a_term_dropped() -> None:
     wrong = sp.Sum(pi[s, b] * r[s, b], (b, 1, A))
     result = large_sizes.check(IndexEqual(v[s], wrong, VALUES), np.random.default_rng(0), 100, 1e-9)
     assert result.mismatch is not None
+
+
+k = sp.Symbol("k", integer=True)
+
+
+def over_states(e: sp.Expr, index: sp.Symbol = c, low: sp.Expr = 1, high: sp.Expr = S) -> sp.Sum:
+    return sp.Sum(e, (index, low, high))
+
+
+def test_a_triangular_sum_runs_to_its_outer_index() -> None:
+    """Σ_c Σ_{k ≤ c} Q(k,1) counts Q(k,1) once per c ≥ k: the inner range is masked per c."""
+    triangle = over_states(over_states(Q[k, 1], k, 1, c))
+    assert check(triangle, over_states((S - c + 1) * Q[c, 1])).agreed
+
+
+def test_a_triangular_sum_runs_to_a_free_index() -> None:
+    assert check(over_states(Q[c, a], c, 1, s) + over_states(Q[c, a], c, s + 1, S), over_states(Q[c, a])).agreed
+
+
+def test_a_summand_that_does_not_depend_on_its_index_counts_once_per_value() -> None:
+    assert check(over_actions(Q[s, 1]), A * Q[s, 1]).agreed
+    assert check(over_states(over_states(Q[c, 1], k, 1, c)), over_states(c * Q[c, 1])).agreed
+
+
+def test_a_repeated_index_takes_the_diagonal() -> None:
+    diagonal = over_states(p[c, 1, c])
+    one_term = over_states(over_states(p[c, 1, k], k, c, c))
+    result = large_sizes.check(IndexEqual(diagonal, one_term, VALUES), np.random.default_rng(0), 100, 1e-9)
+    assert result.agreed
+
+
+def test_an_index_may_be_an_expression_in_summation_indices() -> None:
+    shifted = over_states(Q[c + 1, 1], c, 1, S - 1)
+    assert check(shifted + Q[1, 1], over_states(Q[c, 1])).agreed
+
+
+def test_a_summation_index_need_not_be_declared_an_integer(monkeypatch) -> None:
+    """The memo tells its axes apart (here one per chunk of its range), integer or not."""
+    monkeypatch.setattr(large_sizes, "MAX_ELEMENTS", 1000)
+    j = sp.Symbol("j")
+    assert check(sp.Sum(Q[s, j] ** 2, (j, 1, A)), over_actions(Q[s, b] ** 2)).agreed
+
+
+def test_a_sum_over_two_limits_is_the_nested_sum() -> None:
+    double = sp.Sum(Q[s, b] * pi[s, c], (b, 1, A), (c, 1, A))
+    assert check(double, over_actions(Q[s, b]) * over_actions(pi[s, c], c)).agreed
+
+
+def test_a_long_range_is_summed_in_chunks(monkeypatch) -> None:
+    monkeypatch.setattr(large_sizes, "MAX_ELEMENTS", 1000)
+    soft_value = alpha * sp.log(over_actions(pi[s, b] * sp.exp(Q[s, b] / alpha)))
+    assert check(soft_value, alpha * sp.log(over_actions(pi[s, c] * sp.exp(Q[s, c] / alpha), c))).agreed
+    assert check(over_states(over_states(Q[k, 1], k, 1, c)), over_states((S - c + 1) * Q[c, 1])).agreed
+    assert check(over_actions(pi[s, b] ** 2), 1).mismatch is not None
+
+
+def test_a_backwards_range_is_not_evaluated() -> None:
+    with pytest.raises(large_sizes.NotEvaluable, match="runs backwards"):
+        check(over_states(Q[c, 1], c, 1, S - 13), 0)
+
+
+def test_a_cell_outside_the_ranges_is_not_evaluated() -> None:
+    with pytest.raises(large_sizes.NotEvaluable, match="outside its ranges"):
+        check(over_states(Q[c + 1, 1]), 0)
+
+
+def test_an_index_with_a_rational_coefficient_is_evaluated_where_it_is_an_integer() -> None:
+    triangular_difference = b * (b + 1) / 2 - b * (b - 1) / 2
+    assert triangular_difference != b
+    assert check(over_actions(Q[s, triangular_difference]), over_actions(Q[s, b])).agreed
+    with pytest.raises(large_sizes.NotEvaluable, match="not an integer"):
+        check(over_actions(Q[s, b / 2]), 0)
