@@ -34,7 +34,7 @@ from .enclosure import (
     Undefined,
     certainly_not_real,
 )
-from .expressions import atoms_of
+from .expressions import atoms_of, without_dummy_arguments
 
 #: At most this many float failures, or this fraction of the instances if that is more, are
 #: judged in ball arithmetic (about a millisecond each).
@@ -205,7 +205,7 @@ def compile_lambdified(symbols, exprs, shared=None):
     `common_subexpressions`), terms printed in the order SymPy stores them (the printer's default
     sorts every sum, most of the time of compiling a mutant), and without the search for
     implemented functions, which walks a large claim as a tree and which claims never need."""
-    found = shared if shared is not None else common_subexpressions(exprs)
+    arguments, found = without_dummy_arguments(symbols, shared if shared is not None else common_subexpressions(exprs))
     printer = NumPyPrinter(
         {
             "fully_qualified_modules": False,
@@ -215,7 +215,7 @@ def compile_lambdified(symbols, exprs, shared=None):
             "order": "none",
         }
     )
-    return sp.lambdify(symbols, exprs, modules="numpy", printer=printer, cse=lambda _: found, use_imps=False)
+    return sp.lambdify(arguments, exprs, modules="numpy", printer=printer, cse=lambda _: found, use_imps=False)
 
 
 def _real_or_nan_array(value) -> np.ndarray:
