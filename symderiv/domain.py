@@ -399,7 +399,8 @@ class SmoothFunctions(Domain):
 
     def concretise(self, expr: sp.Expr) -> sp.Expr:
         """Replace every unknown function by its concrete family and carry out derivatives."""
-        return _concretised(self, expr)
+        # A mutable matrix has no hash to be remembered by.
+        return _concretised(self, expr) if isinstance(expr, sp.Basic) else self._concretise(expr)
 
     def _concretise(self, expr: sp.Expr) -> sp.Expr:
         # xreplace, not subs: the same exact replacement of f(θ), without subs's walk (100x faster).
