@@ -397,14 +397,15 @@ class SmoothFunctions(Domain):
         return (*self.symbols, *self.functions)
 
     def concrete(self, f: sp.Expr) -> sp.Expr:
-        a, b, c, d, e, g = self.coefficients[f]
-        t = self.parameter
-        return a * sp.tanh(b * t + c) + d * sp.sin(e * t) + g * t**2
+        return _family(self.parameter, self.coefficients[f])
 
     def concretise(self, expr: sp.Expr) -> sp.Expr:
         """Replace every unknown function by its concrete family and carry out its derivatives."""
         if isinstance(expr, sp.MatrixBase):
             return expr.applyfunc(self.concretise)
+        return _concretised(self, expr)
+
+    def _concretise(self, expr: sp.Expr) -> sp.Expr:
         # The same function at another argument, f(−θ) or f(2θ), is the same member there; with
         # another number of arguments it is not this function, and stays for check_covers to refuse.
         # Looked for in `expr`, before the families make the tree larger; f(f(θ)) is found after
@@ -433,7 +434,7 @@ class SmoothFunctions(Domain):
         """f's concrete member at one sampled instance, as a NumPy function of the parameter.
         It accepts complex arguments, so a reference can take complex-step derivatives."""
         coefficients = self.coefficients[f]
-        family = _compiled_family(self.parameter, tuple(coefficients), self.concrete(f))
+        family = _compiled_family(self.parameter, tuple(coefficients))
         fixed = [values[c] for c in coefficients]
         return lambda t: family(t, *fixed)
 
@@ -469,9 +470,23 @@ class DomainError(ValueError):
 
 
 @lru_cache(maxsize=256)
-def _compiled_family(parameter: sp.Symbol, coefficients: tuple[sp.Symbol, ...], expr: sp.Expr) -> Callable[..., Any]:
+def _family(parameter: sp.Symbol, coefficients: tuple[sp.Symbol, ...]) -> sp.Expr:
+    """a·tanh(b·θ + c) + d·sin(e·θ) + g·θ², built once: a reference asks for it at every instance."""
+    a, b, c, d, e, g = coefficients
+    return a * sp.tanh(b * parameter + c) + d * sp.sin(e * parameter) + g * parameter**2
+
+
+@lru_cache(maxsize=256)
+def _compiled_family(parameter: sp.Symbol, coefficients: tuple[sp.Symbol, ...]) -> Callable[..., Any]:
     """A concrete family compiled once: a reference asks for its member at every instance."""
-    return sp.lambdify((parameter, *coefficients), expr, modules="numpy")
+    return sp.lambdify((parameter, *coefficients), _family(parameter, coefficients), modules="numpy")
+
+
+@lru_cache(maxsize=1024)
+def _concretised(domain: SmoothFunctions, expr: sp.Expr) -> sp.Expr:
+    """`domain._concretise(expr)`, once per domain and expression: the mutants of a claim share
+    its left side.  Kept outside the domain, whose state is what it means (the verdict cache's key)."""
+    return domain._concretise(expr)
 
 
 @dataclass

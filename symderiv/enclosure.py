@@ -18,6 +18,8 @@ import flint
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
 
+from .expressions import without_dummy_arguments
+
 #: The working precisions tried in turn, in bits: from a little above double to a few thousand.
 PRECISIONS = (128, 256, 512, 1024, 2048, 4096)
 
@@ -194,9 +196,9 @@ class BallFunction:
             )
             if self._shared is None:
                 self._shared = sp.cse(self.exprs, order="none")
-            shared = self._shared
+            arguments, shared = without_dummy_arguments(self.symbols, self._shared)
             self._compiled[complex_] = sp.lambdify(
-                self.symbols,
+                arguments,
                 self.exprs,
                 modules=[_COMPLEX if complex_ else _REAL],
                 printer=printer,

@@ -5,7 +5,7 @@ distinct sub-expressions; `Basic.atoms` walks the tree, seconds on a 3-state cla
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import sympy as sp
 
@@ -46,3 +46,28 @@ def replaced(expr: sp.Basic, mapping: dict) -> sp.Basic:
         return out
 
     return walk(expr)
+
+
+def without_dummy_arguments(symbols: Sequence[sp.Symbol], shared: tuple) -> tuple[list[sp.Symbol], tuple]:
+    """`symbols` and their `cse` output `shared`, with every argument renamed to a plain symbol
+    without assumptions when one of them is a Dummy, in one substitution that visits each distinct node once.
+
+    `lambdify` renames every argument to a Dummy when one of them is a Dummy (a concretised
+    function's coefficients), substituting one argument at a time into the whole of `shared`:
+    seconds on a claim at three states, repeated for every compilation of it.  The names it is
+    given here are plain, so it leaves them as they are."""
+    if not any(isinstance(s, sp.Dummy) for s in symbols):
+        return list(symbols), shared
+    replacements, reduced = shared
+    taken = {str(s) for s in atoms_of([*reduced, *(e for _, e in replacements)], sp.Symbol)}
+    taken |= {str(v) for v, _ in replacements}
+    prefix = "_arg"
+    while any(name.startswith(prefix) for name in taken):
+        prefix = "_" + prefix
+    plain = [sp.Symbol(f"{prefix}{k}") for k in range(len(symbols))]
+    renamed = dict(zip(symbols, plain))
+    with sp.evaluate(False):  # the pieces are as `cse` left them: evaluating them again only costs
+        return plain, (
+            [(v, replaced(e, renamed)) for v, e in replacements],
+            [replaced(e, renamed) for e in reduced],
+        )

@@ -34,7 +34,7 @@ from .enclosure import (
     Undefined,
     certainly_not_real,
 )
-from .expressions import atoms_of, replaced
+from .expressions import atoms_of, without_dummy_arguments
 
 #: At most this many float failures, or this fraction of the instances if that is more, are
 #: judged in ball arithmetic (about a millisecond each).
@@ -208,17 +208,8 @@ def compile_lambdified(symbols, exprs, shared=None):
     `common_subexpressions`), terms printed in the order SymPy stores them (the printer's default
     sorts every sum, most of the time of compiling a mutant), and without the search for
     implemented functions, which walks a large claim as a tree and which claims never need.
-
-    The arguments are renamed to plain identifiers first, in one walk of each shared piece: given
-    a Dummy (a sampler's coefficient) lambdify renames every argument itself, walking the whole
-    claim once per argument (a third of the time of compiling the bundled proofs)."""
-    replacements, reduced = shared if shared is not None else common_subexpressions(exprs)
-    plain = {s: sp.Symbol(f"arg{k}") for k, s in enumerate(symbols)}
-    with sp.evaluate(False):  # as the pieces were put together (`common_subexpressions`)
-        found = (
-            [(name, replaced(piece, plain)) for name, piece in replacements],
-            [replaced(e, plain) for e in reduced],
-        )
+    Arguments are renamed first when one is a Dummy (`without_dummy_arguments`)."""
+    arguments, found = without_dummy_arguments(symbols, shared if shared is not None else common_subexpressions(exprs))
     printer = NumPyPrinter(
         {
             "fully_qualified_modules": False,
@@ -228,9 +219,7 @@ def compile_lambdified(symbols, exprs, shared=None):
             "order": "none",
         }
     )
-    return sp.lambdify(
-        list(plain.values()), exprs, modules="numpy", printer=printer, cse=lambda _: found, use_imps=False
-    )
+    return sp.lambdify(arguments, exprs, modules="numpy", printer=printer, cse=lambda _: found, use_imps=False)
 
 
 def _real_or_nan_array(value) -> np.ndarray:

@@ -3,10 +3,12 @@
 from fractions import Fraction
 
 import flint
+import numpy as np
 import pytest
 import sympy as sp
 
 from symderiv.enclosure import BallFunction, NotReal, Undecided, Undefined, certainly_not_real, excludes_zero
+from symderiv.numeric import compile_lambdified
 
 u, v = sp.symbols("u v", real=True)
 x = sp.Symbol("x", positive=True)
@@ -81,3 +83,14 @@ def test_what_ball_arithmetic_cannot_evaluate_is_outside_it_rather_than_an_error
     # Those it is given are python-flint's own, rigorous at any precision.
     (g,) = BallFunction([u], [sp.gamma(u)])({u: Fraction(1, 2)}, 1024)
     assert g.rad() < flint.arb(2) ** -1000 and g.overlaps(flint.arb.pi().sqrt())
+
+
+def test_dummy_arguments_are_renamed_without_meeting_a_symbol_of_the_expressions():
+    """A Dummy among the arguments (a concretised function's coefficient) is compiled under a
+    plain name that no symbol of the expressions has, here one named as the renaming would."""
+    c, taken = sp.Dummy("c"), sp.Symbol("_arg0")
+    exprs = [c * taken + 1, sp.exp(c) - taken]
+    value, other = BallFunction([c, taken], exprs)({c: Fraction(2), taken: Fraction(3)}, 128)
+    assert value == 7 and other.overlaps(flint.arb(2).exp() - 3) and other.rad() < 2**-100
+    lhs, rhs = compile_lambdified([c, taken], exprs)(2.0, 3.0)
+    assert lhs == 7.0 and rhs == pytest.approx(np.exp(2.0) - 3.0)

@@ -341,24 +341,32 @@ class SymbolicMDP:
 
         return gradient
 
-    def arrays(self, values: dict) -> MDPArrays:
-        """The model's NumPy arrays at one sampled instance (symbol -> float)."""
+    @functools.cached_property
+    def _array_symbols(self) -> dict[str, tuple[list[sp.Symbol], tuple[int, ...]]]:
+        """The symbols of each array `arrays` fills, flat, with its shape: read out of the SymPy
+        matrices once, since a reference asks for the arrays at every instance it compares."""
         S, A = self.n_states, self.n_actions
 
-        def table(m: sp.Matrix) -> np.ndarray:
+        def table(m: sp.Matrix) -> tuple[list[sp.Symbol], tuple[int, ...]]:
+            return [m[s, a] for s in range(S) for a in range(A)], (S, A)
 
-            return np.array([[values[m[s, a]] for a in range(A)] for s in range(S)], dtype=float)
+        kernel = [self.p(s, a, s2) for s in range(S) for a in range(A) for s2 in range(S)]
+        return {
+            "r": table(self.r),
+            "P": (kernel, (S, A, S)),
+            "p0": (list(self.p0), (S,)),
+            "pi": table(self.pi),
+            "prior": table(self.prior),
+            "Q": table(self.Q),
+        }
 
-        return MDPArrays(
-            r=table(self.r),
-            P=np.array([[[values[self.p(s, a, s2)] for s2 in range(S)] for a in range(A)] for s in range(S)]),
-            p0=np.array([values[x] for x in self.p0], dtype=float),
-            pi=table(self.pi),
-            prior=table(self.prior),
-            Q=table(self.Q),
-            alpha=float(values[self.alpha]),
-            gamma=float(values[self.gamma]),
-        )
+    def arrays(self, values: dict) -> MDPArrays:
+        """The model's NumPy arrays at one sampled instance (symbol -> float)."""
+        filled = {
+            name: np.array([values[x] for x in symbols], dtype=float).reshape(shape)
+            for name, (symbols, shape) in self._array_symbols.items()
+        }
+        return MDPArrays(**filled, alpha=float(values[self.alpha]), gamma=float(values[self.gamma]))
 
 
 @dataclass

@@ -2,8 +2,11 @@
 same verdicts as at full sizes: N18's bias needs two states), written as .tex twice, compiled
 once with its log kept, and read back with pdftotext."""
 
+import fcntl
+import os
 import re
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -28,17 +31,38 @@ def note():
     return derivation
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory, tex_tools):
-    """(tex, second tex, log, pdf text, pdf, markdown), from exports of the note into one cache."""
-    folder = tmp_path_factory.mktemp("note")
+def _run_folder(tmp_path_factory) -> Path:
+    """The temporary folder of this test run that every pytest-xdist worker sees (a worker's
+    own basetemp is a folder of it); without xdist, the run's basetemp."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def _export_note(folder: Path) -> None:
+    """The note exported three times into one verdict cache, and the first .tex compiled."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SYMDERIV_CACHE_DIR", str(folder / "cache"))
         main(["export", str(PROOF), *EXPORT, "-o", str(folder / "first.tex")])
         main(["export", str(PROOF), *EXPORT, "-o", str(folder / "second.tex")])
         main(["export", str(PROOF), *EXPORT, "-o", str(folder / "note.md")])
     tex = (folder / "first.tex").read_text(encoding="utf-8")
-    pdf = compile_pdf(tex, folder / "note.pdf", log=folder / "note.log")
+    compile_pdf(tex, folder / "note.pdf", log=folder / "note.log")
+    (folder / "done").touch()
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, tex_tools):
+    """(tex, second tex, log, pdf text, pdf, markdown), from exports of the note into one cache.
+    Made once per run: the first pytest-xdist worker to need them exports while the other waits
+    on the lock, then reads the same files (checking the note again would double the cost)."""
+    folder = _run_folder(tmp_path_factory) / "note-export"
+    folder.mkdir(exist_ok=True)
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "done").exists():
+            _export_note(folder)
+    tex = (folder / "first.tex").read_text(encoding="utf-8")
+    pdf = folder / "note.pdf"
     log = (folder / "note.log").read_text(encoding="utf-8", errors="replace")
     markdown = (folder / "note.md").read_text(encoding="utf-8")
     return tex, (folder / "second.tex").read_text(encoding="utf-8"), log, pdf_text(pdf), pdf.read_bytes(), markdown
