@@ -91,6 +91,20 @@ class SizeEvidence:
         error, and not decided by a limit of this machine."""
         return self.status is not Status.ERROR and not self.machine_dependent
 
+    @classmethod
+    def from_dict(cls, data: dict) -> SizeEvidence:
+        """The evidence that `dataclasses.asdict` (as JSON) gave; KeyError, TypeError or ValueError
+        for a dict of another layout."""
+        ce = data["counterexample"]
+        return cls(
+            **{
+                **data,
+                "status": Status(data["status"]),
+                "counterexample": Counterexample(**ce) if ce else None,
+                "attempts": [Attempt.from_dict(a) for a in data["attempts"]],
+            }
+        )
+
 
 #: How a verdict presents itself ("text" for print(), "latex" for Jupyter): the package sets them
 #: to the report's and the LaTeX exporter's printers, so that this module, which both read,
@@ -115,6 +129,10 @@ class SizeRange:
 
     def to_dict(self) -> dict:
         return {"bounds": dict(self.bounds), "text": str(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SizeRange:
+        return cls(tuple(data["bounds"].items()))
 
 
 @dataclass
@@ -182,3 +200,18 @@ class Verdict:
         d["as_expected"] = self.as_expected
         d["every_size"] = self.every_size.to_dict() if self.every_size else None
         return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Verdict:
+        """The verdict that `to_dict` (as JSON) gave; KeyError, TypeError or ValueError for a dict of
+        another layout."""
+        every_size = data["every_size"]
+        return cls(
+            **{
+                **{k: v for k, v in data.items() if k != "as_expected"},
+                "status": Status(data["status"]),
+                "expected": Status(data["expected"]),
+                "evidence": [SizeEvidence.from_dict(e) for e in data["evidence"]],
+                "every_size": SizeRange.from_dict(every_size) if every_size is not None else None,
+            }
+        )
