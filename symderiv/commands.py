@@ -1,15 +1,17 @@
-"""The `symderiv` command line."""
+"""The commands of `symderiv`: parsing the arguments, checking and printing the reports (`cli` calls
+them when a run cannot be replayed)."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from . import __version__, export, mutation, report
-from .cache import VerdictCache
+from . import __version__, export, mutation, replay, report
+from .cache import VerdictCache, loaded_user_files
 from .checker import OwnSizes, Settings, check_all, keeps_own_sizes
 from .loader import LoadFailure, load
 from .location import where
@@ -293,8 +295,12 @@ def _selected(args: argparse.Namespace, obligations: Iterable[Obligation]) -> li
     return [o for o in obligations if not args.select or args.select in o.id or args.select in o.name]
 
 
+def _paths(args: argparse.Namespace) -> list[Path]:
+    return args.paths or [_proofs_here(args.command)]
+
+
 def _load(args: argparse.Namespace) -> tuple[list[Derivation], list[LoadFailure]]:
-    return load(args.paths or [_proofs_here(args.command)])
+    return load(_paths(args))
 
 
 def _proofs_here(command: str) -> Path:
@@ -325,7 +331,9 @@ def _report_failures(failures: Sequence[LoadFailure]) -> None:
         print(f"error: could not load {f.path}: {f.message}", file=sys.stderr)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def cmd_check(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """Check and print the report; unless the cache is off, keep a record of the run (with
+    arguments `argv`) that a rerun with nothing changed replays (`replay`)."""
     settings = _settings(args)
     obligations, failures = _obligations(args)
     _report_failures(failures)
@@ -333,21 +341,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("no obligations found; pass proof files or folders, or run from a folder with ./proofs", file=sys.stderr)
         return EXIT_USAGE
     if not args.json:
-        print(
-            f"symderiv {__version__}: {len(obligations)} obligations, seed {settings.seed}, "
-            f"{settings.samples} samples, time limit {settings.time_limit:g}s"
-        )
+        print(report.check_header(len(obligations), settings.seed, settings.samples, settings.time_limit))
+    samples = settings.samples if settings.samples != Settings().samples else None
 
     def progress(k: int, n: int, v: Verdict) -> None:
         if args.json:
             if not args.quiet:
                 print(f"[{k}/{n}] {v.obligation_id} {v.status}", file=sys.stderr, flush=True)
             return
-        print(f"[{k:>{len(str(n))}}/{n}] " + report.verdict_line(v), flush=True)
-        samples = settings.samples if settings.samples != Settings().samples else None
         ob = by_id[v.obligation_id]
-        lines = report.details(v, args.verbose, _file_of(ob), samples, ob.vocabularies)
-        for line in lines + (report.phases(v) if args.verbose else []):
+        for line in report.verdict_lines(k, n, v, args.verbose, _file_of(ob), samples, ob.vocabularies):
             print(line, flush=True)
 
     by_id = {ob.id: ob for ob in obligations}
@@ -357,7 +360,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         print(report.summary(verdicts, len(failures)))
     ok = all(v.as_expected for v in verdicts) and not failures
-    return EXIT_OK if ok else EXIT_UNEXPECTED
+    status = EXIT_OK if ok else EXIT_UNEXPECTED
+    if not args.no_cache and not failures:  # a failure to load may not be the files' doing
+        run = replay.CheckRun(
+            report.settings_json(settings),
+            tuple(
+                replay.ReportedVerdict(v, _file_of(by_id[v.obligation_id]), by_id[v.obligation_id].vocabularies)
+                for v in verdicts
+            ),
+            status,
+            as_json=args.json,
+            timings=args.timings,
+            quiet=args.quiet,
+            verbose=args.verbose,
+            reproduce_samples=samples,
+        )
+        replay.record(argv, _paths(args), run, loaded_user_files())
+    return status
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -490,12 +509,13 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     return EXIT_OK if not (result.survivors or stale or failures or unbuilt) else EXIT_UNEXPECTED
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def run(argv: Sequence[str]) -> int:
+    """Run the command that `argv` names."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        commands = {
-            "check": cmd_check,
+        commands: dict[str, Callable[[argparse.Namespace], int]] = {
+            "check": functools.partial(cmd_check, argv=argv),
             "coverage": cmd_coverage,
             "export": cmd_export,
             "list": cmd_list,
@@ -505,7 +525,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"symderiv: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,26 @@
+"""The `symderiv` command line.
+
+A rerun of `symderiv check` with nothing changed is answered from the record of the last run
+(`replay`) before the checker, SymPy and NumPy are imported; any other run goes to `commands`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from . import replay
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    status = replay.replayed(argv)
+    if status is not None:
+        return status
+    from .commands import run
+
+    return run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
