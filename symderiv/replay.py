@@ -27,6 +27,7 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
 from pathlib import Path
 
 from . import report
@@ -47,8 +48,6 @@ from .vocabulary import Vocabulary
 
 #: The kind of cache entry a run's record is.
 RUNS = "runs"
-#: Said before the verdicts of a replayed run.
-REPLAYED = "every verdict from the record of the last run with these arguments; nothing has changed since (times are that run's)"
 
 
 @dataclass(frozen=True)
@@ -183,7 +182,10 @@ def replayed(argv: Sequence[str]) -> int | None:
     from the record and return its exit status; else None."""
     if not argv or argv[0] != "check":
         return None
-    key = run_key(argv)
+    try:
+        key = run_key(argv)
+    except PackageNotFoundError:
+        return None  # a library is missing: checking says which
     entry = read_entry(entry_path(default_directory(), key, RUNS))
     if entry is None or entry.get("key") != key:
         return None
@@ -203,12 +205,12 @@ def print_report(run: CheckRun) -> None:
     settings = run.settings
     if run.as_json:
         if not run.quiet:
-            print(REPLAYED, file=sys.stderr)
+            print(report.REPLAYED, file=sys.stderr)
         print(report.json_document(verdicts, (), settings, run.timings))
         return
     # A time limit of inf is the string "inf" in the settings' JSON.
     print(report.check_header(len(verdicts), settings["seed"], settings["samples"], float(settings["time_limit"])))
-    print(REPLAYED)
+    print(report.REPLAYED)
     for k, r in enumerate(run.verdicts, 1):
         for line in report.verdict_lines(
             k, len(verdicts), r.verdict, run.verbose, r.path, run.reproduce_samples, r.vocabularies

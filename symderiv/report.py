@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from .values import Value
 
 
+#: Said before the verdicts of a run replayed from its record (`replay`).
+REPLAYED = "every verdict from the record of the last run with these arguments; nothing has changed since (times are that run's)"
+
+
 def check_header(obligations: int, seed: int, samples: int, time_limit: float) -> str:
     """The first line of `symderiv check`: what is checked, and with which settings."""
     from ._version import __version__

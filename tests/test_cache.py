@@ -4,13 +4,14 @@ import dataclasses
 import json
 import subprocess
 import sys
+from importlib.metadata import PackageNotFoundError
 from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy as sp
 
-from symderiv import Derivation, Equal, Positive, Settings, Status, check, check_all, replay, sizes
+from symderiv import Derivation, Equal, Positive, Settings, Status, check, check_all, replay, report, sizes
 from symderiv import cache as cache_module
 from symderiv.cache import VerdictCache, cache_key, canonical_form
 from symderiv.checker import check_size
@@ -454,7 +455,7 @@ def recorded(tmp_path, monkeypatch, capsys):
     argv = ["check", "proofs", "--samples", "200"]
     assert main(argv) == 0
     first = capsys.readouterr().out
-    assert replay.REPLAYED not in first
+    assert report.REPLAYED not in first
     return tmp_path / "proofs", argv, first
 
 
@@ -466,7 +467,7 @@ def test_a_rerun_with_nothing_changed_is_replayed_without_importing_sympy(record
     )
     done = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert "imported: []" in done.stdout and replay.REPLAYED in done.stdout
+    assert "imported: []" in done.stdout and report.REPLAYED in done.stdout
     lines = [line for line in done.stdout.splitlines() if line.startswith("[")]
     assert lines == [line + " (cached)" for line in first.splitlines() if line.startswith("[")]
     assert "1 obligations: 1 proved" in done.stdout
@@ -511,16 +512,22 @@ def test_other_arguments_are_not_replayed(recorded, extra):
     assert replay.replayed([*argv, *extra]) is None
 
 
-def test_another_library_version_is_not_replayed(recorded, monkeypatch):
+def test_another_library_version_or_a_missing_library_is_not_replayed(recorded, monkeypatch):
     _, argv, _ = recorded
     monkeypatch.setattr(replay, "library_versions", lambda: "sympy 9.9; numpy 9.9")
+    assert replay.replayed(argv) is None
+
+    def missing() -> str:
+        raise PackageNotFoundError("python-flint")
+
+    monkeypatch.setattr(replay, "library_versions", missing)
     assert replay.replayed(argv) is None
 
 
 def test_a_run_without_the_cache_is_not_recorded(recorded, capsys):
     _, argv, _ = recorded
     assert main([*argv, "--no-cache"]) == 0
-    assert replay.REPLAYED not in capsys.readouterr().out
+    assert report.REPLAYED not in capsys.readouterr().out
     assert replay.replayed([*argv, "--no-cache"]) is None
 
 
