@@ -69,14 +69,18 @@ def _digest_of_version(path: str, size: int, mtime_ns: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
+def source_files() -> dict[str, Path]:
+    """symderiv's own source files, by their path in the package."""
+    package = Path(__file__).resolve().parent
+    return {f.relative_to(package).as_posix(): f for f in sorted(package.rglob("*.py"))}
+
+
 @lru_cache(maxsize=4)
 def source_digest(leaving_out: tuple[str, ...] = ()) -> str:
     """A digest of symderiv's own source files (an editable install keeps its version number while
     its code changes), leaving out those whose path in the package starts with one of `leaving_out`."""
-    package = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for f in sorted(package.rglob("*.py")):
-        name = f.relative_to(package).as_posix()
+    for name, f in source_files().items():
         if not name.startswith(leaving_out):
             digest.update(name.encode() + b"\0" + f.read_bytes() + b"\0")
     return digest.hexdigest()[:16]

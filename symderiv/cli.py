@@ -7,19 +7,21 @@ A rerun of `symderiv check` with nothing changed is answered from the record of 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 
 from . import replay
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    started_ns = time.time_ns()
     argv = list(sys.argv[1:] if argv is None else argv)
     status = replay.replayed(argv)
     if status is not None:
         return status
     from .commands import run
 
-    return run(argv)
+    return run(argv, started_ns)
 
 
 if __name__ == "__main__":

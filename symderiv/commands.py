@@ -331,9 +331,9 @@ def _report_failures(failures: Sequence[LoadFailure]) -> None:
         print(f"error: could not load {f.path}: {f.message}", file=sys.stderr)
 
 
-def cmd_check(args: argparse.Namespace, argv: Sequence[str]) -> int:
+def cmd_check(args: argparse.Namespace, argv: Sequence[str], started_ns: int) -> int:
     """Check and print the report; unless the cache is off, keep a record of the run (with
-    arguments `argv`) that a rerun with nothing changed replays (`replay`)."""
+    arguments `argv`, begun at `started_ns`) that a rerun with nothing changed replays (`replay`)."""
     settings = _settings(args)
     obligations, failures = _obligations(args)
     _report_failures(failures)
@@ -375,7 +375,7 @@ def cmd_check(args: argparse.Namespace, argv: Sequence[str]) -> int:
             verbose=args.verbose,
             reproduce_samples=samples,
         )
-        replay.record(argv, _paths(args), run, loaded_user_files())
+        replay.record(argv, _paths(args), run, loaded_user_files(), started_ns)
     return status
 
 
@@ -509,13 +509,13 @@ def cmd_mutate(args: argparse.Namespace) -> int:
     return EXIT_OK if not (result.survivors or stale or failures or unbuilt) else EXIT_UNEXPECTED
 
 
-def run(argv: Sequence[str]) -> int:
-    """Run the command that `argv` names."""
+def run(argv: Sequence[str], started_ns: int) -> int:
+    """Run the command that `argv` names, begun at `started_ns` (`time.time_ns`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         commands: dict[str, Callable[[argparse.Namespace], int]] = {
-            "check": functools.partial(cmd_check, argv=argv),
+            "check": functools.partial(cmd_check, argv=argv, started_ns=started_ns),
             "coverage": cmd_coverage,
             "export": cmd_export,
             "list": cmd_list,

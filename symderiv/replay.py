@@ -40,6 +40,7 @@ from .cache_files import (
     library_versions,
     read_entry,
     source_digest,
+    source_files,
     write_entry,
 )
 from .loader import proof_files
@@ -144,14 +145,19 @@ def _folder_listings(files: Iterable[str]) -> dict[str, list[str]]:
     return {d: sorted(f for f in os.listdir(d) if f.endswith(".py")) for d in folders}
 
 
-def record(argv: Sequence[str], paths: Sequence[Path], run: CheckRun, user_files: dict[str, str]) -> bool:
-    """Keep `run`, a run of `symderiv check` with arguments `argv` on `paths`, for a rerun to replay,
-    if it is `recordable`; `user_files` are the modules of user code it loaded (absolute path:
-    digest).  True if it was kept."""
+def record(
+    argv: Sequence[str], paths: Sequence[Path], run: CheckRun, user_files: dict[str, str], started_ns: int
+) -> bool:
+    """Keep `run`, a run of `symderiv check` with arguments `argv` on `paths` that began at
+    `started_ns` (`time.time_ns`), for a rerun to replay, if it is `recordable` and none of its
+    files, nor symderiv's, changed while it ran (its verdicts may predate the change);
+    `user_files` are the modules of user code it loaded (absolute path: digest).  True if kept."""
     if not run.recordable:
         return False
     proofs = [os.path.abspath(f) for f in proof_files(paths)]
     files = {**user_files, **{f: file_digest(f) for f in proofs}}
+    if any(os.stat(f).st_mtime_ns >= started_ns for f in [*map(Path, files), *source_files().values()]):
+        return False
     key = run_key(argv)
     entry = {
         "key": key,

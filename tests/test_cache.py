@@ -542,3 +542,15 @@ def test_a_run_with_an_error_or_machine_dependent_evidence_is_not_recorded(tmp_p
     limited = SizeEvidence(size="", status=Status.NUMERIC, machine_dependent=True)
     verdict = Verdict("K1", "", "", Status.NUMERIC, Status.NUMERIC, [limited])
     assert not replay.CheckRun({}, (replay.ReportedVerdict(verdict, None, ()),), 0).recordable
+
+
+def test_a_run_whose_files_change_while_it_runs_is_not_recorded(tmp_path, monkeypatch):
+    """Its verdicts may be those of the files before the change."""
+    monkeypatch.chdir(tmp_path)
+    edits_itself = PROOF.replace(
+        "    return Equal(", "    open(__file__, 'a').write('# edited while checked\\n')\n    return Equal("
+    )
+    (tmp_path / "note.py").write_text(edits_itself)
+    argv = ["check", "note.py", "--samples", "200"]
+    assert main(argv) == 0
+    assert replay.replayed(argv) is None
