@@ -14,8 +14,8 @@ importing SymPy or NumPy.  Anything else (another argument, setting or version, 
 added or removed) checks as before, through the verdict cache.
 
 A run is recorded only if every verdict in it is one the cache keeps (`SizeEvidence.reproducible`:
-no error, nothing decided by a limit of this machine), no proof module failed to load, and the cache
-was not bypassed (`--no-cache`).  As for the cache's build index, data that a proof reads from other
+no error, nothing decided by a limit of this machine), no proof module failed to load, the cache
+was not bypassed (`--no-cache`), and none of its files, nor symderiv's, changed while it ran.  As for the cache's build index, data that a proof reads from other
 files, and modules that a builder imports only while building in a worker process, are not covered.
 """
 
