@@ -120,8 +120,8 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
         "--no-cache",
         action="store_true",
         help="check every obligation again instead of reusing verdicts stored for the same claim, "
-        "settings and versions (cache: $SYMDERIV_CACHE_DIR, else $XDG_CACHE_HOME/symderiv or "
-        "~/.cache/symderiv)",
+        "settings and versions, or replaying the last run with the same arguments (cache: "
+        "$SYMDERIV_CACHE_DIR, else $XDG_CACHE_HOME/symderiv or ~/.cache/symderiv)",
     )
 
 
