@@ -13,7 +13,7 @@ from pathlib import Path
 from . import __version__, export, mutation, replay, report
 from .cache import VerdictCache, loaded_user_files
 from .checker import OwnSizes, Settings, check_all, keeps_own_sizes
-from .loader import LoadFailure, load
+from .loader import LoadFailure, load, proof_files
 from .location import where
 from .obligation import Derivation, Obligation, Size
 from .parallel import available_cores
@@ -335,6 +335,7 @@ def cmd_check(args: argparse.Namespace, argv: Sequence[str], started_ns: int) ->
     """Check and print the report; unless the cache is off, keep a record of the run (with
     arguments `argv`, begun at `started_ns`) that a rerun with nothing changed replays (`replay`)."""
     settings = _settings(args)
+    loaded = proof_files(_paths(args))
     obligations, failures = _obligations(args)
     _report_failures(failures)
     if not obligations and not failures:
@@ -375,7 +376,7 @@ def cmd_check(args: argparse.Namespace, argv: Sequence[str], started_ns: int) ->
             verbose=args.verbose,
             reproduce_samples=samples,
         )
-        replay.record(argv, _paths(args), run, loaded_user_files(), started_ns)
+        replay.record(argv, _paths(args), loaded, run, loaded_user_files(), started_ns)
     return status
 
 

@@ -145,18 +145,31 @@ def _folder_listings(files: Iterable[str]) -> dict[str, list[str]]:
     return {d: sorted(f for f in os.listdir(d) if f.endswith(".py")) for d in folders}
 
 
+def _found_proofs(paths: Iterable[Path | str]) -> list[str]:
+    return [os.path.abspath(f) for f in proof_files(paths)]
+
+
 def record(
-    argv: Sequence[str], paths: Sequence[Path], run: CheckRun, user_files: dict[str, str], started_ns: int
+    argv: Sequence[str],
+    paths: Sequence[Path],
+    loaded: Sequence[Path],
+    run: CheckRun,
+    user_files: dict[str, str],
+    started_ns: int,
 ) -> bool:
-    """Keep `run`, a run of `symderiv check` with arguments `argv` on `paths` that began at
-    `started_ns` (`time.time_ns`), for a rerun to replay, if it is `recordable` and none of its
-    files, nor symderiv's, changed while it ran (its verdicts may predate the change);
-    `user_files` are the modules of user code it loaded (absolute path: digest).  True if kept."""
-    if not run.recordable:
+    """Keep `run`, a run of `symderiv check` with arguments `argv` that began at `started_ns`
+    (`time.time_ns`) and loaded the proof files `loaded` found under `paths`, for a rerun to replay,
+    if it is `recordable` and nothing changed while it ran (its verdicts may predate the change):
+    the same proof files are found, and none of them, of the other modules of user code it loaded
+    (`user_files`: absolute path to digest) or of symderiv's files was modified.  True if kept."""
+    proofs = _found_proofs(paths)
+    if not run.recordable or proofs != [os.path.abspath(f) for f in loaded]:
         return False
-    proofs = [os.path.abspath(f) for f in proof_files(paths)]
-    files = {**user_files, **{f: file_digest(f) for f in proofs}}
-    if any(os.stat(f).st_mtime_ns >= started_ns for f in [*map(Path, files), *source_files().values()]):
+    try:
+        files = {**user_files, **{f: file_digest(f) for f in proofs}}
+        if any(os.stat(f).st_mtime_ns >= started_ns for f in [*map(Path, files), *source_files().values()]):
+            return False
+    except OSError:  # a file is gone
         return False
     key = run_key(argv)
     entry = {
@@ -173,8 +186,7 @@ def record(
 def _unchanged(entry: dict) -> bool:
     """Whether every file the recorded run depended on is as it was, and no proof file was added."""
     try:
-        proofs = [os.path.abspath(f) for f in proof_files(entry["paths"])]
-        if proofs != entry["proof_files"]:
+        if _found_proofs(entry["paths"]) != entry["proof_files"]:
             return False
         if any(file_digest(f) != digest for f, digest in entry["files"].items()):
             return False

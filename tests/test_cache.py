@@ -554,3 +554,18 @@ def test_a_run_whose_files_change_while_it_runs_is_not_recorded(tmp_path, monkey
     argv = ["check", "note.py", "--samples", "200"]
     assert main(argv) == 0
     assert replay.replayed(argv) is None
+
+
+def test_a_run_during_which_a_proof_file_is_removed_is_not_recorded(tmp_path, monkeypatch):
+    """Its verdicts include those of the file, which a rerun would not find."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "proofs").mkdir()
+    removes_other = PROOF.replace(
+        "    return Equal(", "    Path(__file__).with_name('other.py').unlink(missing_ok=True)\n    return Equal("
+    )
+    (tmp_path / "proofs" / "note.py").write_text("from pathlib import Path\n" + removes_other)
+    (tmp_path / "proofs" / "other.py").write_text(PROOF.replace('"K1"', '"K2"'))
+    argv = ["check", "proofs", "--samples", "200"]
+    assert main(argv) == 0
+    assert not (tmp_path / "proofs" / "other.py").exists()
+    assert replay.replayed(argv) is None
