@@ -1,21 +1,46 @@
-"""symderiv: machine-check a written derivation, step by step."""
+"""symderiv: machine-check a written derivation, step by step.
+
+The public names are imported when first used (`symderiv.Equal`, `from symderiv import Equal`), so
+that the command line can answer a rerun with nothing changed (`replay`) without importing SymPy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 from . import verdict
 from ._version import __version__ as __version__
-from .api import check
-from .checker import Settings, check_all
-from .claims import Equal, Inequality, NonNegative
-from .definitions import Definition
-from .domain import Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions
-from .export.latex import verdict_math
-from .indexed import IndexDomain, IndexEqual, IndexLevel, IndexRange, SmoothTable, Table, ValueTable
-from .obligation import Derivation, Obligation, Size, sizes
-from .report import verdict_text
-from .rules import Chain, JacobianContraction, Resolvent, SumOfNonNegative, Term, sup_norm
-from .verdict import Counterexample, SizeRange, Status, Verdict
-from .vocabulary import Vocabulary
 
-verdict.present_with(text=verdict_text, latex=verdict_math)
+if TYPE_CHECKING:
+    from .api import check
+    from .checker import Settings, check_all
+    from .claims import Equal, Inequality, NonNegative
+    from .definitions import Definition
+    from .domain import Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions
+    from .indexed import IndexDomain, IndexEqual, IndexLevel, IndexRange, SmoothTable, Table, ValueTable
+    from .obligation import Derivation, Obligation, Size, sizes
+    from .rules import Chain, JacobianContraction, Resolvent, SumOfNonNegative, Term, sup_norm
+    from .verdict import Counterexample, SizeRange, Status, Verdict
+    from .vocabulary import Vocabulary
+
+#: The modules of the package that define the public names.
+_DEFINED_IN = {
+    name: module
+    for module, names in {
+        ".api": ["check"],
+        ".checker": ["Settings", "check_all"],
+        ".claims": ["Equal", "Inequality", "NonNegative"],
+        ".definitions": ["Definition"],
+        ".domain": ["Domains", "OpenInterval", "Positive", "Real", "Simplex", "SmoothFunctions"],
+        ".indexed": ["IndexDomain", "IndexEqual", "IndexLevel", "IndexRange", "SmoothTable", "Table", "ValueTable"],
+        ".obligation": ["Derivation", "Obligation", "Size", "sizes"],
+        ".rules": ["Chain", "JacobianContraction", "Resolvent", "SumOfNonNegative", "Term", "sup_norm"],
+        ".verdict": ["Counterexample", "SizeRange", "Status", "Verdict"],
+        ".vocabulary": ["Vocabulary"],
+    }.items()
+    for name in names
+}
 
 __all__ = [
     "Chain",
@@ -54,3 +79,30 @@ __all__ = [
     "sizes",
     "sup_norm",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _DEFINED_IN:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_DEFINED_IN[name], __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_DEFINED_IN])
+
+
+def _verdict_text(v: verdict.Verdict) -> str:
+    from .report import verdict_text
+
+    return verdict_text(v)
+
+
+def _verdict_math(v: verdict.Verdict) -> str:
+    from .export.latex import verdict_math
+
+    return verdict_math(v)
+
+
+verdict.present_with(text=_verdict_text, latex=_verdict_math)

@@ -14,9 +14,10 @@ key of everything that evidence depends on:
   code of the user-level functions it calls;
 * every setting except the list of sizes: seed, samples, time limit, tolerance,
   reference samples and the rewrite strategies;
-* the versions of Python, SymPy, NumPy, mpmath and python-flint, symderiv's version and a digest of
-  its source files (an editable install keeps its version number while its code changes),
-  leaving out those that only present verdicts (exporters, reports, the command line).
+* the versions of Python, SymPy, NumPy, mpmath and python-flint (as their installed metadata gives
+  them), symderiv's version and a digest of its source files (an editable install keeps its
+  version number while its code changes), leaving out those that only present verdicts
+  (exporters, reports, the command line); `cache_files` computes these without importing SymPy.
 
 Building a claim (a gradient through a solved system) can cost more than reading its
 evidence, so a second, smaller index maps what a build depends on to the claim's key:
@@ -34,7 +35,9 @@ evidence marked machine-dependent (an attempt stopped by the time limit, a kille
 worker out of memory).  Every other verdict is, `numeric` included: work budgets decide it.
 
 Beside the evidence, `timings/` keeps how long each obligation and size took when it was last
-checked, whatever the settings: the scheduler starts the slowest first (`schedule`).
+checked, whatever the settings: the scheduler starts the slowest first (`schedule`); and `runs/`
+keeps the record of the last run of `symderiv check` with each list of arguments, from which a rerun
+with nothing changed prints its report before SymPy is imported (`replay`).
 
 The cache lives in `$SYMDERIV_CACHE_DIR`, else `$XDG_CACHE_HOME/symderiv`, else
 `~/.cache/symderiv`.  Entries are written atomically, so parallel workers can share it.
@@ -45,29 +48,29 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import json
 import os
-import platform
 import sys
 import sysconfig
-import tempfile
 import types
-import warnings
 from functools import lru_cache
 from pathlib import Path
 
-import flint
-import mpmath
 import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .outcome import Attempt
-from .verdict import Counterexample, SizeEvidence, SizeRange, Status
+from .cache_files import (
+    FORMAT,
+    default_directory,
+    entry_path,
+    file_digest,
+    library_versions,
+    read_entry,
+    source_digest,
+    write_entry,
+)
+from .verdict import SizeEvidence, SizeRange, Status
 
-#: Bump when the layout of an entry changes (3: attempts as typed records; 4: the sizes a proof for
-#: every size covers).
-FORMAT = 4
 #: Settings fields that choose what to check rather than how a verdict comes out.
 _NOT_IN_KEY = frozenset({"sizes"})
 
@@ -76,15 +79,8 @@ class Uncacheable(Exception):
     """A claim contains something without a canonical form; it is checked every time."""
 
 
-def default_directory() -> Path:
-    if os.environ.get("SYMDERIV_CACHE_DIR"):
-        return Path(os.environ["SYMDERIV_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "symderiv"
-
-
 #: symderiv's files that only present verdicts, and cannot change one.
-_PRESENTATION = ("export/", "report.py", "cli.py", "provenance.py", "values.py")
+_PRESENTATION = ("export/", "report.py", "cli.py", "commands.py", "replay.py", "provenance.py", "values.py")
 
 
 @lru_cache(maxsize=1)
@@ -92,16 +88,7 @@ def tool_versions() -> str:
     """The versions a verdict depends on, with a digest of symderiv's own source files."""
     from ._version import __version__
 
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for f in sorted(package.rglob("*.py")):
-        name = f.relative_to(package).as_posix()
-        if not name.startswith(_PRESENTATION):
-            digest.update(name.encode() + b"\0" + f.read_bytes() + b"\0")
-    return (
-        f"symderiv {__version__} ({digest.hexdigest()[:16]}); sympy {sp.__version__}; numpy {np.__version__}; "
-        f"mpmath {mpmath.__version__}; python-flint {flint.__version__}; python {platform.python_version()}"
-    )
+    return f"symderiv {__version__} ({source_digest(_PRESENTATION)}); {library_versions()}"
 
 
 @lru_cache(maxsize=1)
@@ -256,18 +243,7 @@ def _global_names(code: types.CodeType) -> set[str]:
 
 def _file_digest(module) -> str:
     path = getattr(module, "__file__", None)
-    return _digest_of_file(path) if path and Path(path).is_file() else ""
-
-
-def _digest_of_file(path: str) -> str:
-    """The file's digest, read again only when its size or modification time changes."""
-    stat = os.stat(path)
-    return _digest_of_version(path, stat.st_size, stat.st_mtime_ns)
-
-
-@lru_cache(maxsize=4096)
-def _digest_of_version(path: str, size: int, mtime_ns: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return file_digest(path) if path and Path(path).is_file() else ""
 
 
 def _class_text(cls: type) -> str:
@@ -309,13 +285,26 @@ def cache_key(obligation_id: str, size, claim, settings, instance_of: SizeRange 
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _loaded_user_modules() -> list[tuple[str, types.ModuleType, str]]:
+    """Every loaded module of user code that has a source file: (name, module, digest), by name."""
+    return [
+        (name, module, contents)
+        for name, module in sorted(list(sys.modules.items()), key=lambda item: item[0])
+        if _is_user_code(name) and (contents := _file_digest(module))
+    ]
+
+
 def user_code_digest() -> str:
     """A digest of every loaded module of user code that has a source file (name and contents)."""
     digest = hashlib.sha256()
-    for name, module in sorted(list(sys.modules.items()), key=lambda item: item[0]):
-        if _is_user_code(name) and (contents := _file_digest(module)):
-            digest.update(f"{name} {contents}\n".encode())
+    for name, _, contents in _loaded_user_modules():
+        digest.update(f"{name} {contents}\n".encode())
     return digest.hexdigest()
+
+
+def loaded_user_files() -> dict[str, str]:
+    """The source file of every loaded module of user code, by absolute path, with its digest."""
+    return {os.path.abspath(str(module.__file__)): contents for _, module, contents in _loaded_user_modules()}
 
 
 def build_key(obligation, size, settings, instance_of: SizeRange | None = None) -> str:
@@ -367,48 +356,33 @@ class VerdictCache:
 
     def claim_key(self, build_key: str) -> str | None:
         """The claim key that the build under `build_key` gave last time, if recorded."""
-        try:
-            data = json.loads(self._path(build_key, "builds").read_text())
-        except (OSError, ValueError):
-            return None
-        return data.get("claim") if isinstance(data, dict) and data.get("build") == build_key else None
+        data = read_entry(self._path(build_key, "builds"))
+        return data.get("claim") if data is not None and data.get("build") == build_key else None
 
     def put_claim_key(self, build_key: str, claim_key: str) -> None:
-        self._write(self._path(build_key, "builds"), {"build": build_key, "claim": claim_key})
+        write_entry(self._path(build_key, "builds"), {"build": build_key, "claim": claim_key})
 
     def last_seconds(self, obligation_id: str, name: str, size: object) -> float | None:
         """How long checking this obligation at this size took when it was last checked (not read
         from the cache), whatever the settings or code were then: an estimate for scheduling only."""
+        data = read_entry(self._path(_timing_key(obligation_id, name, size), "timings"))
         try:
-            data = json.loads(self._path(_timing_key(obligation_id, name, size), "timings").read_text())
-            return float(data["seconds"])
-        except (OSError, ValueError, KeyError, TypeError):
+            return float(data["seconds"]) if data is not None else None
+        except (KeyError, TypeError, ValueError):
             return None
 
     def record_seconds(self, obligation_id: str, name: str, size: object, seconds: float) -> None:
-        self._write(self._path(_timing_key(obligation_id, name, size), "timings"), {"seconds": seconds})
+        write_entry(self._path(_timing_key(obligation_id, name, size), "timings"), {"seconds": seconds})
 
     def _path(self, key: str, kind: str = "") -> Path:
-        return self.directory / f"v{FORMAT}" / kind / key[:2] / f"{key}.json"
+        return entry_path(self.directory, key, kind)
 
     def get(self, key: str) -> SizeEvidence | None:
-        try:
-            data = json.loads(self._path(key).read_text())
-        except (OSError, ValueError):
-            return None
-        if data.get("key") != key:
+        data = read_entry(self._path(key))
+        if data is None or data.get("key") != key:
             return None
         try:
-            evidence = data["evidence"]
-            ce = evidence.pop("counterexample")
-            attempts = [Attempt.from_dict(a) for a in evidence.pop("attempts")]
-            covers = evidence.pop("covers")
-            return SizeEvidence(
-                **{**evidence, "status": Status(evidence["status"]), "cached": True},
-                counterexample=Counterexample(**ce) if ce else None,
-                attempts=attempts,
-                covers=SizeRange.from_dict(covers) if covers else None,
-            )
+            return dataclasses.replace(SizeEvidence.from_dict(data["evidence"]), cached=True)
         except (KeyError, TypeError, ValueError):
             return None  # an entry from another layout: check again
 
@@ -416,19 +390,6 @@ class VerdictCache:
         """Store `evidence` if it is reproducible from its key; True if stored."""
         if not evidence.reproducible:
             return False
-        record = dataclasses.asdict(evidence)
-        record["status"] = str(evidence.status)
+        record = evidence.to_dict()
         record.pop("cached", None)
-        return self._write(self._path(key), {"key": key, "evidence": record})
-
-    def _write(self, path: Path, data: dict) -> bool:
-        text = json.dumps(data)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as tmp:
-                tmp.write(text)
-            os.replace(tmp.name, path)  # readers see the old entry or the new one, never half of one
-        except OSError as exc:
-            warnings.warn(f"symderiv: could not write the verdict cache in {self.directory}: {exc}", stacklevel=2)
-            return False
-        return True
+        return write_entry(self._path(key), {"key": key, "evidence": record})

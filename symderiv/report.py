@@ -1,8 +1,13 @@
-"""Plain-text and JSON reports of verdicts."""
+"""Plain-text and JSON reports of verdicts.
+
+Only a counterexample's values are printed through SymPy, and it is imported when one is: a rerun
+answered from its record (`replay`) prints its report without importing SymPy.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import re
@@ -11,18 +16,46 @@ from collections import Counter
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-import sympy as sp
-from sympy.printing.str import StrPrinter
-
-from .checker import Settings
-from .export.notation import function_latex, latex_as_text, symbol_text, using
-from .loader import LoadFailure
 from .outcome import Attempt, Outcome
-from .values import THETA, Value, shown_values
 from .verdict import Counterexample, Status, Verdict
 from .vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from sympy.printing.str import StrPrinter
+
+    from .checker import Settings
+    from .loader import LoadFailure
+    from .values import Value
+
+
+#: Said before the verdicts of a run replayed from its record (`replay`).
+REPLAYED = "every verdict from the record of the last run with these arguments; nothing has changed since (times are that run's)"
+
+
+def check_header(obligations: int, seed: int, samples: int, time_limit: float) -> str:
+    """The first line of `symderiv check`: what is checked, and with which settings."""
+    from ._version import __version__
+
+    return (
+        f"symderiv {__version__}: {obligations} obligations, seed {seed}, {samples} samples, time limit {time_limit:g}s"
+    )
+
+
+def verdict_lines(
+    k: int,
+    n: int,
+    v: Verdict,
+    verbose: bool,
+    path: Path | None,
+    samples: int | None,
+    vocabularies: Sequence[Vocabulary],
+) -> list[str]:
+    """The `k`th of `n` verdicts as `symderiv check` prints it: its line, the `details` a reader needs
+    to act on it and, if `verbose`, its `phases`."""
+    lines = [f"[{k:>{len(str(n))}}/{n}] " + verdict_line(v), *details(v, verbose, path, samples, vocabularies)]
+    return lines + (phases(v) if verbose else [])
 
 
 def _status(v: Verdict) -> str:
@@ -61,23 +94,35 @@ def verdict_text(v: Verdict) -> str:
     return "\n".join([head, *details(v, verbose=True)])
 
 
-class _UnicodePrinter(StrPrinter):
-    """Expressions as the terminal shows them: model symbols in the source's notation."""
+@functools.cache
+def _unicode_printer() -> StrPrinter:
+    """A printer of expressions as the terminal shows them: model symbols in the source's notation."""
+    from sympy.printing.str import StrPrinter
 
-    def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return symbol_text(expr.name)
+    from .export.notation import symbol_text
+
+    class UnicodePrinter(StrPrinter):
+        def _print_Symbol(self, expr) -> str:
+            return symbol_text(expr.name)
+
+    return UnicodePrinter()
 
 
 def value_text(value: Value) -> str:
     """`p(0|1,0) = 0.5`, or `Q(0,1;θ) = sin(θ) + tanh(1)` for an unknown function as drawn."""
+    from .export.notation import function_latex, latex_as_text, symbol_text
+    from .values import THETA
+
     if value.function is not None:
         name = latex_as_text(function_latex(value.name, THETA))
-        return f"{name} = {_UnicodePrinter().doprint(value.function)}"
+        return f"{name} = {_unicode_printer().doprint(value.function)}"
     return f"{symbol_text(value.name)} = {value.number:.6g}"
 
 
 def counterexample_lines(ce: Counterexample) -> list[str]:
     """The counterexample in the source's notation, each unknown function as the member drawn."""
+    from .values import shown_values
+
     where = ", ".join(
         x
         for x in (
@@ -127,6 +172,8 @@ def details(
     expected, unless `verbose`; symbols in the notation of `vocabularies`."""
     if v.as_expected and not verbose:
         return []
+    from .export.notation import using
+
     with using(vocabularies):
         return _details(v, path, samples)
 
@@ -282,9 +329,16 @@ def to_json(
 ) -> str:
     """The verdicts as JSON (schema: docs/api.md): the same claims and settings give the same text,
     unless `timings` adds the seconds and the cache hits of this run."""
+    return json_document(verdicts, failures, settings_json(settings) if settings is not None else None, timings)
+
+
+def json_document(
+    verdicts: Sequence[Verdict], failures: Sequence[LoadFailure], settings: dict | None, timings: bool
+) -> str:
+    """`to_json` with the settings already as `settings_json` gives them (as a replayed run has them)."""
     return json.dumps(
         {
-            "settings": settings_json(settings) if settings is not None else None,
+            "settings": settings,
             "verdicts": [verdict_json(v, timings) for v in verdicts],
             "load_failures": [{"path": str(f.path), "message": f.message} for f in failures],
         },

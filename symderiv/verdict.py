@@ -79,12 +79,12 @@ class SizeRange:
         return all(getattr(size, axis) >= low for axis, (_, low) in zip(self.axes, self.bounds))
 
     def to_dict(self) -> dict:
-        return {"bounds": dict(self.bounds), "text": str(self)}
+        return {"bounds": dict(self.bounds), "axes": list(self.axes), "text": str(self)}
 
     @classmethod
-    def from_dict(cls, record: dict) -> SizeRange:
-        """The range `dataclasses.asdict` gave, read back from JSON (tuples become lists there)."""
-        return cls(tuple((label, int(low)) for label, low in record["bounds"]), tuple(record["axes"]))
+    def from_dict(cls, data: dict) -> SizeRange:
+        """The range that `to_dict` (as JSON) gave."""
+        return cls(tuple((label, int(low)) for label, low in data["bounds"].items()), tuple(data["axes"]))
 
 
 @dataclass
@@ -120,6 +120,28 @@ class SizeEvidence:
         """Whether the same claim and settings always give this evidence, on any machine: not an
         error, and not decided by a limit of this machine."""
         return self.status is not Status.ERROR and not self.machine_dependent
+
+    def to_dict(self) -> dict:
+        """Every field, as JSON takes it."""
+        d = asdict(self)
+        d["status"] = str(self.status)
+        d["covers"] = self.covers.to_dict() if self.covers is not None else None
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SizeEvidence:
+        """The evidence that `to_dict` (as JSON) gave; KeyError, TypeError or ValueError for a dict
+        of another layout."""
+        ce, covers = data["counterexample"], data["covers"]
+        return cls(
+            **{
+                **data,
+                "status": Status(data["status"]),
+                "counterexample": Counterexample(**ce) if ce else None,
+                "attempts": [Attempt.from_dict(a) for a in data["attempts"]],
+                "covers": SizeRange.from_dict(covers) if covers is not None else None,
+            }
+        )
 
 
 #: How a verdict presents itself ("text" for print(), "latex" for Jupyter): the package sets them
@@ -193,8 +215,22 @@ class Verdict:
         d = asdict(self)
         d["status"] = str(self.status)
         d["expected"] = str(self.expected)
-        for e in d["evidence"]:
-            e["status"] = str(e["status"])
+        d["evidence"] = [e.to_dict() for e in self.evidence]
         d["as_expected"] = self.as_expected
         d["every_size"] = self.every_size.to_dict() if self.every_size else None
         return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Verdict:
+        """The verdict that `to_dict` (as JSON) gave; KeyError, TypeError or ValueError for a dict of
+        another layout."""
+        every_size = data["every_size"]
+        return cls(
+            **{
+                **{k: v for k, v in data.items() if k != "as_expected"},
+                "status": Status(data["status"]),
+                "expected": Status(data["expected"]),
+                "evidence": [SizeEvidence.from_dict(e) for e in data["evidence"]],
+                "every_size": SizeRange.from_dict(every_size) if every_size is not None else None,
+            }
+        )

@@ -4,13 +4,14 @@ import dataclasses
 import json
 import subprocess
 import sys
+from importlib.metadata import PackageNotFoundError
 from pathlib import Path
 
 import numpy as np
 import pytest
 import sympy as sp
 
-from symderiv import Derivation, Equal, Positive, Settings, Status, check, check_all, sizes
+from symderiv import Derivation, Equal, Positive, Settings, Status, check, check_all, replay, report, sizes
 from symderiv import cache as cache_module
 from symderiv.cache import VerdictCache, cache_key, canonical_form
 from symderiv.checker import check_size
@@ -20,7 +21,7 @@ from symderiv.obligation import Size
 from symderiv.outcome import Attempt, Outcome
 from symderiv.rl import SymbolicMDP
 from symderiv.symbolic import Strategy
-from symderiv.verdict import SizeEvidence
+from symderiv.verdict import SizeEvidence, Verdict
 
 x, y = sp.symbols("x y", positive=True)
 FAST = Settings(samples=300, time_limit=5)
@@ -432,3 +433,139 @@ def test_a_claim_over_named_quantities_is_served_from_the_cache_on_a_rerun(tmp_p
     again = check(d.obligations[0], Settings(samples=100), store)
     assert first.status is again.status is Status.PROVED
     assert all(e.cached for e in again.evidence)
+
+
+# -- the record of a run, from which a rerun with nothing changed is replayed --------------------
+
+HELPER = "def shifted(v):\n    return v + 0\n"
+PACKAGE_PROOF = PROOF.replace("import sympy as sp\n", "import sympy as sp\nfrom .helper import shifted\n").replace(
+    "sp.log(x) + sp.log(y)", "shifted(sp.log(x)) + sp.log(y)"
+)
+
+
+@pytest.fixture
+def recorded(tmp_path, monkeypatch, capsys):
+    """A proof folder holding a package (a proof module and the helper it imports), checked once
+    by the command line; returns its folder and the arguments of that run."""
+    monkeypatch.chdir(tmp_path)
+    package = tmp_path / "proofs" / "note"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(PACKAGE_PROOF)
+    (package / "helper.py").write_text(HELPER)
+    argv = ["check", "proofs", "--samples", "200"]
+    assert main(argv) == 0
+    first = capsys.readouterr().out
+    assert report.REPLAYED not in first
+    return tmp_path / "proofs", argv, first
+
+
+def test_a_rerun_with_nothing_changed_is_replayed_without_importing_sympy(recorded):
+    folder, argv, first = recorded
+    script = (
+        "import sys; from symderiv.cli import main; status = main(sys.argv[1:]); "
+        "print('imported:', sorted({'sympy', 'numpy', 'symderiv.checker'} & set(sys.modules))); sys.exit(status)"
+    )
+    done = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "imported: []" in done.stdout and report.REPLAYED in done.stdout
+    lines = [line for line in done.stdout.splitlines() if line.startswith("[")]
+    assert lines == [line + " (cached)" for line in first.splitlines() if line.startswith("[")]
+    assert "1 obligations: 1 proved" in done.stdout
+
+
+def test_a_replayed_json_report_is_the_report_of_the_run(recorded, capsys):
+    _, argv, _ = recorded
+    assert main([*argv, "--json", "-q"]) == 0
+    checked = capsys.readouterr().out
+    assert replay.replayed([*argv, "--json", "-q"]) == 0
+    replayed = capsys.readouterr()
+    assert replayed.out == checked and replayed.err == ""
+
+
+def _edit(path: Path, text: str) -> None:
+    path.write_text(text)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda folder: _edit(folder / "note" / "__init__.py", PACKAGE_PROOF + "\n# edited\n"), id="proof"),
+        pytest.param(lambda folder: _edit(folder / "note" / "helper.py", HELPER + "\n# edited\n"), id="helper"),
+        pytest.param(lambda folder: _edit(folder / "another.py", PROOF), id="new proof file"),
+        pytest.param(lambda folder: _edit(folder / "note" / "unused.py", ""), id="new module beside the helper"),
+        pytest.param(lambda folder: (folder / "note" / "helper.py").unlink(), id="helper removed"),
+    ],
+)
+def test_a_changed_file_is_not_replayed(recorded, change):
+    folder, argv, _ = recorded
+    assert replay.replayed(argv) == 0
+    change(folder)
+    assert replay.replayed(argv) is None
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [["--seed", "1"], ["--samples", "201"], ["--sizes", "2x2"], ["--time-limit", "60"], ["-k", "K1"], ["-v"]],
+)
+def test_other_arguments_are_not_replayed(recorded, extra):
+    _, argv, _ = recorded
+    assert replay.replayed([*argv, *extra]) is None
+
+
+def test_another_library_version_or_a_missing_library_is_not_replayed(recorded, monkeypatch):
+    _, argv, _ = recorded
+    monkeypatch.setattr(replay, "library_versions", lambda: "sympy 9.9; numpy 9.9")
+    assert replay.replayed(argv) is None
+
+    def missing() -> str:
+        raise PackageNotFoundError("python-flint")
+
+    monkeypatch.setattr(replay, "library_versions", missing)
+    assert replay.replayed(argv) is None
+
+
+def test_a_run_without_the_cache_is_not_recorded(recorded, capsys):
+    _, argv, _ = recorded
+    assert main([*argv, "--no-cache"]) == 0
+    assert report.REPLAYED not in capsys.readouterr().out
+    assert replay.replayed([*argv, "--no-cache"]) is None
+
+
+def test_a_run_with_an_error_or_machine_dependent_evidence_is_not_recorded(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "broken.py").write_text(
+        PROOF.replace("return Equal(", "raise ValueError('no claim')\n    return Equal(")
+    )
+    argv = ["check", "broken.py", "--samples", "200"]
+    assert main(argv) == 1
+    assert replay.replayed(argv) is None
+    limited = SizeEvidence(size="", status=Status.NUMERIC, machine_dependent=True)
+    verdict = Verdict("K1", "", "", Status.NUMERIC, Status.NUMERIC, [limited])
+    assert not replay.CheckRun({}, (replay.ReportedVerdict(verdict, None, ()),), 0).recordable
+
+
+def test_a_run_whose_files_change_while_it_runs_is_not_recorded(tmp_path, monkeypatch):
+    """Its verdicts may be those of the files before the change."""
+    monkeypatch.chdir(tmp_path)
+    edits_itself = PROOF.replace(
+        "    return Equal(", "    open(__file__, 'a').write('# edited while checked\\n')\n    return Equal("
+    )
+    (tmp_path / "note.py").write_text(edits_itself)
+    argv = ["check", "note.py", "--samples", "200"]
+    assert main(argv) == 0
+    assert replay.replayed(argv) is None
+
+
+def test_a_run_during_which_a_proof_file_is_removed_is_not_recorded(tmp_path, monkeypatch):
+    """Its verdicts include those of the file, which a rerun would not find."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "proofs").mkdir()
+    removes_other = PROOF.replace(
+        "    return Equal(", "    Path(__file__).with_name('other.py').unlink(missing_ok=True)\n    return Equal("
+    )
+    (tmp_path / "proofs" / "note.py").write_text("from pathlib import Path\n" + removes_other)
+    (tmp_path / "proofs" / "other.py").write_text(PROOF.replace('"K1"', '"K2"'))
+    argv = ["check", "proofs", "--samples", "200"]
+    assert main(argv) == 0
+    assert not (tmp_path / "proofs" / "other.py").exists()
+    assert replay.replayed(argv) is None

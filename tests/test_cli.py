@@ -4,6 +4,7 @@ import textwrap
 import pytest
 
 from symderiv.cli import main
+from symderiv.report import REPLAYED
 
 PROOF = textwrap.dedent(
     """
@@ -175,3 +176,15 @@ def test_sizes_ignored_by_an_obligation_are_named_with_the_reason(tmp_path, caps
     )
     assert main(["check", str(path), "-k", "S1", "--samples", "200", "--no-cache"]) == 0
     assert "note:" not in capsys.readouterr().err  # no --sizes, nothing ignored
+
+
+def test_a_rerun_with_nothing_changed_prints_the_same_report_from_the_runs_record(proof, capsys):
+    """With its status, its counterexample and the line that reproduces it; each size marked cached."""
+    argv = ["check", str(proof), "--samples", "300"]
+    assert main(argv) == 1
+    checked = capsys.readouterr().out
+    assert main(argv) == 1
+    replayed = capsys.readouterr().out
+    assert REPLAYED not in checked and REPLAYED in replayed
+    assert replayed.replace(REPLAYED + "\n", "").replace(" (cached)", "") == checked
+    assert replayed.count("(cached)") == 2 and "reproduce: symderiv check" in replayed

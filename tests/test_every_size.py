@@ -85,7 +85,11 @@ def test_an_index_level_claim_is_proved_for_every_size_and_says_so() -> None:
     assert v.evidence[-1].strategy.startswith("sums+")
     assert "proved for every |S| ≥ 1, |A| ≥ 1" in verdict_line(v)
     data = json.loads(to_json([v]))["verdicts"][0]
-    assert data["every_size"] == {"bounds": {"|S|": 1, "|A|": 1}, "text": "every |S| ≥ 1, |A| ≥ 1"}
+    assert data["every_size"] == {
+        "bounds": {"|S|": 1, "|A|": 1},
+        "axes": ["states", "actions"],
+        "text": "every |S| ≥ 1, |A| ≥ 1",
+    }
 
 
 def test_a_fixed_size_that_the_proof_for_every_size_covers_is_checked_by_its_numbers_only() -> None:

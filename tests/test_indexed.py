@@ -109,7 +109,11 @@ def test_the_size_range_names_the_ranges_the_claim_uses() -> None:
     assert str(actions_only.size_range()) == "every |A| ≥ 1"
     wider = IndexDomain({a: two}, [Table(Q, (STATES, two))])
     assert str(IndexEqual(sp.Sum(Q[1, b], (b, 1, A)), 0, wider).size_range()) == "every |A| ≥ 2"
-    assert SizeRange((("|A|", 2),)).to_dict() == {"bounds": {"|A|": 2}, "text": "every |A| ≥ 2"}
+    assert SizeRange((("|A|", 2),), ("actions",)).to_dict() == {
+        "bounds": {"|A|": 2},
+        "axes": ["actions"],
+        "text": "every |A| ≥ 2",
+    }
 
 
 def test_a_value_table_is_solved_from_its_equation_at_a_fixed_size() -> None:

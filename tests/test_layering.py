@@ -18,9 +18,11 @@ PACKAGE = Path(symderiv.__file__).resolve().parent
 
 #: Lowest first: a module may import only modules listed before it.  The package's own
 #: `symderiv` (its __init__) re-exports the public names of the engine; only the command line
-#: and the pytest plugin stand on it.
+#: and the pytest plugin stand on it.  The command line's entry (`cli`) replays a run (`replay`)
+#: or hands it to `commands`.
 LAYERS = [
     "symderiv._version",
+    "symderiv.cache_files",
     "symderiv.limits",
     "symderiv.location",
     "symderiv.expressions",
@@ -67,6 +69,8 @@ LAYERS = [
     "symderiv.export",
     "symderiv",
     "symderiv.pytest_plugin",
+    "symderiv.replay",
+    "symderiv.commands",
     "symderiv.cli",
 ]
 #: The RL vocabulary: only its own modules import it.

@@ -6,7 +6,8 @@ import sympy as sp
 
 from symderiv import Derivation, Equal, Positive, Settings, check_all, sizes
 from symderiv.cache import VerdictCache
-from symderiv.cli import build_parser, main
+from symderiv.cli import main
+from symderiv.commands import build_parser
 from symderiv.obligation import Size
 from symderiv.parallel import available_cores
 from symderiv.rl import SymbolicMDP
