@@ -27,6 +27,15 @@ def test_a_named_quantity_unfolds_inside_out_and_its_expansion_is_built_once():
     assert calls == [x]
 
 
+def test_a_max_built_unevaluated_stays_so_as_its_named_arguments_unfold():
+    """Evaluated, Max(x, x + 1) would be x + 1, found by comparing its arguments symbolically (seconds
+    on a norm of a 3-state table); unfolded, it is the same Max of the expansions."""
+    shifted = Definition("shifted", "{0}+1", lambda a: a + 1)
+    unfolded = unfold(sp.Max(x, shifted(x), evaluate=False))
+    assert isinstance(unfolded, sp.Max) and set(unfolded.args) == {x, x + 1}
+    assert unfolded.subs(x, 2) == 3
+
+
 def test_a_named_quantity_carries_no_assumption_sympy_could_act_on():
     value = Definition("v", "v", lambda: -x)
     assert sp.Abs(value()) != value()  # a "positive" v would make |v| = v, unchecked
