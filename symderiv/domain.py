@@ -482,10 +482,12 @@ def _compiled_family(parameter: sp.Symbol, coefficients: tuple[sp.Symbol, ...]) 
     return sp.lambdify((parameter, *coefficients), _family(parameter, coefficients), modules="numpy")
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=8)
 def _concretised(domain: SmoothFunctions, expr: sp.Expr) -> sp.Expr:
-    """`domain._concretise(expr)`, once per domain and expression: the mutants of a claim share
-    its left side.  Kept outside the domain, whose state is what it means (the verdict cache's key)."""
+    """`domain._concretise(expr)`, once per domain and expression: the mutants of a claim, checked
+    one after another, share its left side.  Only the last few are kept, so that a worker does not
+    hold every claim it has compiled.  Kept outside the domain, whose state is what it means (the
+    verdict cache's key)."""
     return domain._concretise(expr)
 
 
