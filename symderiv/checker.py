@@ -17,7 +17,7 @@ import sympy as sp
 from . import large_sizes, numeric, parallel, rules, schedule, smoothness, sums, symbolic
 from .cache import VerdictCache
 from .claims import Claim, Equal, Inequality, NonNegative
-from .indexed import IndexEqual, IndexLevel
+from .indexed import IndexEqual, IndexLevel, claim_at
 from .limits import TimeLimitExceeded, cpu_time_limit
 from .location import where
 from .obligation import Obligation, Size
@@ -267,11 +267,7 @@ def _check_size(
     phase(ob, size, "build")
     try:
         with cpu_time_limit(_phase_limit(settings)):
-            claim = ob.build_for(size)
-            if isinstance(claim, IndexEqual) and size is not None:
-                claim = claim.at(size)
-            # An index-level builder takes its model, so only a size builds one (into its instance).
-            assert not isinstance(claim, IndexEqual), "an index-level claim is built at a size"
+            claim = claim_at(ob, size)
     except TimeLimitExceeded:
         ev.message, ev.machine_dependent = _limit_message("building the claim", settings), True
         return ev

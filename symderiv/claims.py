@@ -63,7 +63,6 @@ def _scalar(x: sp.Basic | sp.MatrixBase) -> sp.Basic | sp.MatrixBase:
 
 
 def _indices(x: sp.Basic | sp.MatrixBase) -> list[tuple[int, ...]]:
-
     if isinstance(x, sp.MatrixBase):
         return [(i, j) for i in range(x.rows) for j in range(x.cols)]
     return [()]

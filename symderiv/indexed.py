@@ -20,9 +20,9 @@ import sympy as sp
 from sympy.core.function import AppliedUndef, UndefinedFunction
 from sympy.matrices import dotprodsimp
 
-from .claims import Equal, _refuse_floats
+from .claims import Claim, Equal, _refuse_floats
 from .domain import Domain, Domains, Positive, Real, Simplex, SmoothFunctions, _decided_facts
-from .obligation import Size
+from .obligation import Obligation, Size
 from .sums import Distribution
 from .verdict import SizeRange
 
@@ -326,3 +326,14 @@ class IndexLevel:
 
     def __init__(self, size: Size | None = None) -> None:
         self.size = size
+
+
+def claim_at(ob: Obligation, size: Size | None) -> Claim:
+    """The obligation's claim at one size: an index-level claim is built once and instantiated there
+    (`IndexEqual.at`), any other built for that size."""
+    claim = ob.build_for(size)
+    if isinstance(claim, IndexEqual) and size is not None:
+        claim = claim.at(size)
+    # An index-level builder takes its model, so only a size builds one (into its instance).
+    assert not isinstance(claim, IndexEqual), "an index-level claim is built at a size"
+    return claim

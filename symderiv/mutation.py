@@ -27,7 +27,7 @@ import sympy as sp
 
 from . import checker
 from .claims import Claim, Equal, Inequality, NonNegative
-from .indexed import IndexEqual
+from .indexed import claim_at
 from .obligation import Obligation, Size
 from .rules import certificate_parts, with_certificate_part
 from .verdict import Status, Verdict
@@ -325,12 +325,8 @@ def mutants(obligations: Iterable[Obligation]) -> list[Mutant]:
         if ob.expect not in (Status.PROVED, Status.ARGUED, Status.NUMERIC):
             continue
         size = mutation_size(ob)
-        claim = ob.build_for(size)
-        if (
-            isinstance(claim, IndexEqual) and size is not None
-        ):  # an index-level claim is mutated as its instance at that size
-            claim = claim.at(size)
-        for part, operator, mutated in claim_mutants(claim):
+        # An index-level claim is mutated as its instance at that size.
+        for part, operator, mutated in claim_mutants(claim_at(ob, size)):
             out.append(Mutant(ob.id, size, part, operator, mutated))
     return out
 

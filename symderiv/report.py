@@ -6,7 +6,6 @@ answered from its record (`replay`) prints its report without importing SymPy.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import json
 import math
@@ -298,14 +297,11 @@ def _plain(value: object, timings: bool) -> object:
 
 
 def verdict_json(v: Verdict, timings: bool = False) -> dict:
-    d = cast(dict, _plain(dataclasses.asdict(v), timings))
-    for e, evidence in zip(d["evidence"], v.evidence):
+    d = cast(dict, _plain(v.to_dict(), timings))
+    for e in d["evidence"]:
         ce = e["counterexample"]
         if ce is not None:
             ce["element"] = _element(ce["element"]) if ce["element"] else None
-        e["covers"] = evidence.covers.to_dict() if evidence.covers is not None else None
-    d["as_expected"] = v.as_expected
-    d["every_size"] = v.every_size.to_dict() if v.every_size is not None else None
     return d
 
 

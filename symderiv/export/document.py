@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..checker import Settings, sizes_for
 from ..claims import Claim, Inequality
-from ..indexed import IndexEqual
+from ..indexed import claim_at
 from ..obligation import Derivation, Obligation, Size
 from ..provenance import Provenance, provenances, source_of, unknown_ids
 from ..rules import certificate_parts
@@ -237,12 +237,7 @@ def encode(ob: Obligation, settings: Settings) -> Encoding:
     """The claim as the checker encodes it at its smallest size (an index-level claim: its instance there)."""
     size = smallest_size(ob, settings)
     try:
-        claim = ob.build_for(size)
-        if isinstance(claim, IndexEqual) and size is not None:
-            claim = claim.at(size)
-        # An index-level builder takes its model, so only a size builds one (into its instance).
-        assert not isinstance(claim, IndexEqual), "an index-level claim is built at a size"
-        return Encoding(str(size) if size else "", claim)
+        return Encoding(str(size) if size else "", claim_at(ob, size))
     except Exception as exc:  # a broken builder is reported in the document, like in a check
         return Encoding(str(size) if size else "", None, f"{type(exc).__name__}: {exc}")
 
