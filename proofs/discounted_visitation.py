@@ -3,7 +3,18 @@ worked example of docs/adding-an-identity.md (which includes this file verbatim)
 
 import sympy as sp
 
-from symderiv import Derivation, Equal, sizes
+from symderiv import (
+    Derivation,
+    Equal,
+    IndexDomain,
+    IndexEqual,
+    IndexLevel,
+    IndexRange,
+    OpenInterval,
+    Table,
+    ValueTable,
+    sizes,
+)
 from symderiv.rl import VOCABULARY, SymbolicMDP
 
 visitation = Derivation(
@@ -53,3 +64,38 @@ def discounted_visitation_satisfies_flow_equation(m):
         lambda s2, _: sum(d[s] * m.pi[s, a] * m.p(s, a, s2) for s in range(m.n_states) for a in range(m.n_actions)),
     )
     return Equal(d, (1 - m.gamma) * m.p0 + m.gamma * inflow, m.domain())
+
+
+STATES = IndexRange(sp.Symbol("S", integer=True, positive=True), "states", "|S|", largest=12)
+ACTIONS = IndexRange(sp.Symbol("A", integer=True, positive=True), "actions", "|A|", largest=30)
+s, s2, a = sp.symbols("s s2 a", integer=True)
+gamma = sp.Symbol("gamma", positive=True)
+start = sp.IndexedBase("p0", positive=True)
+policy = sp.IndexedBase("pi", positive=True)
+kernel = sp.IndexedBase("P", positive=True)
+visits = sp.IndexedBase("pgamma", real=True)
+
+#: DV2's right side at state s: p_γ is defined by its flow equation, not by a matrix inverse.
+inflow = sp.Sum(visits[s2] * policy[s2, a] * kernel[s2, a, s], (s2, 1, STATES.size), (a, 1, ACTIONS.size))
+VISITATION = IndexDomain(
+    {s: STATES},
+    [
+        Table(start, (STATES,), "distribution"),
+        Table(policy, (STATES, ACTIONS), "distribution"),
+        Table(kernel, (STATES, ACTIONS, STATES), "distribution"),
+        ValueTable(visits, STATES, s, (1 - gamma) * start[s] + gamma * inflow),
+    ],
+    [OpenInterval(gamma, low=0, high=1)],
+)
+
+
+@visitation.claim(
+    "DV1",
+    r"\sum_s p_\gamma(s;\pi) = 1",
+    part="every_size",
+    sizes=sizes([1, 2, 3], [2]),
+    model=IndexLevel,
+)
+def discounted_visitation_sums_to_one_for_every_size(_: IndexLevel) -> IndexEqual:
+    """The flow equation turns Σ_s p_γ(s) − 1 into γ (Σ_s p_γ(s) − 1), and γ ≠ 1."""
+    return IndexEqual(sp.Sum(visits[s], (s, 1, STATES.size)), 1, VISITATION)

@@ -31,7 +31,7 @@ note = Derivation(
     "Equivalence between policy gradients and soft Q-learning: steps proved for every size",
     source="shared/seeds/000_b3a86397f123462f.txt",
     vocabularies=[VOCABULARY],
-    steps=["N3", "N4", "N5", "N6", "N8", "N9", "N10", "N11", "N12", "N13", "N16", "N17", "N19"],
+    steps=["N3", "N4", "N5", "N6", "N8", "N9", "N10", "N11", "N12", "N13", "N15", "N16", "N17", "N19"],
 )
 
 #: The sizes of the note's fixed-size proofs of the same steps: one state, 2 to 4 actions.
@@ -47,20 +47,24 @@ s2, a2 = sp.symbols("s2 a2", integer=True)
 alpha = sp.Symbol("alpha", positive=True)
 gamma = sp.Symbol("gamma", positive=True)
 theta = sp.Symbol("theta", real=True)
+#: θ′, where the note holds a quantity fixed under the gradient (V̂ in N15), set to θ after differentiating.
+theta_target = sp.Symbol("theta_target", real=True)
 Q = sp.IndexedBase("Q", real=True)
 prior = sp.IndexedBase("pitilde", positive=True)
 pi = sp.IndexedBase("pi", positive=True)
 r = sp.IndexedBase("r", real=True)
 P = sp.IndexedBase("P", positive=True)
 V = sp.IndexedBase("V", real=True)
+#: p(s), the state distribution of N14's loss (its own, not the start distribution p₀).
+loss_states = sp.IndexedBase("p", positive=True)
 Vpi = sp.IndexedBase("Vpi", real=True)
 Vr = sp.IndexedBase("Vr", real=True)
 q = sp.Function("q", real=True)
 
 
 def domain() -> IndexDomain:
-    """Q(s,a), r(s,a) and V(s) real, π̃(·|s) and π(·|s) distributions over the actions, p(·|s,a) one over
-    the states, α > 0, 0 < γ < 1, Q(s,a;θ) smooth in θ; V_π (regularised) and V^π (not) by their
+    """Q(s,a), r(s,a) and V(s) real, π̃(·|s) and π(·|s) distributions over the actions, p(·|s,a) and the
+    loss's p(s) over the states, α > 0, 0 < γ < 1, Q(s,a;θ) smooth in θ; V_π (regularised) and V^π (not) by their
     Bellman equations."""
     return IndexDomain(
         {s: STATES, a: ACTIONS},
@@ -69,6 +73,7 @@ def domain() -> IndexDomain:
             Table(prior, (STATES, ACTIONS), "distribution"),
             Table(pi, (STATES, ACTIONS), "distribution"),
             SmoothTable(q, (STATES, ACTIONS), theta),
+            Table(loss_states, (STATES,), "distribution"),
             Table(r, (STATES, ACTIONS)),
             Table(P, (STATES, ACTIONS, STATES), "distribution"),
             Table(V, (STATES,)),
@@ -257,6 +262,151 @@ def optimal_operator_eq_reward_plus_expected_soft_value_for_every_size(_: IndexL
     inner = over_actions(pq * (Q[s2, a2] - alpha * log_ratio(pq, s2, a2)), a2)
     lhs = r[s, a] + gamma * over_states(P[s, a, s2] * inner, s2)
     return IndexEqual(lhs, r[s, a] + gamma * expected_next(soft_value_at), domain())
+
+
+def parameterised_q(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+    """Q(s,a;θ), an unknown smooth function of θ per pair."""
+    return q(state, action, theta)
+
+
+def parameterised_soft_value(state: sp.Symbol) -> sp.Expr:
+    """V(s;θ) = α ln Σ_b π̃(b|s) e^{Q(s,b;θ)/α}  (N9)."""
+    return alpha * sp.log(over_actions(prior[state, b] * sp.exp(parameterised_q(state, b) / alpha), b))
+
+
+def parameterised_boltzmann(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+    """π(a|s;θ) = π_Q(a|s) at Q(·,·;θ)  (N8)."""
+    weight = prior[state, action] * sp.exp(parameterised_q(state, action) / alpha)
+    return weight / over_actions(prior[state, c] * sp.exp(parameterised_q(state, c) / alpha), c)
+
+
+def loss_expectation(summand) -> sp.Sum:
+    """E_{s~p, a~π(·|s;θ)}[summand(s, a)]."""
+    return over_states(loss_states[s] * over_actions(parameterised_boltzmann(s, a) * summand(s, a), a), s)
+
+
+def soft_target(state: sp.Symbol, action: sp.Symbol, at: sp.Symbol = theta) -> sp.Expr:
+    """TQ(s,a;θ′) = r(s,a) + γ Σ_{s'} p(s'|s,a) V(s';θ′)  (N13), at θ′ = `at`."""
+    following = parameterised_soft_value(s2).xreplace({theta: at})
+    return r[state, action] + gamma * over_states(P[state, action, s2] * following, s2)
+
+
+def td_error_times_q_gradient(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+    """[Q(s,a;θ) − TQ(s,a;θ)] ∇_θ Q(s,a;θ), under the expectation of N15's first line."""
+    td = parameterised_q(state, action) - soft_target(state, action)
+    return td * sp.Derivative(parameterised_q(state, action), theta)
+
+
+def loss_gradient(sample_at: sp.Symbol) -> sp.Expr:
+    """∇_θ L, L = E_{s~p, a~π(·|s;θ″)}[½(Q(s,a;θ) − TQ(s,a;θ′))²] with the target TQ held at θ′ and the
+    sampling policy at θ″ = `sample_at` (θ itself, or held as θ′), both set to θ after differentiating."""
+
+    def squared_error(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+        return (parameterised_q(state, action) - soft_target(state, action, theta_target)) ** 2 / 2
+
+    sampling = parameterised_boltzmann(s, a).xreplace({theta: sample_at})
+    loss = over_states(loss_states[s] * over_actions(sampling * squared_error(s, a), a), s)
+    return sp.diff(loss, theta).xreplace({theta_target: theta})
+
+
+@note.claim(
+    "N15",
+    r"\nabla_{\theta_Q} L(\theta_Q)\big|_{a \sim \pi(\cdot|s;\theta')\text{ fixed}} = "
+    r"\mathbb{E}_{s\sim p, a \sim \pi(\cdot|s;\theta_Q)}"
+    r"\Big\{[Q(s,a;\theta_Q) - TQ(s,a;\theta_Q)]\nabla_{\theta_Q} Q(s,a;\theta_Q)\Big\}",
+    part="fixed_sampling_every_size",
+    corrects="N15",
+    sizes=MDP,
+    model=IndexLevel,
+)
+def loss_gradient_with_fixed_sampling_eq_td_error_times_q_gradient_for_every_size(_: IndexLevel) -> IndexEqual:
+    """The corrected first line of N15: with the sampling distribution held fixed at θ′ as well as the
+    target, the gradient is E[(Q − TQ) ∇Q], for every number of states and actions."""
+    return IndexEqual(loss_gradient(theta_target), loss_expectation(td_error_times_q_gradient), domain())
+
+
+@note.claim(
+    "N15",
+    r"\nabla_{\theta_Q} L(\theta_Q) = \mathbb{E}\Big\{[Q - TQ]\nabla_{\theta_Q} Q\Big\}"
+    r" + \mathbb{E}\Big\{\frac{1}{2}\Vert Q - TQ\Vert^2 \nabla_{\theta_Q} \ln\pi(a|s;\theta_Q)\Big\}",
+    part="sampling_term_every_size",
+    corrects="N15",
+    sizes=MDP,
+    model=IndexLevel,
+)
+def loss_gradient_eq_first_line_plus_score_term_for_every_size(_: IndexLevel) -> IndexEqual:
+    """The note's loss gradient, its sampling policy following θ: the first line plus the score term
+    E[½(Q − TQ)² ∇ ln π], for every number of states and actions."""
+
+    def score_term(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+        squared_error = (parameterised_q(state, action) - soft_target(state, action)) ** 2 / 2
+        return squared_error * sp.Derivative(sp.log(parameterised_boltzmann(state, action)), theta)
+
+    rhs = loss_expectation(td_error_times_q_gradient) + loss_expectation(score_term)
+    return IndexEqual(loss_gradient(theta), rhs, domain())
+
+
+@note.claim(
+    "N15",
+    r"\mathbb{E}\Big\{[Q - TQ]\nabla Q\Big\} = \mathbb{E}\Big\{\Big[V(s;\theta_Q) + \alpha \ln"
+    r"\frac{\pi(a|s;\theta_Q)}{\tilde\pi(a|s)} - r(s,a) - \gamma \sum_{s'} p(s'|s,a) V(s';\theta_Q)\Big]"
+    r"\nabla_{\theta_Q}\Big[V(s;\theta_Q) + \alpha \ln\frac{\pi(a|s;\theta_Q)}{\tilde\pi(a|s)}\Big]\Big\}",
+    part="second_line_every_size",
+    prose_line=148,
+    sizes=MDP,
+    model=IndexLevel,
+)
+def first_line_eq_soft_value_plus_log_ratio_form_for_every_size(_: IndexLevel) -> IndexEqual:
+    """N15's second line: Q = V_Q + α ln(π_Q/π̃) (N11) and TQ = r + γ Σ_{s'} p V_Q (N13) substituted on both
+    sides of the product under the loss's expectation, with Q(s,a;θ) an unknown smooth function of θ,
+    for every number of states and actions."""
+
+    def soft_q(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+        log_ratio_at = log_ratio(parameterised_boltzmann(state, action), state, action)
+        return parameterised_soft_value(state) + alpha * log_ratio_at
+
+    def second(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+        return (soft_q(state, action) - soft_target(state, action)) * sp.Derivative(soft_q(state, action), theta)
+
+    return IndexEqual(loss_expectation(td_error_times_q_gradient), loss_expectation(second), domain())
+
+
+@note.claim(
+    "N15",
+    r"\mathbb{E}\Big\{[V + \alpha \ln\tfrac{\pi}{\tilde\pi} - r - \gamma \textstyle\sum_{s'} p V']"
+    r"\nabla[V + \alpha \ln\tfrac{\pi}{\tilde\pi}]\Big\} = \mathbb{E}_{s\sim p, a \sim \pi(\cdot|s;\theta_Q)}"
+    r"\Big\{-\alpha \hat Q(s,a;\theta_Q)\nabla_{\theta_Q}\ln\pi(a|s;\theta_Q) + \nabla_{\theta_Q}\frac{1}{2}"
+    r"\Vert V(s;\theta_Q) - \hat V(s;\theta)\Vert^2\big|_{\theta=\theta_Q}\Big\}",
+    part="third_line_every_size",
+    prose_line=151,
+    sizes=MDP,
+    model=IndexLevel,
+)
+def second_line_eq_policy_term_plus_value_error_for_every_size(_: IndexLevel) -> IndexEqual:
+    """N15's third line, from Σ_a ∇π = 0 (N16) and V̂ = Σ_a π Q̂ (N17): V̂(s;θ′) is held fixed under the
+    gradient, then θ′ = θ, for every number of states and actions."""
+
+    def soft_q(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+        log_ratio_at = log_ratio(parameterised_boltzmann(state, action), state, action)
+        return parameterised_soft_value(state) + alpha * log_ratio_at
+
+    def second(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+        td = soft_q(state, action) - soft_target(state, action, theta)
+        return td * sp.Derivative(soft_q(state, action), theta)
+
+    def v_hat(state: sp.Symbol) -> sp.Expr:
+        """V̂(s;θ′) = Σ_{a'} π(a'|s;θ′)[r + γ Σ_{s'} p V(s';θ′)] − α D_KL(s;θ′), at θ′ = theta_target."""
+        policy = parameterised_boltzmann(state, a2).xreplace({theta: theta_target})
+        kl = over_actions(policy * log_ratio(policy, state, a2), a2)
+        return over_actions(policy * soft_target(state, a2, theta_target), a2) - alpha * kl
+
+    def third(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+        policy = parameterised_boltzmann(state, action)
+        q_hat_at = soft_target(state, action, theta) - alpha * log_ratio(policy, state, action)
+        value_error = sp.diff((parameterised_soft_value(state) - v_hat(state)) ** 2 / 2, theta)
+        return -alpha * q_hat_at * sp.Derivative(sp.log(policy), theta) + value_error.xreplace({theta_target: theta})
+
+    return IndexEqual(loss_expectation(second), loss_expectation(third), domain())
 
 
 def q_hat(values, policy) -> sp.Expr:

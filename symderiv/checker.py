@@ -508,6 +508,7 @@ def _check_every_size(claim: IndexEqual, ob: Obligation, settings: Settings, ev:
                 claim.domain.sizes(),
                 claim.domain.distributions(),
                 claim.domain.equations(),
+                scalars=claim.domain.scalars,
                 strategies=settings.strategies,
                 time_limit=settings.time_limit,
             )

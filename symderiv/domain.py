@@ -152,6 +152,13 @@ class Domain:
             )
         return problems
 
+    def parametrisation(self) -> dict[sp.Symbol, sp.Expr] | None:
+        """Each symbol as an expression in fresh symbols whose SymPy assumptions alone describe the
+        whole domain (x = u for x > 0, u positive; γ = u/(1 + u) for γ in (0, 1)), or None where the
+        domain has no such form.  A sign SymPy decides for an expression in them holds on the whole
+        domain, which the symbol's own assumptions may not say (γ < 1)."""
+        return None
+
     def describe(self) -> str:
         names = ", ".join(str(s) for s in self.symbols)
         return f"{names} ∈ {self.kind}"
@@ -197,6 +204,9 @@ class Real(Domain):
 
     def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
         return True
+
+    def parametrisation(self) -> dict[sp.Symbol, sp.Expr]:
+        return {s: sp.Dummy(str(s), real=True) for s in self.symbols}
 
     def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         for s in self.symbols:
@@ -261,6 +271,11 @@ class Positive(Domain):
                 if c > 0 and c != values[s]:
                     yield {s: c}
 
+    def parametrisation(self) -> dict[sp.Symbol, sp.Expr] | None:
+        if (self.low, self.high) != (0.0, np.inf):
+            return None
+        return {s: sp.Dummy(str(s), positive=True) for s in self.symbols}
+
 
 class OpenInterval(Domain):
     """The open interval (low, high) with 0 <= low, e.g. a discount factor in (0, 1)."""
@@ -293,6 +308,14 @@ class OpenInterval(Domain):
 
     def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
         return all(Fraction(self.low) < point[s] < Fraction(self.high) for s in self.symbols)
+
+    def parametrisation(self) -> dict[sp.Symbol, sp.Expr]:
+        low, width = sp.Rational(self.low), sp.Rational(self.high) - sp.Rational(self.low)
+        out: dict[sp.Symbol, sp.Expr] = {}
+        for s in self.symbols:
+            u = sp.Dummy(str(s), positive=True)
+            out[s] = low + width * u / (1 + u)
+        return out
 
     def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         for s in self.symbols:

@@ -298,9 +298,21 @@ class IndexEqual:
         return sorted((x for x in free if x.is_integer), key=str)
 
     def size_range(self) -> SizeRange:
-        """The sizes a proof covers: those of the ranges the claim sums over or indexes by."""
-        summed = {r.size for r in self.domain.ranges if self.lhs.has(r.size) or self.rhs.has(r.size)}
+        """The sizes a proof covers: those of the ranges the claim, or the equation of a value it uses,
+        sums over, and those of the ranges it indexes by."""
+        said = self._with_equations()
+        summed = {r.size for r in self.domain.ranges if any(e.has(r.size) for e in said)}
         return self.domain.size_range(summed | {self.domain.indices[i].size for i in self.free_indices()})
+
+    def _with_equations(self) -> list[sp.Expr]:
+        """Both sides and the defining equations of the value tables they use, and of those they use."""
+        equations = self.domain.equations()
+        said, seen = [self.lhs, self.rhs], set[sp.IndexedBase]()
+        for e in said:
+            for base in sorted(e.atoms(sp.IndexedBase) & (equations.keys() - seen), key=str):
+                seen.add(base)
+                said.append(equations[base][1])
+        return said
 
     def assignments(self, counts: Mapping[sp.Symbol, int]) -> list[dict[sp.Symbol, int]]:
         """Every value of the free indices at sizes `counts`."""

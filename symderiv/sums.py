@@ -18,7 +18,10 @@ N >= 1 (docs/every-size.md gives the justifications):
 * summing out: Σ_{j,i} f(j) π(i|j) = Σ_j f(j), a declared distribution's index summed out of a
   multiple sum where nothing else mentions it;
 * atoms: each normal sum becomes an opaque symbol, positive when its summand is positive (the
-  range is never empty), real when it is real; a distribution's sum Σ_i π(.., i, ..) becomes 1.
+  range is never empty), real when it is real; a distribution's sum Σ_i π(.., i, ..) becomes 1;
+* a multiple of itself: when unfolding the defining equations turns the difference D into k·D,
+  identically in the atoms, with k free of them and 1 − k nonzero on the whole domain, D = 0
+  (D equals its unfolding, k·D, so (1 − k)·D = 0).
 
 The rational engine then decides the rest: proving the identity for every value of the atoms
 (a generalisation) proves it for the sums they stand for.
@@ -35,6 +38,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from . import symbolic
+from .domain import Domain
 from .outcome import Attempt
 
 #: Bound indices of at most this many positions are ordered by trying every permutation (Fubini);
@@ -326,19 +330,56 @@ def unfold(e: sp.Expr, equations: Equations, depth: int, bound: tuple = ()) -> s
     return e.func(*(unfold(a, equations, depth, bound) for a in e.args))
 
 
+def nowhere_zero(e: sp.Expr, scalars: Sequence[Domain]) -> bool:
+    """Whether `e` is nonzero at every point of the scalars' domains (and every range size): SymPy
+    decides its sign once each scalar is written in symbols whose assumptions describe its whole
+    domain.  False where it cannot tell, or where a symbol of `e` has no such form."""
+    forms: dict[sp.Symbol, sp.Expr] = {}
+    for d in scalars:
+        forms.update(d.parametrisation() or {})
+    if any(x not in forms and not (x.is_integer and x.is_positive) for x in e.free_symbols):
+        return False
+    signed = sp.factor(sp.together(e.xreplace(forms)))
+    return bool(signed.is_positive or signed.is_negative)
+
+
+def _multiples_of_themselves(
+    diffs: Sequence[sp.Expr],
+    sizes: Sequence[sp.Symbol],
+    distributions: Sequence[Distribution],
+    equations: Equations,
+    depth: int,
+    scalars: Sequence[Domain],
+) -> list[sp.Expr] | None:
+    """For each difference D with its unfolding U = k·D (k free of the atoms, 1 − k nowhere zero),
+    U − k·D, whose zero then proves D = 0; None when some difference is no such multiple."""
+    residues = []
+    for d in diffs:
+        (reduced, unfolded), atoms = normal_differences([d, unfold(d, equations, depth)], sizes, distributions)
+        if reduced == 0:
+            continue
+        k = sp.cancel(sp.together(unfolded / reduced))
+        if k == 1 or k.free_symbols & set(atoms.symbols.values()) or not nowhere_zero(1 - k, scalars):
+            return None
+        residues.append(unfolded - k * reduced)
+    return residues
+
+
 def prove_every_size(
     diffs: Sequence[sp.Expr],
     sizes: Iterable[sp.Symbol],
     distributions: Sequence[Distribution] = (),
     equations: Equations | None = None,
     *,
+    scalars: Sequence[Domain] = (),
     strategies: Sequence[symbolic.Strategy] = symbolic.DEFAULT_STRATEGIES,
     time_limit: float = 10.0,
 ) -> symbolic.SymbolicResult:
     """Whether every difference is zero for every size of its ranges: the normal form's rules, then
     the symbolic engine on the generalisation (each atom a free symbol).  With `equations`, the
     defined quantities are unfolded to each depth of UNFOLD_DEPTHS in turn until one attempt proves
-    it (each attempt is a proof on its own)."""
+    it (each attempt is a proof on its own); then, at each depth, whether the unfolding is the
+    difference times a factor k ≠ 1 on the whole domain of `scalars`."""
     sizes = list(sizes)
     attempts: list[Attempt] = []
     result = symbolic.SymbolicResult(False)
@@ -350,6 +391,16 @@ def prove_every_size(
         attempts += [dataclasses.replace(a, part=label) if label else a for a in result.attempts]
         if result.zero:
             result.strategy = f"sums+{'unfold+' if depth >= 0 else ''}{result.strategy}"
+            break
+    for depth in UNFOLD_DEPTHS[1:] if equations and not result.zero else ():
+        residues = _multiples_of_themselves(diffs, sizes, distributions, equations or {}, depth, scalars)
+        if residues is None:
+            continue
+        result = symbolic.prove_zero(residues, strategies=strategies, time_limit=time_limit)
+        label = f"a multiple of itself, unfolded to depth {depth}"
+        attempts += [dataclasses.replace(a, part=label) for a in result.attempts]
+        if result.zero:
+            result.strategy = f"sums+unfold+multiple+{result.strategy}"
             break
     result.attempts = attempts
     return result

@@ -96,6 +96,16 @@ def test_an_index_outside_its_range_is_an_error() -> None:
         claim.at(Size(1, 2))
 
 
+def test_the_size_range_names_the_ranges_of_the_equations_of_the_values_a_claim_uses() -> None:
+    """Σ_s v(s) = 1 sums over the states only, but v's equation sums over the actions: the proof
+    holds for every number of both."""
+    v, w = sp.IndexedBase("v", real=True), sp.IndexedBase("w", real=True)
+    inner = ValueTable(w, STATES, s, sp.Sum(pi[s, b] * Q[s, b], (b, 1, A)))
+    outer = ValueTable(v, STATES, s, w[s] / S)
+    claim = IndexEqual(sp.Sum(v[s], (s, 1, S)), 1, domain(inner, outer))
+    assert str(claim.size_range()) == "every |S| ≥ 1, |A| ≥ 1"
+
+
 def test_the_size_range_names_the_ranges_the_claim_uses() -> None:
     per_state = IndexEqual(sp.Sum(pi[s, b], (b, 1, A)), 1, domain())
     assert per_state.size_range() == SizeRange((("|S|", 1), ("|A|", 1)), ("states", "actions"))

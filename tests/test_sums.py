@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
+from symderiv.domain import OpenInterval, Positive
 from symderiv.mutation import scalar_substitutions, term_slips
-from symderiv.sums import Distribution, Normaliser, normal_differences, prove_every_size
+from symderiv.sums import Distribution, Normaliser, normal_differences, nowhere_zero, prove_every_size
 
 A = sp.Symbol("A", integer=True, positive=True)
 S = sp.Symbol("S", integer=True, positive=True)
@@ -268,3 +269,50 @@ def test_no_slip_of_the_soft_value_steps_is_proved():
     for lhs, rhs in ((boltzmann(a), n10), (SOFT_VALUE, n12)):
         slips = [m for op in (term_slips, scalar_substitutions) for _, m in op(rhs, set()) if m != rhs]
         assert slips and not any(proved(lhs, m) for m in slips)
+
+
+# -- a multiple of itself --------------------------------------------------------------------------
+
+p0 = sp.IndexedBase("p0", positive=True)
+d = sp.IndexedBase("d", real=True)
+STATE_KERNEL = [*KERNEL, Distribution(p0, 0, S)]
+
+
+def visitation(state: sp.Symbol, scale: sp.Expr = 1 - gamma) -> sp.Expr:
+    """d(s) = scale·p0(s) + γ Σ_{t,b} d(t) π(b|t) p(s|t,b): the discounted visitation's flow equation."""
+    return scale * p0[state] + gamma * sp.Sum(d[t] * pi[t, b] * p[t, b, state], (t, 1, S), (b, 1, A))
+
+
+def visitation_total_proved(rhs: sp.Expr, equation: sp.Expr, discount: OpenInterval) -> bool:
+    total = sp.Sum(d[i], (i, 1, S))
+    equations = {d: (s, equation)}
+    return prove_every_size([total - rhs], [A, S], STATE_KERNEL, equations, scalars=[discount], time_limit=20.0).zero
+
+
+def test_a_total_that_its_equation_returns_times_gamma_is_proved() -> None:
+    """Σ_s d(s) = 1: unfolding turns Σ d − 1 into γ(Σ d − 1), and 1 − γ ≠ 0 on (0, 1)."""
+    assert visitation_total_proved(1, visitation(s), OpenInterval(gamma, low=0, high=1))
+
+
+def test_a_wrong_total_is_not_a_multiple_of_itself() -> None:
+    """Σ_s d(s) = 2 is false: its unfolding γ Σ d − 1 − γ is no multiple of Σ d − 2."""
+    assert not visitation_total_proved(2, visitation(s), OpenInterval(gamma, low=0, high=1))
+
+
+def test_without_the_factor_one_minus_gamma_the_total_is_not_one() -> None:
+    """d = p0 + γ P^T d sums to 1/(1 − γ), not 1."""
+    assert not visitation_total_proved(1, visitation(s, 1), OpenInterval(gamma, low=0, high=1))
+
+
+def test_a_factor_that_is_one_somewhere_on_the_domain_proves_nothing() -> None:
+    """With γ in (0, 2), 1 − γ vanishes at γ = 1, where the equation leaves the total free."""
+    assert not visitation_total_proved(1, visitation(s), OpenInterval(gamma, low=0, high=2))
+
+
+def test_the_sign_of_an_expression_is_decided_over_the_whole_domain() -> None:
+    assert nowhere_zero(1 - gamma, [OpenInterval(gamma, low=0, high=1)])
+    assert not nowhere_zero(1 - gamma, [OpenInterval(gamma, low=0, high=2)])
+    assert not nowhere_zero(1 - gamma, [])
+    assert nowhere_zero(1 + alpha**2, [Positive(alpha)])
+    assert not nowhere_zero(2 - alpha, [Positive(alpha)])
+    assert not nowhere_zero(1 - alpha, [Positive(alpha, low=0.5, high=0.9)])
