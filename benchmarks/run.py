@@ -21,7 +21,7 @@ Sections (targets in docs/performance.md):
   declares (1 to 3 states), each in a fresh process.
 * gradient: the gradient obligations (step N15 of the note, or --gradient-step) up to (4,4).
 * groundtypes: the note's symbolic time under each SymPy ground type that is installed.
-* every-size: each index-level claim of proofs/every_size.py, its proof for every size and its
+* every-size: each index-level claim of the bundled proofs, its proof for every size and its
   numbers at random sizes up to 12x30 (with --baseline REF, also the CPU time of those numbers by
   the code of commit REF, in a fresh process), against the fixed-size proof of the same step at
   its largest declared size, beside the calibration workload's time.
@@ -644,7 +644,7 @@ def baseline_numbers_cpu(ref: str, samples: int) -> dict[str, float]:
 
 
 def section_every_size(args) -> None:
-    """Each index-level claim of proofs/every_size.py: its proof for every size and its numbers at
+    """Each index-level claim of the bundled proofs: its proof for every size and its numbers at
     random sizes up to 12x30 (and by the code of --baseline), against the fixed-size proof of the
     same step at its largest size."""
     from symderiv import large_sizes, sums
@@ -656,9 +656,10 @@ def section_every_size(args) -> None:
         f"calibration workload {calibration():.2f} s CPU)\n"
     )
     settings = Settings(samples=args.samples, time_limit=args.time_limit)
-    derivations, _ = load([REPO / "proofs" / "every_size.py"])
+    bundled = [ob for d in load([REPO / "proofs"])[0] for ob in d]
+    index_level = [ob for ob in bundled if ob.model is IndexLevel]
     baseline = baseline_numbers_cpu(args.baseline, args.samples) if args.baseline else {}
-    fixed = {ob.id: ob for d in load([PROOFS])[0] for ob in d if ob.sizes is not None}
+    fixed = {ob.id: ob for ob in bundled if ob.sizes is not None and ob.model is not IndexLevel}
 
     def fixed_counterpart(ob):
         """The note's fixed-size obligation of the same claim: N13.state_kernel for
@@ -667,13 +668,18 @@ def section_every_size(args) -> None:
         return fixed.get(same) or fixed.get(ob.step)
 
     def rows():
-        for ob in (ob for d in derivations for ob in d):
+        for ob in index_level:
             claim = ob.build(IndexLevel())
             diff = [claim.lhs - claim.rhs]
             domain = claim.domain
             proof, wall, cpu = measured(
                 lambda diff=diff, domain=domain: sums.prove_every_size(
-                    diff, domain.sizes(), domain.distributions(), domain.equations(), time_limit=args.time_limit
+                    diff,
+                    domain.sizes(),
+                    domain.distributions(),
+                    domain.equations(),
+                    scalars=domain.scalars,
+                    time_limit=args.time_limit,
                 )
             )
             rng = np.random.default_rng(instance_seed(settings.seed, ob.id, None))
