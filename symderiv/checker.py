@@ -17,7 +17,7 @@ import sympy as sp
 from . import large_sizes, numeric, parallel, rules, schedule, smoothness, sums, symbolic
 from .cache import VerdictCache
 from .claims import Claim, Equal, Inequality, NonNegative
-from .indexed import IndexEqual, IndexLevel, claim_at
+from .indexed import IndexEqual, IndexLevel, claim_at, index_level_claim
 from .limits import TimeLimitExceeded, cpu_time_limit
 from .location import where
 from .obligation import Obligation, Size
@@ -426,7 +426,7 @@ def check_every_size(ob: Obligation, settings: Settings, cache: VerdictCache | N
     t0 = time.perf_counter()
     try:
         with cpu_time_limit(_phase_limit(settings)):
-            claim = ob.build(IndexLevel())
+            claim = index_level_claim(ob.build)
         if not isinstance(claim, IndexEqual):
             raise TypeError(f"a builder of model IndexLevel must return an IndexEqual, got {type(claim).__name__}")
     except TimeLimitExceeded:

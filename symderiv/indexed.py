@@ -12,8 +12,9 @@ check it as any other `Equal`.
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -340,10 +341,17 @@ class IndexLevel:
         self.size = size
 
 
+@functools.lru_cache(maxsize=8)
+def index_level_claim(build: Callable[[IndexLevel], object]) -> object:
+    """What an index-level builder returns, built once per process: the claim is the same at every
+    size, and a worker checks an obligation's sizes one after another."""
+    return build(IndexLevel())
+
+
 def claim_at(ob: Obligation, size: Size | None) -> Claim:
-    """The obligation's claim at one size: an index-level claim is built once and instantiated there
-    (`IndexEqual.at`), any other built for that size."""
-    claim = ob.build_for(size)
+    """The obligation's claim at one size: an index-level claim is built once (`index_level_claim`)
+    and instantiated there (`IndexEqual.at`), any other built for that size."""
+    claim = index_level_claim(ob.build) if ob.model is IndexLevel else ob.build_for(size)
     if isinstance(claim, IndexEqual) and size is not None:
         claim = claim.at(size)
     # An index-level builder takes its model, so only a size builds one (into its instance).
