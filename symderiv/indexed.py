@@ -30,8 +30,8 @@ from .verdict import SizeRange
 @dataclass(frozen=True)
 class IndexRange:
     """Indices 1..size, size a positive integer symbol of at least `at_least`; at fixed sizes it
-    takes the field `axis` ("states" or "actions") of a `Size`, and numbers are checked at random
-    sizes up to `largest`."""
+    takes the extent of the axis `axis` ("states" or "actions") of a `Size`, and numbers are checked
+    at random sizes up to `largest`."""
 
     size: sp.Symbol
     axis: str
@@ -152,7 +152,14 @@ class IndexDomain:
         return {t.base: (t.index, t.rhs) for t in self.tables if isinstance(t, ValueTable)}
 
     def counts(self, size: Size) -> dict[sp.Symbol, int]:
-        return {r.size: getattr(size, r.axis) for r in self.ranges}
+        """The size of each range at `size`: the extent of its axis."""
+        missing = next((r for r in self.ranges if r.axis not in size), None)
+        if missing is not None:
+            raise ValueError(
+                f"the range {missing.label} takes the axis {missing.axis!r} of a size, and the size {size} has "
+                f"none (its axes: {', '.join(a or '(unnamed)' for a in size.axes)})"
+            )
+        return {r.size: size[r.axis] for r in self.ranges}
 
     def at(self, size: Size, used: set | None = None) -> Instance:
         """The small model of this domain at one size: a symbol per table entry, its domains; with

@@ -413,10 +413,13 @@ def _sizes(claim: IndexEqual, rng: np.random.Generator) -> list[Size]:
             return 1
         return r.largest if largest else int(rng.integers(r.at_least, r.largest + 1))
 
-    out = [Size(draw(states, False), draw(actions, False)) for _ in range(RANDOM_SIZES)]
-    out.append(Size(draw(states, True), draw(actions, True)))
+    def size(largest: bool) -> Size:
+        return Size.of(states=draw(states, largest), actions=draw(actions, largest))
+
+    out = [size(False) for _ in range(RANDOM_SIZES)]
+    out.append(size(True))
     # The smallest first: a claim false at several sizes is judged, and shrunk, at the smallest.
-    return sorted(dict.fromkeys(out), key=lambda size: (size.states * size.actions, size))
+    return sorted(dict.fromkeys(out), key=Size.simplicity)
 
 
 def differentiated(e: sp.Expr) -> sp.Expr:

@@ -70,7 +70,7 @@ def test_unknown_option_and_bad_sizes_are_usage_errors(proof, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["check", str(proof), "--sizes", "2by2"])
     assert exc.value.code == 2
-    assert "STATESxACTIONS" in capsys.readouterr().err
+    assert "a size is its extents joined by x, each at least 1, e.g. 2x3; got '2by2'" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("seed", ["-1", "seven"])

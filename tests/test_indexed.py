@@ -68,7 +68,7 @@ def test_a_claim_holds_no_float() -> None:
 
 def test_an_instance_names_the_small_models_symbols_and_carries_out_the_sums() -> None:
     claim = IndexEqual(sp.Sum(pi[s, b] * Q[s, b], (b, 1, A)), Q[s, a], domain())
-    at = claim.at(Size(1, 2))
+    at = claim.at(Size.of(states=1, actions=2))
     assert isinstance(at, Equal)
     q00, q01 = sp.Symbol("Q_0_0", real=True), sp.Symbol("Q_0_1", real=True)
     p00, p01 = sp.Symbol("pi_0_0", positive=True), sp.Symbol("pi_0_1", positive=True)
@@ -78,7 +78,7 @@ def test_an_instance_names_the_small_models_symbols_and_carries_out_the_sums() -
 
 
 def test_a_distribution_is_a_simplex_per_value_of_its_other_indices() -> None:
-    instance = domain().at(Size(3, 2))
+    instance = domain().at(Size.of(states=3, actions=2))
     simplices = [d for d in instance.domains.parts if isinstance(d, Simplex)]
     assert len(simplices) == 3
     assert all(len(d.symbols) == 2 for d in simplices)
@@ -86,14 +86,16 @@ def test_a_distribution_is_a_simplex_per_value_of_its_other_indices() -> None:
 
 def test_smooth_functions_become_the_small_models_functions() -> None:
     claim = IndexEqual(sp.Derivative(f(s, a, theta), theta), sp.Derivative(f(s, a, theta), theta), domain())
-    instance = IndexEqual(claim.lhs, claim.rhs, domain(SmoothTable(f, (STATES, ACTIONS), theta))).at(Size(1, 2))
+    instance = IndexEqual(claim.lhs, claim.rhs, domain(SmoothTable(f, (STATES, ACTIONS), theta))).at(
+        Size.of(states=1, actions=2)
+    )
     assert sp.Function("f_0_1", real=True)(theta).diff(theta) in list(instance.lhs)
 
 
 def test_an_index_outside_its_range_is_an_error() -> None:
     claim = IndexEqual(sp.Sum(Q[s, b + 1], (b, 1, A)), 0, domain())
     with pytest.raises(ValueError, match="outside its ranges"):
-        claim.at(Size(1, 2))
+        claim.at(Size.of(states=1, actions=2))
 
 
 def test_the_size_range_names_the_ranges_the_claim_uses() -> None:
@@ -122,7 +124,7 @@ def test_a_value_table_is_solved_from_its_equation_at_a_fixed_size() -> None:
     r = sp.IndexedBase("r", real=True)
     equation = sp.Sum(pi[s, b] * (Q[s, b] + gamma * v[s]), (b, 1, A))
     values = IndexDomain({s: STATES, a: ACTIONS}, [*domain().tables, ValueTable(v, STATES, s, equation)])
-    at = IndexEqual(v[s], v[s], values).at(Size(1, 2))
+    at = IndexEqual(v[s], v[s], values).at(Size.of(states=1, actions=2))
     q00, q01 = sp.Symbol("Q_0_0", real=True), sp.Symbol("Q_0_1", real=True)
     p00, p01 = sp.Symbol("pi_0_0", positive=True), sp.Symbol("pi_0_1", positive=True)
     solved = at.lhs[0]
