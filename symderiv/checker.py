@@ -465,7 +465,7 @@ def check_every_size(ob: Obligation, settings: Settings, cache: VerdictCache | N
         return stored
     _check_every_size(claim, ob, settings, ev, t0)
     if ev.status is Status.PROVED:
-        ev.covers = claim.size_range()
+        ev.covers = claim.size_range(ob.axes)
     if cache is not None and key is not None and cache.put(key, ev) and build_key is not None:
         cache.put_claim_key(build_key, key)
     return ev
@@ -494,7 +494,7 @@ def _check_every_size(claim: IndexEqual, ob: Obligation, settings: Settings, ev:
     rng = np.random.default_rng(instance_seed(settings.seed, ob.id, None) + [1])
     try:
         with cpu_time_limit(_phase_limit(settings)):
-            numbers = large_sizes.check(claim, rng, settings.samples, settings.rtol)
+            numbers = large_sizes.check(claim, rng, settings.samples, settings.rtol, ob.axes)
     except TimeLimitExceeded:
         ev.message, ev.machine_dependent = _limit_message("the numeric check at large sizes", settings), True
         return

@@ -30,8 +30,8 @@ from .verdict import SizeRange
 @dataclass(frozen=True)
 class IndexRange:
     """Indices 1..size, size a positive integer symbol of at least `at_least`; at fixed sizes it
-    takes the extent of the axis `axis` ("states" or "actions") of a `Size`, and numbers are checked
-    at random sizes up to `largest`."""
+    takes the extent of `axis` (a name of an axis of the obligation's sizes: "states" or "actions"
+    for an MDP's) of a `Size`, and numbers are checked at random sizes up to `largest`."""
 
     size: sp.Symbol
     axis: str
@@ -42,8 +42,8 @@ class IndexRange:
     def __post_init__(self) -> None:
         if not (self.size.is_integer and self.size.is_positive):
             raise ValueError(f"the size {self.size} of a range must be a positive integer symbol")
-        if self.axis not in ("states", "actions"):
-            raise ValueError(f"a range's axis is 'states' or 'actions', got {self.axis!r}")
+        if not (isinstance(self.axis, str) and self.axis.isidentifier()):
+            raise ValueError(f"a range's axis is the name of an axis of a size, as 'states', got {self.axis!r}")
         if not 1 <= self.at_least <= self.largest:
             raise ValueError(f"{self.label}: need 1 <= at_least <= largest, got {self.at_least} and {self.largest}")
 
@@ -135,9 +135,16 @@ class IndexDomain:
         """The lower bound of every range size."""
         return {r.size: r.at_least for r in self.ranges}
 
-    def size_range(self, used: set | None = None) -> SizeRange:
-        """For every size at least the ranges' lower bounds (those of `used` size symbols)."""
-        order = [r for r in sorted(self.ranges, key=lambda r: r.axis != "states") if used is None or r.size in used]
+    @property
+    def axes(self) -> tuple[str, ...]:
+        """The axes of the ranges, in the order they are first declared."""
+        return tuple(dict.fromkeys(r.axis for r in self.ranges))
+
+    def size_range(self, used: set | None = None, axes: Sequence[str] = ()) -> SizeRange:
+        """For every size at least the ranges' lower bounds (those of `used` size symbols), the
+        ranges in the order of `axes` (a size's), then of their declaration."""
+        rank = {axis: k for k, axis in enumerate(dict.fromkeys([*axes, *self.axes]))}
+        order = [r for r in sorted(self.ranges, key=lambda r: rank[r.axis]) if used is None or r.size in used]
         return SizeRange(tuple((r.label, r.at_least) for r in order), tuple(r.axis for r in order))
 
     def distributions(self) -> list[Distribution]:
@@ -304,10 +311,11 @@ class IndexEqual:
         free = (self.lhs.free_symbols | self.rhs.free_symbols) - set(self.domain.sizes())
         return sorted((x for x in free if x.is_integer), key=str)
 
-    def size_range(self) -> SizeRange:
-        """The sizes a proof covers: those of the ranges the claim sums over or indexes by."""
+    def size_range(self, axes: Sequence[str] = ()) -> SizeRange:
+        """The sizes a proof covers: those of the ranges the claim sums over or indexes by, in the
+        order of `axes` (those of the obligation's sizes), then of their declaration."""
         summed = {r.size for r in self.domain.ranges if self.lhs.has(r.size) or self.rhs.has(r.size)}
-        return self.domain.size_range(summed | {self.domain.indices[i].size for i in self.free_indices()})
+        return self.domain.size_range(summed | {self.domain.indices[i].size for i in self.free_indices()}, axes)
 
     def assignments(self, counts: Mapping[sp.Symbol, int]) -> list[dict[sp.Symbol, int]]:
         """Every value of the free indices at sizes `counts`."""

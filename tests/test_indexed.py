@@ -118,6 +118,32 @@ def test_the_size_range_names_the_ranges_the_claim_uses() -> None:
     }
 
 
+def test_the_size_range_follows_the_axes_of_the_obligations_sizes_then_the_declaration() -> None:
+    actions_first = IndexDomain({a: ACTIONS, s: STATES}, domain().tables)
+    both = IndexEqual(sp.Sum(Q[s, b], (b, 1, A)), sp.Sum(Q[s, a], (a, 1, A)), actions_first)
+    assert actions_first.axes == ("actions", "states")
+    assert str(both.size_range()) == "every |A| ≥ 1, |S| ≥ 1"
+    assert both.size_range(("states", "actions")) == SizeRange((("|S|", 1), ("|A|", 1)), ("states", "actions"))
+
+
+def test_a_range_takes_any_axis_of_a_size_and_a_size_without_it_is_an_error_naming_both() -> None:
+    N = sp.Symbol("N", integer=True, positive=True)
+    items = IndexRange(N, "n", "N", largest=5)
+    i, j = sp.symbols("i j", integer=True)
+    w = sp.IndexedBase("w", real=True)
+    claim = IndexEqual(sp.Sum(w[j], (j, 1, N)), sp.Sum(w[i], (i, 1, N)), IndexDomain({}, [Table(w, (items,))]))
+    at = claim.at(Size.of(n=3))
+    w0, w1, w2 = (sp.Symbol(f"w_{k}", real=True) for k in range(3))
+    assert sp.expand(at.lhs - (w0 + w1 + w2)) == 0 and sp.expand(at.rhs - at.lhs) == 0
+    covers = claim.size_range(["n"])
+    assert covers == SizeRange((("N", 1),), ("n",)) and str(covers) == "every N ≥ 1"
+    assert covers.contains(Size.of(n=2)) and not covers.contains(Size.of(states=2, actions=2))
+    with pytest.raises(ValueError, match=r"the range N takes the axis 'n' of a size, and the size 2x3 has none "):
+        claim.at(Size.of(states=2, actions=3))
+    with pytest.raises(ValueError, match="a range's axis is the name of an axis of a size"):
+        IndexRange(N, "", "N", largest=5)
+
+
 def test_a_value_table_is_solved_from_its_equation_at_a_fixed_size() -> None:
     gamma = sp.Symbol("gamma", positive=True)
     v = sp.IndexedBase("v", real=True)

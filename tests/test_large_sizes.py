@@ -57,6 +57,18 @@ def test_a_true_identity_agrees_up_to_the_largest_sizes() -> None:
     assert Size.of(states=12, actions=30) in result.sizes and len(result.sizes) > 1
 
 
+def test_the_sizes_are_on_the_axes_given_then_those_of_the_ranges_an_axis_without_one_at_1() -> None:
+    N = sp.Symbol("N", integer=True, positive=True)
+    i, j = sp.symbols("i j", integer=True)
+    w = sp.IndexedBase("w", real=True)
+    items = IndexRange(N, "n", "N", largest=7)
+    claim = IndexEqual(sp.Sum(w[i], (i, 1, N)), sp.Sum(w[j], (j, 1, N)), IndexDomain({}, [Table(w, (items,))]))
+    result = large_sizes.check(claim, np.random.default_rng(0), 50, 1e-9)
+    assert result.agreed and Size.of(n=7) in result.sizes and all(z.axes == ("n",) for z in result.sizes)
+    on_more = large_sizes.check(claim, np.random.default_rng(0), 50, 1e-9, ("m", "n"))
+    assert [z.counts for z in on_more.sizes] == [(1, z["n"]) for z in result.sizes]
+
+
 def test_gradients_under_a_sum_agree() -> None:
     softmax = sp.exp(f(s, a, theta)) / over_actions(sp.exp(f(s, c, theta)), c)
     assert check(over_actions(sp.Derivative(softmax, theta), a), 0).agreed
