@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__, export, mutation, replay, report
 from .cache import VerdictCache, loaded_user_files
-from .checker import OwnSizes, Settings, axis_at_one, check_all, keeps_own_sizes, one_extent
+from .checker import OwnSizes, Settings, axis_at_one, check_all, keeps_own_sizes, one_extent, sizes_for
 from .loader import LoadFailure, load, proof_files
 from .location import where
 from .obligation import Derivation, Obligation, Size
@@ -138,14 +138,24 @@ _OWN_SIZES = {
 }
 
 
+class _UsageError(Exception):
+    """Arguments that do not fit the obligations they apply to: `run` prints it, exit status 2."""
+
+
 def _note_own_sizes(obligations: Sequence[Obligation], settings: Settings) -> None:
     """Name on stderr the obligations that --sizes does not apply to, and why: an option that
-    changes nothing for them should not look as if it did."""
+    changes nothing for them should not look as if it did.  Sizes that do not fit an obligation
+    they apply to (2x2x2 for a claim on states and actions) are a usage error."""
     kept: dict[tuple[OwnSizes, str], list[str]] = {}
     for ob in obligations:
         why = keeps_own_sizes(ob, settings)
         if why is not None:
             kept.setdefault((why, axis_at_one(ob) or ""), []).append(ob.id)
+            continue
+        try:
+            sizes_for(ob, settings)
+        except ValueError as exc:
+            raise _UsageError(f"--sizes {','.join(map(str, settings.sizes or ()))}: {exc}") from None
     given = ",".join(map(str, settings.sizes or ()))
     for (why, axis), ids in kept.items():
         reason = _OWN_SIZES[why].format(one=one_extent(axis) if axis else "")
@@ -526,6 +536,6 @@ def run(argv: Sequence[str], started_ns: int) -> int:
             "mutate": cmd_mutate,
         }
         return commands[args.command](args)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, _UsageError) as exc:
         print(f"symderiv: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

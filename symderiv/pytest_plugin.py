@@ -299,7 +299,11 @@ class ProofFile(pytest.File):
                 own = keeps_own_sizes(ob, settings)
                 if own is not None:
                     self.config.stash[_SUMMARY].hints.add((_own_kind(own, ob), ob.id))
-                sizes = sizes_for(ob, settings)
+                try:
+                    sizes = sizes_for(ob, settings)
+                except ValueError as exc:
+                    given = ",".join(map(str, settings.sizes or ()))
+                    raise self.CollectError(f"--symderiv-sizes {given}: {exc}") from None
                 every = ob.model is IndexLevel
                 count = len(sizes) + every
                 if every:  # first: its fixed sizes are checked as its instances

@@ -137,6 +137,10 @@ def test_symderiv_sizes_replaces_the_sizes_of_claims_not_declared_at_extent_one_
             "*9 tests collected*",
         ]
     )
+    # Sizes on other axes than a claim's they apply to: the collection error names both.
+    wrong = pytester.runpytest_inprocess("--symderiv", "--symderiv-sizes", "2x3", "my_identities.py", *FAST)
+    wrong.stdout.fnmatch_lines(["*--symderiv-sizes 2x3: S1: the size 2x3 (unnamed) is not one on n: write N*"])
+    assert wrong.ret != pytest.ExitCode.OK
 
 
 @pytest.mark.parametrize(
