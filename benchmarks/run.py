@@ -70,6 +70,7 @@ from symderiv.checker import Settings, _comparisons, instance_seed, sizes_for  #
 from symderiv.claims import Equal, Inequality, NonNegative  # noqa: E402
 from symderiv.loader import load, proof_files  # noqa: E402
 from symderiv.obligation import Size  # noqa: E402
+from symderiv.rl import mdp_size  # noqa: E402
 from symderiv.verdict import Status  # noqa: E402
 
 #: What is measured: the note by default (--proofs), a path inside the repository.
@@ -161,7 +162,7 @@ def obligations():
 
 
 def is_per_state(ob) -> bool:
-    return ob.sizes is not None and all(s.states == 1 for s in ob.sizes)
+    return ob.sizes is not None and all(s["states"] == 1 for s in ob.sizes)
 
 
 def run_cli(args: list[str], cache_dir: str, extra_env: dict | None = None, target: Path | None = None):
@@ -373,7 +374,7 @@ def _zero_tests(claim):
 def _symbolic_rows(limit, totals):
     """One row per (obligation, size): time and outcome of each approach; adds to `totals`."""
     simplify = (symbolic.Strategy("simplify", sp.simplify),)
-    settings = Settings(sizes=(Size(2, 2),))
+    settings = Settings(sizes=(mdp_size(2, 2),))
     for ob in obligations():
         if ob.expect is Status.REFUTED:
             continue  # a check refutes it by numbers; it never reaches the symbolic engine
@@ -508,7 +509,7 @@ def section_scaling(args) -> None:
         "sampling, evaluating, high-precision re-checks; symbolic: the forked proof attempts). The row "
         "`declared` checks every obligation at every size its proof file declares (1 to 3 states).\n"
     )
-    print_table(SCALING_HEADER, _scaling_rows([Size(2, 2), Size(2, 3), Size(3, 3), None], [], args.samples))
+    print_table(SCALING_HEADER, _scaling_rows([mdp_size(2, 2), mdp_size(2, 3), mdp_size(3, 3), None], [], args.samples))
     print(f"\nTarget: the whole note at 3x3 in under 2 minutes. Load average after: {load_average()}\n")
 
 
@@ -523,7 +524,7 @@ def section_gradient(args) -> None:
         f"Step {step} of {source.relative_to(REPO)}, {args.samples} samples, each size in a fresh process "
         "with an empty cache.\n"
     )
-    sizes = [Size(2, 2), Size(2, 3), Size(3, 3), Size(3, 4), Size(4, 4)]
+    sizes = [mdp_size(2, 2), mdp_size(2, 3), mdp_size(3, 3), mdp_size(3, 4), mdp_size(4, 4)]
     print_table(SCALING_HEADER, _scaling_rows(sizes, ["-k", step], args.samples, source))
     print(f"\nLoad average after: {load_average()}\n")
 
@@ -692,7 +693,7 @@ def section_every_size(args) -> None:
             if other is None:
                 yield [ob.id, str(proof.zero), wall, cpu, *numbers_row, "-", "-", "-"]
                 continue
-            size = max(other.sizes, key=lambda z: (z.states * z.actions, z))
+            size = max(other.sizes, key=Size.simplicity)
             _, _, fixed_cpu = measured(lambda other=other, size=size: _symbolic(other.build_for(size), settings))
             yield [ob.id, str(proof.zero), wall, cpu, *numbers_row, other.id, str(size), fixed_cpu]
 

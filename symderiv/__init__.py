@@ -2,6 +2,7 @@
 
 The public names are imported when first used (`symderiv.Equal`, `from symderiv import Equal`), so
 that the command line can answer a rerun with nothing changed (`replay`) without importing SymPy.
+`sizes` is the RL vocabulary's (`symderiv.rl.sizes`), kept here for proof files.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
     from .definitions import Definition
     from .domain import Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions
     from .indexed import IndexDomain, IndexEqual, IndexLevel, IndexRange, SmoothTable, Table, ValueTable
-    from .obligation import Derivation, Obligation, Size, sizes
+    from .obligation import Derivation, Obligation, Size
+    from .rl import sizes
     from .rules import Chain, JacobianContraction, Resolvent, SumOfNonNegative, Term, sup_norm
     from .verdict import Counterexample, SizeRange, Status, Verdict
     from .vocabulary import Vocabulary
@@ -34,7 +36,10 @@ _DEFINED_IN = {
         ".definitions": ["Definition"],
         ".domain": ["Domains", "OpenInterval", "Positive", "Real", "Simplex", "SmoothFunctions"],
         ".indexed": ["IndexDomain", "IndexEqual", "IndexLevel", "IndexRange", "SmoothTable", "Table", "ValueTable"],
-        ".obligation": ["Derivation", "Obligation", "Size", "sizes"],
+        ".obligation": ["Derivation", "Obligation", "Size"],
+        # The RL vocabulary's sizes (states x actions), which every bundled proof file imports from
+        # here: the one name the package takes from a vocabulary, imported only when it is used.
+        ".rl": ["sizes"],
         ".rules": ["Chain", "JacobianContraction", "Resolvent", "SumOfNonNegative", "Term", "sup_norm"],
         ".verdict": ["Counterexample", "SizeRange", "Status", "Verdict"],
         ".vocabulary": ["Vocabulary"],

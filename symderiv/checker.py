@@ -36,7 +36,8 @@ class Settings:
     #: same on every machine; the bundled proofs are checked in CI with a fifth of this limit.
     time_limit: float = 120.0
     rtol: float = 1e-9
-    #: Replaces the sizes of multi-state obligations (those with more than one state).
+    #: Replaces the sizes of every obligation with sizes, except those `keeps_own_sizes` names;
+    #: a size parsed without axis names (`Size.parse("2x2")`) takes those of the obligation's sizes.
     sizes: tuple[Size, ...] | None = None
     reference_samples: int = 32
     #: The symbolic rewrites to try, in order.
@@ -45,7 +46,7 @@ class Settings:
 
 def instance_seed(seed: int, obligation_id: str, size: Size | None) -> list[int]:
     """A seed for one obligation and size, independent of run order and of other obligations."""
-    extra = [size.states, size.actions] if size else []
+    extra = list(size.counts) if size else []
     return [seed, zlib.crc32(obligation_id.encode())] + extra
 
 
@@ -54,9 +55,25 @@ class OwnSizes(Enum):
 
     #: No model: the claim is built once, with no size to replace.
     SIZE_FREE = "size-free"
-    #: Declared at one state only: the claim may hold only there (with one state, every action
-    #: leads back to it), so other sizes would change what it says.
-    ONE_STATE = "one-state"
+    #: Declared at extent 1 of an axis only (`axis_at_one`), e.g. at one state: the claim may hold
+    #: only there (with one state, every action leads back to it), so other sizes would change what
+    #: it says.
+    AT_ONE = "at-one"
+
+
+def axis_at_one(ob: Obligation) -> str | None:
+    """The first axis (in their order) on which every size of `ob` has extent 1, if any."""
+    if not ob.sizes:
+        return None
+    return next((axis for axis in ob.axes if all(s[axis] == 1 for s in ob.sizes)), None)
+
+
+def one_extent(axis: str) -> str:
+    """Extent 1 of `axis`, as a reason says it: "one state" for the axis "states", "n = 1" for "n"
+    (an axis named by a plural noun is counted in the singular)."""
+    if len(axis) > 1 and axis.endswith("s") and not axis.endswith("ss"):
+        return f"one {axis[:-1]}"
+    return f"{axis} = 1"
 
 
 def keeps_own_sizes(ob: Obligation, settings: Settings) -> OwnSizes | None:
@@ -65,16 +82,21 @@ def keeps_own_sizes(ob: Obligation, settings: Settings) -> OwnSizes | None:
         return None
     if ob.sizes is None:
         return OwnSizes.SIZE_FREE
-    if all(s.states == 1 for s in ob.sizes):
-        return OwnSizes.ONE_STATE
+    if axis_at_one(ob) is not None:
+        return OwnSizes.AT_ONE
     return None
 
 
 def sizes_for(ob: Obligation, settings: Settings) -> Sequence[Size | None]:
+    """The sizes `ob` is checked at: those of `settings` on the obligation's axes (a ValueError if
+    one is not on them), unless it keeps its own (`keeps_own_sizes`)."""
     if ob.sizes is None:
         return [None]
     if settings.sizes is not None and keeps_own_sizes(ob, settings) is None:
-        return list(settings.sizes)
+        try:
+            return [size.named(ob.axes) for size in settings.sizes]
+        except ValueError as exc:
+            raise ValueError(f"{ob.id}: {exc}") from None
     return list(ob.sizes)
 
 
@@ -443,7 +465,7 @@ def check_every_size(ob: Obligation, settings: Settings, cache: VerdictCache | N
         return stored
     _check_every_size(claim, ob, settings, ev, t0)
     if ev.status is Status.PROVED:
-        ev.covers = claim.size_range()
+        ev.covers = claim.size_range(ob.axes)
     if cache is not None and key is not None and cache.put(key, ev) and build_key is not None:
         cache.put_claim_key(build_key, key)
     return ev
@@ -472,7 +494,7 @@ def _check_every_size(claim: IndexEqual, ob: Obligation, settings: Settings, ev:
     rng = np.random.default_rng(instance_seed(settings.seed, ob.id, None) + [1])
     try:
         with cpu_time_limit(_phase_limit(settings)):
-            numbers = large_sizes.check(claim, rng, settings.samples, settings.rtol)
+            numbers = large_sizes.check(claim, rng, settings.samples, settings.rtol, ob.axes)
     except TimeLimitExceeded:
         ev.message, ev.machine_dependent = _limit_message("the numeric check at large sizes", settings), True
         return

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import __version__, export, mutation, replay, report
 from .cache import VerdictCache, loaded_user_files
-from .checker import OwnSizes, Settings, check_all, keeps_own_sizes
+from .checker import OwnSizes, Settings, axis_at_one, check_all, keeps_own_sizes, one_extent, sizes_for
 from .loader import LoadFailure, load, proof_files
 from .location import where
 from .obligation import Derivation, Obligation, Size
@@ -103,9 +103,10 @@ def _add_check_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--sizes",
         type=_size_list,
-        metavar="SxA[,SxA...]",
-        help="model sizes for multi-state obligations, e.g. 2x2,3x3 (default: each obligation's own); size-free "
-        "and one-state obligations keep their own, and a note on stderr names them",
+        metavar="SIZE[,SIZE...]",
+        help="model sizes, written as the obligations' own (an MDP's STATESxACTIONS, e.g. 2x2,3x3), for every "
+        "obligation with sizes (default: each obligation's own); size-free obligations and those declared at "
+        "extent 1 of an axis only (at one state) keep their own, and a note on stderr names them",
     )
     p.add_argument(
         "--jobs",
@@ -129,24 +130,36 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(seed=args.seed, samples=args.samples, time_limit=args.time_limit, sizes=args.sizes)
 
 
-#: Why an obligation checks its own sizes rather than those of --sizes, as a note says it.
+#: Why an obligation checks its own sizes rather than those of --sizes, as a note says it (`one`:
+#: extent 1 of the axis, as "one state").
 _OWN_SIZES = {
     OwnSizes.SIZE_FREE: "size-free: it builds no model, so there is no size to replace",
-    OwnSizes.ONE_STATE: "declared at one state only, as a claim that may hold only there: checked at its own sizes",
+    OwnSizes.AT_ONE: "declared at {one} only, as a claim that may hold only there: checked at its own sizes",
 }
+
+
+class _UsageError(Exception):
+    """Arguments that do not fit the obligations they apply to: `run` prints it, exit status 2."""
 
 
 def _note_own_sizes(obligations: Sequence[Obligation], settings: Settings) -> None:
     """Name on stderr the obligations that --sizes does not apply to, and why: an option that
-    changes nothing for them should not look as if it did."""
-    kept: dict[OwnSizes, list[str]] = {}
+    changes nothing for them should not look as if it did.  Sizes that do not fit an obligation
+    they apply to (2x2x2 for a claim on states and actions) are a usage error."""
+    kept: dict[tuple[OwnSizes, str], list[str]] = {}
     for ob in obligations:
         why = keeps_own_sizes(ob, settings)
         if why is not None:
-            kept.setdefault(why, []).append(ob.id)
+            kept.setdefault((why, axis_at_one(ob) or ""), []).append(ob.id)
+            continue
+        try:
+            sizes_for(ob, settings)
+        except ValueError as exc:
+            raise _UsageError(f"--sizes {','.join(map(str, settings.sizes or ()))}: {exc}") from None
     given = ",".join(map(str, settings.sizes or ()))
-    for why, ids in kept.items():
-        print(f"note: --sizes {given} does not apply to {', '.join(ids)} ({_OWN_SIZES[why]})", file=sys.stderr)
+    for (why, axis), ids in kept.items():
+        reason = _OWN_SIZES[why].format(one=one_extent(axis) if axis else "")
+        print(f"note: --sizes {given} does not apply to {', '.join(ids)} ({reason})", file=sys.stderr)
 
 
 def _check_all(
@@ -523,6 +536,6 @@ def run(argv: Sequence[str], started_ns: int) -> int:
             "mutate": cmd_mutate,
         }
         return commands[args.command](args)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, _UsageError) as exc:
         print(f"symderiv: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

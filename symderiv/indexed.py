@@ -31,8 +31,8 @@ from .verdict import SizeRange
 @dataclass(frozen=True)
 class IndexRange:
     """Indices 1..size, size a positive integer symbol of at least `at_least`; at fixed sizes it
-    takes the field `axis` ("states" or "actions") of a `Size`, and numbers are checked at random
-    sizes up to `largest`."""
+    takes the extent of `axis` (a name of an axis of the obligation's sizes: "states" or "actions"
+    for an MDP's) of a `Size`, and numbers are checked at random sizes up to `largest`."""
 
     size: sp.Symbol
     axis: str
@@ -43,8 +43,8 @@ class IndexRange:
     def __post_init__(self) -> None:
         if not (self.size.is_integer and self.size.is_positive):
             raise ValueError(f"the size {self.size} of a range must be a positive integer symbol")
-        if self.axis not in ("states", "actions"):
-            raise ValueError(f"a range's axis is 'states' or 'actions', got {self.axis!r}")
+        if not (isinstance(self.axis, str) and self.axis.isidentifier()):
+            raise ValueError(f"a range's axis is the name of an axis of a size, as 'states', got {self.axis!r}")
         if not 1 <= self.at_least <= self.largest:
             raise ValueError(f"{self.label}: need 1 <= at_least <= largest, got {self.at_least} and {self.largest}")
 
@@ -136,9 +136,16 @@ class IndexDomain:
         """The lower bound of every range size."""
         return {r.size: r.at_least for r in self.ranges}
 
-    def size_range(self, used: set | None = None) -> SizeRange:
-        """For every size at least the ranges' lower bounds (those of `used` size symbols)."""
-        order = [r for r in sorted(self.ranges, key=lambda r: r.axis != "states") if used is None or r.size in used]
+    @property
+    def axes(self) -> tuple[str, ...]:
+        """The axes of the ranges, in the order they are first declared."""
+        return tuple(dict.fromkeys(r.axis for r in self.ranges))
+
+    def size_range(self, used: set | None = None, axes: Sequence[str] = ()) -> SizeRange:
+        """For every size at least the ranges' lower bounds (those of `used` size symbols), the
+        ranges in the order of `axes` (a size's), then of their declaration."""
+        rank = {axis: k for k, axis in enumerate(dict.fromkeys([*axes, *self.axes]))}
+        order = [r for r in sorted(self.ranges, key=lambda r: rank[r.axis]) if used is None or r.size in used]
         return SizeRange(tuple((r.label, r.at_least) for r in order), tuple(r.axis for r in order))
 
     def distributions(self) -> list[Distribution]:
@@ -153,7 +160,14 @@ class IndexDomain:
         return {t.base: (t.index, t.rhs) for t in self.tables if isinstance(t, ValueTable)}
 
     def counts(self, size: Size) -> dict[sp.Symbol, int]:
-        return {r.size: getattr(size, r.axis) for r in self.ranges}
+        """The size of each range at `size`: the extent of its axis."""
+        missing = next((r for r in self.ranges if r.axis not in size), None)
+        if missing is not None:
+            raise ValueError(
+                f"the range {missing.label} takes the axis {missing.axis!r} of a size, and the size {size} has "
+                f"none (its axes: {', '.join(a or '(unnamed)' for a in size.axes)})"
+            )
+        return {r.size: size[r.axis] for r in self.ranges}
 
     def at(self, size: Size, used: set | None = None) -> Instance:
         """The small model of this domain at one size: a symbol per table entry, its domains; with
@@ -298,12 +312,13 @@ class IndexEqual:
         free = (self.lhs.free_symbols | self.rhs.free_symbols) - set(self.domain.sizes())
         return sorted((x for x in free if x.is_integer), key=str)
 
-    def size_range(self) -> SizeRange:
+    def size_range(self, axes: Sequence[str] = ()) -> SizeRange:
         """The sizes a proof covers: those of the ranges the claim, or the equation of a value it uses,
-        sums over, and those of the ranges it indexes by."""
+        sums over, and those of the ranges it indexes by, in the order of `axes` (those of the
+        obligation's sizes), then of their declaration."""
         said = self._with_equations()
         summed = {r.size for r in self.domain.ranges if any(e.has(r.size) for e in said)}
-        return self.domain.size_range(summed | {self.domain.indices[i].size for i in self.free_indices()})
+        return self.domain.size_range(summed | {self.domain.indices[i].size for i in self.free_indices()}, axes)
 
     def _with_equations(self) -> list[sp.Expr]:
         """Both sides and the defining equations of the value tables they use, and of those they use."""
@@ -342,7 +357,7 @@ class IndexLevel:
 
 
 @functools.lru_cache(maxsize=8)
-def index_level_claim(build: Callable[[IndexLevel], object]) -> object:
+def index_level_claim(build: Callable[[IndexLevel], Claim | IndexEqual]) -> Claim | IndexEqual:
     """What an index-level builder returns, built once per process: the claim is the same at every
     size, and a worker checks an obligation's sizes one after another."""
     return build(IndexLevel())

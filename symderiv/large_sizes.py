@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -403,20 +403,24 @@ def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, fu
     return np.ascontiguousarray(v.T)
 
 
-def _sizes(claim: IndexEqual, rng: np.random.Generator) -> list[Size]:
-    """RANDOM_SIZES random sizes and the largest, each range between its lower bound and its largest."""
+def _sizes(claim: IndexEqual, rng: np.random.Generator, axes: Sequence[str]) -> list[Size]:
+    """RANDOM_SIZES random sizes and the largest, each range between its lower bound and its largest:
+    on `axes` and then those of the ranges (in their order), an axis with no range at extent 1."""
     ranges = {r.axis: r for r in claim.domain.ranges}
-    states, actions = ranges.get("states"), ranges.get("actions")
+    order = list(dict.fromkeys([*axes, *ranges]))
 
     def draw(r, largest: bool) -> int:
         if r is None:
             return 1
         return r.largest if largest else int(rng.integers(r.at_least, r.largest + 1))
 
-    out = [Size(draw(states, False), draw(actions, False)) for _ in range(RANDOM_SIZES)]
-    out.append(Size(draw(states, True), draw(actions, True)))
+    def size(largest: bool) -> Size:
+        return Size(tuple((axis, draw(ranges.get(axis), largest)) for axis in order))
+
+    out = [size(False) for _ in range(RANDOM_SIZES)]
+    out.append(size(True))
     # The smallest first: a claim false at several sizes is judged, and shrunk, at the smallest.
-    return sorted(dict.fromkeys(out), key=lambda size: (size.states * size.actions, size))
+    return sorted(dict.fromkeys(out), key=Size.simplicity)
 
 
 def differentiated(e: sp.Expr) -> sp.Expr:
@@ -428,14 +432,17 @@ def differentiated(e: sp.Expr) -> sp.Expr:
     )
 
 
-def check(claim: IndexEqual, rng: np.random.Generator, samples: int, rtol: float) -> LargeSizeResult:
-    """Both sides at random sizes up to the ranges' largest; a float failure is judged in balls."""
+def check(
+    claim: IndexEqual, rng: np.random.Generator, samples: int, rtol: float, axes: Sequence[str] = ()
+) -> LargeSizeResult:
+    """Both sides at random sizes up to the ranges' largest, on `axes` (those of the obligation's
+    sizes; by default the ranges'); a float failure is judged in balls."""
     result = LargeSizeResult(agreed=True)
     sides = [differentiated(e) for e in (claim.lhs, claim.rhs)]
     orders = {0} | {int(count) for side in sides for d in side.atoms(sp.Derivative) for _, count in d.variable_count}
     used = sides[0].free_symbols | sides[1].free_symbols | sides[0].atoms(AppliedUndef) | sides[1].atoms(AppliedUndef)
     n = min(samples, SAMPLES_PER_SIZE)
-    for size in _sizes(claim, rng):
+    for size in _sizes(claim, rng, axes):
         instance = claim.domain.at(size, used)
         drawn = instance.domains.sample(rng, n, typical=True)
         values = {k: np.asarray(v).astype(PRECISION) for k, v in drawn.items()}

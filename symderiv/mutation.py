@@ -308,11 +308,12 @@ def claim_mutants(claim, symbols=None) -> Iterator[tuple[str, str, Claim]]:
 
 
 def mutation_size(ob: Obligation) -> Size | None:
-    """The smallest size with two or more states and actions if the obligation has one (so that
-    a state index can be shifted or P transposed), else its smallest size."""
+    """The smallest size with every extent two or more if the obligation has one (so that an index
+    can be shifted or a table transposed: a state index, P over two states and actions), else its
+    smallest size."""
     if not ob.sizes:
         return None
-    multi = [s for s in ob.sizes if s.states > 1 and s.actions > 1]
+    multi = [s for s in ob.sizes if all(n > 1 for n in s.counts)]
     return multi[0] if multi else ob.sizes[0]
 
 

@@ -7,6 +7,9 @@ Building is deferred so that a broken step costs only its own verdict.
 
 from __future__ import annotations
 
+import itertools
+import math
+import operator
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -22,27 +25,119 @@ if TYPE_CHECKING:
     from .indexed import IndexEqual
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, repr=False)
 class Size:
-    """The size of a small model: |S| states and |A| actions."""
+    """The size of a small model: a positive extent on each of its named axes, in a fixed order.
 
-    states: int
-    actions: int
+    A vocabulary names the axes: an MDP's size is its states and actions,
+    `Size.of(states=2, actions=3)`, written `2x3` (the extents joined by `x`, in order).  Sizes
+    compare by their extents in order, so those on the same axes sort as their tuples of extents;
+    `Size.simplicity` orders them from the simplest (the smallest `volume`) up.  A size parsed
+    without axis names (`Size.parse("2x3")`, as `--sizes` gives) has unnamed axes, which `named`
+    names after those of an obligation's sizes."""
 
-    def __str__(self) -> str:
-        return f"{self.states}x{self.actions}"
+    extents: tuple[tuple[str, int], ...]
+
+    def __post_init__(self) -> None:
+        extents = tuple((axis, _extent(n, axis)) for axis, n in self.extents)
+        if not extents:
+            raise ValueError("a size has one axis at least")
+        names = [axis for axis, _ in extents]
+        if any(not isinstance(a, str) for a in names) or (any(names) and not all(names)):
+            raise ValueError(f"a size's axes are named by non-empty strings, or all unnamed (''): got {names}")
+        if all(names) and len(set(names)) < len(names):
+            raise ValueError(f"a size names each axis once, got {names}")
+        object.__setattr__(self, "extents", extents)
 
     @classmethod
-    def parse(cls, text: str) -> Size:
-        m = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
-        if not m or int(m[1]) < 1 or int(m[2]) < 1:
-            raise ValueError(f"a size is STATESxACTIONS with both at least 1, e.g. 2x3; got {text!r}")
-        return cls(int(m[1]), int(m[2]))
+    def of(cls, **extents: int) -> Size:
+        """The size with these extents, on axes named and ordered as given: `Size.of(states=2, actions=3)`."""
+        return cls(tuple(extents.items()))
+
+    @classmethod
+    def grid(cls, **extents: Sequence[int]) -> tuple[Size, ...]:
+        """Every combination of the given extents, the first axis varying slowest:
+        `Size.grid(states=[1, 2], actions=[2, 3])` is 1x2, 1x3, 2x2 and 2x3."""
+        axes = list(extents)
+        return tuple(cls(tuple(zip(axes, combination))) for combination in itertools.product(*extents.values()))
+
+    @property
+    def axes(self) -> tuple[str, ...]:
+        """The names of the axes, in order ('' for each axis of an unnamed size)."""
+        return tuple(axis for axis, _ in self.extents)
+
+    @property
+    def counts(self) -> tuple[int, ...]:
+        """The extents, in the order of the axes."""
+        return tuple(n for _, n in self.extents)
+
+    @property
+    def volume(self) -> int:
+        """The product of the extents: how large the model is (2x3 is 6)."""
+        return math.prod(self.counts)
+
+    def simplicity(self) -> tuple[int, Size]:
+        """The key that orders sizes from the simplest: the smallest volume first, then by extents."""
+        return (self.volume, self)
+
+    def __getitem__(self, axis: str) -> int:
+        for name, n in self.extents:
+            if name == axis and axis:
+                return n
+        raise KeyError(f"the size {self} has no axis {axis!r}; its axes are {self._axes_text()}")
+
+    def __contains__(self, axis: object) -> bool:
+        return bool(axis) and axis in self.axes
+
+    def __iter__(self) -> Iterator[str]:
+        """The axes, as a mapping from axis to extent gives its keys."""
+        return iter(self.axes)
+
+    def named(self, axes: Sequence[str]) -> Size:
+        """This size on `axes`: an unnamed size takes their names in order (as many extents as axes);
+        a named one must be on them already."""
+        axes = tuple(axes)
+        if self.axes == axes:
+            return self
+        if not any(self.axes) and len(self.extents) == len(axes):
+            return Size(tuple(zip(axes, self.counts)))
+        wanted = "x".join(a.upper() for a in axes)
+        raise ValueError(f"the size {self} ({self._axes_text()}) is not one on {', '.join(axes)}: write {wanted}")
+
+    def _axes_text(self) -> str:
+        return ", ".join(self.axes) if any(self.axes) else "unnamed"
+
+    def __str__(self) -> str:
+        return "x".join(str(n) for n in self.counts)
+
+    def __repr__(self) -> str:
+        if not any(self.axes):
+            return f"Size.parse({str(self)!r})"
+        return "Size.of(" + ", ".join(f"{axis}={n}" for axis, n in self.extents) + ")"
+
+    @classmethod
+    def parse(cls, text: str, axes: Sequence[str] = ()) -> Size:
+        """A size written as its extents joined by `x` (`2x3`; `X` and `×` too), each at least 1: on
+        `axes` if given (one extent per axis), else on unnamed axes (see `named`)."""
+        parts = re.split(r"[xX×]", text)
+        numbers = [p.strip() for p in parts]
+        if not all(re.fullmatch(r"\d+", n) for n in numbers) or any(int(n) < 1 for n in numbers):
+            raise ValueError(f"a size is its extents joined by x, each at least 1, e.g. 2x3; got {text!r}")
+        if axes and len(axes) != len(numbers):
+            wanted = "x".join(a.upper() for a in axes)
+            raise ValueError(f"a size on {', '.join(axes)} is {wanted}, e.g. {'x'.join('2' * len(axes))}; got {text!r}")
+        return cls(tuple(zip(tuple(axes) or ("",) * len(numbers), map(int, numbers))))
 
 
-def sizes(states: Sequence[int], actions: Sequence[int]) -> tuple[Size, ...]:
-    """Every combination of the given numbers of states and actions."""
-    return tuple(Size(s, a) for s in states for a in actions)
+def _extent(n: object, axis: object) -> int:
+    """`n` as an extent of a size: an integer at least 1."""
+    try:
+        value = operator.index(n)  # type: ignore[arg-type]
+    except TypeError:
+        value = 0
+    if isinstance(n, bool) or value < 1:
+        raise ValueError(f"the extent of a size's axis {axis!r} is an integer at least 1, got {n!r}")
+    return value
 
 
 @dataclass
@@ -75,7 +170,12 @@ class Obligation:
     def __post_init__(self) -> None:
         # Ordered from the simplest, so that shrinking and reports start small.
         if self.sizes is not None:
-            self.sizes = tuple(sorted(self.sizes, key=lambda s: (s.states * s.actions, s)))
+            self.sizes = tuple(sorted(self.sizes, key=Size.simplicity))
+
+    @property
+    def axes(self) -> tuple[str, ...]:
+        """The axes of the obligation's sizes, in their order (none for a size-free obligation)."""
+        return self.sizes[0].axes if self.sizes else ()
 
     def build_for(self, size: Size | None) -> Claim | IndexEqual:
         """Build the claim for one size (or the only instance, for size-free claims)."""
@@ -87,6 +187,18 @@ class Obligation:
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex}$"
+
+
+def _same_axes(step: str, sizes: Sequence[Size]) -> None:
+    """Refuse sizes that are not all on the same named axes: an obligation's sizes replace one
+    another (`--sizes`), and are compared and ordered, axis by axis."""
+    if any(not isinstance(s, Size) for s in sizes):
+        raise ValueError(f"{step}: sizes is a sequence of Size, e.g. Size.of(n=2); got {list(sizes)!r}")
+    axes = {s.axes for s in sizes}
+    if len(axes) > 1:
+        raise ValueError(f"{step}: every size of a claim is on the same axes, got {', '.join(map(repr, sizes))}")
+    if sizes and not any(sizes[0].axes):
+        raise ValueError(f"{step}: name the axes of a claim's sizes, e.g. Size.of(n=2) or Size.parse('2', ['n'])")
 
 
 #: The verdicts an obligation may expect; `error` is never an expectation.
@@ -151,6 +263,9 @@ class Derivation:
 
         if sizes is not None and model is None:
             raise ValueError(f"{step}: a claim with sizes needs a model factory, e.g. model=SymbolicMDP")
+        if sizes is not None:
+            sizes = tuple(sizes)
+            _same_axes(step, sizes)
         where = caller()
         expected = _expectation(expect)
         if remark and _expectation(expect) is not Status.REFUTED:

@@ -13,7 +13,7 @@ size-free claim, so that `pytest -n auto` spreads the sizes of a slow obligation
 
 An obligation's verdict is the worst of its sizes', so an item passes when its size's verdict
 is at least as strong as the expected one (expected proved: proved; argued: proved or argued;
-numeric: proved, argued or numeric; refuted, an erratum that may hold at one state: anything
+numeric: proved, argued or numeric; refuted, an erratum that may hold at one size: anything
 but error); an obligation with a single size must get exactly the expected verdict.  That
 some size reaches the expected verdict (one refutation at least, for an erratum) is judged
 when every size has run: if none does, the run fails and its `symderiv` summary names the
@@ -22,7 +22,8 @@ the counterexample and the `symderiv check` command that reproduces it.
 
 The `symderiv` summary also says when a file named on the command line holds no derivation,
 when one holds a derivation while the plugin is off, and which obligations keep their own
-sizes under --symderiv-sizes (size-free and one-state ones, as for `symderiv check`).
+sizes under --symderiv-sizes (size-free ones and those declared at extent 1 of an axis only, as at
+one state, as for `symderiv check`).
 Options: --symderiv-seed, --symderiv-samples, --symderiv-time-limit, --symderiv-sizes,
 --symderiv-cache; a bad value is a usage error.
 """
@@ -49,10 +50,12 @@ from .checker import (
     EVERY_SIZE,
     OwnSizes,
     Settings,
+    axis_at_one,
     check_every_size,
     check_size,
     covering,
     keeps_own_sizes,
+    one_extent,
     sizes_for,
     verdict_of,
 )
@@ -136,10 +139,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--symderiv-sizes",
-        type=_option_type(_sizes, "sizes STATESxACTIONS, each at least 1, separated by commas, e.g. 2x2,3x3"),
+        type=_option_type(
+            _sizes, "sizes written as extents joined by x, each at least 1, separated by commas, e.g. 2x2,3x3"
+        ),
         default=None,
-        metavar="SxA[,SxA...]",
-        help="model sizes for multi-state obligations, as `symderiv check --sizes` (default: each obligation's own)",
+        metavar="SIZE[,SIZE...]",
+        help="model sizes for the obligations with sizes, as `symderiv check --sizes` (default: each obligation's own)",
     )
     group.addoption(
         "--symderiv-cache",
@@ -163,15 +168,22 @@ _SUMMARY = pytest.StashKey["RunSummary"]()
 _EVERY_SIZE = pytest.StashKey[dict[int, tuple[Obligation, SizeEvidence]]]()
 
 #: Hint kinds, of a file named on the command line: it holds a derivation while the plugin is off;
-#: it holds none; its name starts with `_`, so it is no proof file.  The values of `OwnSizes` are
-#: the kinds of an obligation that --symderiv-sizes does not apply to.
+#: it holds none; its name starts with `_`, so it is no proof file.  The values of `OwnSizes` (an
+#: `AT_ONE`'s followed by a space and the axis) are the kinds of an obligation that
+#: --symderiv-sizes does not apply to.
 _OFF, _EMPTY, _PRIVATE = "off", "empty", "private"
 
-#: Why an obligation keeps its own sizes under --symderiv-sizes.
+#: Why an obligation keeps its own sizes under --symderiv-sizes (`one`: extent 1 of the axis, as
+#: "one state").
 _OWN_SIZES = {
     OwnSizes.SIZE_FREE: "size-free: it builds no model, so there is no size to replace",
-    OwnSizes.ONE_STATE: "declared at one state only, as a claim that may hold only there",
+    OwnSizes.AT_ONE: "declared at {one} only, as a claim that may hold only there",
 }
+
+
+def _own_kind(own: OwnSizes, ob: Obligation) -> str:
+    """The hint kind of an obligation that keeps its own sizes: why, and for `AT_ONE`, on which axis."""
+    return f"{own.value} {axis_at_one(ob)}" if own is OwnSizes.AT_ONE else own.value
 
 
 def _enabled(config: pytest.Config) -> bool:
@@ -286,8 +298,12 @@ class ProofFile(pytest.File):
                 collected.add(key)
                 own = keeps_own_sizes(ob, settings)
                 if own is not None:
-                    self.config.stash[_SUMMARY].hints.add((own.value, ob.id))
-                sizes = sizes_for(ob, settings)
+                    self.config.stash[_SUMMARY].hints.add((_own_kind(own, ob), ob.id))
+                try:
+                    sizes = sizes_for(ob, settings)
+                except ValueError as exc:
+                    given = ",".join(map(str, settings.sizes or ()))
+                    raise self.CollectError(f"--symderiv-sizes {given}: {exc}") from None
                 every = ob.model is IndexLevel
                 count = len(sizes) + every
                 if every:  # first: its fixed sizes are checked as its instances
@@ -395,7 +411,8 @@ def _command(config: pytest.Config, path: Path, ob: Obligation, sizes: Sequence[
     """The `symderiv check` command that checks `ob` at `sizes` with this run's settings."""
     settings, defaults = config.stash[_SETTINGS], Settings()
     words = ["symderiv", "check", _shown(path, config), "-k", ob.id]
-    if sizes and list(sizes_for(ob, dataclasses.replace(settings, sizes=tuple(sizes)))) == list(sizes):
+    checked = sizes_for(ob, dataclasses.replace(settings, sizes=tuple(sizes))) if sizes else []
+    if sizes and list(map(str, checked)) == list(map(str, sizes)):
         words += ["--sizes", ",".join(map(str, sizes))]
     words += ["--seed", str(settings.seed)]
     if settings.samples != defaults.samples:
@@ -501,9 +518,12 @@ class RunSummary:
         lines += [f"{path} is not checked: a file whose name starts with _ is no proof file" for path in private]
         given = ",".join(map(str, self.config.stash[_SETTINGS].sizes or ()))
         for own, why in _OWN_SIZES.items():
-            ids = sorted(subject for kind, subject in self.hints if kind == own.value)
-            if ids:
-                lines.append(f"--symderiv-sizes {given} does not apply to {', '.join(ids)} ({why})")
+            kinds = sorted({kind for kind, _ in self.hints if kind.split(" ")[0] == own.value})
+            for kind in kinds:
+                ids = sorted(subject for k, subject in self.hints if k == kind)
+                axis = kind.partition(" ")[2]
+                reason = why.format(one=one_extent(axis) if axis else "")
+                lines.append(f"--symderiv-sizes {given} does not apply to {', '.join(ids)} ({reason})")
         if off:
             shown = ", ".join(off[:5]) + (f" and {len(off) - 5} more" if len(off) > 5 else "")
             lines.append(

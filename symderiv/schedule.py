@@ -5,8 +5,9 @@ while the others idle.  What a pair cost when it was last checked (the verdict c
 the best guess of what it costs now; a pair never measured comes before every measured one (it may
 be slow), ordered by a static estimate: an index-level obligation checked whole (for every size,
 at sizes up to the largest its ranges allow, and then at its fixed sizes) first, then the model's
-states × actions, larger models first (their claims go through the solved systems of every state
-and action).  The order changes no verdict.
+volume (the product of its size's extents: states × actions for an MDP), larger models first
+(an MDP's claims go through the solved systems of every state and action).  The order changes no
+verdict.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def static_estimate(size: Size | str | None) -> float:
     checked whole (the checker's tasks for index-level obligations)."""
     if isinstance(size, str):
         return float("inf")
-    return size.states * size.actions if size is not None else 1
+    return size.volume if size is not None else 1
 
 
 def slowest_first(

@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from .outcome import Attempt
+
+if TYPE_CHECKING:
+    from .obligation import Size
 
 
 class Status(str, Enum):
@@ -66,17 +70,18 @@ class SizeRange:
     (("|S|", 1), ("|A|", 1)) for every |S| ≥ 1 and |A| ≥ 1."""
 
     bounds: tuple[tuple[str, int], ...]
-    #: The field of a model's `Size` that each bound constrains, in the order of `bounds`.
+    #: The axis of a model's `Size` that each bound constrains, in the order of `bounds`.
     axes: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return "every " + ", ".join(f"{label} ≥ {low}" for label, low in self.bounds)
 
-    def contains(self, size: object) -> bool:
-        """Whether the proof covers a model of this size (a `Size`): each bound holds on its field."""
+    def contains(self, size: Size) -> bool:
+        """Whether the proof covers a model of this size: each bound holds on its axis (a size
+        without one of the axes is not covered)."""
         if len(self.axes) != len(self.bounds):
             return False
-        return all(getattr(size, axis) >= low for axis, (_, low) in zip(self.axes, self.bounds))
+        return all(axis in size and size[axis] >= low for axis, (_, low) in zip(self.axes, self.bounds))
 
     def to_dict(self) -> dict:
         return {"bounds": dict(self.bounds), "axes": list(self.axes), "text": str(self)}

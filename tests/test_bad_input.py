@@ -165,7 +165,7 @@ def test_only_good_obligations_exit_zero(folder, capsys):
         (["check", "--samples", "0"], "expected a positive integer"),
         (["check", "--time-limit", "-1"], "expected a positive number of seconds"),
         (["check", "--seed", "seven"], "--seed: expected an integer >= 0"),
-        (["check", "--sizes", "0x2"], "STATESxACTIONS with both at least 1"),
+        (["check", "--sizes", "0x2"], "extents joined by x, each at least 1, e.g. 2x3; got '0x2'"),
         (["frobnicate"], "invalid choice"),
     ],
 )

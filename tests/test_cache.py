@@ -65,7 +65,7 @@ def test_the_same_claim_and_settings_give_the_same_key():
             id="strategies",
         ),
         pytest.param(dict(ob_id="C2"), id="obligation id (the seed derives from it)"),
-        pytest.param(dict(size=Size(1, 2)), id="size"),
+        pytest.param(dict(size=Size.of(states=1, actions=2)), id="size"),
     ],
 )
 def test_anything_a_verdict_depends_on_changes_the_key(changed):
@@ -108,7 +108,7 @@ def test_dummies_are_keyed_by_where_they_stand_not_by_their_index():
 
 
 def test_the_list_of_sizes_to_run_is_not_part_of_the_key():
-    assert key(settings=Settings(samples=300, time_limit=5, sizes=(Size(2, 2),))) == key()
+    assert key(settings=Settings(samples=300, time_limit=5, sizes=(Size.of(states=2, actions=2),))) == key()
 
 
 def test_a_new_version_of_a_tool_changes_the_key(monkeypatch):

@@ -1,6 +1,9 @@
 """The checker end to end on small derivations: verdicts, counterexamples, errors."""
 
+import zlib
+
 import numpy as np
+import pytest
 import sympy as sp
 
 from symderiv import (
@@ -11,12 +14,14 @@ from symderiv import (
     Positive,
     Real,
     Settings,
+    Size,
     SmoothFunctions,
     Status,
     check,
     check_all,
     sizes,
 )
+from symderiv.checker import OwnSizes, axis_at_one, instance_seed, keeps_own_sizes, one_extent, sizes_for
 from symderiv.outcome import Outcome
 from symderiv.rl import SymbolicMDP
 from symderiv.symbolic import Strategy
@@ -178,3 +183,53 @@ def test_the_convexity_rule_uses_the_strategies_the_settings_name():
 
     verdict = check(d.obligations[0], Settings(samples=100, strategies=(Strategy("recording", recording),)))
     assert verdict.status is Status.PROVED and "recording" in verdict.strategy
+
+
+def _sized(axes_sizes: dict) -> Derivation:
+    """A claim per entry: id -> its sizes (None: size-free), built from the size itself."""
+    e = Derivation("sizes")
+    for ob_id, declared in axes_sizes.items():
+        if declared is None:
+            e.claim(ob_id, "x = x")(lambda: Equal(x, x, [Positive(x)]))
+        else:
+            e.claim(ob_id, "x = x", sizes=declared, model=lambda size: size)(lambda _: Equal(x, x, [Positive(x)]))
+    return e
+
+
+def test_given_sizes_replace_those_of_claims_except_size_free_ones_and_those_at_one_on_an_axis():
+    e = _sized(
+        {
+            "N1": [Size.of(n=1)],  # declared at n = 1 only: the claim may hold only there
+            "N2": [Size.of(n=1), Size.of(n=3)],
+            "R1": sizes([1], [2, 3]),  # at one state only
+            "R2": sizes([1, 2], [1]),  # at one action only
+            "R3": sizes([1, 2], [2]),
+            "F": None,
+        }
+    )
+    ob = {o.id: o for o in e.obligations}
+    assert all(keeps_own_sizes(o, Settings()) is None for o in e.obligations)  # no sizes given
+    given = Settings(sizes=(Size.parse("2"),))
+    assert keeps_own_sizes(ob["F"], given) is OwnSizes.SIZE_FREE
+    assert keeps_own_sizes(ob["N1"], given) is OwnSizes.AT_ONE and axis_at_one(ob["N1"]) == "n"
+    assert keeps_own_sizes(ob["N2"], given) is None and sizes_for(ob["N2"], given) == [Size.of(n=2)]
+    assert sizes_for(ob["N1"], given) == [Size.of(n=1)] and sizes_for(ob["F"], given) == [None]
+    assert [axis_at_one(ob[k]) for k in ("R1", "R2", "R3")] == ["states", "actions", None]
+    assert [one_extent(a) for a in ("n", "states", "actions", "axes", "class")] == [
+        "n = 1",
+        "one state",
+        "one action",
+        "one axe",  # a simple rule: a name ending in s is a plural noun
+        "class = 1",
+    ]
+    with pytest.raises(ValueError, match=r"R3: the size 2 \(unnamed\) is not one on states, actions"):
+        sizes_for(ob["R3"], given)
+    assert [str(s) for s in sizes_for(ob["R3"], Settings(sizes=(Size.parse("3x3"),)))] == ["3x3"]
+
+
+def test_an_instance_seed_ends_with_the_extents_of_its_size_in_order():
+    """The seeds of a run at a size (and so its verdicts) are those of the size's numbers alone."""
+    crc = zlib.crc32(b"N11")
+    assert instance_seed(7, "N11", Size.of(states=2, actions=3)) == [7, crc, 2, 3]
+    assert instance_seed(7, "N11", Size.of(n=4)) == [7, crc, 4]
+    assert instance_seed(7, "N11", None) == [7, crc]

@@ -70,7 +70,7 @@ def test_unknown_option_and_bad_sizes_are_usage_errors(proof, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["check", str(proof), "--sizes", "2by2"])
     assert exc.value.code == 2
-    assert "STATESxACTIONS" in capsys.readouterr().err
+    assert "a size is its extents joined by x, each at least 1, e.g. 2x3; got '2by2'" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("seed", ["-1", "seven"])
@@ -176,6 +176,15 @@ def test_sizes_ignored_by_an_obligation_are_named_with_the_reason(tmp_path, caps
     )
     assert main(["check", str(path), "-k", "S1", "--samples", "200", "--no-cache"]) == 0
     assert "note:" not in capsys.readouterr().err  # no --sizes, nothing ignored
+
+
+def test_sizes_on_other_axes_than_a_claims_are_a_usage_error_naming_it(tmp_path, capsys):
+    path = tmp_path / "sized.py"
+    path.write_text(SIZED)
+    assert main(["check", str(path), "--sizes", "2x2x2", "--samples", "200", "--no-cache", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "symderiv: error: --sizes 2x2x2: S3: the size 2x2x2 (unnamed) is not one on states, actions" in err
+    assert "write STATESxACTIONS" in err
 
 
 def test_a_rerun_with_nothing_changed_prints_the_same_report_from_the_runs_record(proof, capsys):

@@ -108,8 +108,10 @@ def test_fixed_sizes_are_proved_in_full_when_no_proof_for_every_size_covers_them
 
 def test_a_size_range_contains_the_sizes_at_least_its_bounds_and_a_range_without_axes_none() -> None:
     at_least_two_actions = SizeRange((("|A|", 2),), ("actions",))
-    assert at_least_two_actions.contains(Size(3, 2)) and not at_least_two_actions.contains(Size(3, 1))
-    assert not SizeRange((("|A|", 1),)).contains(Size(1, 2))
+    assert at_least_two_actions.contains(Size.of(states=3, actions=2)) and not at_least_two_actions.contains(
+        Size.of(states=3, actions=1)
+    )
+    assert not SizeRange((("|A|", 1),)).contains(Size.of(states=1, actions=2))
 
 
 def test_a_claim_true_at_the_fixed_sizes_only_is_refuted_at_a_larger_one() -> None:

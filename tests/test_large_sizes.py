@@ -54,7 +54,19 @@ def test_a_true_identity_agrees_up_to_the_largest_sizes() -> None:
     boltzmann = pi[s, a] * sp.exp(Q[s, a] / alpha) / over_actions(pi[s, c] * sp.exp(Q[s, c] / alpha), c)
     result = check(Q[s, a], soft_value + alpha * sp.log(boltzmann / pi[s, a]))
     assert result.agreed and result.mismatch is None
-    assert Size(12, 30) in result.sizes and len(result.sizes) > 1
+    assert Size.of(states=12, actions=30) in result.sizes and len(result.sizes) > 1
+
+
+def test_the_sizes_are_on_the_axes_given_then_those_of_the_ranges_an_axis_without_one_at_1() -> None:
+    N = sp.Symbol("N", integer=True, positive=True)
+    i, j = sp.symbols("i j", integer=True)
+    w = sp.IndexedBase("w", real=True)
+    items = IndexRange(N, "n", "N", largest=7)
+    claim = IndexEqual(sp.Sum(w[i], (i, 1, N)), sp.Sum(w[j], (j, 1, N)), IndexDomain({}, [Table(w, (items,))]))
+    result = large_sizes.check(claim, np.random.default_rng(0), 50, 1e-9)
+    assert result.agreed and Size.of(n=7) in result.sizes and all(z.axes == ("n",) for z in result.sizes)
+    on_more = large_sizes.check(claim, np.random.default_rng(0), 50, 1e-9, ("m", "n"))
+    assert [z.counts for z in on_more.sizes] == [(1, z["n"]) for z in result.sizes]
 
 
 def test_gradients_under_a_sum_agree() -> None:
@@ -65,13 +77,13 @@ def test_gradients_under_a_sum_agree() -> None:
 def test_a_claim_true_only_up_to_three_actions_is_refuted_at_a_larger_size() -> None:
     result = check((A - 1) * (A - 2) * (A - 3) * over_actions(pi[s, b] ** 2), 0)
     assert not result.agreed
-    assert result.mismatch is not None and result.size.actions > 3
+    assert result.mismatch is not None and result.size["actions"] > 3
 
 
 def test_a_claim_true_only_for_one_action_is_refuted_with_a_certified_point() -> None:
     """Σ_a π(a|s)² = 1 holds at |A| = 1 only; the point lies in the domain, exactly."""
     result = check(over_actions(pi[s, b] ** 2), 1)
-    assert result.mismatch is not None and result.size.actions > 1
+    assert result.mismatch is not None and result.size["actions"] > 1
     entries = [v for k, v in result.mismatch.values.items() if str(k).startswith("pi_0_")]
     assert sum(entries) == 1
 
@@ -85,7 +97,7 @@ def test_sums_over_states_and_actions_are_evaluated_over_their_own_ranges() -> N
 def test_the_smallest_failing_size_is_judged_first() -> None:
     result = check(over_actions(pi[s, b] ** 2), 1, seed=3)
     sizes_before = [z for z in result.sizes if z != result.size]
-    assert all(z.states * z.actions <= result.size.states * result.size.actions for z in sizes_before)
+    assert all(z.volume <= result.size.volume for z in sizes_before)
 
 
 gamma = sp.Symbol("gamma", positive=True)
@@ -113,7 +125,7 @@ VALUES = IndexDomain(
 
 def test_a_value_table_is_the_solution_of_its_equation() -> None:
     result = large_sizes.check(IndexEqual(v[s], bellman(s), VALUES), np.random.default_rng(0), 100, 1e-9)
-    assert result.agreed and Size(12, 30) in result.sizes
+    assert result.agreed and Size.of(states=12, actions=30) in result.sizes
 
 
 def test_a_value_table_is_not_its_equation_with_a_term_dropped() -> None:

@@ -204,6 +204,24 @@ def test_the_core_imports_no_vocabulary():
     assert not leaks, "the core must not import a vocabulary: " + "; ".join(leaks)
 
 
+def test_the_package_names_one_name_of_a_vocabulary_and_imports_it_only_when_used():
+    """`symderiv.sizes` is the RL vocabulary's (`symderiv.rl.sizes`, states x actions), which proof
+    files import from the package: the one public name it takes from a vocabulary, by name, not
+    by an import, so that nothing of the core loads the vocabulary until it is used."""
+    taken = {name for name, module in symderiv._DEFINED_IN.items() if _in_vocabulary("symderiv" + module)}
+    assert taken == {"sizes"}
+    probe = (
+        "import sys, symderiv\n"
+        "symderiv.Size, symderiv.Derivation, symderiv.check_all\n"
+        "assert 'symderiv.rl' not in sys.modules, 'the core imported the vocabulary'\n"
+        "from symderiv import sizes\n"
+        "from symderiv.rl import sizes as rl_sizes\n"
+        "assert sizes is rl_sizes\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 #: Run in a fresh interpreter: imports each module with no module of symderiv loaded.  Third-party
 #: libraries stay loaded between modules (importing `symderiv.x` runs the package's __init__, which
 #: imports every module anyway, so a fresh interpreter per module would repeat SymPy's import only).

@@ -71,7 +71,11 @@ def test_the_order_workers_take_the_sizes_in_changes_no_verdict(tmp_path):
     """Timings recorded against the run's order make the workers start at its end."""
     cache = VerdictCache(tmp_path)
     for seconds, (ob_id, name, size) in enumerate(
-        [("J1", "log_of_product", None), ("J2", "square_of_sum_wrong", None), ("J4", "soft_value", Size(1, 2))]
+        [
+            ("J1", "log_of_product", None),
+            ("J2", "square_of_sum_wrong", None),
+            ("J4", "soft_value", Size.of(states=1, actions=2)),
+        ]
     ):
         cache.record_seconds(ob_id, name, size, float(seconds))
     serial = check_all(d, FAST)

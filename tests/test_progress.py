@@ -23,7 +23,7 @@ def _obligation():
 def test_a_phase_is_reported_only_after_it_has_run_a_while_and_then_now_and_then():
     clock = Clock()
     beat = Heartbeat(io.StringIO(), clock)
-    beat.phase(_obligation(), Size(3, 3), "symbolic")
+    beat.phase(_obligation(), Size.of(states=3, actions=3), "symbolic")
     clock.now = QUIET_FOR - 0.5
     assert beat.line() is None
     clock.now = QUIET_FOR + 0.5
@@ -48,15 +48,15 @@ def test_runs_in_workers_report_the_wait_for_the_next_verdict():
 def test_with_several_pairs_running_the_longest_phase_is_reported_and_a_done_pair_is_not():
     clock, ob = Clock(), _obligation()
     beat = Heartbeat(io.StringIO(), clock)
-    beat.phase(ob, Size(3, 3), "symbolic")
+    beat.phase(ob, Size.of(states=3, actions=3), "symbolic")
     clock.now = 2.0
-    beat.phase(ob, Size(1, 2), "build")
+    beat.phase(ob, Size.of(states=1, actions=2), "build")
     clock.now = QUIET_FOR + 1
     assert beat.line() == "  ... symbolic proof of N7 at 3x3: 6s (1 more running)"
-    beat.phase(ob, Size(3, 3), "done")
+    beat.phase(ob, Size.of(states=3, actions=3), "done")
     clock.now = QUIET_FOR + 2 + REPEAT
     assert beat.line() == f"  ... building the claim of N7 at 1x2: {QUIET_FOR + REPEAT:.0f}s"
-    beat.phase(ob, Size(1, 2), "done")
+    beat.phase(ob, Size.of(states=1, actions=2), "done")
     beat.verdict(1, 1)
     clock.now += QUIET_FOR
     assert beat.line() == f"  ... waiting for the next verdict (1/1 done): {QUIET_FOR:.0f}s"

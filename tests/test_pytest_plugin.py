@@ -31,7 +31,8 @@ PROOF = textwrap.dedent(
     """
 )
 
-# Claims with sizes; the model a builder receives is the size itself, so x^|S| depends on it.
+# Claims with sizes on one axis, n, no vocabulary's: the model a builder receives is n itself, so
+# x^n depends on it.
 SIZED = textwrap.dedent(
     """
     import sympy as sp
@@ -41,15 +42,15 @@ SIZED = textwrap.dedent(
     d = Derivation("sized claims")
 
     def the_size(size):
-        return size
+        return size["n"]
 
-    @d.claim("S1", r"x^{|S|} x = x^{|S|+1}", sizes=[Size(1, 1), Size(2, 1), Size(3, 1)], model=the_size)
-    def power_rule(size):
-        return Equal(x**size.states * x, x ** (size.states + 1), [Positive(x)])
+    @d.claim("S1", r"x^n x = x^{n+1}", sizes=[Size.of(n=1), Size.of(n=2), Size.of(n=3)], model=the_size)
+    def power_rule(n):
+        return Equal(x**n * x, x ** (n + 1), [Positive(x)])
 
-    @d.claim("S2", r"x^{|S|} = x", sizes=[Size(1, 1), Size(2, 1)], model=the_size, expect="refuted")
-    def erratum_true_at_one_state(size):
-        return Equal(x**size.states, x, [Positive(x)])
+    @d.claim("S2", r"x^n = x", sizes=[Size.of(n=1), Size.of(n=2)], model=the_size, expect="refuted")
+    def erratum_true_at_n_1(n):
+        return Equal(x**n, x, [Positive(x)])
     """
 )
 
@@ -98,44 +99,48 @@ def test_a_file_outside_any_proofs_folder_gives_one_item_per_size_and_runs_under
     collected = pytester.runpytest_inprocess("--symderiv", str(path), "--collect-only", "-q", *FAST)
     collected.stdout.fnmatch_lines(
         [
-            "my_identities.py::S1:power_rule[[]1x1[]]",
-            "my_identities.py::S1:power_rule[[]2x1[]]",
-            "my_identities.py::S1:power_rule[[]3x1[]]",
-            "my_identities.py::S2:erratum_true_at_one_state[[]1x1[]]",
-            "my_identities.py::S2:erratum_true_at_one_state[[]2x1[]]",
+            "my_identities.py::S1:power_rule[[]1[]]",
+            "my_identities.py::S1:power_rule[[]2[]]",
+            "my_identities.py::S1:power_rule[[]3[]]",
+            "my_identities.py::S2:erratum_true_at_n_1[[]1[]]",
+            "my_identities.py::S2:erratum_true_at_n_1[[]2[]]",
             "*5 tests collected*",
         ]
     )
-    # S2 holds at one state and is refuted at two: its erratum is as expected.
+    # S2 holds at n = 1 and is refuted at 2: its erratum is as expected.
     result = pytester.runpytest_subprocess("--symderiv", str(path), "-n", "2", *FAST)
     result.stdout.fnmatch_lines(["*2 workers*"])
     result.assert_outcomes(passed=5)
 
 
-def test_symderiv_sizes_replaces_the_sizes_of_multi_state_claims(pytester):
-    one_state = textwrap.dedent(
+def test_symderiv_sizes_replaces_the_sizes_of_claims_not_declared_at_extent_one_only(pytester):
+    at_n_1 = textwrap.dedent(
         """
-        @d.claim("S6", r"x^{|S|} = x", sizes=[Size(1, 1), Size(1, 2)], model=the_size)
-        def holds_at_one_state(size):
-            return Equal(x**size.states, x, [Positive(x)])
+        @d.claim("S6", r"x^n = x", sizes=[Size.of(n=1, m=1), Size.of(n=1, m=2)], model=the_size)
+        def holds_at_n_1(n):
+            return Equal(x**n, x, [Positive(x)])
         """
     )
-    pytester.makepyfile(my_identities=SIZED + one_state, size_free=PROOF)
-    result = pytester.runpytest_inprocess("--symderiv", "--symderiv-sizes", "2x1,4x1", "--collect-only", "-q", *FAST)
+    pytester.makepyfile(my_identities=SIZED + at_n_1, size_free=PROOF)
+    result = pytester.runpytest_inprocess("--symderiv", "--symderiv-sizes", "2,4", "--collect-only", "-q", *FAST)
     result.stdout.fnmatch_lines(
         [
-            "my_identities.py::S1:power_rule[[]2x1[]]",
-            "my_identities.py::S1:power_rule[[]4x1[]]",
-            "my_identities.py::S2:erratum_true_at_one_state[[]2x1[]]",
-            "my_identities.py::S2:erratum_true_at_one_state[[]4x1[]]",
-            "my_identities.py::S6:holds_at_one_state[[]1x1[]]",
-            "my_identities.py::S6:holds_at_one_state[[]1x2[]]",
+            "my_identities.py::S1:power_rule[[]2[]]",
+            "my_identities.py::S1:power_rule[[]4[]]",
+            "my_identities.py::S2:erratum_true_at_n_1[[]2[]]",
+            "my_identities.py::S2:erratum_true_at_n_1[[]4[]]",
+            "my_identities.py::S6:holds_at_n_1[[]1x1[]]",
+            "my_identities.py::S6:holds_at_n_1[[]1x2[]]",
             "size_free.py::P1:log_of_product",
-            "--symderiv-sizes 2x1,4x1 does not apply to P1, P2, P3 (size-free*",
-            "--symderiv-sizes 2x1,4x1 does not apply to S6 (declared at one state only*",
+            "--symderiv-sizes 2,4 does not apply to P1, P2, P3 (size-free*",
+            "--symderiv-sizes 2,4 does not apply to S6 (declared at n = 1 only*",
             "*9 tests collected*",
         ]
     )
+    # Sizes on other axes than a claim's they apply to: the collection error names both.
+    wrong = pytester.runpytest_inprocess("--symderiv", "--symderiv-sizes", "2x3", "my_identities.py", *FAST)
+    wrong.stdout.fnmatch_lines(["*--symderiv-sizes 2x3: S1: the size 2x3 (unnamed) is not one on n: write N*"])
+    assert wrong.ret != pytest.ExitCode.OK
 
 
 @pytest.mark.parametrize(
@@ -175,15 +180,15 @@ def test_a_failing_claim_fails_its_item_with_the_evidence_and_a_command_that_rep
 def test_a_size_that_breaks_the_claim_fails_that_size_only(pytester):
     wrong = SIZED + textwrap.dedent(
         """
-        @d.claim("S3", r"x^{|S|} = x", sizes=[Size(1, 1), Size(2, 1)], model=the_size)
-        def true_at_one_state_only(size):
-            return Equal(x**size.states, x, [Positive(x)])
+        @d.claim("S3", r"x^n = x", sizes=[Size.of(n=1), Size.of(n=2)], model=the_size)
+        def true_at_n_1_only(n):
+            return Equal(x**n, x, [Positive(x)])
 
-        @d.claim("S5", r"x^{|S|} = x", sizes=[Size(1, 1), Size(2, 1)], model=the_size, expect="refuted")
-        def erratum_that_cannot_be_built_at_two_states(size):
-            if size.states == 2:
-                raise ValueError("no model at two states")
-            return Equal(x**size.states, x, [Positive(x)])
+        @d.claim("S5", r"x^n = x", sizes=[Size.of(n=1), Size.of(n=2)], model=the_size, expect="refuted")
+        def erratum_that_cannot_be_built_at_n_2(n):
+            if n == 2:
+                raise ValueError("no model at n = 2")
+            return Equal(x**n, x, [Positive(x)])
         """
     )
     pytester.makepyfile(my_identities=wrong)
@@ -191,12 +196,12 @@ def test_a_size_that_breaks_the_claim_fails_that_size_only(pytester):
     result.assert_outcomes(passed=2, failed=2)
     result.stdout.fnmatch_lines(
         [
-            "*S3 true_at_one_state_only: verdict refuted at 2x1, expected proved*",
+            "*S3 true_at_n_1_only: verdict refuted at 2, expected proved*",
             "*(each of its 2 sizes must give proved)*",
-            "*reproduce: symderiv check my_identities.py -k S3 --sizes 2x1 --seed 0 --samples 300*",
-            "*S5 erratum_that_cannot_be_built_at_two_states: verdict error at 2x1, expected refuted*",
+            "*reproduce: symderiv check my_identities.py -k S3 --sizes 2 --seed 0 --samples 300*",
+            "*S5 erratum_that_cannot_be_built_at_n_2: verdict error at 2, expected refuted*",
             "*(each of its 2 sizes must give proved, argued, numeric or refuted, and one of them refuted)*",
-            "*note: *could not build the claim: ValueError: no model at two states*",
+            "*note: *could not build the claim: ValueError: no model at n = 2*",
         ]
     )
 
@@ -205,8 +210,8 @@ def test_an_erratum_that_holds_at_every_size_fails_the_run(pytester):
     """Each size of an obligation expected refuted may hold; one of them must not."""
     stale = SIZED + textwrap.dedent(
         """
-        @d.claim("S4", r"x^{|S|} x = x^{|S|+1}", sizes=[Size(1, 1), Size(2, 1)], model=the_size, expect="refuted")
-        def erratum_that_is_true(size):
+        @d.claim("S4", r"x^n x = x^{n+1}", sizes=[Size.of(n=1), Size.of(n=2)], model=the_size, expect="refuted")
+        def erratum_that_is_true(n):
             return Equal(x * x, x**2, [Positive(x)])
         """
     )
@@ -219,11 +224,11 @@ def test_an_erratum_that_holds_at_every_size_fails_the_run(pytester):
         [
             "*symderiv: obligations not as expected*",
             "FAILED my_identities.py::S4:erratum_that_is_true: expected refuted at one size at least, "
-            "got 1x1 proved, 2x1 proved; reproduce: symderiv check my_identities.py -k S4 --seed 0 --samples 300",
+            "got 1 proved, 2 proved; reproduce: symderiv check my_identities.py -k S4 --seed 0 --samples 300",
         ]
     )
     # With one of its sizes deselected, the expectation is not judged, and the run says so.
-    partial = pytester.runpytest_inprocess("--symderiv", "my_identities.py", "-k", "S4 and 1x1", *FAST)
+    partial = pytester.runpytest_inprocess("--symderiv", "my_identities.py", "-k", "S4 and [1]", *FAST)
     assert partial.ret == pytest.ExitCode.OK
     partial.stdout.fnmatch_lines(["*S4:erratum_that_is_true: expects refuted at one of its 2 sizes*judge it*"])
 
@@ -298,8 +303,8 @@ def test_a_test_module_holding_a_derivation_is_not_a_proof_file(pytester):
         ("--symderiv-seed", "seven", "an integer >= 0"),
         ("--symderiv-time-limit", "0", "a number of CPU seconds > 0"),
         ("--symderiv-time-limit", "inf", "a number of CPU seconds > 0"),
-        ("--symderiv-sizes", "2by2", "sizes STATESxACTIONS"),
-        ("--symderiv-sizes", "2x0", "sizes STATESxACTIONS"),
+        ("--symderiv-sizes", "2by2", "sizes written as extents joined by x"),
+        ("--symderiv-sizes", "2x0", "sizes written as extents joined by x"),
     ],
 )
 def test_a_bad_option_value_is_a_usage_error_naming_the_option_and_the_valid_values(

@@ -37,9 +37,9 @@ def test_without_measurements_larger_models_go_first():
 def test_measured_pairs_go_by_their_last_time_after_those_never_measured(tmp_path):
     cache, pairs = VerdictCache(tmp_path), _pairs()
     cache.record_seconds("T1", "log_of_product", None, 9.0)
-    cache.record_seconds("T2", "soft_value", Size(2, 2), 0.5)
+    cache.record_seconds("T2", "soft_value", Size.of(states=2, actions=2), 0.5)
     assert slowest_first(pairs, cache) == [1, 0, 2]  # T2 at 1x2 never measured, then 9 s, then 0.5 s
-    assert cache.last_seconds("T2", "soft_value", Size(1, 2)) is None
+    assert cache.last_seconds("T2", "soft_value", Size.of(states=1, actions=2)) is None
 
 
 def test_a_run_records_what_each_pair_took(tmp_path):

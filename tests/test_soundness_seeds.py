@@ -43,7 +43,7 @@ def _reproducible(verdict):
 
 
 def test_the_same_seed_gives_the_same_verdicts():
-    settings = Settings(seed=11, samples=300, sizes=(Size(1, 2),))
+    settings = Settings(seed=11, samples=300, sizes=(Size.of(states=1, actions=2),))
     for ob in _note():
         first, second = check(ob, settings), check(ob, settings)
         assert first.status == second.status, ob.id
@@ -113,7 +113,7 @@ NEAR_DETERMINISTIC_PRIOR = {
 def test_a_reference_that_loses_digits_to_cancellation_does_not_refute_a_true_step():
     """The instance first, among 199 others drawn from the claim's domain (they set its usual size)."""
     ob = next(ob for ob in _note() if ob.id == "N18.one_state")
-    ((_, cmp, reference),) = _comparisons(ob.build_for(Size(1, 2)))
+    ((_, cmp, reference),) = _comparisons(ob.build_for(Size.of(states=1, actions=2)))
     rng = np.random.default_rng(11)
     values = {**cmp.domains.sample(rng, 200), **cmp.rest.sample(rng, 200)}  # the reference reads every symbol
     for s in values:

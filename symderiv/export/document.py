@@ -230,7 +230,7 @@ def used_domains(domains, symbols) -> list:
 def smallest_size(ob: Obligation, settings: Settings) -> Size | None:
     """The smallest model size the checker used for `ob` (None for size-free claims)."""
     checked = [s for s in sizes_for(ob, settings) if s is not None]
-    return min(checked, key=lambda s: (s.states * s.actions, s)) if checked else None
+    return min(checked, key=Size.simplicity) if checked else None
 
 
 def encode(ob: Obligation, settings: Settings) -> Encoding:

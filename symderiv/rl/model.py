@@ -17,7 +17,7 @@ two Q tables at once, or unknown functions Q(s, a; θ).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,12 +34,27 @@ def _table(name: str, rows: int, cols: int, **assumptions: bool) -> sp.Matrix:
     return sp.Matrix(rows, cols, lambda s, a: sp.Symbol(f"{name}_{s}_{a}", **assumptions))
 
 
+#: The axes of an MDP's size, in the order it is written: 2x3 is two states and three actions.
+AXES = ("states", "actions")
+
+
+def mdp_size(states: int, actions: int) -> Size:
+    """The size of an MDP with `states` states and `actions` actions, written `{states}x{actions}`."""
+    return Size.of(states=states, actions=actions)
+
+
+def sizes(states: Sequence[int], actions: Sequence[int]) -> tuple[Size, ...]:
+    """Every combination of the given numbers of states and actions: `sizes([1, 2], [2, 3])` is
+    1x2, 1x3, 2x2 and 2x3 (`symderiv.sizes`, for proof files)."""
+    return Size.grid(states=states, actions=actions)
+
+
 class SymbolicMDP:
     """|S| states and |A| actions: r(s,a), p(s'|s,a), p0(s), π(a|s), π̃(a|s), Q(s,a), α, γ."""
 
     def __init__(self, size: Size | tuple[int, int]):
-        self.size = size if isinstance(size, Size) else Size(*size)
-        S, A = self.n_states, self.n_actions = self.size.states, self.size.actions
+        self.size = size.named(AXES) if isinstance(size, Size) else mdp_size(*size)
+        S, A = self.n_states, self.n_actions = self.size["states"], self.size["actions"]
         self.alpha = sp.Symbol("alpha", positive=True)
         self.gamma = sp.Symbol("gamma", positive=True)
         self.r = _table("r", S, A, real=True)

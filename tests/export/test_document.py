@@ -58,14 +58,16 @@ def test_the_encoding_is_built_at_the_smallest_checked_size(checked_sample):
 def test_the_smallest_size_follows_a_sizes_override_for_multi_state_claims(checked_sample):
     d, _, _ = checked_sample
     single_state = next(o for o in d if o.id == "S5")
-    override = Settings(sizes=(Size(3, 3), Size(2, 2)))
-    assert smallest_size(single_state, Settings()) == Size(1, 2)
-    assert smallest_size(single_state, override) == Size(1, 2)  # the override is for multi-state claims
+    override = Settings(sizes=(Size.of(states=3, actions=3), Size.of(states=2, actions=2)))
+    assert smallest_size(single_state, Settings()) == Size.of(states=1, actions=2)
+    assert smallest_size(single_state, override) == Size.of(
+        states=1, actions=2
+    )  # the override is for multi-state claims
 
     mdp = Derivation("sizes")
     mdp.claim("M1", "x = x", sizes=sizes([1, 2], [2]), model=SymbolicMDP)(lambda m: None)
-    assert smallest_size(mdp.obligations[0], Settings()) == Size(1, 2)
-    assert smallest_size(mdp.obligations[0], override) == Size(2, 2)
+    assert smallest_size(mdp.obligations[0], Settings()) == Size.of(states=1, actions=2)
+    assert smallest_size(mdp.obligations[0], override) == Size.of(states=2, actions=2)
     assert smallest_size(next(o for o in d if o.id == "S1"), Settings()) is None
 
 
