@@ -158,7 +158,11 @@ class ExportPrinter(Printer):
         s = doc.settings
         text = (
             f"Checked by symderiv: seed {s.seed}, {s.samples:,} samples per size"
-            + (f", sizes {', '.join(map(str, s.sizes))} for multi-state claims" if s.sizes else "")
+            + (
+                f", sizes {', '.join(map(str, s.sizes))} (a claim declared at 1 on an axis keeps its own)"
+                if s.sizes
+                else ""
+            )
             + f". {doc.summary()}"
         )
         return text + (f"; not as expected: {', '.join(doc.unexpected)}." if doc.unexpected else "; all as expected.")
