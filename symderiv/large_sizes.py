@@ -367,10 +367,11 @@ def _arrays(claim: IndexEqual, instance: Instance, values: Mapping, n: int, orde
 
 def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, functions: dict, n: int) -> np.ndarray:
     """A value table's solution at every instance: its equation v = F(v) is affine, F(v) = c + M v,
-    so c = F(0) and M's columns F(e_j) − c come from evaluating F at the |range| + 1 points 0, e_1,
-    e_2, ... at once, along an extra trailing axis of every array (a second batch axis); then (I − M) v = c is solved per
-    instance, refined once in the evaluation's precision, and refused unless F(v) = v there (an
-    equation that is not affine)."""
+    so c = F(0) and M's columns F(e_j) − c come from evaluating F in doubles at the |range| + 1
+    points 0, e_1, e_2, ... at once, along an extra trailing axis of every array (a second batch
+    axis); then (I − M) v = c is solved per instance and refined once by the residual F(v) − v in the
+    evaluation's precision (so that M's rounding does not limit the solution), and refused unless
+    F(v) = v there (an equation that is not affine)."""
     count = instance.counts[t.range.size]
     env = instance.counts
 
@@ -378,10 +379,14 @@ def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, fu
         at = [np.broadcast_to(evaluate(t.rhs, {**env, t.index: k}), shape) for k in range(1, count + 1)]
         return np.stack(at, axis=1)
 
-    points = np.concatenate([np.zeros((count, 1)), np.eye(count)], axis=1).astype(PRECISION)
+    def image(v: np.ndarray) -> np.ndarray:
+        """F(v) at every instance, in the evaluation's precision."""
+        return rows(Evaluator(instance, values, {**tables, t.base: v.T}, functions, (n,)), (n,))
+
+    points = np.concatenate([np.zeros((count, 1)), np.eye(count)], axis=1)
     widened = Evaluator(
         instance,
-        {k: np.asarray(v)[:, None] for k, v in values.items()},
+        {k: np.asarray(v, dtype=float)[:, None] for k, v in values.items()},
         {
             **{k: a[..., None] for k, a in tables.items()},
             t.base: np.broadcast_to(points[:, None], (count, n, count + 1)),
@@ -389,15 +394,14 @@ def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, fu
         {k: a[..., None] for k, a in functions.items()},
         (n, count + 1),
     )
-    at_points = rows(widened, (n, count + 1))
+    with np.errstate(all="ignore"):
+        at_points = rows(widened, (n, count + 1)).astype(float)
     constant = at_points[..., 0]
     system = np.eye(count) - (at_points[..., 1:] - constant[..., None])
-    doubles = system.astype(float)
-    v = np.linalg.solve(doubles, constant.astype(float)[..., None])[..., 0].astype(PRECISION)
-    v = v + np.linalg.solve(doubles, (constant - np.einsum("nij,nj->ni", system, v)).astype(float)[..., None])[..., 0]
+    v = np.linalg.solve(system, constant[..., None])[..., 0].astype(PRECISION)
     with np.errstate(all="ignore"):
-        solved = rows(Evaluator(instance, values, {**tables, t.base: v.T}, functions, (n,)), (n,))
-        gap = np.abs(solved - v) / (np.abs(constant) + np.abs(v) + 1)
+        v = v + np.linalg.solve(system, (image(v) - v).astype(float)[..., None])[..., 0]
+        gap = np.abs(image(v) - v) / (np.abs(constant) + np.abs(v) + 1)
     if not np.all(gap < 1e-9):
         raise NotEvaluable(f"the equation of {t.base} is not affine in it, or not solved at size {instance.size}")
     return np.ascontiguousarray(v.T)
