@@ -442,12 +442,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     for d in derivations:
         obligations = _selected(args, list(d))
         if obligations:
-            verdicts = _check_all(args, obligations, settings, progress)
-            try:
-                reports.append(export.report_derivation(d, verdicts, settings, complete=not args.select))
-            except ValueError as exc:
-                print(f"symderiv: error: {exc}", file=sys.stderr)
-                return EXIT_USAGE
+            with export.showing(obligations, settings):
+                verdicts = _check_all(args, obligations, settings, progress)
+                try:
+                    reports.append(export.report_derivation(d, verdicts, settings, complete=not args.select))
+                except ValueError as exc:
+                    print(f"symderiv: error: {exc}", file=sys.stderr)
+                    return EXIT_USAGE
     if not reports:
         print("no obligations found; pass proof files or folders, or run from a folder with ./proofs", file=sys.stderr)
         return EXIT_USAGE

@@ -12,9 +12,10 @@ check it as any other `Equal`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -363,12 +364,37 @@ def index_level_claim(build: Callable[[IndexLevel], Claim | IndexEqual]) -> Clai
     return build(IndexLevel())
 
 
+#: The (builder, size) pairs whose claims `keeping` asks to keep, and those built so far.
+_wanted: set[tuple[Callable, Size | None]] = set()
+_kept: dict[tuple[Callable, Size | None], Claim] = {}
+
+
+@contextlib.contextmanager
+def keeping(wanted: Iterable[tuple[Obligation, Size | None]]) -> Iterator[None]:
+    """Within the block, the claim of each (obligation, size) pair is kept once `claim_at` builds it,
+    and `claim_at` returns it again: a run that checks claims and then shows them (an export) builds
+    each once, and the worker processes it forks inherit those built before."""
+    keys = {(ob.build, size) for ob, size in wanted}
+    _wanted.update(keys)
+    try:
+        yield
+    finally:
+        _wanted.difference_update(keys)
+        for key in keys:
+            _kept.pop(key, None)
+
+
 def claim_at(ob: Obligation, size: Size | None) -> Claim:
     """The obligation's claim at one size: an index-level claim is built once (`index_level_claim`)
-    and instantiated there (`IndexEqual.at`), any other built for that size."""
+    and instantiated there (`IndexEqual.at`), any other built for that size (or kept, `keeping`)."""
+    key = (ob.build, size)
+    if key in _kept:
+        return _kept[key]
     claim = index_level_claim(ob.build) if ob.model is IndexLevel else ob.build_for(size)
     if isinstance(claim, IndexEqual) and size is not None:
         claim = claim.at(size)
     # An index-level builder takes its model, so only a size builds one (into its instance).
     assert not isinstance(claim, IndexEqual), "an index-level claim is built at a size"
+    if key in _wanted:
+        _kept[key] = claim
     return claim

@@ -197,3 +197,50 @@ def test_a_rerun_with_nothing_changed_prints_the_same_report_from_the_runs_recor
     assert REPLAYED not in checked and REPLAYED in replayed
     assert replayed.replace(REPLAYED + "\n", "").replace(" (cached)", "") == checked
     assert replayed.count("(cached)") == 2 and "reproduce: symderiv check" in replayed
+
+
+BUILDS = textwrap.dedent(
+    """
+    import os
+    import sympy as sp
+    from symderiv import Derivation, Equal, Positive, Size
+    from symderiv.rl import sizes
+
+    x = sp.Symbol("x", positive=True)
+    d = Derivation("built once")
+
+    def record(name, size):
+        with open(os.environ["SYMDERIV_TEST_BUILDS"], "a") as log:
+            log.write(f"{name} {size}\\n")
+
+    class Model:
+        def __init__(self, size):
+            self.size = size
+
+    @d.claim("B1", r"x^2 = x x", sizes=sizes([1, 2], [2]), model=Model)
+    def square(m):
+        record("B1", m.size)
+        return Equal(x**2, x * x, [Positive(x)])
+
+    @d.claim("B2", r"x + x = 2x", sizes=sizes([1], [2, 3]), model=Model)
+    def double(m):
+        record("B2", m.size)
+        return Equal(x + x, 2 * x, [Positive(x)])
+    """
+)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_export_builds_each_claim_once_and_shows_the_one_it_checked(jobs, tmp_path, monkeypatch):
+    """The claims an export shows are built first and kept: checking them, in this process or in the
+    workers forked after, builds none again, and neither does the report."""
+    path = tmp_path / "built_once.py"
+    path.write_text(BUILDS)
+    builds = tmp_path / "builds.log"
+    monkeypatch.setenv("SYMDERIV_TEST_BUILDS", str(builds))
+    out = tmp_path / "out.md"
+    args = ["export", str(path), "--samples", "200", "--no-cache", "--jobs", jobs, "--format", "md", "-o", str(out)]
+    assert main(args) == 0
+    built = builds.read_text().splitlines()
+    assert sorted(built) == ["B1 1x2", "B1 2x2", "B2 1x2", "B2 1x3"]
+    assert "B1" in out.read_text() and "B2" in out.read_text()

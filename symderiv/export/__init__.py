@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..checker import Settings
 from .appendix import ReferenceFunction, reference_functions
-from .document import DerivationReport, Document, report_derivation
+from .document import DerivationReport, Document, report_derivation, showing
 from .latex import to_latex
 from .markdown import to_markdown
 from .pdf import TexError, compile_pdf, find_pdflatex
@@ -27,6 +27,7 @@ __all__ = [
     "find_pdflatex",
     "reference_functions",
     "report_derivation",
+    "showing",
     "to_latex",
     "to_markdown",
     "write",

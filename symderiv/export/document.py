@@ -10,14 +10,15 @@ this package turn a Document into LaTeX or Markdown, one method per node type.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
 from ..checker import Settings, sizes_for
 from ..claims import Claim, Inequality
-from ..indexed import claim_at
+from ..indexed import claim_at, keeping
 from ..obligation import Derivation, Obligation, Size
 from ..provenance import Provenance, provenances, source_of, unknown_ids
 from ..rules import certificate_parts
@@ -231,6 +232,17 @@ def smallest_size(ob: Obligation, settings: Settings) -> Size | None:
     """The smallest model size the checker used for `ob` (None for size-free claims)."""
     checked = [s for s in sizes_for(ob, settings) if s is not None]
     return min(checked, key=Size.simplicity) if checked else None
+
+
+@contextlib.contextmanager
+def showing(obligations: Sequence[Obligation], settings: Settings) -> Iterator[None]:
+    """A block in which the claims an export shows (each obligation's at its smallest size) are
+    built first and kept, so that checking them, in this process or in workers forked after,
+    builds none of them again, and neither does the report."""
+    with keeping([(ob, smallest_size(ob, settings)) for ob in obligations]):
+        for ob in obligations:
+            encode(ob, settings)
+        yield
 
 
 def encode(ob: Obligation, settings: Settings) -> Encoding:
