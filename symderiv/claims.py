@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, cast
 import sympy as sp
 
 from .definitions import unfold
-from .domain import Domain, Domains, OpenInterval, Positive, Real
+from .domain import Domain, Domains
 from .expressions import atoms_of
 
 
@@ -153,7 +153,7 @@ class NonNegative:
                 raise ValueError(f"convex_in needs a scalar expression of {x} alone, got {self.expr}")
             # The argument runs from x0 to every x of the interval: x0 must lie in it.
             interval = self.domain.domain_of(x)
-            if not isinstance(interval, (Real, Positive, OpenInterval)):
+            if interval is None or interval.joint or interval.interval() is None:
                 raise ValueError(f"convex_in needs {x} declared in an interval (Real, Positive or OpenInterval)")
             if not (x0.is_real and x0.is_number and interval.contains({x: float(x0)})):
                 raise ValueError(

@@ -76,6 +76,26 @@ def _generators(facts: dict[str, bool], implies: Mapping[str, bool]) -> dict[str
     return kept
 
 
+@dataclass(frozen=True)
+class Interval:
+    """The values one symbol of a domain takes on its own: from `low` to `high`, each end included
+    or not."""
+
+    low: float
+    high: float
+    low_included: bool = False
+    high_included: bool = False
+
+    def within(self, outer: Interval) -> bool:
+        """Whether every value of this interval lies in `outer`."""
+        above = self.low > outer.low or (self.low == outer.low and (outer.low_included or not self.low_included))
+        below = self.high < outer.high or (self.high == outer.high and (outer.high_included or not self.high_included))
+        return above and below
+
+    def __str__(self) -> str:
+        return f"{'[' if self.low_included else '('}{self.low:g}, {self.high:g}{']' if self.high_included else ')'}"
+
+
 class Domain:
     """Base class: a set of symbols and the region they are drawn from.
 
@@ -152,6 +172,23 @@ class Domain:
             )
         return problems
 
+    #: Whether a constraint ties the symbols together (a simplex): then no value can be put in
+    #: for one symbol alone, and only the same domain lies within it.
+    joint: bool = False
+
+    def interval(self) -> Interval | None:
+        """The values each symbol takes on its own, where they form an interval (None: they do not,
+        as for unknown functions)."""
+        return None
+
+    def includes(self, inner: Domain) -> bool:
+        """Whether every value `inner` allows one of its symbols is one this domain allows: a fact
+        proved on this domain then holds at it."""
+        if inner is self:
+            return True
+        mine, theirs = self.interval(), inner.interval()
+        return not self.joint and mine is not None and theirs is not None and theirs.within(mine)
+
     def parametrisation(self) -> dict[sp.Symbol, sp.Expr] | None:
         """Each symbol as an expression in fresh symbols whose SymPy assumptions alone describe the
         whole domain (x = u for x > 0, u positive; γ = u/(1 + u) for γ in (0, 1)), or None where the
@@ -204,6 +241,9 @@ class Real(Domain):
 
     def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
         return True
+
+    def interval(self) -> Interval:
+        return Interval(-np.inf, np.inf)
 
     def parametrisation(self) -> dict[sp.Symbol, sp.Expr]:
         return {s: sp.Dummy(str(s), real=True) for s in self.symbols}
@@ -271,6 +311,10 @@ class Positive(Domain):
                 if c > 0 and c != values[s]:
                     yield {s: c}
 
+    def interval(self) -> Interval:
+        """x > 0 and low <= x <= high: (0, high] when low is 0, else [low, high]; open at infinity."""
+        return Interval(self.low, self.high, self.low > 0, bool(np.isfinite(self.high)))
+
     def parametrisation(self) -> dict[sp.Symbol, sp.Expr] | None:
         if (self.low, self.high) != (0.0, np.inf):
             return None
@@ -309,6 +353,9 @@ class OpenInterval(Domain):
     def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
         return all(Fraction(self.low) < point[s] < Fraction(self.high) for s in self.symbols)
 
+    def interval(self) -> Interval:
+        return Interval(self.low, self.high)
+
     def parametrisation(self) -> dict[sp.Symbol, sp.Expr]:
         low, width = sp.Rational(self.low), sp.Rational(self.high) - sp.Rational(self.low)
         out: dict[sp.Symbol, sp.Expr] = {}
@@ -332,6 +379,16 @@ class Simplex(Domain):
         if len(syms) < 1:
             raise ValueError("a Simplex needs at least one symbol")
         super().__init__(syms, f"simplex of {len(syms)} entries", {"positive": True})
+
+    joint = True
+
+    def interval(self) -> Interval:
+        """Each entry alone lies in (0, 1)."""
+        return Interval(0.0, 1.0)
+
+    def includes(self, inner: Domain) -> bool:
+        """Only a simplex of the same entries lies within this one."""
+        return inner is self or (isinstance(inner, Simplex) and set(inner.symbols) == set(self.symbols))
 
     def sample(self, rng: np.random.Generator, n: int) -> Values:
         """Dirichlet draws of concentration 0.3, 1 or 5 per instance; some near a vertex

@@ -19,6 +19,7 @@ parts are proved, its implication is read by a person, and its verdict is `argue
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ import sympy as sp
 
 from .claims import Claim, Equal, Inequality, NonNegative
 from .definitions import unfold
-from .domain import Domain, DomainError, Domains, OpenInterval, Positive, Real, Simplex
+from .domain import Domain, DomainError, Domains, Interval
 
 
 class Refused(Exception):
@@ -179,41 +180,31 @@ def _smooth_node(e: sp.Basic, memo: dict, signs: dict) -> bool:
 # -- domains --------------------------------------------------------------------------------------
 
 
-def _within(inner: Domain, outer: Domain) -> bool:
-    """Whether every value `inner` allows its symbols is allowed by `outer` (for a symbol both declare)."""
-    if inner is outer:
-        return True
-    if isinstance(outer, Real):
-        return isinstance(inner, (Real, Positive, OpenInterval, Simplex))
-    if isinstance(outer, Positive):
-        return isinstance(inner, (Positive, OpenInterval, Simplex))
-    if isinstance(outer, OpenInterval):
-        if isinstance(inner, OpenInterval):
-            return outer.low <= inner.low and inner.high <= outer.high
-        return isinstance(inner, Simplex) and outer.low <= 0 and outer.high >= 1
-    if isinstance(outer, Simplex):
-        return isinstance(inner, Simplex) and set(inner.symbols) == set(outer.symbols)
-    return False
+#: The reals below 1, where a discount lies.
+BELOW_ONE = Interval(-math.inf, 1.0)
+
+
+def _every_real(part: Domain | None) -> bool:
+    """Whether `part` lets its symbols take every real value."""
+    return part is not None and not part.joint and part.interval() == Interval(-math.inf, math.inf)
 
 
 def _lies_in(value: sp.Expr, part: Domain, domain: Domains, signs: dict) -> str:
     """Why `value` (over the claim's symbols) may not lie in `part`, or "" if it does."""
     inner = domain.domain_of(value) if isinstance(value, sp.Symbol) else None
     if inner is not None:
-        if isinstance(part, Simplex) or not _within(inner, part):
+        if part.joint or not part.includes(inner):
             return f"{value} ({inner.describe()}) is not within {part.describe()}"
         return ""
-    if isinstance(part, Real):
-        ok = sign(value, signs) >= Sign.REAL
-    elif isinstance(part, Positive):
-        ok = sign(value, signs) is Sign.POSITIVE
-    elif isinstance(part, OpenInterval):
-        ok = (
-            sign(value - sp.Rational(part.low), signs) is Sign.POSITIVE
-            and sign(sp.Rational(part.high) - value, signs) is Sign.POSITIVE
-        )
-    else:
-        return f"a value for a symbol of {part.describe()} cannot be substituted (only Real, Positive, OpenInterval)"
+    interval = part.interval()
+    if part.joint or interval is None:
+        return f"a value for a symbol of {part.describe()} cannot be substituted (only one of an interval)"
+    ok = sign(value, signs) >= Sign.REAL
+    for end, side, included in ((interval.low, 1, interval.low_included), (interval.high, -1, interval.high_included)):
+        if math.isfinite(end):
+            ok = ok and sign(side * (value - sp.Rational(end)), signs) >= (
+                Sign.NONNEGATIVE if included else Sign.POSITIVE
+            )
     return "" if ok else f"{value} is not shown to lie in {part.describe()} by its symbols' assumptions"
 
 
@@ -292,8 +283,8 @@ class Term:
 
     `fact` is a `NonNegative` (f is its expression) or an `Inequality` a <= b (f = b − a), proved on
     its own domain, so it holds at every point of that domain.  `at` maps some of its variables to
-    expressions in the claim's symbols; each value must lie in its variable's domain (Real: real,
-    Positive: positive, OpenInterval: inside it, by the symbols' assumptions).  Every other variable
+    expressions in the claim's symbols; each value must lie in its variable's domain (inside its
+    interval, its bounds included or not, by the symbols' assumptions).  Every other variable
     of the fact must be a symbol of the claim, whose domain there lies within the fact's.  `weight`
     must be non-negative by the claim's assumptions."""
 
@@ -329,7 +320,7 @@ class Term:
                 raise Refused(f"{role}: the fact's variable {x} is given no value and is not a symbol of the claim")
             if outer is None:
                 raise Refused(f"{role}: the fact does not declare its variable {x} in its domain")
-            if not _within(inner, outer):
+            if not outer.includes(inner):
                 raise Refused(
                     f"{role}: {x} lies in {inner.describe()} in the claim, not within the fact's {outer.describe()}"
                 )
@@ -421,7 +412,7 @@ class JacobianContraction(Rule):
         if Q1.shape != Q2.shape:
             raise Refused(f"Q1 and Q2 have different shapes: {Q1.shape} and {Q2.shape}")
         if len(set(variables)) != len(variables) or not all(
-            isinstance(q, sp.Symbol) and isinstance(claim.domain.domain_of(q), Real) for q in variables
+            isinstance(q, sp.Symbol) and _every_real(claim.domain.domain_of(q)) for q in variables
         ):
             raise Refused("Q1 must be distinct symbols, each declared Real in the claim's domain")
         if sp.sympify(self.modulus).free_symbols & set(variables):
@@ -510,7 +501,8 @@ class Resolvent(Rule):
         if sign(gamma, signs) < Sign.NONNEGATIVE:
             return f"the discount {gamma} is not non-negative by its symbols' assumptions"
         part = domain.domain_of(gamma) if isinstance(gamma, sp.Symbol) else None
-        if isinstance(part, OpenInterval) and part.high <= 1 or sign(1 - gamma, signs) is Sign.POSITIVE:
+        interval = part.interval() if part is not None else None
+        if interval is not None and interval.within(BELOW_ONE) or sign(1 - gamma, signs) is Sign.POSITIVE:
             return ""
         return f"the discount {gamma} is not shown below 1 (declare it in an OpenInterval with high <= 1)"
 

@@ -29,7 +29,7 @@ from symderiv import (
     sup_norm,
 )
 from symderiv.rl import SymbolicMDP
-from symderiv.rules import Refused, Sign, implication, sign
+from symderiv.rules import BELOW_ONE, Refused, Sign, implication, sign
 
 FAST = Settings(samples=500, time_limit=5)
 
@@ -162,6 +162,25 @@ def test_a_value_outside_the_facts_domain_is_refused():
     for value in (w, u - v):
         claim = Inequality(sp.log(value), value - 1, DOMAIN, SumOfNonNegative([Term(LOG_BELOW_LINE, {x: value})]))
         assert "positive" in refusal(claim)
+
+
+def test_a_fact_on_a_bounded_interval_applies_only_inside_it():
+    """(t − 1)(2 − t) >= 0 holds for t in [1, 2]: it applies neither at u > 0 nor at u + 1 (which may
+    exceed 2), and a domain lies within a bounded one only inside its bounds."""
+    t = sp.Symbol("t", positive=True)
+    between = NonNegative((t - 1) * (2 - t), [Positive(t, low=1, high=2)])
+    for value in (u, u + 1):
+        claim = Inequality(0, (value - 1) * (2 - value), DOMAIN, SumOfNonNegative([Term(between, {t: value})]))
+        assert "not" in refusal(claim) and "[1, 2]" in refusal(claim)
+    assert Positive(t, low=1, high=2).includes(Positive(t, low=1.5, high=2))
+    assert not Positive(t, low=1, high=2).includes(Positive(t))
+    assert not Positive(t, low=1, high=2).includes(Positive(t, low=1, high=3))
+    assert Positive(t).includes(OpenInterval(t, low=0, high=1)) and not OpenInterval(t).includes(Positive(t))
+
+
+def test_a_discount_is_below_one_only_when_its_interval_excludes_one():
+    assert OpenInterval(gamma, low=0, high=1).interval().within(BELOW_ONE)
+    assert not Positive(gamma, low=0.5, high=1).interval().within(BELOW_ONE)
 
 
 def test_a_fact_shared_with_the_claim_must_hold_on_the_claims_domain():

@@ -489,7 +489,10 @@ class ExportPrinter(Printer):
         return "\n\n".join(out)
 
     def _print_Encoding(self, enc: Encoding) -> str:
-        where = f" at {size_text(enc.size)} (states × actions)" if enc.size else ""
+        where = ""
+        if enc.size is not None:
+            axes = f" ({' × '.join(enc.size.axes)})" if all(enc.size.axes) else ""
+            where = f" at {size_text(str(enc.size))}{axes}"
         if enc.claim is None:
             return self.text(f"The claim could not be built{where}: {enc.error}")
         return self.text(f"Encoded{where}:") + "\n\n" + self._print(enc.claim)

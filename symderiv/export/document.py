@@ -43,7 +43,7 @@ STATUS_TEXT = {
 class Encoding:
     """A claim as the checker built it at one model size, or why it could not be built."""
 
-    size: str
+    size: Size | None
     claim: Claim | None
     error: str = ""
 
@@ -249,9 +249,9 @@ def encode(ob: Obligation, settings: Settings) -> Encoding:
     """The claim as the checker encodes it at its smallest size (an index-level claim: its instance there)."""
     size = smallest_size(ob, settings)
     try:
-        return Encoding(str(size) if size else "", claim_at(ob, size))
+        return Encoding(size, claim_at(ob, size))
     except Exception as exc:  # a broken builder is reported in the document, like in a check
-        return Encoding(str(size) if size else "", None, f"{type(exc).__name__}: {exc}")
+        return Encoding(size, None, f"{type(exc).__name__}: {exc}")
 
 
 def report_derivation(
