@@ -297,6 +297,17 @@ def td_error_times_q_gradient(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
     return td * sp.Derivative(parameterised_q(state, action), theta)
 
 
+def parameterised_soft_q(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+    """V(s;θ) + α ln(π(a|s;θ)/π̃(a|s)), which is Q(s,a;θ) by N11."""
+    return parameterised_soft_value(state) + alpha * log_ratio(parameterised_boltzmann(state, action), state, action)
+
+
+def second_line_summand(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
+    """[V + α ln(π/π̃) − r − γ Σ_{s'} p V(s')] ∇_θ[V + α ln(π/π̃)], under the expectation of N15's second line."""
+    td = parameterised_soft_q(state, action) - soft_target(state, action)
+    return td * sp.Derivative(parameterised_soft_q(state, action), theta)
+
+
 def loss_gradient(sample_at: sp.Symbol) -> sp.Expr:
     """∇_θ L, L = E_{s~p, a~π(·|s;θ″)}[½(Q(s,a;θ) − TQ(s,a;θ′))²] with the target TQ held at θ′ and the
     sampling policy at θ″ = `sample_at` (θ itself, or held as θ′), both set to θ after differentiating."""
@@ -361,14 +372,7 @@ def first_line_eq_soft_value_plus_log_ratio_form_for_every_size(_: IndexLevel) -
     sides of the product under the loss's expectation, with Q(s,a;θ) an unknown smooth function of θ,
     for every number of states and actions."""
 
-    def soft_q(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
-        log_ratio_at = log_ratio(parameterised_boltzmann(state, action), state, action)
-        return parameterised_soft_value(state) + alpha * log_ratio_at
-
-    def second(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
-        return (soft_q(state, action) - soft_target(state, action)) * sp.Derivative(soft_q(state, action), theta)
-
-    return IndexEqual(loss_expectation(td_error_times_q_gradient), loss_expectation(second), domain())
+    return IndexEqual(loss_expectation(td_error_times_q_gradient), loss_expectation(second_line_summand), domain())
 
 
 @note.claim(
@@ -386,14 +390,6 @@ def second_line_eq_policy_term_plus_value_error_for_every_size(_: IndexLevel) ->
     """N15's third line, from Σ_a ∇π = 0 (N16) and V̂ = Σ_a π Q̂ (N17): V̂(s;θ′) is held fixed under the
     gradient, then θ′ = θ, for every number of states and actions."""
 
-    def soft_q(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
-        log_ratio_at = log_ratio(parameterised_boltzmann(state, action), state, action)
-        return parameterised_soft_value(state) + alpha * log_ratio_at
-
-    def second(state: sp.Symbol, action: sp.Symbol) -> sp.Expr:
-        td = soft_q(state, action) - soft_target(state, action, theta)
-        return td * sp.Derivative(soft_q(state, action), theta)
-
     def v_hat(state: sp.Symbol) -> sp.Expr:
         """V̂(s;θ′) = Σ_{a'} π(a'|s;θ′)[r + γ Σ_{s'} p V(s';θ′)] − α D_KL(s;θ′), at θ′ = theta_target."""
         policy = parameterised_boltzmann(state, a2).xreplace({theta: theta_target})
@@ -406,7 +402,7 @@ def second_line_eq_policy_term_plus_value_error_for_every_size(_: IndexLevel) ->
         value_error = sp.diff((parameterised_soft_value(state) - v_hat(state)) ** 2 / 2, theta)
         return -alpha * q_hat_at * sp.Derivative(sp.log(policy), theta) + value_error.xreplace({theta_target: theta})
 
-    return IndexEqual(loss_expectation(second), loss_expectation(third), domain())
+    return IndexEqual(loss_expectation(second_line_summand), loss_expectation(third), domain())
 
 
 def q_hat(values, policy) -> sp.Expr:
