@@ -49,7 +49,7 @@ def test_the_encoding_is_built_at_the_smallest_checked_size(checked_sample):
     d, verdicts, settings = checked_sample
     report = report_derivation(d, verdicts, settings)
     [entry] = next(s for s in report.steps if s.id == "S5").entries
-    assert entry.encoding.size == "1x2"
+    assert entry.encoding.size == Size.of(states=1, actions=2)
     assert entry.encoding.claim.lhs.shape == (1, 2)
     [broken] = next(s for s in report.steps if s.id == "S3").entries
     assert broken.encoding.claim is None and "half-written claim" in broken.encoding.error

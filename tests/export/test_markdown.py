@@ -1,6 +1,10 @@
 import re
 
-from symderiv.export.markdown import md_text, split_sections, to_markdown
+import sympy as sp
+
+from symderiv import Equal, Real, Size
+from symderiv.export.document import Encoding
+from symderiv.export.markdown import MarkdownExporter, md_text, split_sections, to_markdown
 
 
 def test_markdown_has_coverage_steps_errata_remarks_and_the_same_labels(sample_document):
@@ -37,3 +41,14 @@ def test_inline_math_writes_bars_as_vert_so_no_markdown_table_splits_on_them(sam
 
 def test_text_escapes_markdown_emphasis_and_html():
     assert md_text("π_Q(a|s) *x* <b>") == r"π\_Q(a\|s) \*x\* \<b\>"
+
+
+def test_an_encoding_names_the_axes_of_its_size():
+    """The size of an encoding is read from the size itself: an MDP's states × actions, any other
+    vocabulary's own axes, none for a size without names."""
+    x = sp.Symbol("x", real=True)
+    claim = Equal(x, x, [Real(x)])
+    printer = MarkdownExporter()
+    assert "at 1×2 (states × actions)" in printer._print(Encoding(Size.of(states=1, actions=2), claim))
+    assert "at 3 (n)" in printer._print(Encoding(Size.of(n=3), claim))
+    assert "at 2×2:" in printer._print(Encoding(Size.parse("2x2"), claim))
