@@ -434,6 +434,8 @@ def _element_name(index: tuple) -> str:
 EVERY_SIZE = "every size"
 #: The strategy of a fixed size checked as an instance of the claim's proof for every size.
 INSTANCE_OF_EVERY_SIZE = "instance of the proof for every size"
+#: The strategy of a fixed size that the proof for every size covers, not checked on its own.
+COVERED_BY_EVERY_SIZE = "covered by the proof for every size"
 
 
 def check_every_size(ob: Obligation, settings: Settings, cache: VerdictCache | None = None) -> SizeEvidence:
@@ -474,19 +476,55 @@ def check_every_size(ob: Obligation, settings: Settings, cache: VerdictCache | N
 def check_index_level(
     ob: Obligation, settings: Settings, cache: VerdictCache | None = None, on_phase: PhaseHook | None = None
 ) -> list[SizeEvidence]:
-    """An index-level obligation: its proof for every size first, then each fixed size, by its numbers
-    alone where that proof covers it, else in full.  The evidence for every size comes last."""
+    """An index-level obligation: its proof for every size first, then each fixed size (`fixed_size`).
+    The evidence for every size comes last."""
     t0 = time.perf_counter()
     every = check_every_size(ob, settings, cache)
-    fixed = [check_size(ob, size, settings, cache, on_phase, covering(every, size)) for size in sizes_for(ob, settings)]
+    sizes = sizes_for(ob, settings)
+    fixed = [fixed_size(ob, size, sizes, every, settings, cache, on_phase) for size in sizes]
     if cache is not None and not every.cached:
         cache.record_seconds(ob.id, ob.name, EVERY_SIZE, time.perf_counter() - t0)
     return [*fixed, every]
 
 
+def fixed_size(
+    ob: Obligation,
+    size: Size | None,
+    sizes: Sequence[Size | None],
+    every: SizeEvidence,
+    settings: Settings,
+    cache: VerdictCache | None = None,
+    on_phase: PhaseHook | None = None,
+) -> SizeEvidence:
+    """One of the fixed `sizes` of an index-level obligation, given its evidence for every size: in
+    full where no proof for every size covers it, else by its numbers alone, as that proof's instance,
+    or not at all (`covered_by_every_size`)."""
+    covered = covered_by_every_size(every, size, sizes)
+    return covered or check_size(ob, size, settings, cache, on_phase, covering(every, size))
+
+
 def covering(every: SizeEvidence, size: Size | None) -> SizeRange | None:
     """The sizes the proof for every size covers, if `size` is among them."""
     return every.covers if every.covers is not None and size is not None and every.covers.contains(size) else None
+
+
+def covered_by_every_size(every: SizeEvidence, size: Size | None, sizes: Sequence[Size | None]) -> SizeEvidence | None:
+    """The evidence of `size`, one of the fixed `sizes`, when the proof for every size covers it and it
+    is not the simplest size covered.  That one is checked by its numbers, as the proof's instance:
+    it ties the proof to the claim the fixed-size engines see, the domain's extremes sampled; checking
+    the others adds no evidence that the proof, its numbers at large sizes and that instance lack."""
+    covers = covering(every, size)
+    covered = [s for s in sizes if s is not None and covering(every, s) is not None]
+    if covers is None or size == min(covered, key=Size.simplicity):
+        return None
+    return SizeEvidence(
+        size=str(size),
+        status=Status.PROVED,
+        strategy=COVERED_BY_EVERY_SIZE,
+        covers=covers,
+        covered=True,
+        cached=every.cached,
+    )
 
 
 def _check_every_size(claim: IndexEqual, ob: Obligation, settings: Settings, ev: SizeEvidence, t0: float) -> None:
@@ -614,7 +652,10 @@ def _stored(task: _Task, settings: Settings, cache: VerdictCache | None) -> list
     every = indexed(ob, EVERY_SIZE, settings, cache)
     if every is None:
         return None
-    fixed = [indexed(ob, s, settings, cache, covering(every, s)) for s in sizes_for(ob, settings)]
+    sizes = sizes_for(ob, settings)
+    fixed = [
+        covered_by_every_size(every, s, sizes) or indexed(ob, s, settings, cache, covering(every, s)) for s in sizes
+    ]
     return None if any(e is None for e in fixed) else [*(e for e in fixed if e is not None), every]
 
 

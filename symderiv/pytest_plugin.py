@@ -53,7 +53,7 @@ from .checker import (
     axis_at_one,
     check_every_size,
     check_size,
-    covering,
+    fixed_size,
     keeps_own_sizes,
     one_extent,
     sizes_for,
@@ -355,10 +355,12 @@ class ObligationItem(pytest.Item):
         t0 = time.perf_counter()
         if self.every_size:
             evidence = self._for_every_size(settings, cache)
+        elif self.obligation.model is IndexLevel:
+            every = self._for_every_size(settings, cache)
+            sizes = sizes_for(self.obligation, settings)
+            evidence = fixed_size(self.obligation, self.size, sizes, every, settings, cache)
         else:
-            every = self._for_every_size(settings, cache) if self.obligation.model is IndexLevel else None
-            instance_of = covering(every, self.size) if every is not None else None
-            evidence = check_size(self.obligation, self.size, settings, cache, instance_of=instance_of)
+            evidence = check_size(self.obligation, self.size, settings, cache)
         verdict = verdict_of(self.obligation, [evidence], settings, time.perf_counter() - t0)
         self.user_properties += [
             ("verdict", str(verdict.status)),

@@ -204,6 +204,9 @@ def phases(v: Verdict) -> list[str]:
     for e in v.evidence:
         where = f"[{e.size}] " if e.size else ""
         cached = " (cached)" if e.cached else ""
+        if e.covered:
+            out.append(f"    {where}{e.strategy}, not checked on its own")
+            continue
         out.append(
             f"    {where}build {e.seconds_build:.2f}s, numeric {e.seconds_numeric - e.seconds_build:.2f}s, "
             f"symbolic {e.seconds_symbolic:.2f}s, {e.instances} instances{cached}"

@@ -119,6 +119,9 @@ class SizeEvidence:
     #: The sizes this evidence proves the claim for: set on the proof of an index-level claim for
     #: every size, so that a verdict read from the cache says so without building the claim.
     covers: SizeRange | None = None
+    #: A fixed size that a proof for every size covers and that is not checked on its own (the
+    #: simplest size it covers is, as the proof's instance): its `covers` is that proof's range.
+    covered: bool = False
 
     @property
     def reproducible(self) -> bool:

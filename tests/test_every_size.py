@@ -25,15 +25,17 @@ from symderiv import (
     Table,
     check,
     check_all,
+    checker,
+    indexed,
     sizes,
 )
 from symderiv.cache import VerdictCache
-from symderiv.checker import INSTANCE_OF_EVERY_SIZE
+from symderiv.checker import COVERED_BY_EVERY_SIZE, INSTANCE_OF_EVERY_SIZE
 from symderiv.export.document import Document, report_derivation
 from symderiv.export.latex import verdict_math
 from symderiv.export.markdown import to_markdown
 from symderiv.mutation import mutants
-from symderiv.report import to_json, verdict_line
+from symderiv.report import phases, to_json, verdict_line
 
 S = sp.Symbol("S", integer=True, positive=True)
 A = sp.Symbol("A", integer=True, positive=True)
@@ -92,11 +94,33 @@ def test_an_index_level_claim_is_proved_for_every_size_and_says_so() -> None:
     }
 
 
-def test_a_fixed_size_that_the_proof_for_every_size_covers_is_checked_by_its_numbers_only() -> None:
+def test_the_simplest_fixed_size_the_proof_for_every_size_covers_is_checked_by_its_numbers_only() -> None:
     (v,) = check_all([o for o in derivation() if o.id == "T"], SETTINGS)
-    for fixed in v.evidence[:2]:
-        assert fixed.status is Status.PROVED and fixed.strategy == INSTANCE_OF_EVERY_SIZE
-        assert fixed.instances == SETTINGS.samples and not fixed.attempts
+    simplest = v.evidence[0]
+    assert simplest.size == "1x2" and simplest.status is Status.PROVED
+    assert simplest.strategy == INSTANCE_OF_EVERY_SIZE and not simplest.covered
+    assert simplest.instances == SETTINGS.samples and not simplest.attempts
+
+
+def test_the_other_fixed_sizes_the_proof_covers_are_not_checked_on_their_own(monkeypatch) -> None:
+    built: list = []
+    original = indexed.claim_at
+    monkeypatch.setattr(checker, "claim_at", lambda ob, size: built.append(str(size)) or original(ob, size))
+    ob = next(o for o in derivation() if o.id == "T")
+    v = check(ob, SETTINGS)
+    other = v.evidence[1]
+    assert other.size == "1x3" and other.covered and other.status is Status.PROVED
+    assert other.strategy == COVERED_BY_EVERY_SIZE and other.covers == v.every_size and other.instances == 0
+    assert built == ["1x2"]
+    assert "    [1x3] covered by the proof for every size, not checked on its own" in phases(v)
+
+
+def test_every_fixed_size_is_checked_when_the_proof_for_every_size_fails(monkeypatch) -> None:
+    built: list = []
+    original = indexed.claim_at
+    monkeypatch.setattr(checker, "claim_at", lambda ob, size: built.append(str(size)) or original(ob, size))
+    v = check(next(o for o in derivation() if o.id == "G"), SETTINGS)
+    assert built == ["1x2", "1x3"] and not any(e.covered for e in v.evidence)
 
 
 def test_fixed_sizes_are_proved_in_full_when_no_proof_for_every_size_covers_them() -> None:

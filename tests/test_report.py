@@ -119,6 +119,7 @@ def test_two_json_runs_are_identical_valid_and_free_of_reprs_and_timings(tmp_pat
         "machine_dependent",
         "counterexample",
         "covers",
+        "covered",
     }
     assert set(refuted["evidence"][0]["counterexample"]) == {"size", "values", "element", "lhs", "rhs", "seed", "note"}
 

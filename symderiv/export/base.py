@@ -333,7 +333,7 @@ class ExportPrinter(Printer):
         """`proved at 1×2, 2×2 by generalise+cancel; 10,000 instances per size (evidence, encoding).`"""
         v = e.verdict
         sizes = [size_text(ev.size) for ev in v.evidence if ev.size]
-        counts = sorted({ev.instances for ev in v.evidence})
+        counts = sorted({ev.instances for ev in v.evidence if not ev.covered})
         text = STATUS_TEXT[v.status]
         if sizes:
             text += " at " + ", ".join(sizes)
