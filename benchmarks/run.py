@@ -2,7 +2,7 @@
 
     python benchmarks/run.py                       # every section
     python benchmarks/run.py --section numeric     # one section (first-run, note, numeric, symbolic, scaling,
-                                                   # gradient, groundtypes, headroom, every-size)
+                                                   # gradient, groundtypes, headroom, every-size, named)
 
 Sections (targets in docs/performance.md):
 
@@ -25,6 +25,8 @@ Sections (targets in docs/performance.md):
   numbers at random sizes up to 12x30 (with --baseline REF, also the CPU time of those numbers by
   the code of commit REF, in a fresh process), against the fixed-size proof of the same step at
   its largest declared size, beside the calibration workload's time.
+* named: building the note's claims with each named quantity's expansion shared (once per
+  definition and arguments), against rebuilding it at every application.
 * headroom: every bundled proof at its declared sizes, cold: per obligation the time spent
   building, checking numbers and proving, and its longest symbolic attempt in CPU seconds
   against the time limit (the headroom; every obligation expected proved needs at least 5).
@@ -139,9 +141,12 @@ def machine() -> str:
 
 def calibration() -> float:
     """CPU seconds of a fixed workload, as the checker's work is made: a SymPy expansion, a FLINT
-    polynomial product and a NumPy evaluation, each a fixed size."""
+    polynomial product and a NumPy evaluation, each a fixed size.  SymPy's cache is emptied first,
+    so that a second call in the same process does the same work (it took 0.28 s against 1.2 s)."""
     import flint
+    from sympy.core.cache import clear_cache
 
+    clear_cache()
     cpu0 = time.process_time()
     x, y, z = sp.symbols("x y z")
     sp.expand((x + y + z + 1) ** 18)
@@ -715,6 +720,69 @@ def section_every_size(args) -> None:
     print(f"\nLoad average after: {load_average()}\n")
 
 
+#: CPU seconds of building every claim of the note at its declared sizes, in a fresh process,
+#: printed as JSON: with each named quantity's expansion built once per definition and arguments
+#: and shared (`shared`), or built again at every application (`rebuilt`).
+_BUILD_CPU = """
+import json, sys, time
+import sympy as sp
+from symderiv import definitions
+from symderiv.checker import Settings, sizes_for
+from symderiv.indexed import IndexLevel, claim_at
+from symderiv.loader import load
+
+built = []
+if sys.argv[2] == "rebuilt":
+    def expansion(self, arguments):
+        built.append(self)
+        return sp.sympify(self.body(*arguments))
+else:
+    remembered = definitions.Definition.expansion
+    def expansion(self, arguments):
+        if arguments not in self._expansions:
+            built.append(self)
+        return remembered(self, arguments)
+definitions.Definition.expansion = expansion
+obligations = [ob for d in load([sys.argv[1]])[0] for ob in d if ob.model is not IndexLevel]
+start = time.process_time()
+for ob in obligations:
+    for size in sizes_for(ob, Settings()):
+        claim_at(ob, size)
+print(json.dumps({"cpu": time.process_time() - start, "expansions": len(built), "obligations": len(obligations)}))
+"""
+
+
+def section_named(args) -> None:
+    """Building the note's claims with each named quantity's expansion shared, against building it
+    again at every application (each in a fresh process, so that SymPy's caches start empty)."""
+    print(f"## Named quantities: expansions shared or rebuilt (load average {load_average()})\n")
+    runs = {}
+    for way in ("shared", "rebuilt"):
+        out = subprocess.run(
+            [sys.executable, "-c", _BUILD_CPU, str(PROOFS), way],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        runs[way] = json.loads(out.stdout)
+    shared, rebuilt = runs["shared"], runs["rebuilt"]
+    print(
+        table(
+            ["expansions", "built", "CPU s", "ratio"],
+            [
+                ["shared (once per definition and arguments)", shared["expansions"], shared["cpu"], 1.0],
+                ["rebuilt at every application", rebuilt["expansions"], rebuilt["cpu"], rebuilt["cpu"] / shared["cpu"]],
+            ],
+        )
+    )
+    print(
+        f"\nEvery claim of the {shared['obligations']} fixed-size obligations at each declared size, "
+        f"built by `claim_at`. Load average after: {load_average()}\n"
+    )
+
+
 def _commit() -> str:
     """The commit the benchmark's copy was taken from, and whether the tree had changes."""
 
@@ -735,6 +803,7 @@ SECTIONS = {
     "groundtypes": section_groundtypes,
     "headroom": section_headroom,
     "every-size": section_every_size,
+    "named": section_named,
 }
 
 

@@ -167,9 +167,15 @@ class Domain:
         guaranteed = _decided_facts(sp.Symbol("_probe", **self.implies))
         implied = ", ".join(f"{k}={v}" for k, v in self.implies.items())
         problems = []
+        fine: set[frozenset] = set()  # declarations of symbols found to carry nothing more
         for term in self.declared():
+            declared = frozenset(term.assumptions0.items()) if type(term) is sp.Symbol else None
+            if declared in fine:
+                continue
             extra = {k: v for k, v in _decided_facts(term).items() if guaranteed.get(k) is not v}
             if not extra:
+                if declared is not None:
+                    fine.add(declared)
                 continue
             declaration = getattr(term, "_assumptions_orig", None) or _generators(extra, self.implies)
             given = ", ".join(f"{k}={v}" for k, v in declaration.items())

@@ -112,6 +112,13 @@ class Scope:
         return functools.reduce(lambda one, other: one & other, masks) if masks else None
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _free_symbols(e: sp.Expr) -> tuple:
+    """The free symbols of `e`, in a fixed order: read by every evaluator, at every size, of the
+    same expressions."""
+    return tuple(sorted(e.free_symbols, key=str))
+
+
 class Evaluator:
     """Both sides of an index-level expression on the arrays of one instance sample.
 
@@ -133,27 +140,26 @@ class Evaluator:
         self.functions = functions
         self.batch = batch
         self._memo: dict = {}
-        self._symbols: dict = {}
 
     def __call__(self, e: sp.Expr, env: Mapping[sp.Symbol, int]) -> np.ndarray | float:
         """The value of `e` at every instance, its integers fixed by `env`."""
         return self._value(e, Scope(env))
+
+    def along(self, e: sp.Expr, env: Mapping[sp.Symbol, int], index: sp.Symbol, count: int) -> np.ndarray:
+        """The values of `e` at index = 1, ..., count along a first axis, its other integers fixed by
+        `env`: one walk of `e` for every value of the index."""
+        axis = Axis(1, np.arange(1, count + 1), None, ("along", index, count))
+        return np.broadcast_to(self._value(e, Scope(env, {index: axis})), (count, *self.batch))
 
     def magnitude(self, e: sp.Expr, env: Mapping[sp.Symbol, int]) -> np.ndarray | float:
         """The size of the terms `e` adds up, through sums and products: the scale of the rounding
         errors in its value (Σ_a of terms that cancel is small, its terms are not)."""
         return self._magnitude(e, Scope(env))
 
-    def _free_symbols(self, e: sp.Expr) -> tuple:
-        found = self._symbols.get(e)
-        if found is None:
-            found = self._symbols[e] = tuple(sorted(e.free_symbols, key=str))
-        return found
-
     def _memoised(self, kind: str, e: sp.Expr, scope: Scope, compute) -> np.ndarray | float:
         """`compute(e, scope)`, once per value or axis of the indices `e` depends on (a summation
         index need not be declared an integer)."""
-        key = (kind, e, tuple(scope.identity(x) for x in self._free_symbols(e)))
+        key = (kind, e, tuple(scope.identity(x) for x in _free_symbols(e)))
         found = self._memo.get(key)
         if found is None:
             found = self._memo[key] = compute(e, scope)
@@ -375,13 +381,13 @@ def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, fu
     count = instance.counts[t.range.size]
     env = instance.counts
 
-    def rows(evaluate: Evaluator, shape: tuple[int, ...]) -> np.ndarray:
-        at = [np.broadcast_to(evaluate(t.rhs, {**env, t.index: k}), shape) for k in range(1, count + 1)]
-        return np.stack(at, axis=1)
+    def rows(evaluate: Evaluator) -> np.ndarray:
+        """F(v) at every instance (and point), the index's values on the axis after the instances'."""
+        return np.moveaxis(evaluate.along(t.rhs, env, t.index, count), 0, 1)
 
     def image(v: np.ndarray) -> np.ndarray:
         """F(v) at every instance, in the evaluation's precision."""
-        return rows(Evaluator(instance, values, {**tables, t.base: v.T}, functions, (n,)), (n,))
+        return rows(Evaluator(instance, values, {**tables, t.base: v.T}, functions, (n,)))
 
     points = np.concatenate([np.zeros((count, 1)), np.eye(count)], axis=1)
     widened = Evaluator(
@@ -395,7 +401,7 @@ def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, fu
         (n, count + 1),
     )
     with np.errstate(all="ignore"):
-        at_points = rows(widened, (n, count + 1)).astype(float)
+        at_points = rows(widened).astype(float)
     constant = at_points[..., 0]
     system = np.eye(count) - (at_points[..., 1:] - constant[..., None])
     v = np.linalg.solve(system, constant[..., None])[..., 0].astype(PRECISION)
