@@ -496,6 +496,12 @@ class SmoothFunctions(Domain):
     def concrete(self, f: sp.Expr) -> sp.Expr:
         return _family(self.parameter, self.coefficients[f])
 
+    def derivative(self, f: sp.Expr, order: int) -> sp.Expr:
+        """The derivative of f's concrete family of the given order in the parameter."""
+        return _family_derivative(int(order)).xreplace(
+            dict(zip(_FAMILY_ARGUMENTS, (self.parameter, *self.coefficients[f])))
+        )
+
     def concretise(self, expr: sp.Expr) -> sp.Expr:
         """Replace every unknown function by its concrete family and carry out its derivatives."""
         if isinstance(expr, sp.MatrixBase):
@@ -511,8 +517,14 @@ class SmoothFunctions(Domain):
         other_arguments = any(
             g.func in by_name and len(g.args) == 1 and g not in self.functions for g in atoms_of([expr], AppliedUndef)
         )
-        # An exact replacement of f(θ), as xreplace, not subs (100x faster), each distinct node once.
-        out = replaced(expr, {f: self.concrete(f) for f in self.functions})
+        # An exact replacement of f(θ), as xreplace, not subs (100x faster), each distinct node once;
+        # a derivative of f(θ) in θ by the family's derivative, differentiated once for every family.
+        derivatives = {
+            d: self.derivative(d.expr, d.variable_count[0][1])
+            for d in atoms_of([expr], sp.Derivative)
+            if d.expr in self.coefficients and len(d.variable_count) == 1 and d.variable_count[0][0] == self.parameter
+        }
+        out = replaced(expr, {**derivatives, **{f: self.concrete(f) for f in self.functions}})
         if other_arguments:
             elsewhere = {g for g in atoms_of([out], AppliedUndef) if g.func in by_name and len(g.args) == 1}
             out = replaced(
@@ -531,7 +543,7 @@ class SmoothFunctions(Domain):
         """f's concrete member at one sampled instance, as a NumPy function of the parameter.
         It accepts complex arguments, so a reference can take complex-step derivatives."""
         coefficients = self.coefficients[f]
-        family = _compiled_family(self.parameter, tuple(coefficients))
+        family = _compiled_family()
         fixed = [values[c] for c in coefficients]
         return lambda t: family(t, *fixed)
 
@@ -573,10 +585,24 @@ def _family(parameter: sp.Symbol, coefficients: tuple[sp.Symbol, ...]) -> sp.Exp
     return a * sp.tanh(b * parameter + c) + d * sp.sin(e * parameter) + g * parameter**2
 
 
-@lru_cache(maxsize=256)
-def _compiled_family(parameter: sp.Symbol, coefficients: tuple[sp.Symbol, ...]) -> Callable[..., Any]:
-    """A concrete family compiled once: a reference asks for its member at every instance."""
-    return sp.lambdify((parameter, *coefficients), _family(parameter, coefficients), modules="numpy")
+#: The family's parameter and coefficients in general, for what is the same for every function's
+#: family: its derivatives and its compiled form.
+_FAMILY_ARGUMENTS = sp.symbols("theta a b c d e g")
+
+
+@lru_cache(maxsize=8)
+def _family_derivative(order: int) -> sp.Expr:
+    """The family's derivative of an order in its parameter, in `_FAMILY_ARGUMENTS`."""
+    parameter, *coefficients = _FAMILY_ARGUMENTS
+    return sp.diff(_family(parameter, tuple(coefficients)), parameter, order)
+
+
+@lru_cache(maxsize=1)
+def _compiled_family() -> Callable[..., Any]:
+    """The concrete family compiled once, a function of (θ, a, b, c, d, e, g): a reference asks for
+    its member at every instance, and every function's family is the same expression."""
+    parameter, *coefficients = _FAMILY_ARGUMENTS
+    return sp.lambdify(_FAMILY_ARGUMENTS, _family(parameter, tuple(coefficients)), modules="numpy")
 
 
 @lru_cache(maxsize=8)
@@ -677,7 +703,7 @@ class Domains:
 
     def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
         """Whether an exact point lies in every part that draws its symbols."""
-        return all(d.contains_exact(point) for d in self.parts if d.drawn() <= set(point))
+        return all(d.contains_exact(point) for d in self.parts if d.drawn() <= point.keys())
 
     def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         for d in self.parts:
