@@ -197,8 +197,8 @@ class IndexDomain:
                 families[t.function] = SmoothFunctions(list(made.values()), t.parameter)
                 parts.append(families[t.function])
                 continue
-            facts = {"real": True} if t.kind == "real" else {"positive": True}
-            made = {cell: sp.Symbol(_name(str(t.base), cell), **facts) for cell in cells}
+            kind = "real" if t.kind == "real" else "positive"
+            made = {cell: _entry(_name(str(t.base), cell), kind) for cell in cells}
             symbols[t.base] = made
             if t.kind == "real":
                 parts.append(Real(list(made.values())))
@@ -231,6 +231,13 @@ def _carried_out(e: sp.Expr) -> sp.Expr:
         return _carried_out(out) if out.has(sp.Sum) else out
     out = e.func(*(_carried_out(a) for a in e.args))
     return out.doit(deep=False) if isinstance(out, sp.Derivative) else out
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _entry(name: str, kind: str) -> sp.Symbol:
+    """The symbol of a table's entry, `real` or `positive`, made once: a model at 12×30 has thousands,
+    more than SymPy's own cache keeps, and every claim over the same tables makes them again."""
+    return sp.Symbol(name, **{kind: True})
 
 
 def _name(base: str, cell: tuple[int, ...]) -> str:
