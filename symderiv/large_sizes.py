@@ -145,11 +145,22 @@ class Evaluator:
         """The value of `e` at every instance, its integers fixed by `env`."""
         return self._value(e, Scope(env))
 
-    def along(self, e: sp.Expr, env: Mapping[sp.Symbol, int], index: sp.Symbol, count: int) -> np.ndarray:
-        """The values of `e` at index = 1, ..., count along a first axis, its other integers fixed by
-        `env`: one walk of `e` for every value of the index."""
-        axis = Axis(1, np.arange(1, count + 1), None, ("along", index, count))
-        return np.broadcast_to(self._value(e, Scope(env, {index: axis})), (count, *self.batch))
+    def along(self, e: sp.Expr, env: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, np.ndarray]) -> np.ndarray:
+        """The values of `e` with the given indices running together along a first axis (the k-th
+        value of each at its k-th place), its other integers fixed by `env`: one walk of `e` for
+        all of their values, not one per value."""
+        return self._together(self._value, e, env, indices)
+
+    def magnitude_along(
+        self, e: sp.Expr, env: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, np.ndarray]
+    ) -> np.ndarray:
+        """`magnitude` as `along` gives values."""
+        return self._together(self._magnitude, e, env, indices)
+
+    def _together(self, of, e: sp.Expr, env: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, np.ndarray]):
+        length = len(next(iter(indices.values()))) if indices else 1
+        axes = {i: Axis(1, np.asarray(v), None, ("along", i, tuple(v))) for i, v in indices.items()}
+        return np.broadcast_to(of(e, Scope(env, axes)), (length, *self.batch))
 
     def magnitude(self, e: sp.Expr, env: Mapping[sp.Symbol, int]) -> np.ndarray | float:
         """The size of the terms `e` adds up, through sums and products: the scale of the rounding
@@ -383,7 +394,7 @@ def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, fu
 
     def rows(evaluate: Evaluator) -> np.ndarray:
         """F(v) at every instance (and point), the index's values on the axis after the instances'."""
-        return np.moveaxis(evaluate.along(t.rhs, env, t.index, count), 0, 1)
+        return np.moveaxis(evaluate.along(t.rhs, env, {t.index: np.arange(1, count + 1)}), 0, 1)
 
     def image(v: np.ndarray) -> np.ndarray:
         """F(v) at every instance, in the evaluation's precision."""
@@ -464,12 +475,13 @@ def check(
             assignments = [assignments[0], *(assignments[k] for k in sorted(picked)), assignments[-1]]
         result.sizes.append(size)
         result.instances += n
-        for assignment in assignments:
-            env = {**instance.counts, **assignment}
-            with np.errstate(all="ignore"):
-                lhs, rhs = (np.broadcast_to(evaluate(side, env), (n,)) for side in sides)
-                scale = np.broadcast_to(evaluate.magnitude(sides[0], env) + evaluate.magnitude(sides[1], env), (n,))
-                rel = np.abs(lhs - rhs) / np.where(scale > 0, scale, 1.0)
+        indices = {i: np.array([a[i] for a in assignments]) for i in claim.free_indices()}
+        env = dict(instance.counts)
+        with np.errstate(all="ignore"):
+            lhs, rhs = (evaluate.along(side, env, indices) for side in sides)
+            scale = evaluate.magnitude_along(sides[0], env, indices) + evaluate.magnitude_along(sides[1], env, indices)
+            rels = np.abs(lhs - rhs) / np.where(scale > 0, scale, 1.0)
+        for assignment, rel in zip(assignments, rels):
             failing = np.flatnonzero(~np.isfinite(rel) | (rel > rtol))
             finite_rel = np.where(np.isfinite(rel), rel, 0.0)
             result.max_rel_error = max(result.max_rel_error, float(np.max(finite_rel)))
