@@ -685,11 +685,12 @@ class Domains:
         out: Values = {}
         for d in self.parts:
             drawn = d.sample(rng, n)
-            for s, values in drawn.items():
-                values = np.asarray(values, dtype=float)
-                if values.shape != (n,) or not np.all(np.isfinite(values)):
-                    what = "NaN or inf" if values.shape == (n,) else f"shape {values.shape} instead of ({n},)"
-                    raise DomainError(f"the sampler of {d!r} returned {what} for {s}; fix its sample()")
+            arrays = {s: np.asarray(values, dtype=float) for s, values in drawn.items()}
+            # Checked part by part, all of its symbols at once (a model at 12×30 has thousands).
+            if any(a.shape != (n,) for a in arrays.values()) or not np.isfinite(list(arrays.values())).all():
+                s, values = next((s, a) for s, a in arrays.items() if a.shape != (n,) or not np.isfinite(a).all())
+                what = "NaN or inf" if values.shape == (n,) else f"shape {values.shape} instead of ({n},)"
+                raise DomainError(f"the sampler of {d!r} returned {what} for {s}; fix its sample()")
             out.update(drawn)
         bad = [repr(d) for d in self.parts if not np.all(d.contains(out))]
         if bad:

@@ -197,8 +197,8 @@ class IndexDomain:
                 families[t.function] = SmoothFunctions(list(made.values()), t.parameter)
                 parts.append(families[t.function])
                 continue
-            kind = "real" if t.kind == "real" else "positive"
-            made = {cell: _entry(_name(str(t.base), cell), kind) for cell in cells}
+            kind, base = "real" if t.kind == "real" else "positive", str(t.base)
+            made = {cell: _entry(_name(base, cell), kind) for cell in cells}
             symbols[t.base] = made
             if t.kind == "real":
                 parts.append(Real(list(made.values())))
