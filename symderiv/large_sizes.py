@@ -141,10 +141,6 @@ class Evaluator:
         self.batch = batch
         self._memo: dict = {}
 
-    def __call__(self, e: sp.Expr, env: Mapping[sp.Symbol, int]) -> np.ndarray | float:
-        """The value of `e` at every instance, its integers fixed by `env`."""
-        return self._value(e, Scope(env))
-
     def along(self, e: sp.Expr, env: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, np.ndarray]) -> np.ndarray:
         """The values of `e` with the given indices running together along a first axis (the k-th
         value of each at its k-th place), its other integers fixed by `env`: one walk of `e` for
@@ -154,18 +150,15 @@ class Evaluator:
     def magnitude_along(
         self, e: sp.Expr, env: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, np.ndarray]
     ) -> np.ndarray:
-        """`magnitude` as `along` gives values."""
+        """The size of the terms `e` adds up, through sums and products, as `along` gives its values:
+        the scale of the rounding errors in its value (Σ_a of terms that cancel is small, its terms
+        are not)."""
         return self._together(self._magnitude, e, env, indices)
 
     def _together(self, of, e: sp.Expr, env: Mapping[sp.Symbol, int], indices: Mapping[sp.Symbol, np.ndarray]):
         length = len(next(iter(indices.values()))) if indices else 1
         axes = {i: Axis(1, np.asarray(v), None, ("along", i, tuple(v))) for i, v in indices.items()}
         return np.broadcast_to(of(e, Scope(env, axes)), (length, *self.batch))
-
-    def magnitude(self, e: sp.Expr, env: Mapping[sp.Symbol, int]) -> np.ndarray | float:
-        """The size of the terms `e` adds up, through sums and products: the scale of the rounding
-        errors in its value (Σ_a of terms that cancel is small, its terms are not)."""
-        return self._magnitude(e, Scope(env))
 
     def _memoised(self, kind: str, e: sp.Expr, scope: Scope, compute) -> np.ndarray | float:
         """`compute(e, scope)`, once per value or axis of the indices `e` depends on (a summation
