@@ -5,7 +5,7 @@ distinct sub-expressions; `Basic.atoms` walks the tree, seconds on a 3-state cla
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import sympy as sp
 
@@ -24,6 +24,20 @@ def atoms_of(exprs: Iterable[sp.Basic], kind: type | tuple[type, ...]) -> set[sp
                 seen.add(id(a))
                 stack.append(a)
     return found
+
+
+def distinct_preorder(expr: sp.Basic) -> Iterator[sp.Basic]:
+    """The sub-expressions of `expr` in preorder, each distinct one once: the order in which
+    `sp.preorder_traversal` first meets them, without walking a repeated subtree again."""
+    seen: set[sp.Basic] = set()
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        yield e
+        stack.extend(reversed(e.args))
 
 
 def replaced(expr: sp.Basic, mapping: dict) -> sp.Basic:

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 import flint
 import sympy as sp
 
+from .expressions import atoms_of, replaced
+
 #: The work one zero test may do, counted in polynomial terms produced: about five times what the
 #: largest bundled proof needs (PQ4 at 3x2, ten million terms in seven seconds).  Counted, it ends
 #: a hopeless test at the same point on every machine, long before the time limit (a safety net).
@@ -30,24 +32,35 @@ class WorkBudgetExceeded(ArithmeticError):
     """A zero test produced more polynomial terms than its budget allows."""
 
 
-def generalise(e: sp.Expr, symbols: dict) -> sp.Expr:
+def generalise(e: sp.Expr, symbols: dict, done: dict | None = None) -> sp.Expr:
     """`e` with every non-rational sub-expression (a log, an exp, an unknown function or its
     derivative, a non-integer power, an absolute value, ...) replaced by a fresh symbol, the
     same one for equal sub-expressions (`symbols` maps them, and may be shared between calls).
     An exp of a sum with integer coefficients is first written as a product of powers,
-    exp(2x − y) = exp(x)²/exp(y), which holds everywhere."""
+    exp(2x − y) = exp(x)²/exp(y), which holds everywhere.  `done` remembers the sub-expressions
+    generalised already (a claim repeats them many times over), and may be shared too."""
+    done = {} if done is None else done
+    found = done.get(e)
+    if found is None:
+        found = done[e] = _generalised(e, symbols, done)
+    return found
+
+
+def _generalised(e: sp.Expr, symbols: dict, done: dict) -> sp.Expr:
     if e.is_Atom and not isinstance(e, sp.NumberSymbol):
         return e
     if isinstance(e, (sp.Add, sp.Mul)):
-        return e.func(*(generalise(a, symbols) for a in e.args))
+        return e.func(*(generalise(a, symbols, done) for a in e.args))
     if isinstance(e, sp.Pow) and e.exp.is_Integer:
-        return sp.Pow(generalise(e.base, symbols), e.exp)
+        return sp.Pow(generalise(e.base, symbols, done), e.exp)
     if isinstance(e, sp.exp):
         split = [term.as_coeff_Mul() for term in sp.Add.make_args(e.exp)]
         if len(split) > 1 or split[0][0].is_Integer and split[0][0] != 1:
             return sp.Mul(
                 *(
-                    sp.Pow(generalise(sp.exp(x), symbols), k) if k.is_Integer else generalise(sp.exp(k * x), symbols)
+                    sp.Pow(generalise(sp.exp(x), symbols, done), k)
+                    if k.is_Integer
+                    else generalise(sp.exp(k * x), symbols, done)
                     for k, x in split
                 )
             )
@@ -148,7 +161,9 @@ def vanishing(exprs: Sequence[sp.Expr], substitutions: dict | None = None) -> li
     The expressions share one generalisation and one conversion, so their common parts are
     converted once."""
     symbols: dict = {}
-    split = [e.replace(lambda x: isinstance(x, sp.log), sp.expand_log) for e in exprs]
-    generalised = [generalise(e, symbols) for e in split]
+    done: dict = {}
+    logs = atoms_of(exprs, sp.log)
+    split = [replaced(e, {log: sp.expand_log(log) for log in logs}) for e in exprs]
+    generalised = [generalise(e, symbols, done) for e in split]
     fractions = Fractions(generalised, substitutions)
     return [fractions.vanishes(e) for e in generalised]

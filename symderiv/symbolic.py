@@ -27,6 +27,7 @@ import sympy as sp
 from . import rational
 from .definitions import unfold
 from .enclosure import excludes_zero
+from .expressions import distinct_preorder
 from .limits import TimeLimitExceeded, cpu_time_limit
 from .outcome import Attempt, Outcome
 
@@ -281,7 +282,7 @@ def _winners_first(strategies, winners):
 
 def _denominators(expr) -> list:
     found = []
-    for node in sp.preorder_traversal(expr):
+    for node in distinct_preorder(expr):
         if isinstance(node, sp.Pow) and node.exp.is_negative and node.base not in found:
             found.append(node.base)
     return found
