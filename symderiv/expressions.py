@@ -26,6 +26,30 @@ def atoms_of(exprs: Iterable[sp.Basic], kind: type | tuple[type, ...]) -> set[sp
     return found
 
 
+def free_symbols_of(exprs: Iterable[sp.Basic]) -> set[sp.Basic]:
+    """The free symbols of `exprs`, as SymPy's `free_symbols` gives them, each distinct node visited
+    once: a node whose class says which of its symbols are free (a symbol, a sum, a derivative, an
+    indexed entry) is asked, any other is walked into."""
+    found: set[sp.Basic] = set()
+    stack = list(exprs)
+    seen: set[sp.Basic] = set()
+    while stack:
+        e = stack.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        if type(e).free_symbols is _WALKED:
+            stack.extend(e.args)
+        else:
+            found |= e.free_symbols
+    return found
+
+
+#: SymPy's own `free_symbols`, the union of the arguments' (the classes that bind or are symbols
+#: define their own).
+_WALKED = sp.Basic.free_symbols
+
+
 def distinct_preorder(expr: sp.Basic) -> Iterator[sp.Basic]:
     """The sub-expressions of `expr` in preorder, each distinct one once: the order in which
     `sp.preorder_traversal` first meets them, without walking a repeated subtree again."""

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import flint
 import sympy as sp
 
-from .expressions import atoms_of, replaced
+from .expressions import atoms_of, free_symbols_of, replaced
 
 #: The work one zero test may do, counted in polynomial terms produced: about five times what the
 #: largest bundled proof needs (PQ4 at 3x2, ten million terms in seven seconds).  Counted, it ends
@@ -81,7 +81,7 @@ class Fractions:
     def __init__(self, exprs: Sequence[sp.Expr], substitutions: dict | None = None, budget: int = TERM_BUDGET):
         substitutions = substitutions or {}
         self.budget = budget
-        symbols = set().union(*(e.free_symbols for e in exprs), *(v.free_symbols for v in substitutions.values()))
+        symbols = free_symbols_of([*exprs, *substitutions.values()])
         generators = sorted(symbols - set(substitutions), key=sp.default_sort_key) or [sp.Dummy("unused")]
         self.context = flint.fmpq_mpoly_ctx.get(tuple(f"x{i}" for i in range(len(generators))), "degrevlex")
         self.one = self.context.constant(1)

@@ -27,7 +27,7 @@ import sympy as sp
 from . import rational
 from .definitions import unfold
 from .enclosure import excludes_zero
-from .expressions import distinct_preorder
+from .expressions import distinct_preorder, free_symbols_of, replaced
 from .limits import TimeLimitExceeded, cpu_time_limit
 from .outcome import Attempt, Outcome
 
@@ -238,7 +238,7 @@ def _try_strategies(
     Where the domain has constraints (a probability vector sums to one), what a
     strategy leaves over is reduced once more with the constraints substituted, or, for
     a strategy with its own way of using them, the difference goes through that."""
-    constrained = bool(eliminations) and bool(diff.free_symbols & set(eliminations))
+    constrained = bool(eliminations) and bool(free_symbols_of([diff]) & set(eliminations))
     residuals = [diff]
     reduced_already = set()  # strategies often agree; reduce each distinct output once
     for st in strategies:
@@ -316,8 +316,8 @@ def _nonzero_somewhere(exprs) -> list[bool]:
     # Derivatives first: each contains the function it differentiates.
     derivatives = {k: v for k, v in jets.items() if isinstance(k, sp.Derivative)}
     values = {k: v for k, v in jets.items() if k not in derivatives}
-    exprs = [e.xreplace(derivatives).xreplace(values) for e in exprs]
-    symbols = sorted(set().union(*(e.free_symbols for e in exprs)), key=sp.default_sort_key)
+    exprs = [replaced(replaced(e, derivatives), values) for e in exprs]
+    symbols = sorted(free_symbols_of(exprs), key=sp.default_sort_key)
     # Distinct small positive rationals whose sum stays below 1/2, so that 1 − (sum of some)
     # stays positive: a point of every simplex, of (0, 1) and of the positive reals.
     point = {x: Fraction(1, k + 2 * len(symbols) + 2) for k, x in enumerate(symbols)}
@@ -345,7 +345,7 @@ def _joint_attempts(
     if proved is None:
         return {}, None
     constrained = set(eliminations)
-    left = [i for i in range(len(diffs)) if i not in proved and diffs[i].free_symbols & constrained]
+    left = [i for i in range(len(diffs)) if i not in proved and free_symbols_of([diffs[i]]) & constrained]
     if left:
         with_constraints = at_once(f"{st.name}+constraints", eliminations, left)
         if with_constraints is None:
