@@ -34,7 +34,7 @@ from .enclosure import (
     Undefined,
     certainly_not_real,
 )
-from .expressions import atoms_of, without_dummy_arguments
+from .expressions import atoms_of, free_symbols_of, without_dummy_arguments
 
 #: At most this many float failures, or this fraction of the instances if that is more, are
 #: judged in ball arithmetic (about a millisecond each).
@@ -136,7 +136,7 @@ class Comparison:
         self.index = [ix for ix, _, _ in pairs]
         lhs = [domains.concretise(sp.sympify(l)) for _, l, _ in pairs]
         rhs = [domains.concretise(sp.sympify(r)) for _, _, r in pairs]
-        symbols = set().union(*(e.free_symbols for e in lhs + rhs))
+        symbols = free_symbols_of(lhs + rhs)
         domains.check_covers(symbols, atoms_of(lhs + rhs, AppliedUndef))
         self.domains = domains.restricted_to(symbols)
         self.rest = Domains([d for d in domains.parts if d not in self.domains.parts] if sample_all else [])

@@ -27,7 +27,7 @@ import sympy as sp
 from . import rational
 from .definitions import unfold
 from .enclosure import excludes_zero
-from .expressions import distinct_preorder, free_symbols_of, replaced
+from .expressions import atoms_of, distinct_preorder, free_symbols_of, replaced
 from .limits import TimeLimitExceeded, cpu_time_limit
 from .outcome import Attempt, Outcome
 
@@ -221,12 +221,12 @@ def _eliminate(expr, eliminations):
     constrained = set(eliminations)
     opaque = {
         f: sp.Dummy(f"F{k}")
-        for k, f in enumerate(sorted(split.atoms(sp.log, sp.exp), key=sp.default_sort_key))
-        if f.free_symbols & constrained
+        for k, f in enumerate(sorted(atoms_of([split], (sp.log, sp.exp)), key=sp.default_sort_key))
+        if free_symbols_of([f]) & constrained
     }
-    # xreplace: the keys are symbols that no value contains, so a simultaneous replacement
-    # is the substitution itself, without `subs`'s costly walk.
-    return split.xreplace(opaque).xreplace(eliminations)
+    # A replacement, not `subs`: the keys are symbols that no value contains, so a simultaneous
+    # replacement is the substitution itself, without `subs`'s costly walk.
+    return replaced(replaced(split, opaque), eliminations)
 
 
 def _try_strategies(
