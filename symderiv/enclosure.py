@@ -18,7 +18,7 @@ import flint
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
 
-from .expressions import without_dummy_arguments
+from .expressions import shared_subexpressions, without_dummy_arguments
 
 #: The working precisions tried in turn, in bits: from a little above double to a few thousand.
 PRECISIONS = (128, 256, 512, 1024, 2048, 4096)
@@ -182,7 +182,7 @@ class BallFunction:
     where a log or square root of a negative number is a certified non-real value."""
 
     def __init__(self, symbols: Sequence[sp.Symbol], exprs: Sequence[sp.Expr], shared: tuple | None = None):
-        """`shared`: SymPy's `cse` of `exprs`, if the caller has it already (it is the costly part)."""
+        """`shared`: the `shared_subexpressions` of `exprs`, if the caller has them already."""
         self.symbols = list(symbols)
         self.exprs = list(exprs)
         self._shared = shared
@@ -195,7 +195,7 @@ class BallFunction:
                 {"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": False, "order": "none"}
             )
             if self._shared is None:
-                self._shared = sp.cse(self.exprs, order="none")
+                self._shared = shared_subexpressions(self.exprs)
             arguments, shared = without_dummy_arguments(self.symbols, self._shared)
             self._compiled[complex_] = sp.lambdify(
                 arguments,

@@ -109,3 +109,49 @@ def without_dummy_arguments(symbols: Sequence[sp.Symbol], shared: tuple) -> tupl
             [(v, replaced(e, renamed)) for v, e in replacements],
             [replaced(e, renamed) for e in reduced],
         )
+
+
+def shared_subexpressions(exprs: Sequence[sp.Basic]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Basic]]:
+    """SymPy's `cse` output, (temporaries, reduced expressions), for the sharing `exprs` already
+    have: every compound sub-expression that occurs more than once, as an argument or as one of
+    `exprs`, is computed once as a temporary, defined after those it uses.
+
+    Linear in the distinct nodes.  SymPy's `cse` also searches products and sums for common
+    factors and terms, which costs seconds on a claim at three states and which a compiled
+    claim does not need: its repetitions are whole shared nodes.  The pieces are rebuilt
+    unevaluated, as they were (evaluating them again gives the same values at a cost)."""
+    occurrences: dict[sp.Basic, int] = {}
+    for root in exprs:
+        occurrences[root] = occurrences.get(root, 0) + 1
+    postorder: list[sp.Basic] = []
+    visited: set[sp.Basic] = set()
+    stack: list[tuple[sp.Basic, bool]] = [(root, False) for root in reversed(exprs)]
+    while stack:
+        e, expanded = stack.pop()
+        if expanded:
+            postorder.append(e)
+            continue
+        if e in visited:
+            continue
+        visited.add(e)
+        stack.append((e, True))
+        for a in reversed(e.args):
+            occurrences[a] = occurrences.get(a, 0) + 1
+            if a not in visited:
+                stack.append((a, False))
+    taken = {str(s) for s in postorder if isinstance(s, sp.Symbol)}
+    prefix = "_x"
+    while any(name.startswith(prefix) for name in taken):
+        prefix = "_" + prefix
+    temporaries: list[tuple[sp.Symbol, sp.Expr]] = []
+    rebuilt: dict[sp.Basic, sp.Basic] = {}
+    with sp.evaluate(False):
+        for e in postorder:
+            args = [rebuilt.get(a, a) for a in e.args]
+            out = e if all(a is b for a, b in zip(args, e.args)) else e.func(*args)
+            if occurrences[e] > 1 and isinstance(e, sp.Expr) and not e.is_Atom:
+                name = sp.Symbol(f"{prefix}{len(temporaries)}")
+                temporaries.append((name, out))
+                out = name
+            rebuilt[e] = out
+    return temporaries, [rebuilt.get(e, e) for e in exprs]

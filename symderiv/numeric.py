@@ -34,7 +34,7 @@ from .enclosure import (
     Undefined,
     certainly_not_real,
 )
-from .expressions import atoms_of, free_symbols_of, without_dummy_arguments
+from .expressions import atoms_of, free_symbols_of, shared_subexpressions, without_dummy_arguments
 
 #: At most this many float failures, or this fraction of the instances if that is more, are
 #: judged in ball arithmetic (about a millisecond each).
@@ -145,9 +145,8 @@ class Comparison:
         # more than compiling, and the scale is only ever evaluated numerically.
         scale = [sp.Add(*(sp.Abs(t, evaluate=False) for t in _terms(l) + _terms(r))) for l, r in zip(lhs, rhs)]
         self._exprs = (lhs, rhs, scale)
-        # One flat list: SymPy's cse does not look into nested lists, so [lhs, rhs, scale]
-        # would be compiled without sharing the subexpressions the three have in common.
-        self._shared = common_subexpressions(lhs + rhs + scale)
+        # One flat list, so that the subexpressions the three have in common are computed once.
+        self._shared = shared_subexpressions(lhs + rhs + scale)
         self._np = compile_lambdified(self.symbols, lhs + rhs + scale, self._shared)
         self._balls: BallFunction | None = None
 
@@ -192,24 +191,13 @@ class Comparison:
         return flat[:k], flat[k : 2 * k], flat[2 * k :]
 
 
-def common_subexpressions(exprs) -> tuple:
-    """SymPy's `cse` of `exprs`, computed once for every compilation of them (NumPy, balls).
-    Without its canonical ordering, which sorts every sum by node counts and costs seconds at
-    three states (measured: benchmarks/run.py), it takes the arguments in the order SymPy stores
-    them, which is deterministic.  The pieces are put back together unevaluated: evaluating them
-    again gives the same values at a cost (a `Max` of sums compares its arguments symbolically,
-    2.2 of N7's 2.4 s of compiling at 3x3)."""
-    with sp.evaluate(False):
-        return sp.cse(list(exprs), order="none")
-
-
 def compile_lambdified(symbols, exprs, shared=None):
     """NumPy `lambdify` with common subexpressions shared (`shared`, if given, is their
-    `common_subexpressions`), terms printed in the order SymPy stores them (the printer's default
+    `shared_subexpressions`), terms printed in the order SymPy stores them (the printer's default
     sorts every sum, most of the time of compiling a mutant), and without the search for
     implemented functions, which walks a large claim as a tree and which claims never need.
     Arguments are renamed first when one is a Dummy (`without_dummy_arguments`)."""
-    arguments, found = without_dummy_arguments(symbols, shared if shared is not None else common_subexpressions(exprs))
+    arguments, found = without_dummy_arguments(symbols, shared if shared is not None else shared_subexpressions(exprs))
     printer = NumPyPrinter(
         {
             "fully_qualified_modules": False,

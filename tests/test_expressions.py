@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-from symderiv.expressions import distinct_preorder, free_symbols_of, replaced
+from symderiv.expressions import distinct_preorder, free_symbols_of, replaced, shared_subexpressions
 
 x, y, z, t = sp.symbols("x y z t")
 i, N = sp.symbols("i N", integer=True)
@@ -44,3 +44,33 @@ def test_the_distinct_preorder_meets_nodes_where_the_preorder_first_does(expr: s
 def test_replaced_is_xreplace(expr: sp.Basic) -> None:
     mapping = {sp.log(x + y): z, x: t, f(x): y}
     assert replaced(expr, mapping) == expr.xreplace(mapping)
+
+
+def _expanded(temporaries: list, reduced: list) -> list:
+    """The reduced expressions with every temporary substituted back, last defined first."""
+    for name, value in reversed(temporaries):
+        reduced = [e.xreplace({name: value}) for e in reduced]
+    return reduced
+
+
+def test_shared_subexpressions_give_back_the_expressions_with_each_repeat_computed_once() -> None:
+    clash = sp.Symbol("_x0")  # a symbol named as a temporary would be: the temporaries take another name
+    exprs = [(SHARED + 1) ** 2 / (SHARED - z) + clash, sp.sin(SHARED), SHARED, x + z]
+    temporaries, reduced = shared_subexpressions(exprs)
+    assert [sp.simplify(a - b) for a, b in zip(_expanded(temporaries, reduced), exprs)] == [0, 0, 0, 0]
+    values = [v for _, v in temporaries]
+    assert SHARED in values and sp.log(x + y) not in values  # only what occurs more than once
+    assert clash not in {name for name, _ in temporaries}
+    defined: set = set()
+    for name, value in temporaries:  # each temporary uses only those defined before it
+        assert {s for s in value.free_symbols if s.name.startswith("_x")} <= defined | {clash}
+        defined.add(name)
+
+
+def test_shared_subexpressions_meet_a_repeat_below_its_first_sibling() -> None:
+    # The repeat is reached inside the first argument before it is reached as the second.
+    inner = sp.exp(x * y)
+    temporaries, reduced = shared_subexpressions([sp.Add(inner * z, inner, evaluate=False)])
+    assert [v for _, v in temporaries] == [inner]
+    name = temporaries[0][0]
+    assert reduced[0].count(name) == 2 and not reduced[0].has(sp.exp)
