@@ -38,7 +38,7 @@ are refuted beside them.
 
 import sympy as sp
 
-from symderiv import Derivation, Equal, Real, Simplex, SmoothFunctions, sizes
+from symderiv import Derivation, Equal, Real, Simplex, SmoothFunctions, derivative, sizes
 from symderiv.rl import VOCABULARY, SymbolicMDP
 
 paper = Derivation(
@@ -68,7 +68,7 @@ class Parameterised:
         self.functions = SmoothFunctions(list(self.logits), theta)
         self.domain = m.domain() + [self.functions]
         #: ∇_θ ln π_θ(a|s)
-        self.score = self.pi.applyfunc(lambda p: sp.diff(sp.log(p), theta))
+        self.score = derivative(self.pi.applyfunc(sp.log), theta)
 
     def q_hat(self, V: sp.Matrix) -> sp.Matrix:
         """N17: Q̂_V(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) V(s') − α ln(π_θ(a|s)/π̃(a|s))."""
@@ -85,7 +85,7 @@ class Parameterised:
 
     def gradient(self) -> sp.Expr:
         """∇_θ ρ(π_θ), differentiating the note's N2 as written."""
-        return sp.diff(self.m.regularised_objective(self.pi), theta)
+        return derivative(self.m.regularised_objective(self.pi), theta)
 
     def reference_gradient(self):
         """NumPy reference for `gradient`: a complex step through symderiv.rl.reference's ρ."""
@@ -147,8 +147,8 @@ class BellmanResiduals:
         reward = m.average(m.r, p.pi) - m.alpha * m.kl(p.pi)
         self.bellman_derivative = (
             (sp.eye(S) - m.gamma * kernel) * self.V_prime
-            - sp.diff(reward, theta)
-            - m.gamma * sp.diff(kernel, theta) * self.V
+            - derivative(reward, theta)
+            - m.gamma * derivative(kernel, theta) * self.V
         )
         self.flow = (sp.eye(S) - m.gamma * kernel.T) * self.d - (1 - m.gamma) * m.p0
         self.domain = p.domain + [Real(self.V, self.V_prime, self.d)]
@@ -201,7 +201,7 @@ def score_weighted_q_hat_at_each_state(m):
     i.e. p = p_γ(·;π_θ).  Any other p is biased (PQ4.any_distribution)."""
     p = Parameterised(m)
     V = m.soft_value_of_policy(p.pi)
-    grad_V = sp.diff(V, theta)
+    grad_V = derivative(V, theta)
     per_state = m.average(p.q_hat(V).multiply_elementwise(p.score), p.pi)
     return Equal(per_state, grad_V - m.gamma * m.state_transition(p.pi) * grad_V, p.domain)
 

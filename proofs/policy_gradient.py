@@ -14,7 +14,7 @@ is the paper's theorem, proofs/pg_soft_q_equivalence.py.
 
 import sympy as sp
 
-from symderiv import Derivation, Equal, Real, SmoothFunctions, sizes
+from symderiv import Derivation, Equal, Real, SmoothFunctions, derivative, sizes
 from symderiv.rl import VOCABULARY, SymbolicMDP
 
 theorem = Derivation(
@@ -28,7 +28,7 @@ def parameterised_policy(m):
     """(π_θ, ∇_θ ln π_θ, the domain of the model and of the logits, the logits)."""
     logits = m.logits(theta)
     pi = m.softmax(logits)
-    score = pi.applyfunc(lambda p: sp.diff(sp.log(p), theta))
+    score = derivative(pi.applyfunc(sp.log), theta)
     return pi, score, m.domain() + [SmoothFunctions(list(logits), theta)], logits
 
 
@@ -46,7 +46,7 @@ def policy_gradient_theorem(m):
     per_state = m.average(m.q_of_policy(pi).multiply_elementwise(score), pi)
     rhs = sum(visitation[s] * per_state[s] for s in range(m.n_states))
     reference = m.objective_gradient_reference(logits, domain[-1], theta, regularised=False)
-    return Equal(sp.diff(m.objective(pi), theta), rhs, domain, reference=reference)
+    return Equal(derivative(m.objective(pi), theta), rhs, domain, reference=reference)
 
 
 @theorem.claim(

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .checker import Settings, check_all
     from .claims import Equal, Inequality, NonNegative
     from .definitions import Definition
+    from .differentiation import derivative
     from .domain import Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions
     from .indexed import IndexDomain, IndexEqual, IndexLevel, IndexRange, SmoothTable, Table, ValueTable
     from .obligation import Derivation, Obligation, Size
@@ -34,6 +35,7 @@ _DEFINED_IN = {
         ".checker": ["Settings", "check_all"],
         ".claims": ["Equal", "Inequality", "NonNegative"],
         ".definitions": ["Definition"],
+        ".differentiation": ["derivative"],
         ".domain": ["Domains", "OpenInterval", "Positive", "Real", "Simplex", "SmoothFunctions"],
         ".indexed": ["IndexDomain", "IndexEqual", "IndexLevel", "IndexRange", "SmoothTable", "Table", "ValueTable"],
         ".obligation": ["Derivation", "Obligation", "Size"],
@@ -81,6 +83,7 @@ __all__ = [
     "Vocabulary",
     "check",
     "check_all",
+    "derivative",
     "sizes",
     "sup_norm",
 ]

@@ -30,6 +30,7 @@ import sympy as sp
 
 from .claims import Claim, Equal, Inequality, NonNegative
 from .definitions import unfold
+from .differentiation import derivative
 from .domain import Domain, DomainError, Domains, Interval
 
 
@@ -381,8 +382,8 @@ class SumOfNonNegative(Rule):
 def sup_norm(matrix: Iterable[sp.Expr]) -> sp.Expr:
     """‖M‖∞ = max over the entries of |M_ij|, as the rules expect it written: unevaluated, so
     that it reads the same wherever it is built (SymPy's Max compares every pair of its arguments,
-    seconds for a 3×3 table of soft values)."""
-    return sp.Max(*[sp.Abs(x) for x in matrix], evaluate=False)
+    seconds for a 3×3 table of soft values, and Abs asks each entry's sign, a walk of it)."""
+    return sp.Max(*[sp.Abs(x, evaluate=False) for x in matrix], evaluate=False)
 
 
 @dataclass
@@ -433,7 +434,7 @@ class JacobianContraction(Rule):
             raise Refused(
                 "the claim is not sup_norm(T(Q1) − T(Q2)) <= γ·sup_norm(Q1 − Q2) for this operator, Q1, Q2 and γ"
             )
-        jacobian = sp.Matrix(list(TQ1)).jacobian(variables)
+        jacobian = sp.Matrix.hstack(*(derivative(sp.Matrix(list(TQ1)), v) for v in variables))
         negative = next((x for x in jacobian if sign(x, signs) < Sign.NONNEGATIVE), None)
         if negative is not None:
             raise Refused(f"a Jacobian entry is not non-negative by the symbols' assumptions: {negative}")

@@ -30,6 +30,7 @@ LAYERS = [
     "symderiv.verdict",
     "symderiv.domain",
     "symderiv.definitions",
+    "symderiv.differentiation",
     "symderiv.claims",
     "symderiv.rules",
     "symderiv.smoothness",

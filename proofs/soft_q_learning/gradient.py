@@ -9,6 +9,7 @@ from symderiv import (
     Real,
     Simplex,
     SmoothFunctions,
+    derivative,
     sizes,
 )
 from symderiv.rl import SymbolicMDP
@@ -41,7 +42,7 @@ POLICY_GRADIENT = sizes([1], [2, 3]) + sizes([2], [2, 3]) + sizes([3], [2])
 
 def gradient(expr):
     """∇_θ expr, then the stop-gradients released: θ_target = θ_sample = θ."""
-    return sp.diff(expr, THETA).xreplace({THETA_TARGET: THETA, THETA_SAMPLE: THETA})
+    return derivative(expr, THETA).xreplace({THETA_TARGET: THETA, THETA_SAMPLE: THETA})
 
 
 def state_distribution(m):
@@ -79,7 +80,7 @@ def gradient_first_line(m, p):
     """E_{s~p, a~π(·|s;θ)}{[Q(s,a;θ) − TQ(s,a;θ)] ∇_θ Q(s,a;θ)}."""
     Q = m.q_functions(THETA)
     td = Q - m.soft_bellman_optimal(Q)
-    return expectation(m, p, m.boltzmann(Q), td.multiply_elementwise(Q.diff(THETA)))
+    return expectation(m, p, m.boltzmann(Q), td.multiply_elementwise(derivative(Q, THETA)))
 
 
 def gradient_second_line(m, p):
@@ -88,7 +89,7 @@ def gradient_second_line(m, p):
     V, pi = m.soft_value(Q), m.boltzmann(Q)
     soft_q = sp.Matrix(m.n_states, m.n_actions, lambda s, a: V[s] + m.alpha * sp.log(pi[s, a] / m.prior[s, a]))
     td = soft_q - m.r - m.gamma * m.expected_next(V)
-    return expectation(m, p, pi, td.multiply_elementwise(soft_q.diff(THETA)))
+    return expectation(m, p, pi, td.multiply_elementwise(derivative(soft_q, THETA)))
 
 
 def gradient_third_line(m, p):
@@ -97,7 +98,7 @@ def gradient_third_line(m, p):
     V, pi = m.soft_value(Q), m.boltzmann(Q)
     Q_target = m.q_functions(THETA_TARGET)
     V_hat = v_hat(m, m.soft_value(Q_target), m.boltzmann(Q_target))
-    score = pi.applyfunc(lambda x: sp.log(x).diff(THETA))
+    score = derivative(pi.applyfunc(sp.log), THETA)
     value_error = sp.Matrix(m.n_states, 1, lambda s, _: gradient((V[s] - V_hat[s]) ** 2 / 2))
     return expectation(m, p, pi, -m.alpha * m.q_hat(V, pi).multiply_elementwise(score) + m.per_pair(value_error))
 
@@ -254,7 +255,7 @@ def loss_gradient_eq_first_line_plus_score_term(m):
     Q = m.q_functions(THETA)
     pi = m.boltzmann(Q)
     squared_error = (Q - m.soft_bellman_optimal(Q)).applyfunc(lambda e: e**2 / 2)
-    score = pi.applyfunc(lambda x: sp.log(x).diff(THETA))
+    score = derivative(pi.applyfunc(sp.log), THETA)
     rhs = gradient_first_line(m, p) + expectation(m, p, pi, squared_error.multiply_elementwise(score))
     lhs = gradient(soft_q_loss(m, p, THETA))
     return Equal(lhs, rhs, domain, loss_gradient_reference(m, p, functions, True))
@@ -310,7 +311,8 @@ def policy_gradients_sum_to_zero(m):
     every θ by construction, so its derivatives sum to zero."""
     functions = SmoothFunctions(list(m.q_functions(THETA)), THETA)
     pi = m.boltzmann(m.q_functions(THETA))
-    lhs = sp.Matrix(m.n_states, 1, lambda s, _: sum(pi[s, a].diff(THETA) for a in range(m.n_actions)))
+    grad_pi = derivative(pi, THETA)
+    lhs = sp.Matrix(m.n_states, 1, lambda s, _: sum(grad_pi[s, a] for a in range(m.n_actions)))
 
     def reference(values):
         x, q = m.arrays(values), numeric_q(m, functions, values)
@@ -358,7 +360,7 @@ def td_error_eq_value_minus_q_hat(m):
 
 def policy_term(m, V, policy, states):
     """E_{s~states, a~π}[−α Q̂(s,a) ∇_θ ln π(a|s;θ)], with Q̂ built on V (N17); Q̂ is not differentiated."""
-    score = policy.applyfunc(lambda x: sp.log(x).diff(THETA))
+    score = derivative(policy.applyfunc(sp.log), THETA)
     return expectation(m, states, policy, -m.alpha * m.q_hat(V, policy).multiply_elementwise(score))
 
 
@@ -366,7 +368,7 @@ def policy_gradient_setting(m):
     """The unknown functions Q(·,·;θ), π_θ = π_Q(θ), −α ∇_θ ρ(π_θ) with ρ of N2, and the claim's domain."""
     functions = SmoothFunctions(list(m.q_functions(THETA)), THETA)
     pi = m.boltzmann(m.q_functions(THETA))
-    return functions, pi, -m.alpha * m.regularised_objective(pi).diff(THETA), m.domain() + [functions]
+    return functions, pi, -m.alpha * derivative(m.regularised_objective(pi), THETA), m.domain() + [functions]
 
 
 def policy_gradient_reference(m, functions):
