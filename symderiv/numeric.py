@@ -328,7 +328,9 @@ def shrink(cmp: Comparison, point: dict, failure: Judgement, budget: int = 300) 
             if budget <= 0:
                 break
             trial = exact_point(cmp.domains, {**floats, **candidate})
-            if trial is None:
+            # The same point again (a uniform distribution over three actions is not exact in
+            # binary, and making it sum to one exactly gives back the current point): no progress.
+            if trial is None or trial == current:
                 continue
             found = judge(cmp, trial)
             if found.outcome is Outcome.FAILS and found.finite == failure.finite:

@@ -5,8 +5,9 @@ import inspect
 import numpy as np
 import sympy as sp
 
-from symderiv.domain import Domains, Positive, Real
-from symderiv.numeric import Comparison, check
+from symderiv import numeric
+from symderiv.domain import Domains, Positive, Real, Simplex
+from symderiv.numeric import Comparison, Outcome, check, exact_point, judge, shrink
 
 x, y = sp.symbols("x y", positive=True)
 u = sp.Symbol("u", real=True)
@@ -143,3 +144,20 @@ def test_a_reference_is_compared_on_typical_instances_where_floats_keep_their_di
 
     result = check(cmp, np.random.default_rng(0), 2000, 1e-9, reference=reference, reference_samples=200)
     assert result.agreed and len(seen) == 200 and max(seen) <= 20
+
+
+def test_shrinking_on_three_actions_ends_when_no_candidate_changes_the_point(monkeypatch):
+    """The uniform distribution over three actions is not exact in binary: made to sum to one, it
+    gives back the point it was judged at.  Shrinking moves on instead of judging that point again
+    until its budget runs out."""
+    q = sp.symbols("q0:3", positive=True)
+    cmp = Comparison([((), q[0] * q[1] + 1, q[2])], "==", Domains([Simplex(q)]))
+    drawn = {q[0]: 0.27182818284590452, q[1]: 0.12345678901234567}  # as long as a sampled value
+    point = exact_point(cmp.domains, {**drawn, q[2]: 1 - drawn[q[0]] - drawn[q[1]]})
+    failure = judge(cmp, point)
+    assert failure.outcome is Outcome.FAILS
+    judged = []
+    monkeypatch.setattr(numeric, "judge", lambda *args: judged.append(args[1]) or judge(*args))
+    small, failure = shrink(cmp, point, failure, budget=300)
+    assert failure.outcome is Outcome.FAILS and cmp.domains.contains_exact(small)
+    assert len(judged) == len({tuple(sorted(p.items(), key=str)) for p in judged}) < 20
