@@ -161,3 +161,18 @@ def test_shrinking_on_three_actions_ends_when_no_candidate_changes_the_point(mon
     small, failure = shrink(cmp, point, failure, budget=300)
     assert failure.outcome is Outcome.FAILS and cmp.domains.contains_exact(small)
     assert len(judged) == len({tuple(sorted(p.items(), key=str)) for p in judged}) < 20
+
+
+def test_compiling_a_claim_leaves_sympy_s_cache_as_it_is(monkeypatch):
+    """SymPy empties its whole cache whenever its global `evaluate` setting changes: compiling
+    must build its unevaluated pieces without that setting, or every claim built next is built cold."""
+    import sympy.core.parameters
+
+    emptied = []
+    monkeypatch.setattr(sympy.core.parameters, "clear_cache", lambda: emptied.append(True))
+    c = sp.Dummy("c", positive=True)  # an argument renamed before compiling, as a concretised function's coefficient
+    shared = sp.exp(x / c)
+    cmp = Comparison([((), shared * (shared + 1), shared**2 + shared)], "==", Domains([Positive(x, c)]))
+    cmp.evaluate({x: np.array([1.0]), c: np.array([2.0])}, 1)
+    lhs, rhs, _ = cmp.balls({x: 1, c: 2}, 128)
+    assert lhs[0].overlaps(rhs[0]) and not emptied
