@@ -18,7 +18,7 @@ import flint
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
 
-from .expressions import shared_subexpressions, without_dummy_arguments
+from .expressions import free_symbols_of, shared_subexpressions, without_dummy_arguments
 
 #: The working precisions tried in turn, in bits: from a little above double to a few thousand.
 PRECISIONS = (128, 256, 512, 1024, 2048, 4096)
@@ -246,7 +246,7 @@ def excludes_zero(exprs: Sequence[sp.Expr], point: Mapping[sp.Symbol, Fraction])
     where ball arithmetic cannot evaluate it)."""
     if not exprs:
         return []
-    f = BallFunction(sorted(set().union(*(e.free_symbols for e in exprs)), key=sp.default_sort_key), exprs)
+    f = BallFunction(sorted(free_symbols_of(exprs), key=sp.default_sort_key), exprs)
     decided = [False] * len(exprs)
     for bits in PRECISIONS:
         try:

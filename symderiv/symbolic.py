@@ -294,7 +294,7 @@ def _zero_denominator(expr, eliminations):
     0/0 everywhere, e.g. (Σp − 1)/(2Σp − 2) on the simplex, would otherwise reach zero; a
     denominator that vanishes only on a null set leaves the identity true almost everywhere."""
     bases = _denominators(expr)
-    reduced = [base.xreplace(eliminations) for base in bases]
+    reduced = [replaced(base, eliminations) for base in bases]
     for base, r, nonzero in zip(bases, reduced, _nonzero_somewhere(reduced)):
         if not nonzero and sp.expand(r) == 0:
             return base
@@ -311,7 +311,7 @@ def _nonzero_somewhere(exprs) -> list[bool]:
     so each becomes a variable of its own.  What no ball decides is left to the expansion."""
     jets: dict[sp.Expr, sp.Dummy] = {}
     for e in exprs:
-        for node in e.atoms(sp.Derivative, sp.core.function.AppliedUndef):
+        for node in sorted(atoms_of([e], (sp.Derivative, sp.core.function.AppliedUndef)), key=sp.default_sort_key):
             jets.setdefault(node, sp.Dummy(f"J{len(jets)}"))
     # Derivatives first: each contains the function it differentiates.
     derivatives = {k: v for k, v in jets.items() if isinstance(k, sp.Derivative)}
