@@ -224,7 +224,8 @@ class BallFunction:
 
 
 def _fmpq(x) -> flint.fmpq:
-    x = Fraction(x)
+    if type(x) is not Fraction:  # an exact point's values are Fractions already: no copy of each
+        x = Fraction(x)
     return flint.fmpq(x.numerator, x.denominator)
 
 
