@@ -129,7 +129,8 @@ def without_dummy_arguments(symbols: Sequence[sp.Symbol], shared: tuple) -> tupl
 def shared_subexpressions(exprs: Sequence[sp.Basic]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Basic]]:
     """SymPy's `cse` output, (temporaries, reduced expressions), for the sharing `exprs` already
     have: every compound sub-expression that occurs more than once, as an argument or as one of
-    `exprs`, is computed once as a temporary, defined after those it uses.
+    `exprs`, is computed once as a temporary, defined after those it uses.  A piecewise
+    expression or a node that binds variables (a sum, an integral) is shared whole or not at all.
 
     Linear in the distinct nodes.  SymPy's `cse` also searches products and sums for common
     factors and terms, which costs seconds on a claim at three states and which a compiled
@@ -150,6 +151,10 @@ def shared_subexpressions(exprs: Sequence[sp.Basic]) -> tuple[list[tuple[sp.Symb
             continue
         visited.add(e)
         stack.append((e, True))
+        if isinstance(e, sp.Piecewise) or type(e).free_symbols is not _WALKED:
+            # Nothing is taken out of a branch computed only when its condition holds (1/x where
+            # x > 0 would be computed at x = 0 too), nor out of a node that binds a variable.
+            continue
         for a in reversed(e.args):
             occurrences[a] = occurrences.get(a, 0) + 1
             if a not in visited:

@@ -74,3 +74,12 @@ def test_shared_subexpressions_meet_a_repeat_below_its_first_sibling() -> None:
     assert [v for _, v in temporaries] == [inner]
     name = temporaries[0][0]
     assert reduced[0].count(name) == 2 and not reduced[0].has(sp.exp)
+
+
+def test_shared_subexpressions_take_nothing_out_of_a_branch_or_a_bound_variable_s_scope() -> None:
+    # 1/x would be computed at x = 0, where its branch is not taken; i**2 outside the sum's scope.
+    guarded = sp.Piecewise((1 / x + sp.exp(1 / x), x > 0), (0, True))
+    summed = sp.Sum(x * i**2, (i, 1, 3))
+    temporaries, reduced = shared_subexpressions([guarded + 1 / x**2, summed + i**2, guarded])
+    assert {v for _, v in temporaries} == {guarded}
+    assert reduced[1] == summed + i**2
