@@ -114,9 +114,7 @@ def without_dummy_arguments(symbols: Sequence[sp.Symbol], shared: tuple) -> tupl
     replacements, reduced = shared
     taken = {str(s) for s in atoms_of([*reduced, *(e for _, e in replacements)], sp.Symbol)}
     taken |= {str(v) for v, _ in replacements}
-    prefix = "_arg"
-    while any(name.startswith(prefix) for name in taken):
-        prefix = "_" + prefix
+    prefix = _unused_prefix("_arg", taken)
     plain = [sp.Symbol(f"{prefix}{k}") for k in range(len(symbols))]
     renamed = dict(zip(symbols, plain))
     # The pieces stay as they were shared: evaluating them again only costs.
@@ -124,6 +122,14 @@ def without_dummy_arguments(symbols: Sequence[sp.Symbol], shared: tuple) -> tupl
         [(v, replaced(e, renamed, evaluate=False)) for v, e in replacements],
         [replaced(e, renamed, evaluate=False) for e in reduced],
     )
+
+
+def _unused_prefix(prefix: str, taken: set[str]) -> str:
+    """`prefix`, lengthened with underscores until no name in `taken` starts with it: names made
+    from it and a number meet none of them."""
+    while any(name.startswith(prefix) for name in taken):
+        prefix = "_" + prefix
+    return prefix
 
 
 def shared_subexpressions(exprs: Sequence[sp.Basic]) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Basic]]:
@@ -160,9 +166,7 @@ def shared_subexpressions(exprs: Sequence[sp.Basic]) -> tuple[list[tuple[sp.Symb
             if a not in visited:
                 stack.append((a, False))
     taken = {str(s) for s in postorder if isinstance(s, sp.Symbol)}
-    prefix = "_x"
-    while any(name.startswith(prefix) for name in taken):
-        prefix = "_" + prefix
+    prefix = _unused_prefix("_x", taken)
     temporaries: list[tuple[sp.Symbol, sp.Expr]] = []
     rebuilt: dict[sp.Basic, sp.Basic] = {}
     for e in postorder:
