@@ -19,6 +19,7 @@ import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
 
 from .expressions import free_symbols_of, shared_subexpressions, without_dummy_arguments
+from .printing import LinearArithmetic
 
 #: The working precisions tried in turn, in bits: from a little above double to a few thousand.
 PRECISIONS = (128, 256, 512, 1024, 2048, 4096)
@@ -41,7 +42,7 @@ class Undefined(ArithmeticError):
 OUTSIDE_BALL_ARITHMETIC = (ArithmeticError, TypeError, NameError, ValueError, KeyError, AttributeError)
 
 
-class _BallPrinter(MpmathPrinter):
+class _BallPrinter(LinearArithmetic, MpmathPrinter):
     """Prints constants and comparisons as calls, so that they are computed at the working
     precision and decided rigorously (Python's `if x > 0` on a ball is false when unsure)."""
 

@@ -35,6 +35,7 @@ from .enclosure import (
     certainly_not_real,
 )
 from .expressions import atoms_of, free_symbols_of, shared_subexpressions, without_dummy_arguments
+from .printing import LinearArithmetic
 
 #: At most this many float failures, or this fraction of the instances if that is more, are
 #: judged in ball arithmetic (about a millisecond each).
@@ -191,6 +192,10 @@ class Comparison:
         return flat[:k], flat[k : 2 * k], flat[2 * k :]
 
 
+class _NumPyPrinter(LinearArithmetic, NumPyPrinter):
+    """NumPy's printer, with sums and products printed in linear time."""
+
+
 def compile_lambdified(symbols, exprs, shared=None):
     """NumPy `lambdify` with common subexpressions shared (`shared`, if given, is their
     `shared_subexpressions`), terms printed in the order SymPy stores them (the printer's default
@@ -198,7 +203,7 @@ def compile_lambdified(symbols, exprs, shared=None):
     implemented functions, which walks a large claim as a tree and which claims never need.
     Arguments are renamed first when one is a Dummy (`without_dummy_arguments`)."""
     arguments, found = without_dummy_arguments(symbols, shared if shared is not None else shared_subexpressions(exprs))
-    printer = NumPyPrinter(
+    printer = _NumPyPrinter(
         {
             "fully_qualified_modules": False,
             "inline": True,

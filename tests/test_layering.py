@@ -34,6 +34,7 @@ LAYERS = [
     "symderiv.claims",
     "symderiv.rules",
     "symderiv.smoothness",
+    "symderiv.printing",
     "symderiv.enclosure",
     "symderiv.rational",
     "symderiv.symbolic",

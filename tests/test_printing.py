@@ -1,0 +1,66 @@
+"""Sums and products printed without precedence analysis compute what SymPy's printers compute:
+the same floats in NumPy, and balls that contain the exact value."""
+
+from fractions import Fraction
+
+import flint
+import numpy as np
+import pytest
+import sympy as sp
+from sympy.printing.numpy import NumPyPrinter
+
+from symderiv.enclosure import BallFunction
+from symderiv.numeric import compile_lambdified
+from symderiv.printing import LinearArithmetic
+
+x, y, z = sp.symbols("x y z", real=True)
+
+EXPRESSIONS = [
+    x + y * z,
+    x - y,
+    -x * y,
+    -2 * x * y / z,
+    -sp.Rational(1, 2) * x,
+    x / (y * z),
+    x / (y + z) ** 2,
+    (x - y) ** 3,
+    (-x) ** 2 + x**-2,
+    sp.Mul(-1, sp.Add(x, y), evaluate=False),
+    sp.Mul(x, sp.Mul(y, z, evaluate=False), evaluate=False),
+    sp.Pow(sp.Mul(-1, x, evaluate=False), 2, evaluate=False),
+    sp.exp(-x / 3) * sp.log(y**2 + 1) - sp.sqrt(z**2 + 1) / 7,
+    x * y ** sp.Rational(-1, 2) + 1 / sp.sqrt(z**2 + 2),
+    2**x * 3 + (x + 1) ** (y**2 + 1),
+    sp.Piecewise((x**2, x > y), (-(y**2), True)),
+]
+
+
+class _SympyNumPy(NumPyPrinter):
+    """SymPy's own printer, with the settings symderiv compiles with."""
+
+
+@pytest.mark.parametrize("expr", EXPRESSIONS, ids=str)
+def test_numpy_code_computes_the_same_floats_as_sympys_printer(expr):
+    rng = np.random.default_rng(0)
+    values = [rng.normal(size=200) + 0.1 for _ in range(3)]
+    printer = _SympyNumPy({"fully_qualified_modules": False, "inline": True, "order": "none"})
+    with np.errstate(all="ignore"):
+        ours = compile_lambdified([x, y, z], [expr])(*values)[0]
+        theirs = sp.lambdify([x, y, z], [expr], modules="numpy", printer=printer)(*values)[0]
+        np.testing.assert_array_equal(np.broadcast_to(ours, (200,)), np.broadcast_to(theirs, (200,)))
+
+
+@pytest.mark.parametrize("expr", EXPRESSIONS, ids=str)
+def test_balls_contain_the_exact_value(expr):
+    point = {x: Fraction(3, 7), y: Fraction(5, 4), z: Fraction(2, 3)}
+    (ball,) = BallFunction([x, y, z], [expr])(point, 128)
+    exact = sp.N(expr.subs({s: sp.Rational(v.numerator, v.denominator) for s, v in point.items()}), 60)
+    assert ball.rad() < 1e-30 and ball.overlaps(flint.arb(f"{exact} +/- 1e-45"))
+
+
+def test_a_product_with_a_negative_or_compound_factor_keeps_each_operand_whole():
+    class Printer(LinearArithmetic, NumPyPrinter):
+        pass
+
+    printed = Printer({"order": "none"}).doprint(sp.Pow(sp.Mul(-1, x, evaluate=False), 2, evaluate=False) * (x + y))
+    assert eval(printed, {"x": 2.0, "y": 1.0}) == 12.0
