@@ -332,11 +332,14 @@ def _check_claim(
     instance_of: SizeRange | None = None,
 ) -> SizeEvidence:
     """Fill in `ev` for a built claim: numbers (under the time limit), then symbols, unless the
-    claim is an instance of a proof for every size (`instance_of`)."""
+    claim is an instance of a proof for every size (`instance_of`); then, unless a proof was
+    found, typical instances judged strictly in ball arithmetic (a proof leaves no difference for
+    them to find, however small)."""
     rng = np.random.default_rng(instance_seed(settings.seed, ob.id, size))
+    deferred: list[_Deferred] = []
     try:
         with cpu_time_limit(_phase_limit(settings)):
-            numbers_decide = _check_numbers(comparisons, rng, settings, ev)
+            numbers_decide = _check_numbers(comparisons, rng, settings, ev, deferred)
     except TimeLimitExceeded:
         ev.status, ev.counterexample = Status.ERROR, None
         ev.message, ev.machine_dependent = _limit_message("the numeric check", settings), True
@@ -361,8 +364,13 @@ def _check_claim(
         ev.message = "; ".join(x for x in (ev.message, f"symbolic engine: {sym.error.splitlines()[0]}") if x)
     if sym.rule_not_applied:
         ev.message = "; ".join(x for x in (ev.message, sym.rule_not_applied) if x)
+    if sym.zero and not sym.argued:
+        ev.status, ev.strategy = Status.PROVED, sym.strategy
+        return ev
+    if _strictly_refuted(ob, deferred, settings, ev):
+        return ev
     if sym.zero:
-        ev.status, ev.strategy = Status.ARGUED if sym.argued else Status.PROVED, sym.strategy
+        ev.status, ev.strategy = Status.ARGUED, sym.strategy
     else:
         ev.status = Status.NUMERIC
         ev.machine_dependent = sym.machine_dependent
@@ -375,36 +383,81 @@ def _check_claim(
     return ev
 
 
+def _strictly_refuted(ob: Obligation, deferred: Sequence[_Deferred], settings: Settings, ev: SizeEvidence) -> bool:
+    """The deferred strict judgement, under the time limit like the rest of the numbers; True when
+    it decides the verdict (a counterexample, or an error)."""
+    t0 = time.perf_counter()
+    try:
+        with cpu_time_limit(_phase_limit(settings)):
+            return _check_typical(deferred, settings, ev)
+    except TimeLimitExceeded:
+        ev.status, ev.counterexample = Status.ERROR, None
+        ev.message, ev.machine_dependent = _limit_message("the numeric check", settings), True
+        return True
+    except Exception as exc:
+        ev.status = Status.ERROR
+        ev.message = f"numeric evaluation failed: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
+        return True
+    finally:
+        ev.seconds_numeric += time.perf_counter() - t0
+
+
+#: (label, Comparison, typical instances): a part's strict judgement, left until the symbolic
+#: engines have had their say (`numeric.check_typical`).
+_Deferred = tuple[str, numeric.Comparison, list]
+
+
 def _check_numbers(
-    comparisons: Sequence[_NumericPart], rng: np.random.Generator, settings: Settings, ev: SizeEvidence
+    comparisons: Sequence[_NumericPart],
+    rng: np.random.Generator,
+    settings: Settings,
+    ev: SizeEvidence,
+    deferred: list[_Deferred],
 ) -> bool:
     """Check the claim and each part of its certificate numerically, filling in `ev`; True when the
-    numbers decide the verdict (a counterexample, or instances they could not judge)."""
+    numbers decide the verdict (a counterexample, or instances they could not judge).  The typical
+    instances to judge strictly are drawn, and left in `deferred`."""
     for part, cmp, reference in comparisons:
-        result = numeric.check(cmp, rng, settings.samples, settings.rtol, reference, settings.reference_samples)
+        result = numeric.check(
+            cmp, rng, settings.samples, settings.rtol, reference, settings.reference_samples, strict=False
+        )
         ev.instances += result.instances
         ev.max_rel_error = max(ev.max_rel_error, result.max_rel_error)
         if result.message:
             ev.message = f"{part + ': ' if part else ''}{result.message}"
         if result.mismatch is not None:
-            m = result.mismatch
-            ev.status = Status.REFUTED
-            ev.counterexample = Counterexample(
-                size=ev.size,
-                values={
-                    name: float(m.values[s]) for s, name in sorted(value_labels(m.values).items(), key=lambda kv: kv[1])
-                },
-                element=_element_name(m.element),
-                lhs=m.lhs,
-                rhs=m.rhs,
-                seed=settings.seed,
-                note=" ".join(x for x in (part, m.note) if x),
-            )
+            _refute(ev, part, result.mismatch, settings)
             return True
         if not result.agreed:
             ev.message = result.message
             return True
+        deferred.append((part, cmp, result.typical))
     return False
+
+
+def _check_typical(deferred: Sequence[_Deferred], settings: Settings, ev: SizeEvidence) -> bool:
+    """Judge the deferred typical instances strictly, filling in `ev`; True when they refute the claim."""
+    for part, cmp, typical in deferred:
+        result = numeric.check_typical(cmp, typical)
+        if result.message:
+            ev.message = "; ".join(x for x in (ev.message, f"{part + ': ' if part else ''}{result.message}") if x)
+        if result.mismatch is not None:
+            _refute(ev, part, result.mismatch, settings)
+            return True
+    return False
+
+
+def _refute(ev: SizeEvidence, part: str, m: numeric.Mismatch, settings: Settings) -> None:
+    ev.status = Status.REFUTED
+    ev.counterexample = Counterexample(
+        size=ev.size,
+        values={name: float(m.values[s]) for s, name in sorted(value_labels(m.values).items(), key=lambda kv: kv[1])},
+        element=_element_name(m.element),
+        lhs=m.lhs,
+        rhs=m.rhs,
+        seed=settings.seed,
+        note=" ".join(x for x in (part, m.note) if x),
+    )
 
 
 def value_labels(symbols: Iterable[sp.Symbol]) -> dict[sp.Symbol, str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import flint
@@ -95,6 +95,8 @@ class NumericResult:
     message: str = ""
     #: Instances that no precision of ball arithmetic decided: not counterexamples.
     undecided: int = 0
+    #: The typical instances drawn for the strict judgement and not yet judged (`check_typical`).
+    typical: list[dict] = field(default_factory=list)
 
 
 class Outcome(enum.Enum):
@@ -368,11 +370,14 @@ def check(
     rtol: float,
     reference: Callable[[dict], object] | None = None,
     reference_samples: int = 32,
+    strict: bool = True,
 ) -> NumericResult:
     """Sample `samples` instances; agreed only if none fails, certified in ball arithmetic.
 
-    Float failures that extended precision does not settle (the worst first, up to a budget) and,
-    strictly, `HIGH_PRECISION_SUBSAMPLE` typical instances drawn apart are judged at exact points."""
+    Float failures that extended precision does not settle (the worst first, up to a budget) are
+    judged at exact points, and so are, strictly, `HIGH_PRECISION_SUBSAMPLE` typical instances
+    drawn apart.  With `strict` False those are drawn but left in `typical`, for `check_typical`
+    once it is known whether a symbolic proof leaves anything for them to find."""
     values = cmp.domains.sample(rng, samples)
     lhs, rhs, scale = cmp.evaluate(values, samples)
     rel = cmp.relative_error(lhs, rhs, scale)
@@ -381,33 +386,14 @@ def check(
     extended, failing = _settle_in_extended_precision(cmp, values, failing, worst_per_instance, rtol)
     failing = failing[np.argsort(-worst_per_instance[failing], kind="stable")]
     budget = max(MAX_RECHECKS, int(RECHECK_FRACTION * samples))
-    typical = cmp.domains.sample(rng, HIGH_PRECISION_SUBSAMPLE, typical=True)
-    judged = [(_instance(values, i), FLOAT_FAILURE, True) for i in failing[:budget]]
-    judged += [(_instance(typical, j), STRICT, False) for j in range(HIGH_PRECISION_SUBSAMPLE)]
-    undecided = agreed_in_balls = 0
-    for instance, tolerance, failed_in_floats in judged:
-        point = exact_point(cmp.domains, instance)
-        found = judge(cmp, point, tolerance) if point is not None else Judgement(Outcome.UNDECIDED)
-        if found.outcome is Outcome.FAILS and point is not None:
-            small, found = shrink(cmp, point, found)
-            note = (
-                ""
-                if found.finite
-                else (
-                    "a side is not a finite real number here (undefined, infinite or complex): "
-                    "narrow the domain, or fix the expression"
-                )
-            )
-            return NumericResult(
-                False,
-                samples,
-                float(np.max(worst_per_instance)),
-                Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, note),
-                len(judged),
-                undecided=undecided,
-            )
-        undecided += found.outcome is Outcome.UNDECIDED
-        agreed_in_balls += found.outcome is Outcome.AGREES and failed_in_floats
+    drawn = cmp.domains.sample(rng, HIGH_PRECISION_SUBSAMPLE, typical=True)
+    typical = [_instance(drawn, j) for j in range(HIGH_PRECISION_SUBSAMPLE)]
+    judged = [(_instance(values, i), FLOAT_FAILURE) for i in failing[:budget]]
+    if strict:
+        judged += [(instance, STRICT) for instance in typical]
+    found, undecided, agreed_in_balls = _judged(cmp, judged)
+    if found is not None:
+        return NumericResult(False, samples, float(np.max(worst_per_instance)), found, len(judged), undecided=undecided)
     agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
     if len(failing) > budget:
         return NumericResult(
@@ -431,15 +417,10 @@ def check(
         message = (
             f"{extended + agreed_in_balls} instance(s) failed in floating point but agreed, {' and '.join(settled)}"
         )
-    if undecided:
-        message = "; ".join(
-            x
-            for x in (
-                message,
-                (f"{undecided} instance(s) that no precision of ball arithmetic decided were not counted"),
-            )
-            if x
-        )
+    message = _with_undecided(message, undecided)
+    result = NumericResult(True, samples, float(np.max(agreed_rel, initial=0.0)), None, len(judged), message, undecided)
+    if not strict:
+        result.typical = typical
     if reference is not None:
         # A reference computes in floats, which keep their digits on typical instances, not at a
         # domain's extremes: it is compared on instances of its own, drawn without them.
@@ -448,8 +429,51 @@ def check(
         typical_lhs, _, typical_scale = cmp.evaluate(compared, n)
         mismatch = _check_reference(cmp, compared, typical_lhs, typical_scale, reference, n)
         if mismatch is not None:
-            return NumericResult(False, samples, float(np.max(agreed_rel)), mismatch, len(judged), message, undecided)
-    return NumericResult(True, samples, float(np.max(agreed_rel, initial=0.0)), None, len(judged), message, undecided)
+            result.agreed, result.mismatch, result.max_rel_error = False, mismatch, float(np.max(agreed_rel))
+    return result
+
+
+def check_typical(cmp: Comparison, typical: Sequence[dict]) -> NumericResult:
+    """Judge the typical instances that `check(..., strict=False)` left, strictly.  A failure
+    there is a difference too small for floats under terms that cancel: no symbolic proof was
+    found for such a claim, since a proof leaves no difference at all."""
+    found, undecided, _ = _judged(cmp, [(instance, STRICT) for instance in typical])
+    message = _with_undecided("", undecided)
+    return NumericResult(found is None, 0, 0.0, found, len(typical), message, undecided)
+
+
+def _judged(cmp: Comparison, judged: Sequence[tuple[dict, Tolerance]]) -> tuple[Mismatch | None, int, int]:
+    """Judge each (instance, tolerance) in ball arithmetic, in order: the first certified failure,
+    shrunk, and how many were undecided and how many of the float failures agreed."""
+    undecided = agreed_in_balls = 0
+    for instance, tolerance in judged:
+        point = exact_point(cmp.domains, instance)
+        found = judge(cmp, point, tolerance) if point is not None else Judgement(Outcome.UNDECIDED)
+        if found.outcome is Outcome.FAILS and point is not None:
+            small, found = shrink(cmp, point, found)
+            note = (
+                ""
+                if found.finite
+                else (
+                    "a side is not a finite real number here (undefined, infinite or complex): "
+                    "narrow the domain, or fix the expression"
+                )
+            )
+            return (
+                Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, note),
+                undecided,
+                agreed_in_balls,
+            )
+        undecided += found.outcome is Outcome.UNDECIDED
+        agreed_in_balls += found.outcome is Outcome.AGREES and tolerance is FLOAT_FAILURE
+    return None, undecided, agreed_in_balls
+
+
+def _with_undecided(message: str, undecided: int) -> str:
+    if not undecided:
+        return message
+    said = f"{undecided} instance(s) that no precision of ball arithmetic decided were not counted"
+    return f"{message}; {said}" if message else said
 
 
 def _exact_lhs(cmp: Comparison, instance: dict) -> list[float]:

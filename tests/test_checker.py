@@ -19,6 +19,7 @@ from symderiv import (
     Status,
     check,
     check_all,
+    numeric,
     sizes,
 )
 from symderiv.checker import OwnSizes, axis_at_one, instance_seed, keeps_own_sizes, one_extent, sizes_for
@@ -233,3 +234,44 @@ def test_an_instance_seed_ends_with_the_extents_of_its_size_in_order():
     assert instance_seed(7, "N11", Size.of(states=2, actions=3)) == [7, crc, 2, 3]
     assert instance_seed(7, "N11", Size.of(n=4)) == [7, crc, 4]
     assert instance_seed(7, "N11", None) == [7, crc]
+
+
+def _strict_judgements(monkeypatch) -> list:
+    """Record each strict judgement in ball arithmetic (of the typical instances) the checker makes."""
+    made: list = []
+    judge = numeric.judge
+
+    def recording(cmp, point, tolerance=numeric.FLOAT_FAILURE):
+        if tolerance is numeric.STRICT:
+            made.append(point)
+        return judge(cmp, point, tolerance)
+
+    monkeypatch.setattr(numeric, "judge", recording)
+    return made
+
+
+def test_a_proved_claim_is_not_judged_strictly_since_a_proof_leaves_no_difference(monkeypatch):
+    made = _strict_judgements(monkeypatch)
+    assert check(d.obligations[0], FAST).status is Status.PROVED
+    assert made == []
+
+
+def test_a_claim_without_a_proof_is_judged_strictly_and_a_hidden_difference_refuted(monkeypatch):
+    made = _strict_judgements(monkeypatch)
+    e = Derivation("strict")
+    e.claim("H", "hidden")(lambda: Equal(u + 10**30, u + 10**30 + 10**10, [Real(u)]))
+    e.claim("N", "no proof")(lambda: Equal(sp.log(x * y), sp.log(x) + sp.log(y), [Positive(x, y)]))
+    hidden, unproved = check_all(e.obligations, Settings(samples=500, strategies=()))
+    assert hidden.status is Status.REFUTED and hidden.counterexample is not None
+    assert unproved.status is Status.NUMERIC
+    assert len(made) == 1 + numeric.HIGH_PRECISION_SUBSAMPLE  # the first refutes H; N's all agree
+
+
+def test_an_argued_claim_is_judged_strictly(monkeypatch):
+    made = _strict_judgements(monkeypatch)
+    e = Derivation("prose")
+    e.claim("A", r"\ln x \le x")(
+        lambda: Inequality(sp.log(x), x, [Positive(x, y)], [NonNegative(x, [Positive(x, y)])], because="ln x < x")
+    )
+    assert check(e.obligations[0], FAST).status is Status.ARGUED
+    assert len(made) == 2 * numeric.HIGH_PRECISION_SUBSAMPLE  # the claim and its part
