@@ -308,8 +308,14 @@ def judge(cmp: Comparison, point: dict, tolerance: Tolerance = FLOAT_FAILURE) ->
     return Judgement(Outcome.UNDECIDED)
 
 
-def _instance(values: dict, i: int) -> dict:
-    return {s: float(np.asarray(v).reshape(-1)[i]) for s, v in values.items()}
+def _instances(values: dict, indices: Sequence[int] | np.ndarray) -> list[dict]:
+    """The instances at `indices`, each a dict of floats: each array is read once for all of them
+    (a claim's hundreds of symbols, read once per instance, cost as much as judging it)."""
+    symbols = list(values)
+    if not len(indices) or not symbols:
+        return [{} for _ in indices]
+    table = np.stack([np.asarray(values[s], dtype=float).reshape(-1)[indices] for s in symbols], axis=1)
+    return [dict(zip(symbols, row)) for row in table.tolist()]
 
 
 def _complexity(values: dict) -> tuple:
@@ -387,8 +393,8 @@ def check(
     failing = failing[np.argsort(-worst_per_instance[failing], kind="stable")]
     budget = max(MAX_RECHECKS, int(RECHECK_FRACTION * samples))
     drawn = cmp.domains.sample(rng, HIGH_PRECISION_SUBSAMPLE, typical=True)
-    typical = [_instance(drawn, j) for j in range(HIGH_PRECISION_SUBSAMPLE)]
-    judged = [(_instance(values, i), FLOAT_FAILURE) for i in failing[:budget]]
+    typical = _instances(drawn, np.arange(HIGH_PRECISION_SUBSAMPLE))
+    judged = [(instance, FLOAT_FAILURE) for instance in _instances(values, failing[:budget])]
     if strict:
         judged += [(instance, STRICT) for instance in typical]
     found, undecided, agreed_in_balls = _judged(cmp, judged)
@@ -503,8 +509,7 @@ def _check_reference(cmp, values, lhs, scale, reference, count) -> Mismatch | No
         largest = np.max(np.where(np.isfinite(scale), scale, 0.0), axis=0)
     floor = REFERENCE_ATOL * float(np.median(largest))
     compared = 0
-    for i in range(n):
-        instance = _instance(values, i)
+    for i, instance in enumerate(_instances(values, np.arange(n))):
         expected = np.asarray(reference(instance), dtype=float).reshape(-1)
         if expected.shape[0] != lhs.shape[0]:
             raise ValueError(
