@@ -410,26 +410,32 @@ class Simplex(Domain):
     def sample(self, rng: np.random.Generator, n: int) -> Values:
         """Dirichlet draws of concentration 0.3, 1 or 5 per instance; some near a vertex
         (concentration 0.02) or a face (an entry of 10^-12 to 10^-4)."""
-        k = len(self.symbols)
+        return Simplex.sample_alike([self], rng, n)
+
+    @staticmethod
+    def sample_alike(simplices: Sequence[Simplex], rng: np.random.Generator, n: int) -> Values:
+        """`sample` for simplices of as many entries each, drawn together (a model's kernel at 12
+        states and 30 actions has 360 of them, and drawing each alone cost more than its numbers)."""
+        m, k = len(simplices), len(simplices[0].symbols)
         if k == 1:
-            return {self.symbols[0]: np.ones(n)}
-        # One row per entry so that each entry's values are contiguous; the concentration is
-        # drawn by group (a scalar shape is faster).
-        group = rng.integers(0, 3, size=n)
-        at = extreme_positions(rng, n)
-        group[at] = np.where(rng.random(len(at)) < 0.5, 3, 4)
-        draws = np.empty((k, n))
+            return {simplex.symbols[0]: np.ones(n) for simplex in simplices}
+        # The concentration is drawn per instance and grouped (a scalar shape is faster).
+        group = rng.integers(0, 3, size=(m, n))
+        for row in group:
+            at = extreme_positions(rng, n)
+            row[at] = np.where(rng.random(len(at)) < 0.5, 3, 4)
+        draws = np.empty((k, m, n))  # an entry's values contiguous
         for g, concentration in enumerate((0.3, 1.0, 5.0, 0.02, 1.0)):
-            cols = np.flatnonzero(group == g)
-            draws[:, cols] = rng.standard_gamma(concentration, size=(k, cols.size))
+            chosen = group == g
+            draws[:, chosen] = rng.standard_gamma(concentration, size=(k, int(chosen.sum())))
         np.maximum(draws, 1e-300, out=draws)
         draws /= draws.sum(axis=0)
-        faces = np.flatnonzero(group == 4)
-        draws[rng.integers(0, k, size=faces.size), faces] = _log_uniform(rng, 1e-12, 1e-4, faces.size)
+        rows, cols = np.nonzero(group == 4)
+        draws[rng.integers(0, k, size=rows.size), rows, cols] = _log_uniform(rng, 1e-12, 1e-4, rows.size)
         draws /= draws.sum(axis=0)
         np.maximum(draws, 1e-12, out=draws)
         draws /= draws.sum(axis=0)
-        return dict(zip(self.symbols, draws))
+        return {s: draws[i, j] for j, simplex in enumerate(simplices) for i, s in enumerate(simplex.symbols)}
 
     def contains(self, values: Values) -> np.ndarray:
         cols = [np.asarray(values[s], dtype=float) for s in self.symbols]
@@ -682,9 +688,16 @@ class Domains:
             _EXTREMES.reset(token)
 
     def _sample(self, rng: np.random.Generator, n: int) -> Values:
+        alike: dict[int, list[Simplex]] = {}
+        for d in self.parts:
+            if type(d) is Simplex:
+                alike.setdefault(len(d.symbols), []).append(d)
+        together: Values = {}
+        for simplices in alike.values():
+            together.update(Simplex.sample_alike(simplices, rng, n))
         out: Values = {}
         for d in self.parts:
-            drawn = d.sample(rng, n)
+            drawn = {s: together[s] for s in d.symbols} if type(d) is Simplex else d.sample(rng, n)
             arrays = {s: np.asarray(values, dtype=float) for s, values in drawn.items()}
             # Checked part by part, all of its symbols at once (a model at 12×30 has thousands).
             if any(a.shape != (n,) for a in arrays.values()) or not np.isfinite(list(arrays.values())).all():

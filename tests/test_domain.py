@@ -153,3 +153,17 @@ def test_a_smooth_functions_coefficients_are_no_symbol_a_user_can_write():
     assert not written & set(coefficients)
     # Their names, shown in counterexamples, are the same from one build to the next.
     assert [str(s) for s in coefficients] == [str(s) for s in SmoothFunctions([f], t).coefficient_symbols()]
+
+
+def test_simplices_of_as_many_entries_are_drawn_together_each_from_its_own_law():
+    """Drawn in one batch, every simplex still gets its own draws: on the simplex, some near a
+    vertex or a face, and independent of the others."""
+    rows = [Simplex(sp.symbols(f"q{i}_0:3", positive=True)) for i in range(40)]
+    values = Domains(rows).sample(np.random.default_rng(3), 2000)
+    for row in rows:
+        entries = np.array([values[s] for s in row.symbols])
+        assert np.all(entries > 0) and np.allclose(entries.sum(axis=0), 1.0)
+        assert entries.min() < 1e-4  # the extremes of each simplex are reached
+    first, second = (np.array([values[s] for s in row.symbols]) for row in rows[:2])
+    assert not np.allclose(first, second)
+    assert abs(np.corrcoef(first[0], second[0])[0, 1]) < 0.1
