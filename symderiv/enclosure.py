@@ -205,6 +205,7 @@ class BallFunction:
                 printer=printer,
                 cse=lambda _: shared,
                 use_imps=False,
+                docstring_limit=0,
             )
         return self._compiled[complex_]
 

@@ -202,7 +202,8 @@ def compile_lambdified(symbols, exprs, shared=None):
     """NumPy `lambdify` with common subexpressions shared (`shared`, if given, is their
     `shared_subexpressions`), terms printed in the order SymPy stores them (the printer's default
     sorts every sum, most of the time of compiling a mutant), and without the search for
-    implemented functions, which walks a large claim as a tree and which claims never need.
+    implemented functions, which walks a large claim as a tree and which claims never need, and
+    without the docstring that shows the claim printed once more as SymPy text.
     Arguments are renamed first when one is a Dummy (`without_dummy_arguments`)."""
     arguments, found = without_dummy_arguments(symbols, shared if shared is not None else shared_subexpressions(exprs))
     printer = _NumPyPrinter(
@@ -214,7 +215,9 @@ def compile_lambdified(symbols, exprs, shared=None):
             "order": "none",
         }
     )
-    return sp.lambdify(arguments, exprs, modules="numpy", printer=printer, cse=lambda _: found, use_imps=False)
+    return sp.lambdify(
+        arguments, exprs, modules="numpy", printer=printer, cse=lambda _: found, use_imps=False, docstring_limit=0
+    )
 
 
 def _real_or_nan_array(value) -> np.ndarray:
