@@ -25,7 +25,7 @@ from symderiv import (
 from symderiv.checker import OwnSizes, axis_at_one, instance_seed, keeps_own_sizes, one_extent, sizes_for
 from symderiv.outcome import Outcome
 from symderiv.rl import SymbolicMDP
-from symderiv.symbolic import Strategy
+from symderiv.symbolic import DEFAULT_STRATEGIES, Strategy
 from symderiv.verdict import worst
 
 x, y = sp.symbols("x y", positive=True)
@@ -275,3 +275,18 @@ def test_an_argued_claim_is_judged_strictly(monkeypatch):
     )
     assert check(e.obligations[0], FAST).status is Status.ARGUED
     assert len(made) == 2 * numeric.HIGH_PRECISION_SUBSAMPLE  # the claim and its part
+
+
+def test_a_claim_the_first_strategy_does_not_prove_is_judged_strictly_before_the_others_run():
+    """A hidden difference is refuted without waiting for the slower rewrites (SymPy's simplify
+    took 36 s on one); a true claim left unproved by the first still gets every strategy."""
+    first, never_zero = DEFAULT_STRATEGIES[0], Strategy("never zero", lambda e: e + 1)
+    settings = Settings(samples=500, strategies=(first, never_zero))
+    e = Derivation("order")
+    e.claim("H", "hidden")(lambda: Equal(u + 10**30, u + 10**30 + 10**10, [Real(u)]))
+    e.claim("N", "no proof")(lambda: Equal(sp.sin(u) ** 2 + sp.cos(u) ** 2, 1, [Real(u)]))
+    hidden, unproved = check_all(e.obligations, settings)
+    assert hidden.status is Status.REFUTED
+    assert not any(a.strategy == "never zero" for a in hidden.evidence[0].attempts)
+    assert unproved.status is Status.NUMERIC
+    assert any(a.strategy == "never zero" for a in unproved.evidence[0].attempts)
