@@ -104,6 +104,11 @@ def sizes_for(ob: Obligation, settings: Settings) -> Sequence[Size | None]:
 _NumericPart = tuple[str, numeric.Comparison, Callable[[dict], object] | None]
 
 
+#: (label, Comparison, typical instances): a part's strict judgement, left until the symbolic
+#: engines have had their say (`numeric.check_typical`).
+_Deferred = tuple[str, numeric.Comparison, list]
+
+
 def _comparisons(claim: Claim) -> list[_NumericPart]:
     """(label, Comparison, reference) for the claim and every part of its certificate."""
     if isinstance(claim, Equal):
@@ -332,9 +337,8 @@ def _check_claim(
     instance_of: SizeRange | None = None,
 ) -> SizeEvidence:
     """Fill in `ev` for a built claim: numbers (under the time limit), then symbols, unless the
-    claim is an instance of a proof for every size (`instance_of`); then, unless a proof was
-    found, typical instances judged strictly in ball arithmetic (a proof leaves no difference for
-    them to find, however small)."""
+    claim is an instance of a proof for every size (`instance_of`), with typical instances judged
+    strictly in ball arithmetic unless a proof is found (`_symbolic_then_strict`)."""
     rng = np.random.default_rng(instance_seed(settings.seed, ob.id, size))
     deferred: list[_Deferred] = []
     try:
@@ -417,11 +421,6 @@ def _strictly_refuted(ob: Obligation, deferred: Sequence[_Deferred], settings: S
         return True
     finally:
         ev.seconds_numeric += time.perf_counter() - t0
-
-
-#: (label, Comparison, typical instances): a part's strict judgement, left until the symbolic
-#: engines have had their say (`numeric.check_typical`).
-_Deferred = tuple[str, numeric.Comparison, list]
 
 
 def _check_numbers(
