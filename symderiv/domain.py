@@ -10,6 +10,7 @@ substitutions the symbolic engine may use.
 from __future__ import annotations
 
 import contextvars
+import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -388,6 +389,13 @@ class OpenInterval(Domain):
                     yield {s: c}
 
 
+def _exact_sum(values: Sequence[Fraction]) -> Fraction:
+    """The exact sum over one common denominator (a float's is a power of two, so the largest of
+    them), normalised once: adding Fractions one by one takes a gcd per term."""
+    common = math.lcm(*(v.denominator for v in values))
+    return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common)
+
+
 class Simplex(Domain):
     """A probability vector in the interior of the simplex: every entry > 0, entries sum to 1."""
 
@@ -450,7 +458,7 @@ class Simplex(Domain):
         if len(self.symbols) < 2:
             return {self.symbols[0]: Fraction(1)}
         largest = max(self.symbols, key=lambda s: point[s])
-        return {**point, largest: 1 - sum(point[s] for s in self.symbols if s is not largest)}
+        return {**point, largest: 1 - _exact_sum([point[s] for s in self.symbols if s is not largest])}
 
     def make_extended(self, values: dict) -> dict:
         if len(self.symbols) < 2:
@@ -461,7 +469,7 @@ class Simplex(Domain):
         return dict(zip(self.symbols, block))
 
     def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
-        return all(point[s] > 0 for s in self.symbols) and sum(point[s] for s in self.symbols) == 1
+        return all(point[s] > 0 for s in self.symbols) and _exact_sum([point[s] for s in self.symbols]) == 1
 
     def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         k = len(self.symbols)
