@@ -13,6 +13,9 @@ import sympy as sp
 
 from .expressions import atoms_of
 
+#: Functions both printers print as a call, f(...): one operand as they stand.
+_CALLS = (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.Abs)
+
 
 class LinearArithmetic:
     """A mix-in for a SymPy code printer: sums, products and positive integer powers printed
@@ -25,34 +28,64 @@ class LinearArithmetic:
             return expr
         return super()._handle_UnevaluatedExpr(expr)  # type: ignore[misc]
 
-    def _operand(self, e: sp.Expr) -> str:
-        """`e` printed so that it stays one operand of `*`, `/` or `**`."""
+    def _operand(self, e: sp.Expr, base: bool = False) -> str:
+        """`e` printed so that it stays one operand of `*` or `/` (with `base`, of `**`): in
+        parentheses where an operator of its own, or a leading sign, would take it apart."""
+        kind = type(e)
+        # The commonest nodes go straight to their methods (SymPy's dispatcher looks each class up
+        # through its MRO): fewer frames per level of nesting, so deep claims compile as before.
+        if kind is sp.Symbol:
+            return self._print_Symbol(e)  # type: ignore[attr-defined]
+        if kind is sp.Add:
+            return f"({self._print_Add(e)})"
+        if kind is sp.Mul:
+            return f"({self._print_Mul(e)})"
+        if kind is sp.Pow:
+            printed = self._print_Pow(e)
+            return f"({printed})" if base else printed  # x**2**3 is x**(2**3)
         printed = self._print(e)  # type: ignore[attr-defined]
-        return printed if e.is_Symbol or (e.is_Integer and e.p >= 0) else f"({printed})"
+        return printed if isinstance(e, _CALLS) or (e.is_Integer and e.p >= 0) or e.is_Symbol else f"({printed})"
+
+    def _term(self, e: sp.Expr) -> str:
+        """`e` printed as one term of a sum: only a sum of its own, or what no operator binds
+        tighter than `+` (a Piecewise printed as `a if c else b`), is put in parentheses."""
+        kind = type(e)
+        if kind is sp.Symbol:
+            return self._print_Symbol(e)  # type: ignore[attr-defined]
+        if kind is sp.Mul:
+            return self._print_Mul(e)
+        if kind is sp.Pow:
+            return self._print_Pow(e)
+        if kind is sp.Add:
+            return f"({self._print_Add(e)})"
+        printed = self._print(e)  # type: ignore[attr-defined]
+        return printed if isinstance(e, _CALLS) or e.is_Number or e.is_Symbol else f"({printed})"
 
     def _print_Add(self, expr: sp.Add, order=None) -> str:
         # As the printers' `order="none"`: the terms in the order SymPy stores them; x + (-y) is x − y
         # exactly, in floats and in balls.
-        return " + ".join(self._operand(t) for t in expr.args)
+        terms = []
+        for t in expr.args:
+            terms.append(self._term(t))
+        return " + ".join(terms)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         # SymPy's own division: a factor with a negative rational exponent goes to the denominator.
         numerator, denominator = [], []
         for factor in expr.args:
             if factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative and factor.is_commutative:
-                denominator.append(
-                    factor.base if factor.exp == -1 else sp.Pow(factor.base, -factor.exp, evaluate=False)
-                )
+                inverse = factor.base if factor.exp == -1 else sp.Pow(factor.base, -factor.exp, evaluate=False)
+                denominator.append(self._operand(inverse))
             else:
-                numerator.append(factor)
-        top = "*".join(self._operand(f) for f in numerator) or "1"
+                numerator.append(self._operand(factor))
+        top = "*".join(numerator) or "1"
         if not denominator:
             return top
         if len(denominator) == 1:
-            return f"{top}/{self._operand(denominator[0])}"
-        return f"{top}/(" + "*".join(self._operand(f) for f in denominator) + ")"
+            return f"{top}/{denominator[0]}"
+        return f"{top}/(" + "*".join(denominator) + ")"
 
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         if expr.exp.is_Integer and expr.exp.p > 1:
-            return f"{self._operand(expr.base)}**{int(expr.exp)}"
+            return f"{self._operand(expr.base, base=True)}**{int(expr.exp)}"
         return super()._print_Pow(expr, rational=rational)  # type: ignore[misc]

@@ -64,3 +64,19 @@ def test_a_product_with_a_negative_or_compound_factor_keeps_each_operand_whole()
 
     printed = Printer({"order": "none"}).doprint(sp.Pow(sp.Mul(-1, x, evaluate=False), 2, evaluate=False) * (x + y))
     assert eval(printed, {"x": 2.0, "y": 1.0}) == 12.0
+
+
+def _nested(depth: int) -> sp.Expr:
+    """g(x + g(x + ... g(x + 1))): a sum inside a product at every level."""
+    e = sp.Integer(1)
+    for _ in range(depth):
+        e = y * (x + e)
+    return e
+
+
+def test_a_deeply_nested_claim_compiles_for_numpy_and_balls():
+    """One pair of parentheses per level, as SymPy's printer puts (Python's parser allows 200)."""
+    deep = _nested(150)
+    value = compile_lambdified([x, y], [deep])(np.array([0.5]), np.array([0.9]))[0]
+    (ball,) = BallFunction([x, y], [deep])({x: Fraction(1, 2), y: Fraction(9, 10)}, 128)
+    assert ball.overlaps(flint.arb(float(value[0]), 1e-9))
