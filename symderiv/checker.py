@@ -356,7 +356,10 @@ def _check_claim(
     if numbers_decide:
         return ev
     if instance_of is not None:
-        ev.status, ev.strategy = Status.PROVED, INSTANCE_OF_EVERY_SIZE
+        # The proof for every size is another engine's: its instance is judged strictly, as the
+        # claim that ties that proof to the one the fixed-size engines see.
+        if not _strictly_refuted(ob, deferred, settings, ev):
+            ev.status, ev.strategy = Status.PROVED, INSTANCE_OF_EVERY_SIZE
         return ev
     entering_symbolic()
     sym = _symbolic_then_strict(ob, claim, settings, deferred, ev)
@@ -434,9 +437,17 @@ def _check_numbers(
     numbers decide the verdict (a counterexample, or instances they could not judge).  The typical
     instances to judge strictly are drawn, and left in `deferred`."""
     for part, cmp, reference in comparisons:
-        result = numeric.check(
-            cmp, rng, settings.samples, settings.rtol, reference, settings.reference_samples, strict=False
-        )
+        try:
+            result = numeric.check(
+                cmp, rng, settings.samples, settings.rtol, reference, settings.reference_samples, strict=False
+            )
+        except TimeLimitExceeded:
+            raise
+        except Exception:
+            # As when each part was judged strictly at once: the earlier parts' judgement first.
+            if _check_typical(deferred, settings, ev):
+                return True
+            raise
         ev.instances += result.instances
         ev.max_rel_error = max(ev.max_rel_error, result.max_rel_error)
         if result.message:
@@ -445,6 +456,8 @@ def _check_numbers(
             _refute(ev, part, result.mismatch, settings)
             return True
         if not result.agreed:
+            if _check_typical(deferred, settings, ev):
+                return True
             ev.message = result.message
             return True
         deferred.append((part, cmp, result.typical))

@@ -405,6 +405,19 @@ def check(
         return NumericResult(False, samples, float(np.max(worst_per_instance)), found, len(judged), undecided=undecided)
     agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
     if len(failing) > budget:
+        if not strict:
+            # The numbers will not agree, so no proof will follow: the strict judgement is made now.
+            found, more, _ = _judged(cmp, [(instance, STRICT) for instance in typical])
+            undecided += more
+            if found is not None:
+                return NumericResult(
+                    False,
+                    samples,
+                    float(np.max(worst_per_instance)),
+                    found,
+                    len(judged) + len(typical),
+                    undecided=undecided,
+                )
         return NumericResult(
             False,
             samples,

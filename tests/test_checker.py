@@ -290,3 +290,35 @@ def test_a_claim_the_first_strategy_does_not_prove_is_judged_strictly_before_the
     assert not any(a.strategy == "never zero" for a in hidden.evidence[0].attempts)
     assert unproved.status is Status.NUMERIC
     assert any(a.strategy == "never zero" for a in unproved.evidence[0].attempts)
+
+
+def test_a_hidden_difference_is_refuted_even_where_floats_fail_beyond_the_budget():
+    """The numbers end without agreeing, so no proof follows: the strict judgement is made at once."""
+    big = sp.Integer(10) ** 40
+    lhs = ((u + big) ** 2 - big**2 - 2 * big * u + sp.Rational(1, 10**76)) * x
+    e = Derivation("budget")
+    e.claim("B", "hidden under float failures")(lambda: Equal(lhs, u**2 * x, [Real(u), Positive(x)]))
+    assert check(e.obligations[0], Settings(samples=1200, time_limit=20)).status is Status.REFUTED
+
+
+def test_an_instance_of_a_proof_for_every_size_is_judged_strictly(monkeypatch):
+    """The proof for every size is another engine's; its instance still has the strict judgement
+    (here that engine is replaced by one that proves anything)."""
+    from symderiv import IndexDomain, IndexEqual, IndexLevel, IndexRange, Table, sums
+    from symderiv.symbolic import SymbolicResult
+
+    states = IndexRange(sp.Symbol("S", integer=True, positive=True), "states", "|S|", largest=4)
+    actions = IndexRange(sp.Symbol("A", integer=True, positive=True), "actions", "|A|", largest=4)
+    s, a, b = sp.symbols("s a b", integer=True)
+    table = sp.IndexedBase("x", real=True)
+    domain = IndexDomain({s: states, a: actions}, [Table(table, (states, actions))])
+    monkeypatch.setattr(sums, "prove_every_size", lambda *args, **kw: SymbolicResult(True, strategy="anything"))
+    e = Derivation("every size")
+
+    @e.claim("H", "hidden", sizes=sizes([1], [2]), model=IndexLevel)
+    def hidden(_):
+        total = sp.Sum(table[s, b], (b, 1, actions.size))
+        return IndexEqual(total + 10**30, total + 10**30 + 10**10, domain)
+
+    verdict = check(e.obligations[0], Settings(samples=200, time_limit=20))
+    assert next(ev for ev in verdict.evidence if ev.size == "1x2").status is Status.REFUTED
