@@ -322,3 +322,18 @@ def test_an_instance_of_a_proof_for_every_size_is_judged_strictly(monkeypatch):
 
     verdict = check(e.obligations[0], Settings(samples=200, time_limit=20))
     assert next(ev for ev in verdict.evidence if ev.size == "1x2").status is Status.REFUTED
+
+
+def test_a_hidden_difference_in_a_claim_is_refuted_though_a_later_part_of_its_certificate_raises():
+    """As when each part was judged strictly at once: the claim's own judgement comes first."""
+
+    def broken_reference(instance):
+        raise ZeroDivisionError("a reference that fails")
+
+    part = Equal(x, x, [Positive(x, y)], reference=broken_reference)
+    e = Derivation("parts")
+    e.claim("P", "hidden")(
+        lambda: Inequality(u + 10**30 + 10**10, u + 10**30, [Real(u), Positive(x, y)], [part], because="a prose step")
+    )
+    verdict = check(e.obligations[0], FAST)
+    assert verdict.status is Status.REFUTED, verdict.message
