@@ -455,12 +455,13 @@ def _check_numbers(
         if result.mismatch is not None:
             _refute(ev, part, result.mismatch, settings)
             return True
+        deferred.append((part, cmp, result.typical))
         if not result.agreed:
+            # The numbers end here and no proof follows: the strict judgement is made now.
             if _check_typical(deferred, settings, ev):
                 return True
             ev.message = result.message
             return True
-        deferred.append((part, cmp, result.typical))
     return False
 
 

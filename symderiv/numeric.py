@@ -385,8 +385,8 @@ def check(
 
     Float failures that extended precision does not settle (the worst first, up to a budget) are
     judged at exact points, and so are, strictly, `HIGH_PRECISION_SUBSAMPLE` typical instances
-    drawn apart.  With `strict` False those are drawn but left in `typical`, for `check_typical`
-    once it is known whether a symbolic proof leaves anything for them to find."""
+    drawn apart.  With `strict` False those are drawn but left in `typical` (unless a counterexample
+    was found), for `check_typical` once it is known whether a proof leaves anything to find."""
     values = cmp.domains.sample(rng, samples)
     lhs, rhs, scale = cmp.evaluate(values, samples)
     rel = cmp.relative_error(lhs, rhs, scale)
@@ -404,20 +404,8 @@ def check(
     if found is not None:
         return NumericResult(False, samples, float(np.max(worst_per_instance)), found, len(judged), undecided=undecided)
     agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
+    left = [] if strict else typical
     if len(failing) > budget:
-        if not strict:
-            # The numbers will not agree, so no proof will follow: the strict judgement is made now.
-            found, more, _ = _judged(cmp, [(instance, STRICT) for instance in typical])
-            undecided += more
-            if found is not None:
-                return NumericResult(
-                    False,
-                    samples,
-                    float(np.max(worst_per_instance)),
-                    found,
-                    len(judged) + len(typical),
-                    undecided=undecided,
-                )
         return NumericResult(
             False,
             samples,
@@ -428,6 +416,7 @@ def check(
             f"precision and the {budget} worst of the rest were judged in ball arithmetic, but "
             f"{len(failing) - budget} were not: raise the tolerance or narrow the domain",
             undecided=undecided,
+            typical=left,
         )
     settled = []
     if extended:
@@ -440,9 +429,9 @@ def check(
             f"{extended + agreed_in_balls} instance(s) failed in floating point but agreed, {' and '.join(settled)}"
         )
     message = _with_undecided(message, undecided)
-    result = NumericResult(True, samples, float(np.max(agreed_rel, initial=0.0)), None, len(judged), message, undecided)
-    if not strict:
-        result.typical = typical
+    result = NumericResult(
+        True, samples, float(np.max(agreed_rel, initial=0.0)), None, len(judged), message, undecided, left
+    )
     if reference is not None:
         # A reference computes in floats, which keep their digits on typical instances, not at a
         # domain's extremes: it is compared on instances of its own, drawn without them.

@@ -2,9 +2,10 @@
 
 SymPy's code printers decide every parenthesis by comparing precedences, and to find a product's
 precedence they ask whether it can extract a minus sign, which walks it: at three states, most of
-the time of compiling a claim.  Sums and products are printed here with each operand that is not
-an atom in parentheses of its own, which needs no precedence, and in the same order and with the
-same divisions as SymPy prints them, so that the code computes the same floats.
+the time of compiling a claim.  Sums and products are printed here from the kind of each operand
+alone (a sum inside a product, or a power's base that is itself a power, in parentheses), in the
+same order and with the same divisions as SymPy prints them, so that the code computes the same
+floats.
 """
 
 from __future__ import annotations
