@@ -6,7 +6,10 @@
   sizes, with 200 instances per seed: the default 10^4 instances per obligation and size,
   drawn as 50 independent streams, through the same numeric engine, tolerance and mpmath
   re-check as `symderiv check`.  None may be refuted.  The comparisons are compiled once
-  per obligation and size and re-sampled per seed, as the checker would sample them.
+  per obligation and size and re-sampled per seed, as the checker would sample them.  The
+  strict judgement of typical instances in ball arithmetic (to 2^-4000), which the checker
+  makes once per obligation and size and only where no proof settles the claim, is made for
+  the first seed's stream: judging each stream's so would cost three quarters of this file.
 """
 
 from pathlib import Path
@@ -69,9 +72,12 @@ def test_fifty_seeds_never_refute_a_true_step(ob, size):
     comparisons = _comparisons(claim)
     defaults = Settings()
     for seed in SEEDS:
+        strict = seed == SEEDS[0]
         rng = np.random.default_rng(instance_seed(seed, ob.id, size))
         for part, cmp, reference in comparisons:
-            result = numeric.check(cmp, rng, SAMPLES_PER_SEED, defaults.rtol, reference, defaults.reference_samples)
+            result = numeric.check(
+                cmp, rng, SAMPLES_PER_SEED, defaults.rtol, reference, defaults.reference_samples, strict=strict
+            )
             assert result.mismatch is None, (
                 f"{ob.id} [{size}] {part}: seed {seed} refuted a true step: {result.mismatch}"
             )
