@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 import flint
@@ -115,6 +115,8 @@ class Judgement:
     rhs: float = float("nan")
     #: For a failure: whether both sides are finite reals (else a side is certainly not real).
     finite: bool = True
+    #: The working precision that decided it (0: none did).
+    bits: int = 0
 
 
 def _terms(expr: sp.Expr) -> tuple:
@@ -269,7 +271,7 @@ def _judge_at(cmp: Comparison, point: dict, bits: int, tolerance: Tolerance) -> 
             continue
         gap = l - r
         if (gap > 0) if cmp.relation == "<=" else not gap.contains(0):
-            return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r))
+            return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r), bits=bits)
         size = abs(s).abs_upper()
         if tolerance.absolute and size > 1:
             size = flint.arb(1)
@@ -279,7 +281,7 @@ def _judge_at(cmp: Comparison, point: dict, bits: int, tolerance: Tolerance) -> 
             undecided = True
     if not_finite:
         return _not_real_failure(cmp, point, bits)
-    return None if undecided else Judgement(Outcome.AGREES)
+    return None if undecided else Judgement(Outcome.AGREES, bits=bits)
 
 
 def _not_real_failure(cmp: Comparison, point: dict, bits: int) -> Judgement | None:
@@ -290,7 +292,7 @@ def _not_real_failure(cmp: Comparison, point: dict, bits: int) -> Judgement | No
         return None
     for k, (l, r) in enumerate(zip(lhs, rhs)):
         if certainly_not_real(l) or certainly_not_real(r):
-            return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r), finite=False)
+            return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r), finite=False, bits=bits)
     return None
 
 
@@ -303,7 +305,7 @@ def judge(cmp: Comparison, point: dict, tolerance: Tolerance = FLOAT_FAILURE) ->
         except Undecided:
             continue
         except Undefined:
-            return Judgement(Outcome.FAILS, finite=False)
+            return Judgement(Outcome.FAILS, finite=False, bits=bits)
         except OUTSIDE_BALL_ARITHMETIC:
             break
         if found is not None:
@@ -330,7 +332,12 @@ def _complexity(values: dict) -> tuple:
 def shrink(cmp: Comparison, point: dict, failure: Judgement, budget: int = 300) -> tuple[dict, Judgement]:
     """Greedily replace values by simpler ones (round numbers, uniform distributions) while the
     point stays in the domain, exactly, and still fails the same way, certified: with both sides
-    finite if they were (a point where neither side is defined is no simpler counterexample)."""
+    finite if they were (a point where neither side is defined is no simpler counterexample).
+    A candidate is judged up to the precision that certified the failure, not beyond: most
+    candidates that no lower precision decides would cost every precision to 4096 bits and be
+    rejected still."""
+    highest = max(failure.bits, FLOAT_FAILURE.precisions[0])
+    tolerance = replace(FLOAT_FAILURE, precisions=tuple(p for p in FLOAT_FAILURE.precisions if p <= highest))
     current = dict(point)
     used = set(cmp.symbols)
     improved = True
@@ -348,7 +355,7 @@ def shrink(cmp: Comparison, point: dict, failure: Judgement, budget: int = 300) 
             # binary, and making it sum to one exactly gives back the current point): no progress.
             if trial is None or trial == current:
                 continue
-            found = judge(cmp, trial)
+            found = judge(cmp, trial, tolerance)
             if found.outcome is Outcome.FAILS and found.finite == failure.finite:
                 current, failure, improved = trial, found, True
                 break

@@ -163,6 +163,24 @@ def test_shrinking_on_three_actions_ends_when_no_candidate_changes_the_point(mon
     assert len(judged) == len({tuple(sorted(p.items(), key=str)) for p in judged}) < 20
 
 
+def test_shrinking_judges_candidates_up_to_the_precision_that_certified_the_failure(monkeypatch):
+    """A gross failure is certified at the lowest precision, and so is every candidate judged in
+    shrinking it: one that this precision does not decide is rejected, not judged at every
+    precision up to 4096 bits."""
+    cmp = Comparison([((), sp.exp(x) * (1 + 1 / x), sp.exp(x))], "==", Domains([Positive(x)]))
+    point = exact_point(cmp.domains, {x: 12.3456789})
+    failure = judge(cmp, point)
+    assert failure.outcome is Outcome.FAILS and failure.bits == numeric.PRECISIONS[0]
+    precisions = []
+    balls = Comparison.balls
+    monkeypatch.setattr(
+        Comparison, "balls", lambda self, p, bits, c=False: precisions.append(bits) or balls(self, p, bits, c)
+    )
+    small, shrunk = shrink(cmp, point, failure)
+    assert shrunk.outcome is Outcome.FAILS and small[x] != point[x] and cmp.domains.contains_exact(small)
+    assert precisions and set(precisions) == {numeric.PRECISIONS[0]}
+
+
 def test_compiling_a_claim_leaves_sympy_s_cache_as_it_is(monkeypatch):
     """SymPy empties its whole cache whenever its global `evaluate` setting changes: compiling
     must build its unevaluated pieces without that setting, or every claim built next is built cold."""
