@@ -225,7 +225,40 @@ def canonical(product: sp.Expr, limits: Sequence[tuple]) -> sp.Sum:
     """Σ over `limits` of `product` with its indices renamed to the canonical bound indices, in
     the order (among every permutation, by Fubini) that gives the least form: equal sums up to the
     names and the order of their indices get the same form.  Names start above every canonical
-    index that a sum inside the product binds around one of these indices, so none is captured."""
+    index that a sum inside the product binds around one of these indices, so none is captured.
+
+    The form depends on the sum only up to the names of its indices, so it is remembered under
+    the sum with its indices named by position: the normal form merges the same sums again and
+    again under fresh names (a failed proof of N15's third line: 574 merges, 35 forms), and
+    trying every order of five indices builds 120 sums."""
+    placeholders = {index: _placeholder(k, index) for k, (index, _, _) in enumerate(limits)}
+    key = (product.xreplace(placeholders), sp.Tuple(*limits).xreplace(placeholders))
+    found = _CANONICAL.get(key)
+    if found is None:
+        if len(_CANONICAL) >= MAX_REMEMBERED:
+            _CANONICAL.clear()
+        found = _CANONICAL[key] = _least_form(product, limits)
+    return found
+
+
+#: Forms remembered by `canonical`, at most (then forgotten all at once).
+MAX_REMEMBERED = 4096
+_CANONICAL: dict[tuple, sp.Sum] = {}
+_PLACEHOLDERS: dict[tuple, sp.Dummy] = {}
+
+
+def _placeholder(k: int, index: sp.Symbol) -> sp.Dummy:
+    """The name of the k-th index of a sum in `canonical`'s memory, with the index's assumptions
+    (which SymPy's evaluation of the summand may read)."""
+    facts = tuple(sorted(index.assumptions0.items()))
+    found = _PLACEHOLDERS.get((k, facts))
+    if found is None:
+        found = _PLACEHOLDERS[(k, facts)] = sp.Dummy(f"position{k}", **dict(facts))
+    return found
+
+
+def _least_form(product: sp.Expr, limits: Sequence[tuple]) -> sp.Sum:
+    """`canonical`'s form, computed: every order of the indices tried."""
     start = _fresh_start(product, [index for index, _, _ in limits])
     orders = itertools.permutations(limits) if len(limits) <= MAX_PERMUTED else [tuple(limits)]
     best, best_key = None, None

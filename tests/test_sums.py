@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
+from symderiv import sums
 from symderiv.domain import OpenInterval, Positive
 from symderiv.mutation import scalar_substitutions, term_slips
 from symderiv.sums import Distribution, Normaliser, normal_differences, nowhere_zero, prove_every_size
@@ -86,6 +87,21 @@ def test_a_factor_merges_into_a_sum_that_depends_on_its_index() -> None:
 def test_sums_over_states_and_over_actions_are_not_confused() -> None:
     assert not proved(sum_a(x[a], a, S), sum_a(x[a], a, A))
     assert not proved(sp.Sum(g[i, j], (i, 1, S), (j, 1, A)), sp.Sum(g[i, j], (i, 1, A), (j, 1, S)))
+
+
+def test_a_sum_s_canonical_form_is_computed_once_for_every_naming_of_its_indices(monkeypatch) -> None:
+    """Remembered under the indices named by position: Σ_{i,j} and Σ_{c,b} of the same summand give
+    one form, computed once; another summand, or other ranges, another form."""
+    computed = []
+    least_form = sums._least_form
+    monkeypatch.setattr(sums, "_CANONICAL", {})
+    monkeypatch.setattr(sums, "_least_form", lambda p, lims: computed.append(lims) or least_form(p, lims))
+    first = sums.canonical(x[i] * g[i, j], [(i, 1, S), (j, 1, A)])
+    assert sums.canonical(x[c] * g[c, b], [(c, 1, S), (b, 1, A)]) == first and len(computed) == 1
+    assert sums.canonical(x[j] * g[j, i], [(j, 1, S), (i, 1, A)]) == first and len(computed) == 1
+    assert sums.canonical(x[i] * g[j, i], [(i, 1, S), (j, 1, A)]) != first
+    assert sums.canonical(x[i] * g[i, j], [(i, 1, A), (j, 1, S)]) != first
+    assert len(computed) == 3
 
 
 # -- ranges and index shifts -----------------------------------------------------------------------
