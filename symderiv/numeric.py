@@ -350,7 +350,7 @@ def shrink(cmp: Comparison, point: dict, failure: Judgement, budget: int = 300) 
             budget -= 1
             if budget <= 0:
                 break
-            trial = exact_point(cmp.domains, {**floats, **candidate})
+            trial = _exact_with(cmp.domains, current, candidate)
             # The same point again (a uniform distribution over three actions is not exact in
             # binary, and making it sum to one exactly gives back the current point): no progress.
             if trial is None or trial == current:
@@ -360,6 +360,17 @@ def shrink(cmp: Comparison, point: dict, failure: Judgement, budget: int = 300) 
                 current, failure, improved = trial, found, True
                 break
     return current, failure
+
+
+def _exact_with(domains: Domains, point: dict, values: dict) -> dict | None:
+    """`exact_point` of the exact `point` with `values` (floats) in place: only the domains that
+    draw them are made exact again and tested (a claim has hundreds of values, a candidate for a
+    simpler counterexample changes a few); None if the result lies outside them."""
+    out = {**point, **values}
+    touched = [d for d in domains.parts if not values.keys().isdisjoint(d.symbols)]
+    for d in touched:
+        out.update(d.make_exact({s: Fraction(float(out[s])) for s in d.symbols if s in out}))
+    return out if all(d.contains_exact(out) for d in touched if d.drawn() <= out.keys()) else None
 
 
 def _settle_in_extended_precision(cmp, values, failing, worst_per_instance, rtol) -> tuple[int, np.ndarray]:

@@ -181,6 +181,21 @@ def test_shrinking_judges_candidates_up_to_the_precision_that_certified_the_fail
     assert precisions and set(precisions) == {numeric.PRECISIONS[0]}
 
 
+def test_a_candidate_point_is_made_exact_again_only_where_it_changes_and_as_a_whole_point_would_be():
+    """Shrinking's candidates change a few values of a point with hundreds: the domains they touch
+    are made exact again, and the result is the exact point of the whole instance."""
+    q = sp.symbols("q0:3", positive=True)
+    w = sp.Symbol("w", real=True)
+    domains = Domains([Simplex(q), Positive(x), Real(w)])
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        drawn = {s: float(v[0]) for s, v in domains.sample(rng, 1).items()}
+        point = exact_point(domains, drawn)
+        floats = {s: float(v) for s, v in point.items()}
+        for candidate in domains.simpler(floats):
+            assert numeric._exact_with(domains, point, candidate) == exact_point(domains, {**floats, **candidate})
+
+
 def test_compiling_a_claim_leaves_sympy_s_cache_as_it_is(monkeypatch):
     """SymPy empties its whole cache whenever its global `evaluate` setting changes: compiling
     must build its unevaluated pieces without that setting, or every claim built next is built cold."""
