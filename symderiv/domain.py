@@ -165,7 +165,7 @@ class Domain:
         """Assumptions carried by a symbol or function that this domain does not guarantee: any fact
         SymPy decides for it that it does not decide, the same way, for a symbol carrying only the
         assumptions the domain implies."""
-        guaranteed = _decided_facts(sp.Symbol("_probe", **self.implies))
+        guaranteed = dict(_facts_of_declaration(frozenset(self.implies.items())))
         implied = ", ".join(f"{k}={v}" for k, v in self.implies.items())
         problems = []
         fine: set[frozenset] = set()  # declarations of symbols found to carry nothing more
