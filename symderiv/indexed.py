@@ -311,14 +311,16 @@ class IndexEqual:
         self.lhs, self.rhs = sp.sympify(self.lhs), sp.sympify(self.rhs)
         _refuse_floats("the left side", self.lhs)
         _refuse_floats("the right side", self.rhs)
+        free = (self.lhs.free_symbols | self.rhs.free_symbols) - set(self.domain.sizes())
+        # Once: SymPy recomputes a sum's free symbols on every call, and the numbers ask at each size.
+        self._free_indices = tuple(sorted((x for x in free if x.is_integer), key=str))
         unknown = [i for i in self.free_indices() if i not in self.domain.indices]
         if unknown:
             raise ValueError(f"the free index {unknown[0]} has no range: declare it in the IndexDomain's indices")
 
     def free_indices(self) -> list[sp.Symbol]:
         """The integer symbols free in the claim that are not range sizes, sorted by name."""
-        free = (self.lhs.free_symbols | self.rhs.free_symbols) - set(self.domain.sizes())
-        return sorted((x for x in free if x.is_integer), key=str)
+        return list(self._free_indices)
 
     def size_range(self, axes: Sequence[str] = ()) -> SizeRange:
         """The sizes a proof covers: those of the ranges the claim, or the equation of a value it uses,
