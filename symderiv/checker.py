@@ -341,19 +341,7 @@ def _check_claim(
     strictly in ball arithmetic unless a proof is found (`_symbolic_then_strict`)."""
     rng = np.random.default_rng(instance_seed(settings.seed, ob.id, size))
     deferred: list[_Deferred] = []
-    try:
-        with cpu_time_limit(_phase_limit(settings)):
-            numbers_decide = _check_numbers(comparisons, rng, settings, ev, deferred)
-    except TimeLimitExceeded:
-        ev.status, ev.counterexample = Status.ERROR, None
-        ev.message, ev.machine_dependent = _limit_message("the numeric check", settings), True
-        return ev
-    except Exception as exc:
-        ev.message = f"numeric evaluation failed: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
-        return ev
-    finally:
-        ev.seconds_numeric = time.perf_counter() - t0
-    if numbers_decide:
+    if _numbers_phase(ob, settings, ev, t0, lambda: _check_numbers(comparisons, rng, settings, ev, deferred)):
         return ev
     if instance_of is not None:
         # The proof for every size is another engine's: its instance is judged strictly, as the
@@ -400,30 +388,44 @@ def _symbolic_then_strict(
         return first
     if _strictly_refuted(ob, deferred, settings, ev):
         return None
-    if first.zero or len(settings.strategies) <= 1:
+    if first.zero or len(settings.strategies) <= 1 or not _uses_strategies(claim):
         return first
     every = _symbolic(claim, settings)
     ev.seconds_symbolic += every.seconds
     return every
 
 
+def _uses_strategies(claim: Claim) -> bool:
+    """Whether the symbolic result depends on the rewrite strategies: a NonNegative claim without the
+    convexity rule is a sign fact, shown from the assumptions alone, the same with any of them."""
+    return not (isinstance(claim, NonNegative) and claim.convex_in is None)
+
+
 def _strictly_refuted(ob: Obligation, deferred: Sequence[_Deferred], settings: Settings, ev: SizeEvidence) -> bool:
     """The deferred strict judgement, under the time limit like the rest of the numbers; True when
     it decides the verdict (a counterexample, or an error)."""
-    t0 = time.perf_counter()
+    return _numbers_phase(ob, settings, ev, time.perf_counter(), lambda: _check_typical(deferred, settings, ev))
+
+
+def _numbers_phase(
+    ob: Obligation, settings: Settings, ev: SizeEvidence, start: float, step: Callable[[], bool]
+) -> bool:
+    """`step` (True when it decides the verdict) under the time limit of a phase, its seconds since
+    `start` added to the numbers'; a time limit reached or an exception decides the verdict too: an
+    error, with the message that says what to fix."""
     try:
         with cpu_time_limit(_phase_limit(settings)):
-            return _check_typical(deferred, settings, ev)
+            return step()
     except TimeLimitExceeded:
         ev.status, ev.counterexample = Status.ERROR, None
         ev.message, ev.machine_dependent = _limit_message("the numeric check", settings), True
         return True
     except Exception as exc:
-        ev.status = Status.ERROR
+        ev.status, ev.counterexample = Status.ERROR, None
         ev.message = f"numeric evaluation failed: {type(exc).__name__}: {exc} ({where(exc, ob.defined_at)})"
         return True
     finally:
-        ev.seconds_numeric += time.perf_counter() - t0
+        ev.seconds_numeric += time.perf_counter() - start
 
 
 def _check_numbers(

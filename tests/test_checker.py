@@ -292,6 +292,20 @@ def test_a_claim_the_first_strategy_does_not_prove_is_judged_strictly_before_the
     assert any(a.strategy == "never zero" for a in unproved.evidence[0].attempts)
 
 
+def test_a_sign_fact_the_first_strategy_does_not_show_is_not_shown_again_with_every_strategy(monkeypatch):
+    """A NonNegative claim without the convexity rule is shown from the assumptions alone, the same
+    whatever the strategies: one attempt, not a second with the whole list."""
+    from symderiv import symbolic
+
+    shown = []
+    is_nonnegative = symbolic.is_nonnegative
+    monkeypatch.setattr(symbolic, "is_nonnegative", lambda *a, **kw: shown.append(a) or is_nonnegative(*a, **kw))
+    e = Derivation("sign")
+    e.claim("S", r"x^2 - 2x + 1 \ge 0")(lambda: NonNegative(u**2 - 2 * u + 1, [Real(u)]))
+    verdict = check(e.obligations[0], Settings(samples=500))
+    assert verdict.status is Status.NUMERIC and len(shown) == 1
+
+
 def test_a_hidden_difference_is_refuted_even_where_floats_fail_beyond_the_budget():
     """The numbers end without agreeing, so no proof follows: the strict judgement is made at once."""
     big = sp.Integer(10) ** 40
