@@ -208,11 +208,12 @@ def term_slips(side, symbols, *, sign_only: bool = False) -> Iterator[tuple[str,
     where = f" of entry {index}" if index else ""
     terms = sp.Add.make_args(entry)
     for t in terms:
-        yield f"negate term {_show(t)}{where}", _with_entry(side, index, entry - 2 * t)
+        shown = _show(t)  # printed once: a term of a large claim takes milliseconds to print
+        yield f"negate term {shown}{where}", _with_entry(side, index, entry - 2 * t)
         if len(terms) > 1:
-            yield f"drop term {_show(t)}{where}", _with_entry(side, index, entry - t)
+            yield f"drop term {shown}{where}", _with_entry(side, index, entry - t)
         if not sign_only:
-            yield f"double term {_show(t)}{where}", _with_entry(side, index, entry + t)
+            yield f"double term {shown}{where}", _with_entry(side, index, entry + t)
     nested = [a for a in sp.preorder_traversal(entry) if isinstance(a, sp.Add) and a is not entry]
     seen = []
     for a in nested:
