@@ -397,7 +397,9 @@ def _symbolic_then_strict(
 
 def _uses_strategies(claim: Claim) -> bool:
     """Whether the symbolic result depends on the rewrite strategies: a NonNegative claim without the
-    convexity rule is a sign fact, shown from the assumptions alone, the same with any of them."""
+    convexity rule is a sign fact, shown from the assumptions alone, the same with any of them.  (So
+    is one whose convexity rule the smoothness check then declines; telling needs that check, and it
+    is shown a second time.)"""
     return not (isinstance(claim, NonNegative) and claim.convex_in is None)
 
 

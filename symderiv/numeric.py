@@ -366,8 +366,8 @@ def _exact_with(domains: Domains, point: dict, values: dict) -> dict | None:
     """`exact_point` of the exact `point` with `values` (floats) in place: only the domains that
     draw them are made exact again and tested (a claim has hundreds of values, a candidate for a
     simpler counterexample changes a few); None if the result lies outside them."""
-    out = {**point, **values}
-    touched = [d for d in domains.parts if not values.keys().isdisjoint(d.symbols)]
+    out = {**point, **{s: Fraction(float(v)) for s, v in values.items()}}
+    touched = [d for d in domains.parts if not values.keys().isdisjoint(d.drawn())]
     for d in touched:
         out.update(d.make_exact({s: Fraction(float(out[s])) for s in d.symbols if s in out}))
     return out if all(d.contains_exact(out) for d in touched if d.drawn() <= out.keys()) else None

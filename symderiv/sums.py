@@ -227,17 +227,23 @@ def canonical(product: sp.Expr, limits: Sequence[tuple]) -> sp.Sum:
     names and the order of their indices get the same form.  Names start above every canonical
     index that a sum inside the product binds around one of these indices, so none is captured.
 
-    The form depends on the sum only up to the names of its indices, so it is remembered under
-    the sum with its indices named by position: the normal form merges the same sums again and
-    again under fresh names (a failed proof of N15's third line: 574 merges, 35 forms), and
-    trying every order of five indices builds 120 sums."""
-    placeholders = {index: _placeholder(k, index) for k, (index, _, _) in enumerate(limits)}
-    key = (product.xreplace(placeholders), sp.Tuple(*limits).xreplace(placeholders))
-    found = _CANONICAL.get(key)
+    The form is computed for the sum with its indices named by position, so that it depends on
+    the sum alone, not on the names its indices had (an index already named canonically, met
+    again inside a nested sum, would start the names one higher), and remembered under that: the
+    normal form merges the same sums again and again under fresh names (a failed proof of N15's
+    third line: 574 merges, 35 forms), and trying every order of five indices builds 120 sums.
+    A sum whose range bounds mention one of its indices is computed as written, not remembered."""
+    indices = [index for index, _, _ in limits]
+    if any(bound.has(*indices) for _, low, high in limits for bound in (sp.sympify(low), sp.sympify(high))):
+        return _least_form(product, limits)
+    placeholders = {index: _placeholder(k, index) for k, index in enumerate(indices)}
+    named = product.xreplace(placeholders)
+    by_position = sp.Tuple(*limits).xreplace(placeholders)
+    found = _CANONICAL.get((named, by_position))
     if found is None:
         if len(_CANONICAL) >= MAX_REMEMBERED:
             _CANONICAL.clear()
-        found = _CANONICAL[key] = _least_form(product, limits)
+        found = _CANONICAL[(named, by_position)] = _least_form(named, list(by_position))
     return found
 
 

@@ -9,9 +9,11 @@
   per obligation and size and re-sampled per seed, as the checker would sample them.  The
   strict judgement of typical instances in ball arithmetic (to 2^-4000), which the checker
   makes once per obligation and size and only where no proof settles the claim, is made for
-  the first seed's stream: judging each stream's so would cost three quarters of this file.
+  one of the streams, a different one for each obligation and size: judging each stream's so
+  would cost three quarters of this file.
 """
 
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -71,8 +73,9 @@ def test_fifty_seeds_never_refute_a_true_step(ob, size):
     claim = ob.build_for(size)
     comparisons = _comparisons(claim)
     defaults = Settings()
+    strict_seed = SEEDS[zlib.crc32(f"{ob.id} {size}".encode()) % len(SEEDS)]
     for seed in SEEDS:
-        strict = seed == SEEDS[0]
+        strict = seed == strict_seed
         rng = np.random.default_rng(instance_seed(seed, ob.id, size))
         for part, cmp, reference in comparisons:
             result = numeric.check(

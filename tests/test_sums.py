@@ -104,6 +104,20 @@ def test_a_sum_s_canonical_form_is_computed_once_for_every_naming_of_its_indices
     assert len(computed) == 3
 
 
+def test_a_sum_s_canonical_form_does_not_depend_on_the_names_its_indices_had() -> None:
+    """An index already named canonically, inside a nested sum that binds another canonical name,
+    as the normal form meets its own output again: the same form as under a user's name, whichever
+    comes first."""
+    b0, b1 = sums._bound(0), sums._bound(1)
+    user = (x[i] * sp.log(sp.Sum(g[i, b0], (b0, 1, A))), [(i, 1, S)])
+    again = (x[b1] * sp.log(sp.Sum(g[b1, b0], (b0, 1, A))), [(b1, 1, S)])
+    forms = []
+    for first, second in ((user, again), (again, user)):
+        sums._CANONICAL.clear()
+        forms.append({id(first): sums.canonical(*first), id(second): sums.canonical(*second)})
+    assert forms[0] == forms[1] and forms[0][id(user)] == forms[0][id(again)]
+
+
 # -- ranges and index shifts -----------------------------------------------------------------------
 
 
