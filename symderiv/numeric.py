@@ -231,14 +231,20 @@ def _real_or_nan_array(value) -> np.ndarray:
     return value
 
 
-def exact_point(domains: Domains, values: dict) -> dict | None:
+def exact_point(domains: Domains, values: dict, within: dict | None = None) -> dict | None:
     """The instance as exact rationals (each float's exact binary value, which ball arithmetic
-    holds exactly), with every domain's constraints made exact (a simplex's largest entry is 1
-    minus the others); None if it then lies outside the domain."""
-    point = {s: Fraction(float(v)) for s, v in values.items()}
-    for d in domains.parts:
-        point.update(d.make_exact({s: point[s] for s in d.symbols if s in point}))
-    return point if domains.contains_exact(point) else None
+    holds exactly), with the constraints of every domain that draws them made exact (a simplex's
+    largest entry is 1 minus the others); None if it then lies outside those domains.  With
+    `within`, an exact point that `values` replace some values of: only the domains that draw them
+    are made exact again (shrinking's candidates change a few values of hundreds)."""
+    given = {s: Fraction(float(v)) for s, v in values.items()}
+    point = {**(within or {}), **given}
+    touched = [(d, d.drawn()) for d in domains.parts]
+    touched = [(d, drawn) for d, drawn in touched if not given.keys().isdisjoint(drawn)]
+    for d, _ in touched:
+        exact = {s: given[s] if s in given else Fraction(float(point[s])) for s in d.symbols if s in point}
+        point.update(d.make_exact(exact))
+    return point if all(d.contains_exact(point) for d, drawn in touched if drawn <= point.keys()) else None
 
 
 def extended_values(domains: Domains, values: dict, instances: np.ndarray) -> dict:
@@ -350,7 +356,7 @@ def shrink(cmp: Comparison, point: dict, failure: Judgement, budget: int = 300) 
             budget -= 1
             if budget <= 0:
                 break
-            trial = _exact_with(cmp.domains, current, candidate)
+            trial = exact_point(cmp.domains, candidate, within=current)
             # The same point again (a uniform distribution over three actions is not exact in
             # binary, and making it sum to one exactly gives back the current point): no progress.
             if trial is None or trial == current:
@@ -360,17 +366,6 @@ def shrink(cmp: Comparison, point: dict, failure: Judgement, budget: int = 300) 
                 current, failure, improved = trial, found, True
                 break
     return current, failure
-
-
-def _exact_with(domains: Domains, point: dict, values: dict) -> dict | None:
-    """`exact_point` of the exact `point` with `values` (floats) in place: only the domains that
-    draw them are made exact again and tested (a claim has hundreds of values, a candidate for a
-    simpler counterexample changes a few); None if the result lies outside them."""
-    out = {**point, **{s: Fraction(float(v)) for s, v in values.items()}}
-    touched = [d for d in domains.parts if not values.keys().isdisjoint(d.drawn())]
-    for d in touched:
-        out.update(d.make_exact({s: Fraction(float(out[s])) for s in d.symbols if s in out}))
-    return out if all(d.contains_exact(out) for d in touched if d.drawn() <= out.keys()) else None
 
 
 def _settle_in_extended_precision(cmp, values, failing, worst_per_instance, rtol) -> tuple[int, np.ndarray]:

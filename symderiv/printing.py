@@ -66,7 +66,7 @@ class LinearArithmetic:
         # As the printers' `order="none"`: the terms in the order SymPy stores them; x + (-y) is x − y
         # exactly, in floats and in balls.
         terms = []
-        for t in expr.args:
+        for t in expr.args:  # a loop, not a generator: one frame less per level of nesting
             terms.append(self._term(t))
         return " + ".join(terms)
 

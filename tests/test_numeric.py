@@ -197,7 +197,7 @@ def test_a_candidate_point_is_made_exact_again_only_where_it_changes_and_as_a_wh
         point = exact_point(domains, drawn)
         floats = {s: float(v) for s, v in point.items()}
         for candidate in domains.simpler(floats):
-            made = numeric._exact_with(domains, point, candidate)
+            made = exact_point(domains, candidate, within=point)
             assert made == exact_point(domains, {**floats, **candidate})
             assert made is None or all(type(v) is Fraction for v in made.values())
             tried += 1
