@@ -23,8 +23,9 @@ class Heartbeat:
     lasted a while: of the pairs (obligation, size) being checked, in this process or in workers,
     the one whose phase has run longest; with none running, the wait for the next verdict."""
 
-    def __init__(self, stream: TextIO = sys.stderr, clock: Callable[[], float] = time.monotonic):
-        self.stream, self.clock = stream, clock
+    def __init__(self, stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic):
+        # sys.stderr as it is now, not as it was at import (a test's capture, closed since).
+        self.stream, self.clock = stream if stream is not None else sys.stderr, clock
         self._waiting = "checking"
         self._waiting_since = clock()
         #: The line last printed, as (what, since), and when: each is repeated every REPEAT seconds.

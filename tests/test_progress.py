@@ -1,6 +1,7 @@
 """Signs of life: a line on stderr once a phase has run a while, then now and then, never before."""
 
 import io
+import sys
 
 from symderiv.obligation import Derivation, Size
 from symderiv.progress import QUIET_FOR, REPEAT, Heartbeat
@@ -60,3 +61,9 @@ def test_with_several_pairs_running_the_longest_phase_is_reported_and_a_done_pai
     beat.verdict(1, 1)
     clock.now += QUIET_FOR
     assert beat.line() == f"  ... waiting for the next verdict (1/1 done): {QUIET_FOR:.0f}s"
+
+
+def test_a_heartbeat_writes_to_stderr_as_it_is_when_made(monkeypatch):
+    now = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", now)
+    assert Heartbeat().stream is now  # not the stream of the run that first imported the module
