@@ -15,7 +15,10 @@ than its largest element.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import contextvars
+import math
+from collections.abc import Iterator, Sequence
 
 import flint
 import sympy as sp
@@ -30,6 +33,28 @@ TERM_BUDGET = 50_000_000
 
 class WorkBudgetExceeded(ArithmeticError):
     """A zero test produced more polynomial terms than its budget allows."""
+
+
+class OperationAboveBound(BaseException):
+    """One polynomial operation could produce more terms than `operations_at_most` allows here.
+    Not an outcome of the zero test (no strategy may catch it): it ends a test run where only a
+    small one should, and the caller runs it again where none is bounded."""
+
+
+#: The most terms one operation may produce, or None: any.
+_OPERATION_BOUND: contextvars.ContextVar[int | None] = contextvars.ContextVar("symderiv_operation_bound", default=None)
+
+
+@contextlib.contextmanager
+def operations_at_most(terms: int) -> Iterator[None]:
+    """Inside the block, an operation that could produce more than `terms` terms (a product, by
+    the product of its operands' terms) raises `OperationAboveBound` before FLINT starts it: a
+    FLINT call is not interrupted by a timer, so this bounds its time and memory."""
+    token = _OPERATION_BOUND.set(terms)
+    try:
+        yield
+    finally:
+        _OPERATION_BOUND.reset(token)
 
 
 def generalise(e: sp.Expr, symbols: dict, done: dict | None = None) -> sp.Expr:
@@ -81,6 +106,7 @@ class Fractions:
     def __init__(self, exprs: Sequence[sp.Expr], substitutions: dict | None = None, budget: int = TERM_BUDGET):
         substitutions = substitutions or {}
         self.budget = budget
+        self.bound = _OPERATION_BOUND.get()
         symbols = free_symbols_of([*exprs, *substitutions.values()])
         generators = sorted(symbols - set(substitutions), key=sp.default_sort_key) or [sp.Dummy("unused")]
         self.context = flint.fmpq_mpoly_ctx.get(tuple(f"x{i}" for i in range(len(generators))), "degrevlex")
@@ -112,6 +138,7 @@ class Fractions:
             numerator, exponents = self.one, dict[sp.Expr, int]()
             for factor in e.args:
                 n, powers = self.fraction(factor)
+                self._at_most(len(numerator) * len(n))
                 numerator = numerator * n
                 for f, k in powers:
                     exponents[f] = exponents.get(f, 0) + k
@@ -120,6 +147,7 @@ class Fractions:
             n, powers = self.fraction(e.base)
             k = int(e.exp)
             if k >= 0:
+                self._at_most(_power_terms(len(n), k))
                 return n**k, tuple((f, j * k) for f, j in powers)
             if n.is_zero():
                 raise ZeroDivisionError(f"the denominator {e.base} is the zero function")
@@ -139,10 +167,16 @@ class Fractions:
             for (n, _), powers in zip(terms, have):
                 for f, low in lowest.items():
                     if powers.get(f, 0) != low:
-                        n = n * self.factors[f] ** (powers.get(f, 0) - low)
+                        k = powers.get(f, 0) - low
+                        self._at_most(len(n) * _power_terms(len(self.factors[f]), k))
+                        n = n * self.factors[f] ** k
                 total = total + n
             return total, tuple((f, k) for f, k in lowest.items() if k)
         raise ValueError(f"not a rational function of its symbols: {e}")
+
+    def _at_most(self, terms: int) -> None:
+        if self.bound is not None and terms > self.bound:
+            raise OperationAboveBound(f"an operation of up to {terms:,} terms, above {self.bound:,}")
 
     def _factor(self, monic) -> int:
         """The id of `monic` among the factors met so far, added if it is new."""
@@ -153,6 +187,11 @@ class Fractions:
         self.factors.append(monic)
         self._factor_index.setdefault(key, []).append(len(self.factors) - 1)
         return len(self.factors) - 1
+
+
+def _power_terms(terms: int, k: int) -> int:
+    """The most terms a polynomial of `terms` terms has raised to the power k ≥ 0."""
+    return math.comb(max(terms + k - 1, 0), k)
 
 
 def vanishing(exprs: Sequence[sp.Expr], substitutions: dict | None = None) -> list[bool]:

@@ -4,9 +4,12 @@ Strategies run cheapest first; `simplify` is the last resort.  None of them
 forces a rewrite that the symbols' assumptions do not justify.  What ends an attempt
 that cannot succeed is a work budget, counted the same on every machine: polynomial
 terms in the rational engine, the size of the tree before a SymPy rewrite.  SymPy has
-no time limit of its own, so every attempt also runs in a forked worker process under
-a CPU-time limit (a safety net, far above what a proof needs), and the parent kills the
-worker if that limit cannot reach it.
+no time limit of its own, so every attempt runs under a CPU-time limit (a safety net, far
+above what a proof needs), in a forked worker process that the parent kills if that limit
+cannot reach it.  A zero test of symderiv's own engines (`Strategy.in_process`) runs first
+in the checking process, where forking a large process costs more than most tests: within
+a small CPU budget and with every polynomial operation bounded, it gives the worker's result
+or is handed to a worker, from the start.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
+import random
 import resource
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -48,6 +53,9 @@ class Strategy:
     #: ends the attempt at the same size on every machine (SymPy's rewrites walk trees, and their
     #: cost grows with the tree, not with the shared graph).
     max_nodes: int | None = 20_000
+    #: The rewrite may run in the checking process itself (`prove_zero`): a timer interrupts it,
+    #: its memory grows with its CPU time, and its FLINT calls are bounded (`rational`).
+    in_process: bool = False
 
 
 def tree_size(expr, limit: int) -> int:
@@ -101,7 +109,13 @@ def _generalise_and_cancel(e, eliminations: dict | None = None):
 # most steps in a few hundredths of a second, with the constraints used inside its ring, and
 # fails as fast where it cannot; the generic constraint step after `expand` costs ten times more.
 DEFAULT_STRATEGIES: tuple[Strategy, ...] = (
-    Strategy("generalise+cancel", _generalise_and_cancel, constrained=_generalise_and_cancel, joint=rational.vanishing),
+    Strategy(
+        "generalise+cancel",
+        _generalise_and_cancel,
+        constrained=_generalise_and_cancel,
+        joint=rational.vanishing,
+        in_process=True,
+    ),
     Strategy("expand", sp.expand),
     Strategy("expand_log+cancel_by_denominator", lambda e: _cancel_by_denominator(_expand_log(sp.expand(e)))),
     Strategy("cancel", lambda e: sp.cancel(sp.together(e))),
@@ -179,8 +193,9 @@ def _attempt(
         return None, record
     t0, cpu0 = time.perf_counter(), time.process_time()
     out, outcome, detail, elements, zeros = None, Outcome.ERROR, "", 1, 0
+    limit = None
     try:
-        with cpu_time_limit(time_limit):
+        with cpu_time_limit(time_limit) as limit:
             out = strategy.rewrite(expr)
         if joint:
             elements, zeros = len(out), sum(out)
@@ -188,6 +203,8 @@ def _attempt(
         else:
             outcome = Outcome.PROVED if out == 0 else Outcome.NOT_ZERO
     except TimeLimitExceeded:
+        if limit is None or not limit.reached:
+            raise  # a limit around this attempt's
         outcome = Outcome.TIMED_OUT
     except rational.WorkBudgetExceeded as exc:
         outcome, detail = Outcome.BUDGET_EXCEEDED, str(exc)
@@ -418,16 +435,70 @@ def prove_zero(
     """Try to show that every expression in `diffs` is identically zero.
 
     Each strategy gets `time_limit` seconds of CPU time per expression; the worker as a
-    whole is killed if it outlives the sum of its limits by a margin of wall-clock time."""
+    whole is killed if it outlives the sum of its limits by a margin of wall-clock time.
+    A test that can run in this process (`in_this_process`) does, with the worker's result."""
     t0 = time.perf_counter()
     # Named quantities are the expressions they name: the rewrites must see those (a claim has
     # unfolded them already; a caller of the engine may not have).
     diffs = [unfold(sp.sympify(d)) for d in diffs]
     if all(d == 0 for d in diffs):
         return SymbolicResult(True, strategy="identical", seconds=time.perf_counter() - t0)
+    result = in_this_process(diffs, eliminations or {}, strategies, time_limit)
+    if result is None:
+        result = _in_worker(diffs, eliminations or {}, strategies, time_limit)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+#: CPU seconds a zero test may take in the checking process before a worker takes it over, and
+#: the most terms one of its polynomial operations may produce there: together they bound what
+#: it costs (a FLINT call, which no timer interrupts, takes about a second per ten million terms).
+#: Measured on the bundled proofs, nine tests in ten finish within them; forking a process of a
+#: few hundred megabytes costs some 40 ms, more than most of those take.
+IN_PROCESS_SECONDS = 1.0
+IN_PROCESS_TERMS = 1_000_000
+
+
+class _BeyondBudget(BaseException):
+    """The zero test outgrew IN_PROCESS_SECONDS; no strategy may catch it."""
+
+
+def in_this_process(
+    diffs: list[sp.Expr], eliminations: dict, strategies: Sequence[Strategy], time_limit: float
+) -> SymbolicResult | None:
+    """The zero test run in this process, where that gives what a worker would give: every strategy
+    may run here (`Strategy.in_process`), and the test ends within IN_PROCESS_SECONDS of CPU time and
+    IN_PROCESS_TERMS per polynomial operation, with no limit of its own reached and no memory
+    exhausted.  None otherwise: a worker then runs it from the start, so which of the two ran it
+    depends on the machine, never what it found.  The global random state (SymPy shuffles with it)
+    is left as a worker leaves it."""
+    if threading.current_thread() is not threading.main_thread() or not all(st.in_process for st in strategies):
+        return None
+    state = random.getstate()
+    try:
+        with rational.operations_at_most(IN_PROCESS_TERMS), cpu_time_limit(IN_PROCESS_SECONDS, _BeyondBudget) as budget:
+            result = _prove_all(diffs, eliminations, strategies, time_limit)
+    except (_BeyondBudget, rational.OperationAboveBound):
+        return None
+    except TimeLimitExceeded:  # a limit around the test's (each attempt's own is recorded in it)
+        raise
+    except Exception:  # the worker reports it
+        return None
+    finally:
+        random.setstate(state)
+    stopped = (Outcome.TIMED_OUT, Outcome.OUT_OF_MEMORY)
+    if budget.reached or any(a.outcome in stopped for a in result.attempts):
+        return None
+    return result
+
+
+def _in_worker(
+    diffs: list[sp.Expr], eliminations: dict, strategies: Sequence[Strategy], time_limit: float
+) -> SymbolicResult:
+    """The zero test in a forked worker, killed if its limits cannot reach it."""
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(sender, diffs, eliminations or {}, tuple(strategies), time_limit))
+    proc = ctx.Process(target=_worker, args=(sender, diffs, eliminations, tuple(strategies), time_limit))
     proc.start()
     sender.close()
     # Per difference: the denominator check, and a rewrite and a constraint step per strategy.
@@ -453,7 +524,6 @@ def prove_zero(
             proc.kill()
         proc.join()
         receiver.close()
-    result.seconds = time.perf_counter() - t0
     return result
 
 

@@ -1,18 +1,22 @@
+import random
 import signal
 import time
 
+import pytest
 import sympy as sp
 
-from symderiv import Domains
-from symderiv.limits import TIMER_SIGNAL
+from symderiv import Domains, symbolic
+from symderiv.limits import TIMER_SIGNAL, TimeLimitExceeded, cpu_time_limit
 from symderiv.outcome import Outcome
 from symderiv.rl import SymbolicMDP
 from symderiv.symbolic import (
     DEFAULT_STRATEGIES,
     Strategy,
     _denominators,
+    _in_worker,
     _nonzero_somewhere,
     _zero_denominator,
+    in_this_process,
     is_nonnegative,
     prove_zero,
 )
@@ -199,3 +203,73 @@ def test_a_rewrite_is_not_tried_on_a_tree_larger_than_its_work_budget():
     assert not result.zero and not result.timed_out
     assert any(a.outcome is Outcome.BUDGET_EXCEEDED for a in result.attempts), result.attempts
     assert not result.machine_dependent
+
+
+def _findings(result):
+    """What a zero test found, without its timings."""
+    return (
+        result.zero,
+        result.strategy,
+        result.residual,
+        result.error,
+        [(a.strategy, a.outcome, a.elements, a.zeros, a.detail, a.part) for a in result.attempts],
+    )
+
+
+FIRST = DEFAULT_STRATEGIES[:1]
+
+
+@pytest.mark.parametrize(
+    "diffs, eliminations",
+    [
+        ([sp.log(x * y) - sp.log(x) - sp.log(y), sp.exp(u) ** 2 - sp.exp(2 * u)], {}),
+        ([sp.log(u * v) - sp.log(u) - sp.log(v)], {}),  # not proved: logs of reals do not split
+        ([x + y - 1, 1 / (x + y - 1)], {y: 1 - x}),  # a denominator zero on the whole domain
+    ],
+)
+def test_a_zero_test_run_in_this_process_finds_what_a_worker_finds(diffs, eliminations):
+    here = in_this_process(diffs, eliminations, FIRST, 10.0)
+    assert here is not None
+    assert _findings(here) == _findings(_in_worker(diffs, eliminations, FIRST, 10.0))
+
+
+def test_only_strategies_that_may_run_here_do_and_the_random_state_is_left_alone():
+    assert all(st.in_process for st in FIRST) and not any(st.in_process for st in DEFAULT_STRATEGIES[1:])
+    assert in_this_process([u - v], {}, DEFAULT_STRATEGIES, 10.0) is None
+    state = random.getstate()
+    assert in_this_process([sp.log(x * y) - sp.log(x) - sp.log(y)], {}, FIRST, 10.0) is not None
+    assert random.getstate() == state
+
+
+def test_a_polynomial_operation_above_the_bound_hands_the_test_to_a_worker(monkeypatch):
+    s = sp.symbols("s0:6", positive=True)
+    diff = sp.Add(*s) ** 5 - sp.expand(sp.Add(*s) ** 5)  # (s0 + ... + s5)^5 has 252 terms
+    assert in_this_process([diff], {}, FIRST, 10.0) is not None
+    monkeypatch.setattr(symbolic, "IN_PROCESS_TERMS", 100)
+    assert in_this_process([diff], {}, FIRST, 10.0) is None
+    result = prove_zero([diff], strategies=FIRST)
+    assert result.zero and result.strategy == "generalise+cancel"
+
+
+def _spin_here(expr):
+    while True:
+        pass
+
+
+def test_a_test_that_outgrows_the_budget_is_run_by_a_worker_from_the_start(monkeypatch):
+    monkeypatch.setattr(symbolic, "IN_PROCESS_SECONDS", 0.1)
+    spin = (Strategy("forever", _spin_here, in_process=True),)
+    assert in_this_process([u - v], {}, spin, 0.6) is None
+    result = prove_zero([u - v], strategies=spin, time_limit=0.6)
+    (stopped,) = [a for a in result.attempts if a.strategy == "forever"]
+    # Stopped by its own limit, in a worker: the budget here would have ended it at 0.1 s.
+    assert stopped.outcome is Outcome.TIMED_OUT and stopped.cpu_seconds > 0.5
+
+
+def test_a_limit_around_a_test_run_here_ends_it():
+    spin = (Strategy("forever", _spin_here, in_process=True),)
+    t0 = time.process_time()
+    with pytest.raises(TimeLimitExceeded):
+        with cpu_time_limit(0.2):
+            prove_zero([u - v], strategies=spin, time_limit=30)
+    assert time.process_time() - t0 < 0.9  # neither the budget (a second) nor the attempt (thirty) ended it
