@@ -69,6 +69,15 @@ def _facts_of_declaration(declared: frozenset[tuple[str, bool]]) -> tuple[tuple[
     return tuple((k, v) for k in sorted(_assume_defined) if (v := getattr(probe, f"is_{k}")) is not None)
 
 
+@lru_cache(maxsize=1 << 16)
+def _unguaranteed_facts(term: sp.Expr, implies: frozenset[tuple[str, bool]]) -> tuple[tuple[str, bool], ...]:
+    """The facts SymPy decides for `term` that it does not decide the same way for a symbol declared
+    with `implies` alone: looked up once per term, since a model at 12×30 has thousands of
+    entries, made again at every size of every claim over it."""
+    guaranteed = dict(_facts_of_declaration(implies))
+    return tuple((k, v) for k, v in _decided_facts(term).items() if guaranteed.get(k) is not v)
+
+
 def _generators(facts: dict[str, bool], implies: Mapping[str, bool]) -> dict[str, bool]:
     """Few of `facts` from which SymPy deduces the rest (with `implies`): positive=True rather
     than the dozen facts it entails, for naming what a function was declared with."""
@@ -165,18 +174,12 @@ class Domain:
         """Assumptions carried by a symbol or function that this domain does not guarantee: any fact
         SymPy decides for it that it does not decide, the same way, for a symbol carrying only the
         assumptions the domain implies."""
-        guaranteed = dict(_facts_of_declaration(frozenset(self.implies.items())))
+        implies = frozenset(self.implies.items())
         implied = ", ".join(f"{k}={v}" for k, v in self.implies.items())
         problems = []
-        fine: set[frozenset] = set()  # declarations of symbols found to carry nothing more
         for term in self.declared():
-            declared = frozenset(term.assumptions0.items()) if type(term) is sp.Symbol else None
-            if declared in fine:
-                continue
-            extra = {k: v for k, v in _decided_facts(term).items() if guaranteed.get(k) is not v}
+            extra = dict(_unguaranteed_facts(term, implies))
             if not extra:
-                if declared is not None:
-                    fine.add(declared)
                 continue
             declaration = getattr(term, "_assumptions_orig", None) or _generators(extra, self.implies)
             given = ", ".join(f"{k}={v}" for k, v in declaration.items())
@@ -557,7 +560,7 @@ class SmoothFunctions(Domain):
         """f's concrete member at one sampled instance, as a NumPy function of the parameter.
         It accepts complex arguments, so a reference can take complex-step derivatives."""
         coefficients = self.coefficients[f]
-        family = _compiled_family()
+        family = compiled_family()
         fixed = [values[c] for c in coefficients]
         return lambda t: family(t, *fixed)
 
@@ -611,12 +614,12 @@ def _family_derivative(order: int) -> sp.Expr:
     return sp.diff(_family(parameter, tuple(coefficients)), parameter, order)
 
 
-@lru_cache(maxsize=1)
-def _compiled_family() -> Callable[..., Any]:
-    """The concrete family compiled once, a function of (θ, a, b, c, d, e, g): a reference asks for
-    its member at every instance, and every function's family is the same expression."""
-    parameter, *coefficients = _FAMILY_ARGUMENTS
-    return sp.lambdify(_FAMILY_ARGUMENTS, _family(parameter, tuple(coefficients)), modules="numpy")
+@lru_cache(maxsize=8)
+def compiled_family(order: int = 0) -> Callable[..., Any]:
+    """The concrete family's derivative of an order (0: the family itself) compiled once, a function
+    of (θ, a, b, c, d, e, g): a reference asks for a member at every instance, the numbers at large
+    sizes for hundreds of them at every size, and every function's family is the same expression."""
+    return sp.lambdify(_FAMILY_ARGUMENTS, _family_derivative(order), modules="numpy")
 
 
 @lru_cache(maxsize=8)

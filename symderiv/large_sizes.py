@@ -23,6 +23,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from . import numeric
+from .domain import compiled_family
 from .indexed import IndexEqual, Instance, SmoothTable, Table, ValueTable
 from .obligation import Size
 
@@ -362,12 +363,10 @@ def _arrays(claim: IndexEqual, instance: Instance, values: Mapping, n: int, orde
         if not (isinstance(t, SmoothTable) and t.function in instance.functions):
             continue
         cells = instance.functions[t.function]
-        first = next(iter(cells.values()))
         d = instance.families[t.function]
         shape = tuple(instance.counts[r.size] for r in t.ranges)
         for order in orders:
-            family = sp.diff(d.concrete(first), d.parameter, order)
-            compiled = sp.lambdify((d.parameter, *d.coefficients[first]), family, "numpy")
+            compiled = compiled_family(order)
             columns = [compiled(values[d.parameter], *(values[c] for c in d.coefficients[f])) for f in cells.values()]
             functions[(t.function, order)] = np.stack(columns).reshape(*shape, n)
     for t in instance.defined.values():

@@ -3,7 +3,16 @@ import pytest
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from symderiv.domain import DomainError, Domains, OpenInterval, Positive, Real, Simplex, SmoothFunctions
+from symderiv.domain import (
+    DomainError,
+    Domains,
+    OpenInterval,
+    Positive,
+    Real,
+    Simplex,
+    SmoothFunctions,
+    compiled_family,
+)
 
 
 def test_every_sampler_stays_in_its_domain():
@@ -167,3 +176,13 @@ def test_simplices_of_as_many_entries_are_drawn_together_each_from_its_own_law()
     first, second = (np.array([values[s] for s in row.symbols]) for row in rows[:2])
     assert not np.allclose(first, second)
     assert abs(np.corrcoef(first[0], second[0])[0, 1]) < 0.1
+
+
+@pytest.mark.parametrize("order", [0, 1, 2])
+def test_the_compiled_family_is_the_familys_derivative_of_each_order(order):
+    t = sp.Symbol("theta", real=True)
+    f = sp.Function("f", real=True)(t)
+    d = SmoothFunctions([f], t)
+    values = dict(zip(d.coefficients[f], [0.7, -1.3, 0.4, 2.1, 0.9, -0.6]))
+    exact = sp.diff(d.concrete(f), t, order).subs({**values, t: 0.35})
+    assert compiled_family(order)(0.35, *values.values()) == pytest.approx(float(exact), rel=1e-13)
