@@ -3,7 +3,7 @@ import pytest
 import sympy as sp
 
 from symderiv.outcome import Outcome
-from symderiv.rational import Fractions, generalise, vanishing
+from symderiv.rational import Fractions, _split_log, generalise, vanishing
 from symderiv.rl import SymbolicMDP
 from symderiv.symbolic import DEFAULT_STRATEGIES, prove_zero
 
@@ -102,3 +102,14 @@ def test_a_zero_test_over_its_term_budget_stops_at_the_same_point_every_time():
     for _ in range(2):
         with pytest.raises(WorkBudgetExceeded):
             Fractions([big], budget=400).vanishes(big)
+
+
+def test_a_log_is_split_as_sympys_expand_log_splits_it():
+    x, y = sp.symbols("x y", positive=True)
+    u = sp.Symbol("u", real=True)
+    assert _split_log(sp.log(x * y**2)) == sp.log(x) + 2 * sp.log(y)
+    assert _split_log(sp.log(u * x)) == sp.log(x) + sp.log(u)  # u is not known positive: log(u) stays whole
+    assert _split_log(sp.log(u**2)) == sp.log(u**2)
+    assert _split_log(sp.log(8 * x)) == 3 * sp.log(2) + sp.log(x)
+    for e in (sp.log(x * sp.exp(u) / (1 + y)), sp.log(sp.log(x * y) * x**3)):
+        assert _split_log(e) == sp.expand_log(e)
