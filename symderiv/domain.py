@@ -536,12 +536,14 @@ class SmoothFunctions(Domain):
         )
         # An exact replacement of f(θ), as xreplace, not subs (100x faster), each distinct node once;
         # a derivative of f(θ) in θ by the family's derivative, differentiated once for every family.
+        # The nodes rebuilt are left unevaluated: the result is only computed with, in floats and in
+        # balls, and SymPy's evaluation of each (its assumption queries) cost more than the numbers.
         derivatives = {
             d: self.derivative(d.expr, d.variable_count[0][1])
             for d in atoms_of([expr], sp.Derivative)
             if d.expr in self.coefficients and len(d.variable_count) == 1 and d.variable_count[0][0] == self.parameter
         }
-        out = replaced(expr, {**derivatives, **{f: self.concrete(f) for f in self.functions}})
+        out = replaced(expr, {**derivatives, **{f: self.concrete(f) for f in self.functions}}, evaluate=False)
         if other_arguments:
             elsewhere = {g for g in atoms_of([out], AppliedUndef) if g.func in by_name and len(g.args) == 1}
             out = replaced(
