@@ -83,7 +83,19 @@ class _BallPrinter(LinearArithmetic, MpmathPrinter):
 
 
 def _method(name):
-    return lambda x: getattr(_ball(x), name)()
+    """The ball method `name` as a function, a number made a ball first: looked up once, not by
+    name at each of the hundreds of calls a claim makes per point."""
+    on_real, on_complex = getattr(flint.arb, name, None), getattr(flint.acb, name, None)
+
+    def method(x):
+        kind = type(x)
+        if kind is flint.arb and on_real is not None:
+            return on_real(x)
+        if kind is flint.acb and on_complex is not None:
+            return on_complex(x)
+        return getattr(_ball(x), name)()
+
+    return method
 
 
 def _ball(x):

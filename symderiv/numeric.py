@@ -14,6 +14,7 @@ simplest point of the domain that still fails so.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -331,8 +332,15 @@ def _instances(values: dict, indices: Sequence[int] | np.ndarray) -> list[dict]:
 
 def _complexity(values: dict) -> tuple:
     """Shorter decimals first, then smaller magnitudes: 0 < 1 < 0.5 < 0.27 < 12.1087."""
-    digits = sum(len(repr(abs(float(v))).rstrip("0").rstrip(".")) for v in values.values())
-    return digits, sum(abs(float(v)) for v in values.values())
+    magnitudes = [abs(float(v)) for v in values.values()]
+    return sum(map(_digits, magnitudes)), sum(magnitudes)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _digits(magnitude: float) -> int:
+    """The length of a magnitude's shortest decimal: shrinking measures the same values again after
+    each step it takes."""
+    return len(repr(magnitude).rstrip("0").rstrip("."))
 
 
 def shrink(cmp: Comparison, point: dict, failure: Judgement, budget: int = 300) -> tuple[dict, Judgement]:
