@@ -75,10 +75,12 @@ def generalise(e: sp.Expr, symbols: dict, done: dict | None = None) -> sp.Expr:
 def _generalised(e: sp.Expr, symbols: dict, done: dict) -> sp.Expr:
     if e.is_Atom and not isinstance(e, sp.NumberSymbol):
         return e
+    # Sums, products and powers are rebuilt unevaluated: only `Fractions` reads them, which does
+    # their arithmetic itself (SymPy's evaluation, its assumption queries above all, cost more).
     if isinstance(e, (sp.Add, sp.Mul)):
-        return e.func(*(generalise(a, symbols, done) for a in e.args))
+        return e.func(*(generalise(a, symbols, done) for a in e.args), evaluate=False)
     if isinstance(e, sp.Pow) and e.exp.is_Integer:
-        return sp.Pow(generalise(e.base, symbols, done), e.exp)
+        return sp.Pow(generalise(e.base, symbols, done), e.exp, evaluate=False)
     if isinstance(e, sp.exp):
         split = [term.as_coeff_Mul() for term in sp.Add.make_args(e.exp)]
         if len(split) > 1 or split[0][0].is_Integer and split[0][0] != 1:
