@@ -6,12 +6,14 @@ the engines end hopeless work by counted budgets, the same on every machine.
 
 Limits nest: one interval timer is armed for the earliest deadline among those in force, and
 each block, as it ends, arms it again for the blocks around it.  The exception a limit raises
-is its own, so a block can tell its limit from one around it.
+is its own and names it (`raised_by`), so a block can tell its limit from one around it.  A
+forked child keeps none of its parent's limits.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 import time
@@ -47,10 +49,32 @@ def _on_timer(signum, frame):
     due = _due()
     if not due:
         return
-    # The timer was armed for the earliest deadline; among equal ones the outermost is reached.
+    # Among equal deadlines the outermost is reached.
     limit = min(due, key=lambda x: x.deadline)
+    if time.process_time() < limit.deadline:
+        # The signal of a limit that has ended since (or a timer a little ahead of this clock).
+        _arm()
+        return
     limit.reached = True
-    raise limit.exception
+    _arm()  # the limits around it stay armed, even where what it raises is caught
+    error = limit.exception()
+    error.limit = limit  # type: ignore[attr-defined]
+    raise error
+
+
+def raised_by(error: BaseException, limit: Limit | None) -> bool:
+    """Whether `error` is the exception that reaching `limit` raised."""
+    return limit is not None and getattr(error, "limit", None) is limit
+
+
+def _forget_limits() -> None:
+    """A forked child keeps no limit of its parent's: their deadlines are on the parent's CPU clock
+    (the child's starts at zero, and its interval timer unset), and the blocks that set them never
+    end in the child."""
+    _ACTIVE.clear()
+
+
+os.register_at_fork(after_in_child=_forget_limits)
 
 
 def _arm() -> None:

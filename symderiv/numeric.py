@@ -120,8 +120,20 @@ class Judgement:
     bits: int = 0
 
 
-def _terms(expr: sp.Expr) -> tuple:
-    return sp.Add.make_args(expr)
+def _terms(expr: sp.Expr) -> list:
+    """The terms a side adds up, as SymPy's evaluation lists them: a sum inside a sum flattened, and
+    a number times a sum distributed over it.  A side whose unknown functions were replaced by
+    their families unevaluated (`SmoothFunctions.concretise`) holds such sums, which evaluating it
+    would have merged into the side's own terms: its rounding scale is theirs."""
+    out: list = []
+    for term in sp.Add.make_args(expr):
+        if term.is_Add:
+            out += _terms(term)
+        elif term.is_Mul and len(term.args) == 2 and term.args[0].is_Rational and term.args[1].is_Add:
+            out += [sp.Mul(term.args[0], t, evaluate=False) for t in _terms(term.args[1])]
+        else:
+            out.append(term)
+    return out
 
 
 class Comparison:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import os
-import random
 import resource
 import threading
 import time
@@ -28,12 +27,13 @@ from fractions import Fraction
 from typing import Any
 
 import sympy as sp
+from sympy.core.random import _assumptions_rng
 
 from . import rational
 from .definitions import unfold
 from .enclosure import excludes_zero
 from .expressions import atoms_of, distinct_preorder, free_symbols_of, replaced
-from .limits import TimeLimitExceeded, cpu_time_limit
+from .limits import TimeLimitExceeded, cpu_time_limit, raised_by
 from .outcome import Attempt, Outcome
 
 
@@ -202,8 +202,8 @@ def _attempt(
             outcome = Outcome.PROVED if all(out) else Outcome.NOT_ZERO
         else:
             outcome = Outcome.PROVED if out == 0 else Outcome.NOT_ZERO
-    except TimeLimitExceeded:
-        if limit is None or not limit.reached:
+    except TimeLimitExceeded as exc:
+        if not raised_by(exc, limit):
             raise  # a limit around this attempt's
         outcome = Outcome.TIMED_OUT
     except rational.WorkBudgetExceeded as exc:
@@ -469,12 +469,13 @@ def in_this_process(
     """The zero test run in this process, where that gives what a worker would give: every strategy
     may run here (`Strategy.in_process`), and the test ends within IN_PROCESS_SECONDS of CPU time and
     IN_PROCESS_TERMS per polynomial operation, with no limit of its own reached and no memory
-    exhausted.  None otherwise: a worker then runs it from the start, so which of the two ran it
-    depends on the machine, never what it found.  The global random state (SymPy shuffles with it)
-    is left as a worker leaves it."""
+    exhausted, and no attempt ended in an error (a RecursionError depends on the stack below).  None
+    otherwise: a worker then runs it from the start, so which of the two ran it depends on the
+    machine, never what it found.  The generator SymPy shuffles its assumption queries with is left
+    as a worker leaves it."""
     if threading.current_thread() is not threading.main_thread() or not all(st.in_process for st in strategies):
         return None
-    state = random.getstate()
+    state = _assumptions_rng.getstate()
     try:
         with rational.operations_at_most(IN_PROCESS_TERMS), cpu_time_limit(IN_PROCESS_SECONDS, _BeyondBudget) as budget:
             result = _prove_all(diffs, eliminations, strategies, time_limit)
@@ -485,8 +486,8 @@ def in_this_process(
     except Exception:  # the worker reports it
         return None
     finally:
-        random.setstate(state)
-    stopped = (Outcome.TIMED_OUT, Outcome.OUT_OF_MEMORY)
+        _assumptions_rng.setstate(state)
+    stopped = (Outcome.TIMED_OUT, Outcome.OUT_OF_MEMORY, Outcome.ERROR)
     if budget.reached or any(a.outcome in stopped for a in result.attempts):
         return None
     return result

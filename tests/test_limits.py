@@ -1,9 +1,11 @@
+import multiprocessing
 import signal
 import time
 
 import pytest
 
-from symderiv.limits import TIMER, TIMER_SIGNAL, TimeLimitExceeded, cpu_time_limit
+from symderiv import limits
+from symderiv.limits import TIMER, TIMER_SIGNAL, TimeLimitExceeded, cpu_time_limit, raised_by
 
 
 class Outer(BaseException):
@@ -45,3 +47,37 @@ def test_the_signal_handler_is_restored_and_nothing_fires_after_the_block():
     assert signal.getsignal(TIMER_SIGNAL) is before
     assert signal.getitimer(TIMER) == (0.0, 0.0)
     _spin(0.2)  # a stale deadline would raise here
+
+
+def test_the_exception_names_the_limit_that_raised_it():
+    with pytest.raises(TimeLimitExceeded) as caught:
+        with cpu_time_limit(0.05) as limit:
+            _spin(5)
+    assert raised_by(caught.value, limit) and not raised_by(caught.value, None)
+    assert not raised_by(TimeLimitExceeded(), limit)
+
+
+def test_an_outer_limit_stays_armed_when_an_inner_ones_exception_is_caught():
+    t0 = time.process_time()
+    with pytest.raises(Outer):
+        with cpu_time_limit(0.4, Outer) as outer:
+            with cpu_time_limit(0.1) as inner:
+                try:
+                    _spin(0.3)
+                except TimeLimitExceeded:  # caught and dropped, as code inside a rewrite may do
+                    pass
+                _spin(5)  # still inside the inner block
+    assert inner.reached and outer.reached
+    assert time.process_time() - t0 < 2  # the outer limit ended it, not the end of the inner block
+
+
+def test_a_forked_child_keeps_none_of_its_parents_limits():
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    with cpu_time_limit(30):
+        child = context.Process(target=lambda: sender.send(len(limits._ACTIVE)))
+        child.start()
+        in_child = receiver.recv()
+        child.join()
+        assert len(limits._ACTIVE) == 1
+    assert in_child == 0  # a deadline on the parent's clock would end the child's work at random

@@ -217,3 +217,14 @@ def test_compiling_a_claim_leaves_sympy_s_cache_as_it_is(monkeypatch):
     cmp.evaluate({x: np.array([1.0]), c: np.array([2.0])}, 1)
     lhs, rhs, _ = cmp.balls({x: 1, c: 2}, 128)
     assert lhs[0].overlaps(rhs[0]) and not emptied
+
+
+def test_the_rounding_scale_counts_a_concretised_familys_terms_as_the_sides_own():
+    """Families replace unknown functions unevaluated; the terms the scale adds up are those the
+    evaluated side would have (a number times the family distributed over its terms)."""
+    t = sp.Symbol("theta", real=True)
+    q, r = sp.Function("q", real=True)(t), sp.Symbol("r", real=True)
+    d = SmoothFunctions([q], t)
+    side = d.concretise(2 * q + r)
+    evaluated = sp.Add.make_args(d.concrete(q) * 2 + r)
+    assert sorted(map(str, (sp.sympify(str(x)) for x in numeric._terms(side)))) == sorted(map(str, evaluated))
