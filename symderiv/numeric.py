@@ -252,8 +252,7 @@ def exact_point(domains: Domains, values: dict, within: dict | None = None) -> d
     are made exact again (shrinking's candidates change a few values of hundreds)."""
     given = {s: Fraction(float(v)) for s, v in values.items()}
     point = {**(within or {}), **given}
-    touched = [(d, d.drawn()) for d in domains.parts]
-    touched = [(d, drawn) for d, drawn in touched if not given.keys().isdisjoint(drawn)]
+    touched = [(d, drawn) for d in domains.parts if not given.keys().isdisjoint(drawn := d.drawn())]
     for d, _ in touched:
         exact = {s: given[s] if s in given else Fraction(float(point[s])) for s in d.symbols if s in point}
         point.update(d.make_exact(exact))

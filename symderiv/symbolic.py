@@ -447,9 +447,10 @@ def prove_zero(
     diffs = [unfold(sp.sympify(d)) for d in diffs]
     if all(d == 0 for d in diffs):
         return SymbolicResult(True, strategy="identical", seconds=time.perf_counter() - t0)
-    result = in_this_process(diffs, eliminations or {}, strategies, time_limit)
+    eliminations = eliminations or {}
+    result = in_this_process(diffs, eliminations, strategies, time_limit)
     if result is None:
-        result = _in_worker(diffs, eliminations or {}, strategies, time_limit)
+        result = _in_worker(diffs, eliminations, strategies, time_limit)
     result.seconds = time.perf_counter() - t0
     return result
 
