@@ -8,10 +8,18 @@ that the command line can answer a rerun with nothing changed (`replay`) without
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING
 
 from . import verdict
 from ._version import __version__ as __version__
+
+#: Entries per SymPy cache, read once when SymPy is first imported.  A claim at 3x3 builds and
+#: simplifies more distinct expressions than SymPy's default (1000) holds, and evicted ones are
+#: rebuilt with all their assumption queries: the note's cold run takes 10-15% less CPU with this.
+#: A value the user sets (the environment variable, or SymPy imported first) is kept.
+SYMPY_CACHE_SIZE = 100_000
+os.environ.setdefault("SYMPY_CACHE_SIZE", str(SYMPY_CACHE_SIZE))
 
 if TYPE_CHECKING:
     from .api import check
