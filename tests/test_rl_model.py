@@ -46,3 +46,14 @@ def test_objective_is_the_normalised_value_at_the_start(instance):
     m, values, x = instance
     V = numbers(m.value_of_policy(m.pi), values).ravel()
     assert np.isclose(numbers(m.objective(m.pi), values).item(), (1 - x.gamma) * x.p0 @ V, rtol=1e-10)
+
+
+def test_the_models_matrix_product_is_sympys_without_its_infinity_queries():
+    from symderiv.rl.model import _product
+
+    a = sp.Matrix(2, 3, lambda i, j: sp.Symbol(f"a{i}{j}", positive=True) if (i + j) % 2 else 0)
+    b = sp.Matrix(3, 2, lambda i, j: sp.exp(sp.Symbol(f"b{i}{j}")) / (1 + sp.Symbol("c", positive=True)))
+    assert _product(a, b) == a * b
+    assert _product(a, sp.zeros(3, 1)) == sp.zeros(2, 1)
+    with pytest.raises(ValueError, match=r"cannot multiply a \(2, 3\) matrix by a \(2, 3\) one"):
+        _product(a, a)

@@ -30,6 +30,22 @@ from ..obligation import Size
 from . import reference
 
 
+def _product(left: sp.Matrix, right: sp.Matrix) -> sp.Matrix:
+    """left·right, each entry Σ_k left[i,k]·right[k,j]: SymPy's own product first multiplies every
+    entry by zero to find an infinite one (0·∞ is NaN), a query that walks each Boltzmann entry
+    through the assumptions (a fifth of building the note's claims).  A model's entries are
+    finite, and a product with a structural zero is left out, as SymPy leaves it."""
+    if left.cols != right.rows:
+        raise ValueError(f"cannot multiply a {left.shape} matrix by a {right.shape} one")
+    return sp.Matrix(
+        left.rows,
+        right.cols,
+        lambda i, j: sp.Add(
+            *(left[i, k] * right[k, j] for k in range(left.cols) if left[i, k] != 0 and right[k, j] != 0)
+        ),
+    )
+
+
 def _table(name: str, rows: int, cols: int, **assumptions: bool) -> sp.Matrix:
     return sp.Matrix(rows, cols, lambda s, a: sp.Symbol(f"{name}_{s}_{a}", **assumptions))
 
@@ -250,7 +266,7 @@ class SymbolicMDP:
         engines need neither (the rational engine puts the entries over their factors itself)."""
         with dotprodsimp(False):
             determinant = matrix.det(method="berkowitz")
-            return matrix.adjugate(method="berkowitz") * rhs / determinant
+            return _product(matrix.adjugate(method="berkowitz"), rhs) / determinant
 
     def discounted_visitation(self, policy: sp.Matrix) -> sp.Matrix:
         """p_γ(s; π) = (1-γ) Σ_t γ^t Pr(s_t = s), s_0 ~ p0: a probability vector over states."""
@@ -312,12 +328,14 @@ class SymbolicMDP:
     def bellman_kl_from_start(self, Q: sp.Matrix, policy: sp.Matrix) -> sp.Matrix:
         """(T_π Q) = R − α D_KL(π‖π̃) + γ P_π Q, the first definition's operator."""
         kl = self.per_pair(self._kl(policy))
-        return self.r - self.alpha * kl + self.gamma * self.unflatten(self.policy_transition(policy) * self.flatten(Q))
+        following = _product(self.policy_transition(policy), self.flatten(Q))
+        return self.r - self.alpha * kl + self.gamma * self.unflatten(following)
 
     def bellman_kl_from_next(self, Q: sp.Matrix, policy: sp.Matrix) -> sp.Matrix:
         """(T_π Q) = R + γ P_π (Q − α D_KL(π‖π̃)), the second definition's operator."""
         kl = self.per_pair(self._kl(policy))
-        return self.r + self.gamma * self.unflatten(self.policy_transition(policy) * self.flatten(Q - self.alpha * kl))
+        following = _product(self.policy_transition(policy), self.flatten(Q - self.alpha * kl))
+        return self.r + self.gamma * self.unflatten(following)
 
     def soft_bellman_optimal(self, Q: sp.Matrix) -> sp.Matrix:
         """(TQ)(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) V_Q(s')."""
