@@ -309,6 +309,15 @@ def _denominators(expr) -> list:
     return found
 
 
+#: Denominators (their constraints substituted) that a ball proved non-zero at a point, kept for
+#: the process: a claim's elements, and the claims at one size, share their normalisers.  Whether
+#: one is the zero function does not depend on the point (what no ball decides, the expansion
+#: does), so a denominator found here is one the expansion would pass too.
+_NONZERO_DENOMINATORS: set[sp.Expr] = set()
+#: Denominators kept at most; the set starts again beyond it.
+_NONZERO_KEPT = 20_000
+
+
 def _zero_denominator(expr, eliminations):
     """A denominator of `expr` that is zero on the whole domain (with its constraints
     substituted), else 0.  Rewrites such as cancel divide by denominators, so a claim that is
@@ -316,8 +325,13 @@ def _zero_denominator(expr, eliminations):
     denominator that vanishes only on a null set leaves the identity true almost everywhere."""
     bases = _denominators(expr)
     reduced = [replaced(base, eliminations) for base in bases]
-    for base, r, nonzero in zip(bases, reduced, _nonzero_somewhere(reduced)):
-        if not nonzero and sp.expand(r) == 0:
+    unknown = [r for r in dict.fromkeys(reduced) if r not in _NONZERO_DENOMINATORS]
+    proved = {r for r, nonzero in zip(unknown, _nonzero_somewhere(unknown)) if nonzero}
+    if len(_NONZERO_DENOMINATORS) + len(proved) > _NONZERO_KEPT:
+        _NONZERO_DENOMINATORS.clear()
+    _NONZERO_DENOMINATORS.update(proved)
+    for base, r in zip(bases, reduced):
+        if r not in _NONZERO_DENOMINATORS and sp.expand(r) == 0:
             return base
     return sp.S.Zero
 

@@ -174,6 +174,25 @@ def test_denominators_with_exps_and_logs_are_certified_nonzero_by_a_ball_at_a_po
     assert not prove_zero([vanishing * u / (2 * vanishing) - u / 2]).zero  # 0/0 everywhere
 
 
+def test_a_denominator_proved_non_zero_once_is_not_evaluated_again(monkeypatch):
+    # The elements of a claim, and the claims at one size, share their normalisers: each is put in
+    # balls once per process.  A zero denominator is never kept, so it is found every time.
+    import symderiv.symbolic as symbolic
+
+    monkeypatch.setattr(symbolic, "_NONZERO_DENOMINATORS", set())
+    evaluated = []
+    real = symbolic._nonzero_somewhere
+    monkeypatch.setattr(symbolic, "_nonzero_somewhere", lambda exprs: evaluated.extend(exprs) or real(exprs))
+    normaliser = x * sp.exp(y) + 1 - x
+    vanishing = sp.log(x * y) - sp.log(x) - sp.log(y)
+    assert _zero_denominator(u / normaliser + y / (vanishing + normaliser), {}) == 0
+    assert evaluated == [normaliser, vanishing + normaliser]
+    assert _zero_denominator(y / normaliser, {}) == 0
+    assert _zero_denominator(u / vanishing + y / normaliser, {}) == vanishing
+    assert _zero_denominator(u / vanishing, {}) == vanishing
+    assert evaluated == [normaliser, vanishing + normaliser, vanishing, vanishing]
+
+
 def test_the_values_and_derivatives_of_unknown_functions_are_free_at_the_point():
     # q(θ)² + q'(θ)² + 1 is never zero, whatever q is: certified at a point, not expanded.
     t = sp.Symbol("t", real=True)
