@@ -3,8 +3,8 @@
 A refutation must not rest on rounding: a true identity whose sides cancel to a hundred digits
 looks false at fifty.  python-flint's `arb` (real) and `acb` (complex) balls enclose the exact
 value of every operation, so a ball of lhs − rhs that excludes zero proves the sides differ at
-that point, whatever the precision it was computed at.  Expressions are compiled once (SymPy's
-`lambdify` with shared subexpressions) and evaluated at any precision; a branch or comparison
+that point, whatever the precision it was computed at.  Expressions are compiled once (`printing.compiled`,
+with shared subexpressions) and evaluated at any precision; a branch or comparison
 that the balls cannot decide raises `Undecided` instead of picking a side.
 """
 
@@ -18,8 +18,8 @@ import flint
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
 
-from .expressions import free_symbols_of, shared_subexpressions, without_dummy_arguments
-from .printing import LinearArithmetic
+from .expressions import free_symbols_of, shared_subexpressions
+from .printing import LinearArithmetic, compiled
 
 #: The working precisions tried in turn, in bits: from a little above double to a few thousand.
 PRECISIONS = (128, 256, 512, 1024, 2048, 4096)
@@ -209,16 +209,7 @@ class BallFunction:
             )
             if self._shared is None:
                 self._shared = shared_subexpressions(self.exprs)
-            arguments, shared = without_dummy_arguments(self.symbols, self._shared)
-            self._compiled[complex_] = sp.lambdify(
-                arguments,
-                self.exprs,
-                modules=[_COMPLEX if complex_ else _REAL],
-                printer=printer,
-                cse=lambda _: shared,
-                use_imps=False,
-                docstring_limit=0,
-            )
+            self._compiled[complex_] = compiled(printer, self.symbols, self._shared, [_COMPLEX if complex_ else _REAL])
         return self._compiled[complex_]
 
     def __call__(self, point: Mapping[sp.Symbol, Fraction], bits: int, complex_: bool = False) -> list:

@@ -101,16 +101,13 @@ def replaced(expr: sp.Basic, mapping: dict, evaluate: bool = True) -> sp.Basic:
     return walk(expr)
 
 
-def without_dummy_arguments(symbols: Sequence[sp.Symbol], shared: tuple) -> tuple[list[sp.Symbol], tuple]:
-    """`symbols` and their `cse` output `shared`, with every argument renamed to a plain symbol
-    without assumptions when one of them is a Dummy, in one substitution that visits each distinct node once.
+def plain_arguments(symbols: Sequence[sp.Symbol], shared: tuple) -> tuple[list[sp.Symbol], tuple]:
+    """`symbols` and their `cse` output `shared`, every argument renamed to a plain symbol without
+    assumptions, in one substitution that visits each distinct node once: for compiled code whose
+    arguments would not be distinct Python names as they stand (a Dummy prints by its name alone).
 
-    `lambdify` renames every argument to a Dummy when one of them is a Dummy (a concretised
-    function's coefficients), substituting one argument at a time into the whole of `shared`:
-    seconds on a claim at three states, repeated for every compilation of it.  The names it is
-    given here are plain, so it leaves them as they are."""
-    if not any(isinstance(s, sp.Dummy) for s in symbols):
-        return list(symbols), shared
+    `lambdify` renames every argument to a Dummy in that case, substituting one argument at a time
+    into the whole of `shared`: seconds on a claim at three states."""
     replacements, reduced = shared
     taken = {str(s) for s in atoms_of([*reduced, *(e for _, e in replacements)], sp.Symbol)}
     taken |= {str(v) for v, _ in replacements}

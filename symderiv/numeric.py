@@ -35,8 +35,8 @@ from .enclosure import (
     Undefined,
     certainly_not_real,
 )
-from .expressions import atoms_of, free_symbols_of, shared_subexpressions, without_dummy_arguments
-from .printing import LinearArithmetic
+from .expressions import atoms_of, free_symbols_of, shared_subexpressions
+from .printing import LinearArithmetic, compiled
 
 #: At most this many float failures, or this fraction of the instances if that is more, are
 #: judged in ball arithmetic (about a millisecond each).
@@ -165,7 +165,7 @@ class Comparison:
         self._exprs = (lhs, rhs, scale)
         # One flat list, so that the subexpressions the three have in common are computed once.
         self._shared = shared_subexpressions(lhs + rhs + scale)
-        self._np = compile_lambdified(self.symbols, lhs + rhs + scale, self._shared)
+        self._np = compile_numpy(self.symbols, lhs + rhs + scale, self._shared)
         self._balls: BallFunction | None = None
 
     def evaluate(self, values: dict, n: int, dtype=float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -213,14 +213,11 @@ class _NumPyPrinter(LinearArithmetic, NumPyPrinter):
     """NumPy's printer, with sums and products printed in linear time."""
 
 
-def compile_lambdified(symbols, exprs, shared=None):
-    """NumPy `lambdify` with common subexpressions shared (`shared`, if given, is their
-    `shared_subexpressions`), terms printed in the order SymPy stores them (the printer's default
-    sorts every sum, most of the time of compiling a mutant), and without the search for
-    implemented functions, which walks a large claim as a tree and which claims never need, and
-    without the docstring that shows the claim printed once more as SymPy text.
-    Arguments are renamed first when one is a Dummy (`without_dummy_arguments`)."""
-    arguments, found = without_dummy_arguments(symbols, shared if shared is not None else shared_subexpressions(exprs))
+def compile_numpy(symbols, exprs, shared=None):
+    """`exprs` as one NumPy function of `symbols` (`printing.compiled`), common subexpressions
+    computed once (`shared`, if given, is their `shared_subexpressions`) and terms printed in the
+    order SymPy stores them (the printer's default sorts every sum, most of the time of compiling a
+    mutant)."""
     printer = _NumPyPrinter(
         {
             "fully_qualified_modules": False,
@@ -230,9 +227,7 @@ def compile_lambdified(symbols, exprs, shared=None):
             "order": "none",
         }
     )
-    return sp.lambdify(
-        arguments, exprs, modules="numpy", printer=printer, cse=lambda _: found, use_imps=False, docstring_limit=0
-    )
+    return compiled(printer, symbols, shared if shared is not None else shared_subexpressions(exprs), "numpy")
 
 
 def _real_or_nan_array(value) -> np.ndarray:

@@ -10,9 +10,14 @@ floats.
 
 from __future__ import annotations
 
+import itertools
+import keyword
+import linecache
+from collections.abc import Callable, Sequence
+
 import sympy as sp
 
-from .expressions import atoms_of
+from .expressions import atoms_of, plain_arguments
 
 #: Functions both printers print as a call, f(...): one operand as they stand.
 _CALLS = (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.Abs)
@@ -90,3 +95,54 @@ class LinearArithmetic:
         if expr.exp.is_Integer and expr.exp.p > 1:
             return f"{self._operand(expr.base, base=True)}**{int(expr.exp)}"
         return super()._print_Pow(expr, rational=rational)  # type: ignore[misc]
+
+
+#: Numbers the source of each compiled function (its file name in a traceback).
+_compiled_count = itertools.count()
+
+
+def compiled(printer, symbols: Sequence[sp.Symbol], shared: tuple, modules) -> Callable:
+    """The function of `symbols` that returns the list of expressions `shared` (`cse` output:
+    temporaries, then the expressions in them) computes, printed by `printer` and run with the names
+    `lambdify` gives `modules`.
+
+    `lambdify` writes the same code, and first sorts its arguments by SymPy's sort key and walks
+    every expression for `Subs`: a third of its time on the hundreds of functions a run compiles.
+    Where the arguments would not print as distinct Python names (a Dummy prints by its name alone),
+    they are renamed first (`plain_arguments`), as `lambdify` renames them."""
+    names = [printer.doprint(a) for a in symbols]
+    if len(set(names)) < len(names) or any(isinstance(a, sp.Dummy) or not _is_name(n) for a, n in zip(symbols, names)):
+        symbols, shared = plain_arguments(symbols, shared)
+        names = [printer.doprint(a) for a in symbols]
+    temporaries, results = shared
+    body = [f"    {printer.doprint(v)} = {printer.doprint(e)}" for v, e in temporaries]
+    returned = "[" + ", ".join(printer.doprint(e) for e in results) + "]"
+    body.append(f"    return ({returned})" if "\n" in returned else f"    return {returned}")
+    namespace = dict(_namespace(modules))
+    for module, imported in (getattr(printer, "module_imports", None) or {}).items():
+        for name in imported:
+            if name not in namespace:
+                exec(f"from {module} import {name}", {}, namespace)
+    source = f"def _compiled({', '.join(names)}):\n" + "\n".join(body) + "\n"
+    filename = f"<symderiv-compiled-{next(_compiled_count)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)  # tracebacks show it
+    defined: dict = {}
+    exec(compile(source, filename, "exec"), namespace, defined)
+    return defined["_compiled"]
+
+
+#: The names `lambdify` gives code printed for a module's name, or for dicts of functions (by id).
+_NAMESPACES: dict[object, dict] = {}
+
+
+def _namespace(modules) -> dict:
+    """The names code printed for `modules` runs with, found once from `lambdify` itself."""
+    key = modules if isinstance(modules, str) else tuple(map(id, modules))
+    if key not in _NAMESPACES:
+        _NAMESPACES[key] = dict(sp.lambdify((), 0, modules=modules).__globals__)
+    return _NAMESPACES[key]
+
+
+def _is_name(printed: str) -> bool:
+    """Whether `printed` can name an argument of a Python function."""
+    return printed.isidentifier() and not keyword.iskeyword(printed)

@@ -10,7 +10,7 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from symderiv.enclosure import BallFunction
-from symderiv.numeric import compile_lambdified
+from symderiv.numeric import compile_numpy
 from symderiv.printing import LinearArithmetic
 
 x, y, z = sp.symbols("x y z", real=True)
@@ -45,7 +45,7 @@ def test_numpy_code_computes_the_same_floats_as_sympys_printer(expr):
     values = [rng.normal(size=200) + 0.1 for _ in range(3)]
     printer = _SympyNumPy({"fully_qualified_modules": False, "inline": True, "order": "none"})
     with np.errstate(all="ignore"):
-        ours = compile_lambdified([x, y, z], [expr])(*values)[0]
+        ours = compile_numpy([x, y, z], [expr])(*values)[0]
         theirs = sp.lambdify([x, y, z], [expr], modules="numpy", printer=printer)(*values)[0]
         np.testing.assert_array_equal(np.broadcast_to(ours, (200,)), np.broadcast_to(theirs, (200,)))
 
@@ -77,6 +77,25 @@ def _nested(depth: int) -> sp.Expr:
 def test_a_deeply_nested_claim_compiles_for_numpy_and_balls():
     """One pair of parentheses per level, as SymPy's printer puts (Python's parser allows 200)."""
     deep = _nested(150)
-    value = compile_lambdified([x, y], [deep])(np.array([0.5]), np.array([0.9]))[0]
+    value = compile_numpy([x, y], [deep])(np.array([0.5]), np.array([0.9]))[0]
     (ball,) = BallFunction([x, y], [deep])({x: Fraction(1, 2), y: Fraction(9, 10)}, 128)
     assert ball.overlaps(flint.arb(float(value[0]), 1e-9))
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        [sp.Dummy("a"), sp.Dummy("a")],  # a Dummy prints by its name alone
+        [sp.Symbol("a"), sp.Symbol("a", positive=True)],  # two symbols, one name
+        [sp.Symbol("q.0"), sp.Symbol("p'")],  # names that are no Python names
+        [sp.Symbol("lambda"), sp.Symbol("x")],  # a keyword, printed lambda_ in arguments and body
+    ],
+    ids=["dummies", "one-name", "not-names", "keyword"],
+)
+def test_compiled_functions_take_arguments_whatever_their_names(arguments):
+    a, b = arguments
+    exprs = [sp.exp(a - b) * (a - b) + a / b, (a - b) ** 2]
+    numpy_values = compile_numpy(arguments, exprs)(np.array([3.0]), np.array([2.0]))
+    np.testing.assert_allclose(np.ravel(numpy_values), [np.e + 1.5, 1.0])
+    balls = BallFunction(arguments, exprs)({a: Fraction(3), b: Fraction(2)}, 128)
+    assert balls[0].overlaps(flint.arb.const_e() + flint.arb(3) / 2) and balls[1] == 1
