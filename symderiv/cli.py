@@ -19,8 +19,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = replay.replayed(argv)
     if status is not None:
         return status
+    from .allocation import keep_freed_memory
     from .commands import run
 
+    keep_freed_memory()
     return run(argv, started_ns)
 
 

@@ -24,6 +24,7 @@ LAYERS = [
     "symderiv._version",
     "symderiv.cache_files",
     "symderiv.limits",
+    "symderiv.allocation",
     "symderiv.location",
     "symderiv.expressions",
     "symderiv.outcome",
