@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pytest
 
 from . import report
+from .allocation import keep_freed_memory
 from .cache import VerdictCache
 from .checker import (
     EVERY_SIZE,
@@ -200,6 +201,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[_SUMMARY] = summary = RunSummary(config)
     config.pluginmanager.register(summary, "symderiv-summary")
+    if _enabled(config):  # a run that checks proofs, as the command line does
+        keep_freed_memory()
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

@@ -67,6 +67,18 @@ def test_nothing_is_collected_or_imported_unless_asked(pytester):
 
 
 @pytest.mark.parametrize("workers", [(), ("-n", "2")])
+def test_a_run_that_checks_proofs_keeps_freed_memory_as_the_command_does(pytester, monkeypatch):
+    import symderiv.pytest_plugin as plugin
+
+    calls = []
+    monkeypatch.setattr(plugin, "keep_freed_memory", lambda: calls.append(True) or True)
+    pytester.makepyfile(test_plain="def test_one():\n    pass\n")
+    pytester.runpytest_inprocess(*FAST).assert_outcomes(passed=1)
+    assert calls == []
+    pytester.runpytest_inprocess("--symderiv", *FAST).assert_outcomes(passed=1)
+    assert calls == [True]
+
+
 def test_a_named_proof_file_says_how_to_turn_symderiv_on(pytester, workers):
     pytester.makepyfile(my_identities=PROOF)
     result = pytester.runpytest_subprocess("my_identities.py", *workers, *FAST)
