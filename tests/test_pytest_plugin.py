@@ -66,7 +66,6 @@ def test_nothing_is_collected_or_imported_unless_asked(pytester):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("workers", [(), ("-n", "2")])
 def test_a_run_that_checks_proofs_keeps_freed_memory_as_the_command_does(pytester, monkeypatch):
     import symderiv.pytest_plugin as plugin
 
@@ -79,6 +78,7 @@ def test_a_run_that_checks_proofs_keeps_freed_memory_as_the_command_does(pyteste
     assert calls == [True]
 
 
+@pytest.mark.parametrize("workers", [(), ("-n", "2")])
 def test_a_named_proof_file_says_how_to_turn_symderiv_on(pytester, workers):
     pytester.makepyfile(my_identities=PROOF)
     result = pytester.runpytest_subprocess("my_identities.py", *workers, *FAST)
