@@ -285,13 +285,20 @@ def cache_key(obligation_id: str, size, claim, settings, instance_of: SizeRange 
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+#: The loaded modules last seen, as (name, module) pairs, and which of them are user code.
+_user_modules_of: tuple[tuple, list[tuple[str, types.ModuleType]]] = ((), [])
+
+
 def _loaded_user_modules() -> list[tuple[str, types.ModuleType, str]]:
-    """Every loaded module of user code that has a source file: (name, module, digest), by name."""
-    return [
-        (name, module, contents)
-        for name, module in sorted(list(sys.modules.items()), key=lambda item: item[0])
-        if _is_user_code(name) and (contents := _file_digest(module))
-    ]
+    """Every loaded module of user code that has a source file: (name, module, digest), by name.
+    Which modules are user code is found again only when the loaded modules change (a run asks at
+    every size, and a process holds some 900 modules); each file's digest is read every time."""
+    global _user_modules_of
+    loaded = tuple(sys.modules.items())
+    if loaded != _user_modules_of[0]:
+        user = [(name, module) for name, module in sorted(loaded, key=lambda item: item[0]) if _is_user_code(name)]
+        _user_modules_of = (loaded, user)
+    return [(name, module, contents) for name, module in _user_modules_of[1] if (contents := _file_digest(module))]
 
 
 def user_code_digest() -> str:

@@ -261,6 +261,11 @@ def indexed(
     """The evidence the cache holds for this build, found through its index without building the
     claim: there when nothing the build depends on has changed since it was stored."""
     build_key = cache.build_key(ob, size, settings, instance_of) if cache is not None else None
+    return _from_index(cache, build_key)
+
+
+def _from_index(cache: VerdictCache | None, build_key: str | None) -> SizeEvidence | None:
+    """The evidence the cache's index names for the build under `build_key` (`indexed`)."""
     if cache is None or build_key is None:
         return None
     known_key = cache.claim_key(build_key)
@@ -286,10 +291,10 @@ def _check_size(
 ) -> SizeEvidence:
     label = str(size) if size else ""
     ev = SizeEvidence(size=label, status=Status.ERROR)
-    stored = indexed(ob, size, settings, cache, instance_of)
+    build_key = cache.build_key(ob, size, settings, instance_of) if cache is not None else None
+    stored = _from_index(cache, build_key)
     if stored is not None:
         return stored
-    build_key = cache.build_key(ob, size, settings, instance_of) if cache is not None else None
     t0 = time.perf_counter()
     phase(ob, size, "build")
     try:
@@ -529,10 +534,10 @@ def check_every_size(ob: Obligation, settings: Settings, cache: VerdictCache | N
     """An index-level claim for every size: its numbers at random sizes up to the ranges' largest
     (`large_sizes`), then its proof by the sums normal form (`sums`); proved, the evidence names the
     sizes it covers (`covers`).  With a cache, the evidence stored for the same build or claim."""
-    stored = indexed(ob, EVERY_SIZE, settings, cache)
+    build_key = cache.build_key(ob, EVERY_SIZE, settings) if cache is not None else None
+    stored = _from_index(cache, build_key)
     if stored is not None:
         return stored
-    build_key = cache.build_key(ob, EVERY_SIZE, settings) if cache is not None else None
     ev = SizeEvidence(size=EVERY_SIZE, status=Status.ERROR)
     t0 = time.perf_counter()
     try:

@@ -569,3 +569,24 @@ def test_a_run_during_which_a_proof_file_is_removed_is_not_recorded(tmp_path, mo
     assert main(argv) == 0
     assert not (tmp_path / "proofs" / "other.py").exists()
     assert replay.replayed(argv) is None
+
+
+def test_the_user_code_digest_follows_loaded_modules_and_their_files(tmp_path, monkeypatch):
+    # Which modules are user code is remembered until the loaded modules change; each file's
+    # digest is read every time, so an edit shows at once.
+    import importlib.util
+
+    helper = tmp_path / "digest_helper_module.py"
+    helper.write_text("X = 1\n")
+    before = cache_module.user_code_digest()
+    assert cache_module.user_code_digest() == before
+    spec = importlib.util.spec_from_file_location("digest_helper_module", helper)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setitem(sys.modules, "digest_helper_module", module)
+    loaded = cache_module.user_code_digest()
+    assert loaded != before
+    helper.write_text("X = 2  # edited\n")
+    assert cache_module.user_code_digest() not in (before, loaded)
+    monkeypatch.delitem(sys.modules, "digest_helper_module")
+    assert cache_module.user_code_digest() == before
