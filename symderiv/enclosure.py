@@ -3,9 +3,9 @@
 A refutation must not rest on rounding: a true identity whose sides cancel to a hundred digits
 looks false at fifty.  python-flint's `arb` (real) and `acb` (complex) balls enclose the exact
 value of every operation, so a ball of lhs − rhs that excludes zero proves the sides differ at
-that point, whatever the precision it was computed at.  Expressions are compiled once (`printing.compiled`,
-with shared subexpressions) and evaluated at any precision; a branch or comparison
-that the balls cannot decide raises `Undecided` instead of picking a side.
+that point, whatever the precision it was computed at.  Expressions are compiled once
+(`printing.compiled`, with shared subexpressions) and evaluated at any precision; a branch or
+comparison that the balls cannot decide raises `Undecided` instead of picking a side.
 """
 
 from __future__ import annotations
