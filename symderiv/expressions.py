@@ -39,7 +39,7 @@ def free_symbols_of(exprs: Iterable[sp.Basic]) -> set[sp.Basic]:
         if e in seen:
             continue
         seen.add(e)
-        if type(e).free_symbols is _WALKED:
+        if _walked(type(e)):
             stack.extend(e.args)
         else:
             found |= e.free_symbols
@@ -48,7 +48,22 @@ def free_symbols_of(exprs: Iterable[sp.Basic]) -> set[sp.Basic]:
 
 #: SymPy's own `free_symbols`, the union of the arguments' (the classes that bind or are symbols
 #: define their own).
-_WALKED = sp.Basic.free_symbols
+_WALKED = vars(sp.Basic)["free_symbols"]
+
+
+#: `_walked` of each class met so far.
+_WALKED_CLASSES: dict[type, bool] = {}
+
+
+def _walked(cls: type) -> bool:
+    """Whether `cls` takes SymPy's own `free_symbols`, the union of its arguments'.  Looked up in the
+    class's own MRO: a function class's metaclass has a `free_symbols` of its own, so `exp.free_symbols`
+    is the empty set, not the method an `exp(x)` has."""
+    found = _WALKED_CLASSES.get(cls)
+    if found is None:
+        own = next(vars(k)["free_symbols"] for k in cls.__mro__ if "free_symbols" in vars(k))
+        found = _WALKED_CLASSES[cls] = own is _WALKED
+    return found
 
 
 def distinct_preorder(expr: sp.Basic) -> Iterator[sp.Basic]:
@@ -154,7 +169,7 @@ def shared_subexpressions(exprs: Sequence[sp.Basic]) -> tuple[list[tuple[sp.Symb
             continue
         visited.add(e)
         stack.append((e, True))
-        if isinstance(e, sp.Piecewise) or type(e).free_symbols is not _WALKED:
+        if isinstance(e, sp.Piecewise) or not _walked(type(e)):
             # Nothing is taken out of a branch computed only when its condition holds (1/x where
             # x > 0 would be computed at x = 0 too), nor out of a node that binds a variable.
             continue

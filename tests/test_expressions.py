@@ -76,6 +76,18 @@ def test_shared_subexpressions_meet_a_repeat_below_its_first_sibling() -> None:
     assert reduced[0].count(name) == 2 and not reduced[0].has(sp.exp)
 
 
+def test_shared_subexpressions_reach_inside_functions() -> None:
+    # A softmax's exps recur inside the log of its normaliser: each is computed once.  (A function
+    # class's metaclass has a `free_symbols` of its own; the check reads the class's MRO.)
+    exps = [sp.exp(x / y), sp.exp(z / y)]
+    normaliser = sp.Add(*exps)
+    exprs = [exps[0] / normaliser, sp.exp(x - y * sp.log(normaliser))]
+    temporaries, reduced = shared_subexpressions(exprs)
+    assert [sp.simplify(a - b) for a, b in zip(_expanded(temporaries, reduced), exprs)] == [0, 0]
+    computed = [v for _, v in temporaries] + reduced
+    assert sum(isinstance(n, sp.exp) for e in computed for n in sp.preorder_traversal(e)) == 3
+
+
 def test_shared_subexpressions_take_nothing_out_of_a_branch_or_a_bound_variable_s_scope() -> None:
     # 1/x would be computed at x = 0, where its branch is not taken; i**2 outside the sum's scope.
     guarded = sp.Piecewise((1 / x + sp.exp(1 / x), x > 0), (0, True))
