@@ -13,6 +13,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .definitions import Named
+from .expressions import free_in_arguments
 
 
 def derivative(expr: sp.Expr | sp.MatrixBase, x: sp.Symbol) -> sp.Expr | sp.MatrixBase:
@@ -42,7 +43,7 @@ class _Differentiation:
                 found = e == self.x
             elif not e.args:
                 found = False
-            elif type(e).free_symbols is sp.Basic.free_symbols:
+            elif free_in_arguments(type(e)):
                 found = any(self.depends(a) for a in e.args)
             else:
                 found = self.x in e.free_symbols

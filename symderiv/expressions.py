@@ -39,7 +39,7 @@ def free_symbols_of(exprs: Iterable[sp.Basic]) -> set[sp.Basic]:
         if e in seen:
             continue
         seen.add(e)
-        if _walked(type(e)):
+        if free_in_arguments(type(e)):
             stack.extend(e.args)
         else:
             found |= e.free_symbols
@@ -51,12 +51,13 @@ def free_symbols_of(exprs: Iterable[sp.Basic]) -> set[sp.Basic]:
 _WALKED = vars(sp.Basic)["free_symbols"]
 
 
-#: `_walked` of each class met so far.
+#: `free_in_arguments` of each class met so far.
 _WALKED_CLASSES: dict[type, bool] = {}
 
 
-def _walked(cls: type) -> bool:
-    """Whether `cls` takes SymPy's own `free_symbols`, the union of its arguments'.  Looked up in the
+def free_in_arguments(cls: type) -> bool:
+    """Whether the free symbols of a `cls` node are those of its arguments (SymPy's own
+    `free_symbols`; a symbol, or a node that binds variables, has its own).  Looked up in the
     class's own MRO: a function class's metaclass has a `free_symbols` of its own, so `exp.free_symbols`
     is the empty set, not the method an `exp(x)` has."""
     found = _WALKED_CLASSES.get(cls)
@@ -169,7 +170,7 @@ def shared_subexpressions(exprs: Sequence[sp.Basic]) -> tuple[list[tuple[sp.Symb
             continue
         visited.add(e)
         stack.append((e, True))
-        if isinstance(e, sp.Piecewise) or not _walked(type(e)):
+        if isinstance(e, sp.Piecewise) or not free_in_arguments(type(e)):
             # Nothing is taken out of a branch computed only when its condition holds (1/x where
             # x > 0 would be computed at x = 0 too), nor out of a node that binds a variable.
             continue
