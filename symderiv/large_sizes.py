@@ -6,9 +6,10 @@ sides evaluated by walking the index-level expression once per value of its free
 vectorised over the instances and over the summation indices: a summation index is an array
 axis, its summand evaluated once as an array along it (tables gathered by NumPy's advanced
 indexing) and the sum `np.sum` over that axis; a range whose bounds depend on an outer index is
-masked.  No SymPy runs per instance.  A float disagreement is judged where every other
-refutation is: in ball arithmetic at the exact point of the instance, on the claim instantiated
-at that size (`IndexEqual.at`), certified and shrunk.
+masked.  No SymPy runs per instance.  The instances are evaluated in doubles; those that
+disagree there are evaluated again in extended precision, and a disagreement left is judged
+where every other refutation is: in ball arithmetic at the exact point of the instance, on the
+claim instantiated at that size (`IndexEqual.at`), certified and shrunk.
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ MAX_ASSIGNMENTS = 16
 #: Failures in extended precision per size judged in ball arithmetic, the worst first; the rest
 #: leave the claim unjudged there, unless one of these is certified.
 MAX_JUDGED = 5
-#: The evaluation's precision: NumPy's long double where it is wider than a double (its exponent
-#: range keeps exp(Q/α) finite where doubles overflow).
-PRECISION = numeric.EXTENDED or np.float64
+#: The precision in which instances that disagree in doubles are evaluated again: NumPy's long
+#: double where it is wider than a double (its exponent range keeps exp(Q/α) finite where doubles
+#: overflow), None where it is not.  Only those: long double arithmetic is 15 to 50 times slower.
+EXTENDED = numeric.EXTENDED
 
 #: Elements a summand's array may span, at most (the instances times the lengths of the axes of
 #: the sums around it): a longer range is summed in chunks of its values.
@@ -59,6 +61,11 @@ _UNARY = {
 
 class NotEvaluable(ValueError):
     """A node the array evaluator has no NumPy form for."""
+
+
+class Unsolved(NotEvaluable):
+    """A value table's equation not satisfied by its solution, to 1e-9: not affine, or too badly
+    conditioned for the precision it was solved in."""
 
 
 @dataclass
@@ -121,7 +128,7 @@ def _free_symbols(e: sp.Expr) -> tuple:
 
 
 class Evaluator:
-    """Both sides of an index-level expression on the arrays of one instance sample.
+    """Both sides of an index-level expression on the arrays of one instance sample, in `dtype`.
 
     Every array holds its cells or summation indices first and the instances last (the `batch`
     axes): a summation index becomes an axis left of those bound before it, so a term broadcasts
@@ -134,7 +141,9 @@ class Evaluator:
         tables: dict,
         functions: dict,
         batch: tuple[int, ...],
+        dtype: type[np.floating] = np.float64,
     ) -> None:
+        self.dtype = dtype
         self.instance = instance
         self.values = values
         self.tables = tables
@@ -189,7 +198,7 @@ class Evaluator:
 
     def _computed(self, e: sp.Expr, scope: Scope) -> np.ndarray | float:
         if e.is_Number or isinstance(e, sp.NumberSymbol):
-            return PRECISION(sp.Float(e, 30)) if not e.is_Integer else PRECISION(int(e))
+            return self.dtype(sp.Float(e, 30)) if not e.is_Integer else self.dtype(int(e))
         if e.is_Symbol:
             return self._symbol(e, scope)
         if isinstance(e, sp.Indexed):
@@ -215,9 +224,9 @@ class Evaluator:
         """A symbol's value: a summation index's values along its axis, a fixed integer, or a scalar's samples."""
         if x in scope.axes:
             values = scope.axes[x].values
-            return values.reshape(values.shape + (1,) * len(self.batch)).astype(PRECISION)
+            return values.reshape(values.shape + (1,) * len(self.batch)).astype(self.dtype)
         if x in scope.fixed:
-            return PRECISION(scope.fixed[x])
+            return self.dtype(scope.fixed[x])
         if x not in self.values:
             raise NotEvaluable(f"{x} has no value here")
         return self.values[x]
@@ -348,16 +357,19 @@ class Evaluator:
         return np.sum(np.where(axis.valid.reshape(axis.valid.shape + trailing), terms, 0.0), axis=0)
 
 
-def _arrays(claim: IndexEqual, instance: Instance, values: Mapping, n: int, orders: set[int]) -> tuple[dict, dict]:
+def _arrays(
+    claim: IndexEqual, instance: Instance, values: Mapping, n: int, orders: set[int], dtype: type[np.floating]
+) -> tuple[dict, dict]:
     """Each table as one array (*cells, instances) and each smooth function's value and its
     derivatives of the given orders at the sampled parameter, from the concrete families its
-    domain draws; the instances last, so that the axes of summation indices broadcast against them."""
+    domain draws; the instances last, so that the axes of summation indices broadcast against them.
+    `values` are in `dtype`, and so is every array."""
     tables, functions = {}, {}
     for t in claim.domain.tables:
         if isinstance(t, Table) and t.base in instance.symbols:
             cells = instance.symbols[t.base]
             shape = tuple(instance.counts[r.size] for r in t.ranges)
-            stacked = np.stack([np.asarray(values[cells[c]], dtype=float) for c in cells])
+            stacked = np.stack([np.asarray(values[cells[c]], dtype=dtype) for c in cells])
             tables[t.base] = stacked.reshape(*shape, n)
     for t in claim.domain.tables:
         if not (isinstance(t, SmoothTable) and t.function in instance.functions):
@@ -370,17 +382,19 @@ def _arrays(claim: IndexEqual, instance: Instance, values: Mapping, n: int, orde
             columns = [compiled(values[d.parameter], *(values[c] for c in d.coefficients[f])) for f in cells.values()]
             functions[(t.function, order)] = np.stack(columns).reshape(*shape, n)
     for t in instance.defined.values():
-        tables[t.base] = _solved(t, instance, values, tables, functions, n)
+        tables[t.base] = _solved(t, instance, values, tables, functions, n, dtype)
     return tables, functions
 
 
-def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, functions: dict, n: int) -> np.ndarray:
+def _solved(
+    t: ValueTable, instance: Instance, values: Mapping, tables: dict, functions: dict, n: int, dtype: type[np.floating]
+) -> np.ndarray:
     """A value table's solution at every instance: its equation v = F(v) is affine, F(v) = c + M v,
     so c = F(0) and M's columns F(e_j) − c come from evaluating F in doubles at the |range| + 1
     points 0, e_1, e_2, ... at once, along an extra trailing axis of every array (a second batch
     axis); then (I − M) v = c is solved per instance and refined once by the residual F(v) − v in the
-    evaluation's precision (so that M's rounding does not limit the solution), and refused unless
-    F(v) = v there (an equation that is not affine)."""
+    evaluation's precision, `dtype` (so that M's rounding does not limit the solution), and refused
+    unless F(v) = v there (`Unsolved`: an equation that is not affine, or too badly conditioned)."""
     count = instance.counts[t.range.size]
     env = instance.counts
 
@@ -390,29 +404,29 @@ def _solved(t: ValueTable, instance: Instance, values: Mapping, tables: dict, fu
 
     def image(v: np.ndarray) -> np.ndarray:
         """F(v) at every instance, in the evaluation's precision."""
-        return rows(Evaluator(instance, values, {**tables, t.base: v.T}, functions, (n,)))
+        return rows(Evaluator(instance, values, {**tables, t.base: v.T}, functions, (n,), dtype))
 
     points = np.concatenate([np.zeros((count, 1)), np.eye(count)], axis=1)
     widened = Evaluator(
         instance,
         {k: np.asarray(v, dtype=float)[:, None] for k, v in values.items()},
         {
-            **{k: a[..., None] for k, a in tables.items()},
+            **{k: a.astype(float)[..., None] for k, a in tables.items()},
             t.base: np.broadcast_to(points[:, None], (count, n, count + 1)),
         },
-        {k: a[..., None] for k, a in functions.items()},
+        {k: a.astype(float)[..., None] for k, a in functions.items()},
         (n, count + 1),
     )
     with np.errstate(all="ignore"):
         at_points = rows(widened).astype(float)
     constant = at_points[..., 0]
     system = np.eye(count) - (at_points[..., 1:] - constant[..., None])
-    v = np.linalg.solve(system, constant[..., None])[..., 0].astype(PRECISION)
+    v = np.linalg.solve(system, constant[..., None])[..., 0].astype(dtype)
     with np.errstate(all="ignore"):
         v = v + np.linalg.solve(system, (image(v) - v).astype(float)[..., None])[..., 0]
         gap = np.abs(image(v) - v) / (np.abs(constant) + np.abs(v) + 1)
     if not np.all(gap < 1e-9):
-        raise NotEvaluable(f"the equation of {t.base} is not affine in it, or not solved at size {instance.size}")
+        raise Unsolved(f"the equation of {t.base} is not affine in it, or not solved at size {instance.size}")
     return np.ascontiguousarray(v.T)
 
 
@@ -458,9 +472,6 @@ def check(
     for size in _sizes(claim, rng, axes):
         instance = claim.domain.at(size, used)
         drawn = instance.domains.sample(rng, n, typical=True)
-        values = {k: np.asarray(v).astype(PRECISION) for k, v in drawn.items()}
-        tables, functions = _arrays(claim, instance, values, n, orders)
-        evaluate = Evaluator(instance, values, tables, functions, (n,))
         assignments = claim.assignments(instance.counts)
         if len(assignments) > MAX_ASSIGNMENTS:
             picked = rng.choice(len(assignments), size=MAX_ASSIGNMENTS - 2, replace=False)
@@ -468,11 +479,7 @@ def check(
         result.sizes.append(size)
         result.instances += n
         indices = {i: np.array([a[i] for a in assignments]) for i in claim.free_indices()}
-        env = dict(instance.counts)
-        with np.errstate(all="ignore"):
-            lhs, rhs = (evaluate.along(side, env, indices) for side in sides)
-            scale = evaluate.magnitude_along(sides[0], env, indices) + evaluate.magnitude_along(sides[1], env, indices)
-            rels = np.abs(lhs - rhs) / np.where(scale > 0, scale, 1.0)
+        rels = _relative_errors(claim, instance, sides, orders, drawn, indices, rtol)
         for assignment, rel in zip(assignments, rels):
             failing = np.flatnonzero(~np.isfinite(rel) | (rel > rtol))
             finite_rel = np.where(np.isfinite(rel), rel, 0.0)
@@ -488,6 +495,54 @@ def check(
                         f"more than the {MAX_JUDGED} judged in ball arithmetic"
                     )
     return result
+
+
+def _relative_errors(
+    claim: IndexEqual,
+    instance: Instance,
+    sides: Sequence[sp.Expr],
+    orders: set[int],
+    drawn: Mapping,
+    indices: Mapping,
+    rtol: float,
+) -> np.ndarray:
+    """|lhs − rhs| relative to the size of their terms, for each of the free indices' values (the
+    rows) and each drawn instance (the columns): in doubles, and again in extended precision for the
+    instances above `rtol` in doubles (or for all, where a value table is not solved in doubles)."""
+    n = len(next(iter(drawn.values()))) if drawn else 1
+    everywhere = np.arange(n)
+    try:
+        rels = _evaluated(claim, instance, sides, orders, drawn, indices, everywhere, np.float64)
+    except Unsolved:
+        if EXTENDED is None:
+            raise
+        return _evaluated(claim, instance, sides, orders, drawn, indices, everywhere, EXTENDED)
+    failing = np.flatnonzero(np.any(~(rels <= rtol), axis=0))
+    if failing.size and EXTENDED is not None:
+        rels[:, failing] = _evaluated(claim, instance, sides, orders, drawn, indices, failing, EXTENDED)
+    return rels
+
+
+def _evaluated(
+    claim: IndexEqual,
+    instance: Instance,
+    sides: Sequence[sp.Expr],
+    orders: set[int],
+    drawn: Mapping,
+    indices: Mapping,
+    at: np.ndarray,
+    dtype: type[np.floating],
+) -> np.ndarray:
+    """The relative errors of `_relative_errors` at the drawn instances `at`, evaluated in `dtype`."""
+    n = len(at)
+    values = {k: np.asarray(v)[at].astype(dtype) for k, v in drawn.items()}
+    tables, functions = _arrays(claim, instance, values, n, orders, dtype)
+    evaluate = Evaluator(instance, values, tables, functions, (n,), dtype)
+    env = dict(instance.counts)
+    with np.errstate(all="ignore"):
+        lhs, rhs = (evaluate.along(side, env, indices) for side in sides)
+        scale = evaluate.magnitude_along(sides[0], env, indices) + evaluate.magnitude_along(sides[1], env, indices)
+        return np.abs(lhs - rhs) / np.where(scale > 0, scale, 1.0)
 
 
 def _judged(claim: IndexEqual, instance: Instance, values, assignment, instances, result: LargeSizeResult) -> bool:

@@ -204,3 +204,49 @@ def test_an_index_with_a_rational_coefficient_is_evaluated_where_it_is_an_intege
     assert check(over_actions(Q[s, triangular_difference]), over_actions(Q[s, b])).agreed
     with pytest.raises(large_sizes.NotEvaluable, match="not an integer"):
         check(over_actions(Q[s, b / 2]), 0)
+
+
+def _evaluations(monkeypatch) -> list[tuple[int, type]]:
+    """(instances, precision) of every evaluation of the sides from now on."""
+    seen: list[tuple[int, type]] = []
+    evaluated = large_sizes._evaluated
+
+    def spy(claim, instance, sides, orders, drawn, indices, at, dtype):
+        seen.append((len(at), dtype))
+        return evaluated(claim, instance, sides, orders, drawn, indices, at, dtype)
+
+    monkeypatch.setattr(large_sizes, "_evaluated", spy)
+    return seen
+
+
+def test_instances_that_agree_in_doubles_are_not_evaluated_again(monkeypatch) -> None:
+    seen = _evaluations(monkeypatch)
+    assert check(over_actions(pi[s, b]), 1).agreed
+    assert seen and all(dtype is np.float64 for _, dtype in seen)
+
+
+@pytest.mark.skipif(large_sizes.EXTENDED is None, reason="long double is double on this platform")
+def test_instances_that_overflow_in_doubles_are_evaluated_again_in_extended_precision(monkeypatch) -> None:
+    """exp(300 Q) overflows doubles for Q > 2.4; long double holds it, so the weighted mean of Q(s,a) agrees."""
+    seen = _evaluations(monkeypatch)
+    weights = over_actions(pi[s, b] * sp.exp(300 * Q[s, b]))
+    result = check(over_actions(pi[s, b] * sp.exp(300 * Q[s, b]) * Q[s, a]) / weights, Q[s, a])
+    assert result.agreed and result.message == ""
+    assert seen[0] == (200, np.float64)
+    assert any(dtype is large_sizes.EXTENDED for _, dtype in seen)
+
+
+@pytest.mark.skipif(large_sizes.EXTENDED is None, reason="long double is double on this platform")
+def test_a_value_table_not_solved_in_doubles_is_solved_in_extended_precision(monkeypatch) -> None:
+    solved = large_sizes._solved
+    precisions: list[type] = []
+
+    def only_in_extended(t, instance, values, tables, functions, n, dtype):
+        precisions.append(dtype)
+        if dtype is np.float64:
+            raise large_sizes.Unsolved("not solved in doubles")
+        return solved(t, instance, values, tables, functions, n, dtype)
+
+    monkeypatch.setattr(large_sizes, "_solved", only_in_extended)
+    result = large_sizes.check(IndexEqual(v[s], bellman(s), VALUES), np.random.default_rng(0), 100, 1e-9)
+    assert result.agreed and large_sizes.EXTENDED in precisions
