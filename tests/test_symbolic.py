@@ -1,3 +1,4 @@
+import gc
 import signal
 import time
 
@@ -307,3 +308,15 @@ def test_a_limit_around_a_test_run_here_ends_it():
         with cpu_time_limit(0.2):
             prove_zero([u - v], strategies=spin, time_limit=30)
     assert time.process_time() - t0 < 0.9  # neither the budget (a second) nor the attempt (thirty) ended it
+
+
+def _zero_if_frozen(expr):
+    return sp.S.Zero if gc.get_freeze_count() > 0 else expr
+
+
+def test_a_worker_is_forked_with_this_process_s_objects_out_of_the_collector_s_reach():
+    """A collection in the worker would write to every object's header and copy each page that holds one."""
+    before = gc.get_freeze_count()
+    result = _in_worker([u - v], {}, (Strategy("frozen", _zero_if_frozen),), 10.0)
+    assert result.zero and result.strategy == "frozen"
+    assert gc.get_freeze_count() == before
