@@ -178,6 +178,29 @@ def test_simplices_of_as_many_entries_are_drawn_together_each_from_its_own_law()
     assert abs(np.corrcoef(first[0], second[0])[0, 1]) < 0.1
 
 
+def test_a_simplex_s_typical_instances_are_nearly_sparse_uniform_or_central():
+    """Without extremes, a third of the instances each: nearly sparse ones have a tiny entry (the
+    smallest of a Dirichlet of concentration 1/3 is below 10^-3 about a quarter of the time),
+    central ones have none far from 1/3 (a Dirichlet of concentration 5)."""
+    row = Simplex(sp.symbols("q0:3", positive=True))
+    values = Domains([row]).sample(np.random.default_rng(5), 30_000, typical=True)
+    entries = np.array([values[s] for s in row.symbols])
+    smallest = entries.min(axis=0)
+    assert 0.05 < np.mean(smallest < 1e-3) < 0.2  # from the sparse third alone
+    assert 0.3 < np.mean(np.abs(entries - 1 / 3).max(axis=0) < 0.2) < 0.6  # central and some uniform
+
+
+def test_a_smooth_function_s_coefficients_and_parameter_are_uniform_in_minus_2_to_2():
+    t = sp.Symbol("theta", real=True)
+    d = SmoothFunctions([sp.Function("f", real=True)(t), sp.Function("g", real=True)(t)], t)
+    values = d.sample(np.random.default_rng(0), 20_000)
+    assert set(values) == {t, *d.coefficient_symbols()}
+    for v in values.values():
+        assert -2 <= v.min() < -1.9 and 1.9 < v.max() <= 2 and abs(np.mean(v)) < 0.05
+    first, second = (values[c] for c in d.coefficient_symbols()[:2])
+    assert abs(np.corrcoef(first, second)[0, 1]) < 0.05
+
+
 @pytest.mark.parametrize("order", [0, 1, 2])
 def test_the_compiled_family_is_the_familys_derivative_of_each_order(order):
     t = sp.Symbol("theta", real=True)
