@@ -45,6 +45,9 @@ MAX_RECHECKS, RECHECK_FRACTION = 500, 1e-3
 #: tolerance below: a difference that the float tolerance hides under huge terms which cancel
 #: exactly on both sides (x + 10³⁰ against x + 10³⁰ + 10¹⁰) is caught there.
 HIGH_PRECISION_SUBSAMPLE = 8
+#: Where more instances fail in floats than may be judged in balls, this many of the worst are
+#: judged before any is evaluated again in extended precision.
+FIRST_JUDGED = 8
 
 
 @dataclass(frozen=True)
@@ -419,11 +422,21 @@ def check(
     rel = cmp.relative_error(lhs, rhs, scale)
     worst_per_instance = rel.max(axis=0)
     failing = np.flatnonzero(worst_per_instance > rtol)
-    extended, failing = _settle_in_extended_precision(cmp, values, failing, worst_per_instance, rtol)
-    failing = failing[np.argsort(-worst_per_instance[failing], kind="stable")]
     budget = max(MAX_RECHECKS, int(RECHECK_FRACTION * samples))
     drawn = cmp.domains.sample(rng, HIGH_PRECISION_SUBSAMPLE, typical=True)
     typical = _instances(drawn, np.arange(HIGH_PRECISION_SUBSAMPLE))
+    if len(failing) > budget:
+        # More float failures than ball arithmetic may judge: most likely a false claim, whose
+        # failures extended precision would evaluate again, every one, to settle none.  The worst
+        # few are judged first; the first failure they certify is the one judged first below.
+        worst = failing[np.argsort(-worst_per_instance[failing], kind="stable")[:FIRST_JUDGED]]
+        found, undecided, _ = _judged(cmp, [(instance, FLOAT_FAILURE) for instance in _instances(values, worst)])
+        if found is not None:
+            return NumericResult(
+                False, samples, float(np.max(worst_per_instance)), found, len(worst), undecided=undecided
+            )
+    extended, failing = _settle_in_extended_precision(cmp, values, failing, worst_per_instance, rtol)
+    failing = failing[np.argsort(-worst_per_instance[failing], kind="stable")]
     judged = [(instance, FLOAT_FAILURE) for instance in _instances(values, failing[:budget])]
     if strict:
         judged += [(instance, STRICT) for instance in typical]

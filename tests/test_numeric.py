@@ -101,6 +101,23 @@ def test_float_failures_are_settled_in_extended_precision_before_ball_arithmetic
     assert not wrong.agreed and wrong.mismatch is not None
 
 
+def test_a_claim_failing_everywhere_is_refuted_by_its_worst_instances_alone(monkeypatch):
+    """More float failures than the balls may judge: the worst few are judged first, and the first
+    they certify is the counterexample, before any instance is evaluated again in extended precision."""
+    settled = []
+    monkeypatch.setattr(numeric, "_settle_in_extended_precision", lambda *args: settled.append(args) or (0, args[2]))
+    domains = Domains([Positive(x)])
+    wrong = check(Comparison([((), x + 1, x)], "==", domains), np.random.default_rng(0), 2000, 1e-9)
+    assert wrong.mismatch is not None and not settled
+    assert wrong.rechecked <= numeric.FIRST_JUDGED
+    # A true claim with as many float failures is still settled as before, after those few agree.
+    z = sp.Symbol("z", positive=True)
+    tiny = Domains([Positive(x, low=1e-4, high=2e-4), Positive(z)])
+    lhs = z * ((x + 1) ** 2 - 1 - 2 * x)
+    true = check(Comparison([((), lhs, z * x**2)], "==", tiny), np.random.default_rng(0), 2000, 1e-9)
+    assert settled and (true.agreed or "were not" in true.message)
+
+
 def test_high_precision_values_lie_on_the_simplex_even_with_a_tiny_entry():
     from symderiv.domain import Simplex
     from symderiv.numeric import exact_point, extended_values
