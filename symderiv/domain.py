@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -508,10 +508,7 @@ class SmoothFunctions(Domain):
         super().__init__((parameter,), f"smooth functions of {parameter}", {"real": True})
         self.functions = functions
         self.parameter = parameter
-        # Dummies: a user's symbol of the same name is another symbol, never tied to the sampler.
-        self.coefficients = {
-            f: tuple(sp.Dummy(f"{f.func.__name__}__c{k}", real=True) for k in range(6)) for f in functions
-        }
+        self.coefficients = {f: _coefficients(f.func) for f in functions}
 
     def declared(self) -> tuple[sp.Expr, ...]:
         """The parameter and the functions: f(θ) carries the assumptions f was declared with."""
@@ -600,6 +597,15 @@ class SmoothFunctions(Domain):
 
 class DomainError(ValueError):
     """A claim's domain does not cover, or contradicts, the symbols it uses."""
+
+
+@cache
+def _coefficients(function: type) -> tuple[sp.Dummy, ...]:
+    """The coefficients of an unknown function's concrete family: Dummies, so that a user's symbol
+    of the same name is another symbol, never tied to the sampler; the same for every domain that
+    declares the function, so that the claims which concretise it (each size's, each obligation's)
+    share their families and derivatives instead of building each anew."""
+    return tuple(sp.Dummy(f"{function.__name__}__c{k}", real=True) for k in range(6))
 
 
 @lru_cache(maxsize=256)

@@ -164,6 +164,17 @@ def test_a_smooth_functions_coefficients_are_no_symbol_a_user_can_write():
     assert [str(s) for s in coefficients] == [str(s) for s in SmoothFunctions([f], t).coefficient_symbols()]
 
 
+def test_every_domain_of_a_function_gives_it_the_same_coefficients_and_its_family_once():
+    """The claims of each size and obligation that concretise f share its family and derivatives."""
+    t = sp.Symbol("theta", real=True)
+    f, g = sp.Function("f", real=True)(t), sp.Function("g", real=True)(t)
+    one, other = SmoothFunctions([f, g], t), SmoothFunctions([f], t)
+    assert one.coefficients[f] == other.coefficients[f] and set(one.coefficients[g]).isdisjoint(one.coefficients[f])
+    assert one.concretise(sp.diff(f, t)) == other.concretise(sp.diff(f, t))
+    unassumed = SmoothFunctions([sp.Function("f")(t)], t)
+    assert set(unassumed.coefficient_symbols()).isdisjoint(one.coefficients[f])
+
+
 def test_simplices_of_as_many_entries_are_drawn_together_each_from_its_own_law():
     """Drawn in one batch, every simplex still gets its own draws: on the simplex, some near a
     vertex or a face, and independent of the others."""
