@@ -220,3 +220,25 @@ def test_the_compiled_family_is_the_familys_derivative_of_each_order(order):
     values = dict(zip(d.coefficients[f], [0.7, -1.3, 0.4, 2.1, 0.9, -0.6]))
     exact = sp.diff(d.concrete(f), t, order).subs({**values, t: 0.35})
     assert compiled_family(order)(0.35, *values.values()) == pytest.approx(float(exact), rel=1e-13)
+
+
+def test_a_smooth_functions_domain_checks_its_own_values_only():
+    t = sp.Symbol("theta", real=True)
+    d = SmoothFunctions([sp.Function("f", real=True)(t)], t)
+    values = d.sample(np.random.default_rng(0), 4)
+    assert np.all(d.contains({**values, sp.Symbol("other"): np.full(4, np.nan)}))
+    values[d.coefficient_symbols()[2]] = np.array([1.0, np.inf, 0.0, np.nan])
+    assert list(d.contains(values)) == [True, False, True, False]
+
+
+@pytest.mark.parametrize("n", [3, 20_000])
+def test_a_sampler_that_returns_a_non_finite_value_is_named_short_arrays_or_long(n):
+    class Leaky(Real):
+        def sample(self, rng, n):
+            out = super().sample(rng, n)
+            out[self.symbols[-1]][n // 2] = np.nan
+            return out
+
+    a, b = sp.symbols("a b", real=True)
+    with pytest.raises(DomainError, match=r"NaN or inf for b"):
+        Domains([Leaky(a, b)]).sample(np.random.default_rng(0), n)
