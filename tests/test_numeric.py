@@ -30,6 +30,19 @@ def test_constant_elements_are_broadcast_to_every_instance():
     assert lhs.shape == (2, 3) and np.all(lhs[0] == 3.0)
 
 
+def test_evaluating_in_chunks_gives_the_values_of_one_evaluation(monkeypatch):
+    cmp = Comparison(
+        [((0,), sp.Integer(3), sp.Integer(3)), ((1,), sp.exp(x / y) * sp.log(x), x)], "==", Domains([Positive(x, y)])
+    )
+    values = cmp.domains.sample(np.random.default_rng(0), 20)
+    whole = cmp.evaluate(values, 20)
+    monkeypatch.setattr(numeric, "EVALUATED_AT_ONCE", 7)  # chunks of 7, 7 and 6 instances
+    chunked = cmp.evaluate(values, 20)
+    for a, b in zip(whole, chunked):
+        assert np.array_equal(a, b, equal_nan=True)
+    assert np.all(chunked[0][0] == 3.0)
+
+
 def test_only_the_symbols_a_comparison_uses_are_sampled_unless_asked():
     domains = Domains([Positive(x, y), Real(u)])
     assert Comparison([((), x, x)], "==", domains).domains.sampled_symbols() == {x, y}
