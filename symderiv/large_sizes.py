@@ -411,10 +411,10 @@ def _solved(
         instance,
         {k: np.asarray(v, dtype=float)[:, None] for k, v in values.items()},
         {
-            **{k: a.astype(float)[..., None] for k, a in tables.items()},
+            **{k: np.asarray(a, dtype=float)[..., None] for k, a in tables.items()},
             t.base: np.broadcast_to(points[:, None], (count, n, count + 1)),
         },
-        {k: a.astype(float)[..., None] for k, a in functions.items()},
+        {k: np.asarray(a, dtype=float)[..., None] for k, a in functions.items()},
         (n, count + 1),
     )
     with np.errstate(all="ignore"):
