@@ -508,18 +508,20 @@ def _relative_errors(
 ) -> np.ndarray:
     """|lhs − rhs| relative to the size of their terms, for each of the free indices' values (the
     rows) and each drawn instance (the columns): in doubles, and again in extended precision for the
-    instances above `rtol` in doubles (or for all, where a value table is not solved in doubles)."""
+    instances above `rtol` in doubles or whose terms all underflowed there (a difference of 10⁻⁴⁰⁰
+    shows in long double only), or for all, where a value table is not solved in doubles."""
     n = len(next(iter(drawn.values()))) if drawn else 1
     everywhere = np.arange(n)
     try:
-        rels = _evaluated(claim, instance, sides, orders, drawn, indices, everywhere, np.float64)
+        rels, scale = _evaluated(claim, instance, sides, orders, drawn, indices, everywhere, np.float64)
     except Unsolved:
         if EXTENDED is None:
             raise
-        return _evaluated(claim, instance, sides, orders, drawn, indices, everywhere, EXTENDED)
-    failing = np.flatnonzero(np.any(~(rels <= rtol), axis=0))
+        return _evaluated(claim, instance, sides, orders, drawn, indices, everywhere, EXTENDED)[0]
+    doubtful = ~(rels <= rtol) | (scale < np.finfo(np.float64).tiny)
+    failing = np.flatnonzero(np.any(doubtful, axis=0))
     if failing.size and EXTENDED is not None:
-        rels[:, failing] = _evaluated(claim, instance, sides, orders, drawn, indices, failing, EXTENDED)
+        rels[:, failing] = _evaluated(claim, instance, sides, orders, drawn, indices, failing, EXTENDED)[0]
     return rels
 
 
@@ -532,8 +534,9 @@ def _evaluated(
     indices: Mapping,
     at: np.ndarray,
     dtype: type[np.floating],
-) -> np.ndarray:
-    """The relative errors of `_relative_errors` at the drawn instances `at`, evaluated in `dtype`."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The relative errors of `_relative_errors` at the drawn instances `at`, evaluated in `dtype`,
+    and the size of the terms they are relative to."""
     n = len(at)
     values = {k: np.asarray(v)[at].astype(dtype) for k, v in drawn.items()}
     tables, functions = _arrays(claim, instance, values, n, orders, dtype)
@@ -542,7 +545,7 @@ def _evaluated(
     with np.errstate(all="ignore"):
         lhs, rhs = (evaluate.along(side, env, indices) for side in sides)
         scale = evaluate.magnitude_along(sides[0], env, indices) + evaluate.magnitude_along(sides[1], env, indices)
-        return np.abs(lhs - rhs) / np.where(scale > 0, scale, 1.0)
+        return np.abs(lhs - rhs) / np.where(scale > 0, scale, 1.0), scale
 
 
 def _judged(claim: IndexEqual, instance: Instance, values, assignment, instances, result: LargeSizeResult) -> bool:

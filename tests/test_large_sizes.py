@@ -250,3 +250,11 @@ def test_a_value_table_not_solved_in_doubles_is_solved_in_extended_precision(mon
     monkeypatch.setattr(large_sizes, "_solved", only_in_extended)
     result = large_sizes.check(IndexEqual(v[s], bellman(s), VALUES), np.random.default_rng(0), 100, 1e-9)
     assert result.agreed and large_sizes.EXTENDED in precisions
+
+
+@pytest.mark.skipif(large_sizes.EXTENDED is None, reason="long double is double on this platform")
+def test_a_difference_that_underflows_in_doubles_is_found_in_extended_precision():
+    """exp(−1000 − Q²) is 0 in doubles, so 2·that and 3·that agree there; long double holds it."""
+    tiny = sp.exp(-1000 - Q[s, a] ** 2)
+    result = check(2 * tiny, 3 * tiny)
+    assert not result.agreed and result.mismatch is not None
