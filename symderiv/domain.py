@@ -571,13 +571,19 @@ class SmoothFunctions(Domain):
         return lambda t: family(t, *fixed)
 
     def sample(self, rng: np.random.Generator, n: int) -> Values:
-        """θ and each coefficient uniform in [−2, 2], the coefficients drawn in one call.  (Normal
-        coefficients, halved or doubled by a coin, cost four times as much, half of a per-state
-        check at 10⁶ instances; and their tails, or coefficients of [−4, 4], made 3 to 10 times as
-        many float failures for ball arithmetic to judge, cancellations of large exponentials.)"""
+        """θ and each coefficient uniform in [−2, 2], the coefficients drawn in one call; at a few
+        instances (`extreme_positions`) each function's coefficients are scaled together by a factor
+        from 1 to 10, so that a claim false only for large functions shows.  (Normal coefficients,
+        halved or doubled by a coin, cost four times as much, half of a per-state check at 10⁶
+        instances, and their tails at every instance made three times the float failures, which
+        ball arithmetic judges one by one; scaling the extremes by up to 10⁶ left cancellations of
+        exponentials beyond 4096 bits undecided.)"""
         out = {self.parameter: rng.uniform(-2.0, 2.0, size=n)}
-        coefficients = self.coefficient_symbols()
-        out.update(zip(coefficients, rng.uniform(-2.0, 2.0, size=(len(coefficients), n))))
+        functions = len(self.functions)
+        draws = rng.uniform(-2.0, 2.0, size=(functions, len(_FAMILY_ARGUMENTS) - 1, n))
+        at = extreme_positions(rng, n)
+        draws[:, :, at] *= _log_uniform(rng, 1.0, 10.0, functions * len(at)).reshape(functions, 1, len(at))
+        out.update(zip(self.coefficient_symbols(), draws.reshape(-1, n)))
         return out
 
     def contains(self, values: Values) -> np.ndarray:

@@ -258,3 +258,12 @@ def test_the_rounding_scale_counts_a_concretised_familys_terms_as_the_sides_own(
     side = d.concretise(2 * q + r)
     evaluated = sp.Add.make_args(d.concrete(q) * 2 + r)
     assert sorted(map(str, (sp.sympify(str(x)) for x in numeric._terms(side)))) == sorted(map(str, evaluated))
+
+
+def test_a_bound_false_only_for_large_functions_is_refuted_at_the_extremes():
+    """|f| stays below 12 with coefficients in [−2, 2]; the extremes scale them by up to 10."""
+    t = sp.Symbol("theta", real=True)
+    f = sp.Function("f", real=True)(t)
+    cmp = Comparison([((), f**2, sp.Integer(400))], "<=", Domains([SmoothFunctions([f], t)]))
+    result = check(cmp, np.random.default_rng(0), 10_000, 1e-9)
+    assert result.mismatch is not None and result.mismatch.lhs > 400
