@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -479,7 +479,8 @@ def check(
         result.sizes.append(size)
         result.instances += n
         indices = {i: np.array([a[i] for a in assignments]) for i in claim.free_indices()}
-        rels = _relative_errors(claim, instance, sides, orders, drawn, indices, rtol)
+        evaluated = functools.partial(_evaluated, claim, instance, sides, orders, drawn, indices)
+        rels = _relative_errors(evaluated, n, rtol)
         for assignment, rel in zip(assignments, rels):
             failing = np.flatnonzero(~np.isfinite(rel) | (rel > rtol))
             finite_rel = np.where(np.isfinite(rel), rel, 0.0)
@@ -497,31 +498,23 @@ def check(
     return result
 
 
-def _relative_errors(
-    claim: IndexEqual,
-    instance: Instance,
-    sides: Sequence[sp.Expr],
-    orders: set[int],
-    drawn: Mapping,
-    indices: Mapping,
-    rtol: float,
-) -> np.ndarray:
+def _relative_errors(evaluated: Callable[..., tuple[np.ndarray, np.ndarray]], n: int, rtol: float) -> np.ndarray:
     """|lhs − rhs| relative to the size of their terms, for each of the free indices' values (the
-    rows) and each drawn instance (the columns): in doubles, and again in extended precision for the
-    instances above `rtol` in doubles or whose terms all underflowed there (a difference of 10⁻⁴⁰⁰
-    shows in long double only), or for all, where a value table is not solved in doubles."""
-    n = len(next(iter(drawn.values()))) if drawn else 1
+    rows) and each of the `n` drawn instances (the columns), from `evaluated(at, dtype)` (`_evaluated`
+    at one size): in doubles, and again in extended precision for the instances above `rtol` in
+    doubles or whose terms all underflowed there (a difference of 10⁻⁴⁰⁰ shows in long double only),
+    or for all, where a value table is not solved in doubles."""
     everywhere = np.arange(n)
     try:
-        rels, scale = _evaluated(claim, instance, sides, orders, drawn, indices, everywhere, np.float64)
+        rels, scale = evaluated(everywhere, np.float64)
     except Unsolved:
         if EXTENDED is None:
             raise
-        return _evaluated(claim, instance, sides, orders, drawn, indices, everywhere, EXTENDED)[0]
+        return evaluated(everywhere, EXTENDED)[0]
     doubtful = ~(rels <= rtol) | (scale < np.finfo(np.float64).tiny)
     failing = np.flatnonzero(np.any(doubtful, axis=0))
     if failing.size and EXTENDED is not None:
-        rels[:, failing] = _evaluated(claim, instance, sides, orders, drawn, indices, failing, EXTENDED)[0]
+        rels[:, failing] = evaluated(failing, EXTENDED)[0]
     return rels
 
 
