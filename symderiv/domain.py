@@ -41,11 +41,21 @@ EXTREME_DECADES = 6.0
 _EXTREMES = contextvars.ContextVar("symderiv_extremes", default=True)
 
 
+def _extremes_per_row(n: int) -> int:
+    return min(int(round(EXTREME_SHARE * n)), EXTREMES_AT_MOST) if _EXTREMES.get() else 0
+
+
 def extreme_positions(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Where a sampler puts its extreme instances (a few, at random positions; none in a
-    typical draw)."""
-    k = min(int(round(EXTREME_SHARE * n)), EXTREMES_AT_MOST) if _EXTREMES.get() else 0
-    return rng.choice(n, size=k, replace=False) if k else np.empty(0, dtype=int)
+    """Where a sampler puts its extreme instances: a few random positions (drawn independently: one
+    drawn twice is one extreme instance fewer), none in a typical draw."""
+    return rng.integers(0, n, size=_extremes_per_row(n))
+
+
+def _extreme_cells(rng: np.random.Generator, rows: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The extreme instances (`extreme_positions`) of each of `rows` rows of draws, drawn at once,
+    as the row and column indices of every extreme cell."""
+    k = _extremes_per_row(n)
+    return np.repeat(np.arange(rows), k), rng.integers(0, n, size=rows * k)
 
 
 def _log_uniform(rng: np.random.Generator, low: float, high: float, n: int) -> np.ndarray:
@@ -238,6 +248,10 @@ def _round_candidates(x: float) -> list[float]:
     return [0.0, 1.0, -1.0, 2.0, 0.5, float(round(x)), round(x, 1), round(x, 2)]
 
 
+#: The widths of a real's draws, in units of its scale.
+_REAL_WIDTHS = np.array([0.1, 1.0, 3.0])
+
+
 class Real(Domain):
     """Real numbers, drawn on a few scales around `scale`, and some of either sign with
     magnitudes from 10^-6 to 10^6, so that a claim false only for tiny or huge values shows."""
@@ -247,15 +261,15 @@ class Real(Domain):
         self.scale = scale
 
     def sample(self, rng: np.random.Generator, n: int) -> Values:
-        out = {}
-        for s in self.symbols:
-            width = self.scale * rng.choice([0.1, 1.0, 3.0], size=n)
-            values = rng.standard_normal(n) * width
-            at = extreme_positions(rng, n)
-            magnitude = _log_uniform(rng, 10**-EXTREME_DECADES, 10**EXTREME_DECADES, len(at))
-            values[at] = np.where(rng.random(len(at)) < 0.5, -magnitude, magnitude)
-            out[s] = values
-        return out
+        """Every symbol's draws at once (a model's rewards and Q-values are dozens of symbols, and a
+        check of a few hundred instances spent more on drawing them one by one than on its numbers)."""
+        k = len(self.symbols)
+        values = rng.standard_normal((k, n))
+        values *= self.scale * _REAL_WIDTHS[rng.integers(0, len(_REAL_WIDTHS), size=(k, n))]
+        rows, cols = _extreme_cells(rng, k, n)
+        magnitude = _log_uniform(rng, 10**-EXTREME_DECADES, 10**EXTREME_DECADES, cols.size)
+        values[rows, cols] = np.where(rng.random(cols.size) < 0.5, -magnitude, magnitude)
+        return dict(zip(self.symbols, values))
 
     def contains(self, values: Values) -> np.ndarray:
         return np.all([np.isfinite(np.asarray(values[s], dtype=float)) for s in self.symbols], axis=0)
@@ -434,9 +448,8 @@ class Simplex(Domain):
             return {simplex.symbols[0]: np.ones(n) for simplex in simplices}
         # The concentration is drawn per instance and grouped (a scalar shape is faster).
         group = rng.integers(0, 3, size=(m, n))
-        for row in group:
-            at = extreme_positions(rng, n)
-            row[at] = np.where(rng.random(len(at)) < 0.5, 3, 4)
+        rows, cols = _extreme_cells(rng, m, n)
+        group[rows, cols] = np.where(rng.random(cols.size) < 0.5, 3, 4)
         # Exponential draws (an entry's values contiguous), cubed for the nearly sparse instances:
         # gamma draws of concentration 1/3 cost 25 times as much, and were a third of sampling.
         exponential = rng.standard_exponential((k, m, n))
@@ -604,6 +617,22 @@ class SmoothFunctions(Domain):
         return f"{names}: smooth functions of {self.parameter}"
 
 
+#: symderiv's own domains: their samplers are tested to draw finite values of the right shape within
+#: their domain (tests/test_properties.py, tests/test_domain.py), so their draws are not checked again
+#: at every sample (a tenth of a numeric check at 10⁶ instances, more at a few hundred).  A user's
+#: domain, a subclass of one of these included, is checked at every draw.
+_OWN_SAMPLERS = frozenset({Real, Positive, OpenInterval, Simplex, SmoothFunctions})
+
+
+def _check_drawn(domain: Domain, drawn: Values, n: int) -> None:
+    """Refuse a sampler's draws that are not finite arrays of `n` instances, naming the symbol."""
+    arrays = {s: np.asarray(values, dtype=float) for s, values in drawn.items()}
+    if any(a.shape != (n,) for a in arrays.values()) or not _all_finite(list(arrays.values())):
+        s, values = next((s, a) for s, a in arrays.items() if a.shape != (n,) or not np.isfinite(a).all())
+        what = "NaN or inf" if values.shape == (n,) else f"shape {values.shape} instead of ({n},)"
+        raise DomainError(f"the sampler of {domain!r} returned {what} for {s}; fix its sample()")
+
+
 def _all_finite(arrays: list[np.ndarray]) -> bool:
     """Whether every value of one part's arrays of instances is finite: all at once where they are
     short (a model at 12×30 has thousands of symbols), one by one where they are long (stacking
@@ -740,13 +769,10 @@ class Domains:
         out: Values = {}
         for d in self.parts:
             drawn = {s: together[s] for s in d.symbols} if type(d) is Simplex else d.sample(rng, n)
-            arrays = {s: np.asarray(values, dtype=float) for s, values in drawn.items()}
-            if any(a.shape != (n,) for a in arrays.values()) or not _all_finite(list(arrays.values())):
-                s, values = next((s, a) for s, a in arrays.items() if a.shape != (n,) or not np.isfinite(a).all())
-                what = "NaN or inf" if values.shape == (n,) else f"shape {values.shape} instead of ({n},)"
-                raise DomainError(f"the sampler of {d!r} returned {what} for {s}; fix its sample()")
+            if type(d) not in _OWN_SAMPLERS:
+                _check_drawn(d, drawn, n)
             out.update(drawn)
-        bad = [repr(d) for d in self.parts if not np.all(d.contains(out))]
+        bad = [repr(d) for d in self.parts if type(d) not in _OWN_SAMPLERS and not np.all(d.contains(out))]
         if bad:
             raise DomainError(
                 f"a sampler returned values outside its own domain: {', '.join(bad)}; fix its sample() or contains()"

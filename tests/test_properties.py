@@ -85,7 +85,7 @@ def test_smooth_function_coefficients_are_finite(seed, n):
     d = SmoothFunctions([sp.Function("f")(t)], t)
     values = d.sample(np.random.default_rng(seed), n)
     assert set(values) == {t, *d.coefficient_symbols()}
-    assert all(np.all(np.isfinite(a)) for a in values.values()) and _in_domain(d, values)
+    assert all(a.shape == (n,) and np.all(np.isfinite(a)) for a in values.values()) and _in_domain(d, values)
 
 
 FALSE_ON_SIMPLEX = Comparison(
