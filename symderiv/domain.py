@@ -452,10 +452,13 @@ class Simplex(Domain):
         group[rows, cols] = np.where(rng.random(cols.size) < 0.5, 3, 4)
         # Exponential draws (an entry's values contiguous), cubed for the nearly sparse instances:
         # gamma draws of concentration 1/3 cost 25 times as much, and were a third of sampling.
-        exponential = rng.standard_exponential((k, m, n))
-        draws = np.where(group == 0, exponential * exponential * exponential, exponential)
-        # Assigned through the instances' flat positions: a boolean mask over (m, n) cost twice as much.
+        draws = rng.standard_exponential((k, m, n))
+        # Read and written through the instances' flat positions: a boolean mask over (m, n) cost
+        # twice as much, and cubing every draw to keep a third of them three times as much.
         flat, groups = draws.reshape(k, m * n), group.reshape(-1)
+        sparse = np.flatnonzero(groups == 0)
+        exponential = flat[:, sparse]
+        flat[:, sparse] = exponential * exponential * exponential
         for g, concentration in ((2, 5.0), (3, 0.02)):
             chosen = np.flatnonzero(groups == g)
             flat[:, chosen] = rng.standard_gamma(concentration, size=(k, chosen.size))
