@@ -166,9 +166,10 @@ class SymbolicResult:
         return max((a.cpu_seconds for a in self.attempts), default=0.0)
 
 
-#: A worker still running after this many times its CPU budget in wall-clock seconds is killed
-#: (a rewrite stuck in C code, or one that blocks the timer); a busy machine stretches wall time.
-WALL_CLOCK_FACTOR = 4
+#: A worker still running after this many times its CPU budget in wall-clock seconds, and
+#: WALL_CLOCK_GRACE more for forking it, is killed (a rewrite stuck in C code, or one that blocks
+#: the timer); a busy machine stretches wall time.
+WALL_CLOCK_FACTOR, WALL_CLOCK_GRACE = 4, 5.0
 #: Memory a worker may add to what it has when it starts: half of the machine's, at most 8 GiB.
 #: A zero test whose polynomials outgrow it fails (MemoryError, or FLINT aborts the worker)
 #: instead of driving the machine into swap or its out-of-memory killer.
@@ -540,7 +541,7 @@ def _in_worker(
         proc.start()
     sender.close()
     # Per difference: the denominator check, and a rewrite and a constraint step per strategy.
-    budget = time_limit * (2 * len(strategies) + 1) * len(diffs) * WALL_CLOCK_FACTOR + 5.0
+    budget = time_limit * (2 * len(strategies) + 1) * len(diffs) * WALL_CLOCK_FACTOR + WALL_CLOCK_GRACE
     try:
         if receiver.poll(budget):
             result = receiver.recv()
