@@ -406,11 +406,13 @@ class OpenInterval(Domain):
                     yield {s: c}
 
 
-def _exact_sum(values: Sequence[Fraction]) -> Fraction:
-    """The exact sum over one common denominator (a float's is a power of two, so the largest of
-    them), normalised once: adding Fractions one by one takes a gcd per term."""
-    common = math.lcm(*(v.denominator for v in values))
-    return Fraction(sum(v.numerator * (common // v.denominator) for v in values), common)
+def _exact_total(values: Iterable[Fraction]) -> tuple[int, int]:
+    """The exact sum of rationals as (numerator, common denominator), not normalised: over one common
+    denominator (a float's is a power of two, so the largest of them), in Python integers; adding
+    Fractions one by one takes a gcd per term, and comparing them calls Python at each."""
+    ratios = [v.as_integer_ratio() for v in values]
+    common = math.lcm(*(d for _, d in ratios))
+    return sum(n * (common // d) for n, d in ratios), common
 
 
 class Simplex(Domain):
@@ -483,8 +485,9 @@ class Simplex(Domain):
         """The largest entry set to 1 minus the others (it stays positive, being at least 1/k)."""
         if len(self.symbols) < 2:
             return {self.symbols[0]: Fraction(1)}
-        largest = max(self.symbols, key=lambda s: point[s])
-        return {**point, largest: 1 - _exact_sum([point[s] for s in self.symbols if s is not largest])}
+        largest = max(self.symbols, key=point.__getitem__)
+        others, common = _exact_total(point[s] for s in self.symbols if s is not largest)
+        return {**point, largest: Fraction(common - others, common)}
 
     def make_extended(self, values: dict) -> dict:
         if len(self.symbols) < 2:
@@ -495,7 +498,9 @@ class Simplex(Domain):
         return dict(zip(self.symbols, block))
 
     def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
-        return all(point[s] > 0 for s in self.symbols) and _exact_sum([point[s] for s in self.symbols]) == 1
+        values = [point[s] for s in self.symbols]
+        total, common = _exact_total(values)
+        return total == common and all(v > 0 for v in values)
 
     def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         k = len(self.symbols)
@@ -608,6 +613,10 @@ class SmoothFunctions(Domain):
         mine = [np.isfinite(np.asarray(values[s], dtype=float)) for s in self.drawn() if s in values]
         return np.logical_and.reduce(mine) if mine else np.array(True)
 
+    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
+        """An exact rational is a finite real: every parameter and coefficients are in the domain."""
+        return True
+
     def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         for s in (self.parameter, *self.coefficient_symbols()):
             if s in values:
@@ -712,6 +721,11 @@ class Domains:
         if problems:
             raise DomainError("; ".join(problems))
         self._owner = seen
+        self._drawn = [(d, frozenset(d.drawn())) for d in self.parts]
+
+    def parts_drawn(self) -> list[tuple[Domain, frozenset[sp.Symbol]]]:
+        """Each part with the symbols it draws, found once: an exact point asks at every instance."""
+        return self._drawn
 
     def concretise(self, expr: sp.Expr) -> sp.Expr:
         for d in self.parts:
@@ -787,7 +801,7 @@ class Domains:
 
     def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
         """Whether an exact point lies in every part that draws its symbols."""
-        return all(d.contains_exact(point) for d in self.parts if d.drawn() <= point.keys())
+        return all(d.contains_exact(point) for d, drawn in self._drawn if drawn <= point.keys())
 
     def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         for d in self.parts:

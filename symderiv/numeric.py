@@ -256,13 +256,18 @@ def exact_point(domains: Domains, values: dict, within: dict | None = None) -> d
     largest entry is 1 minus the others); None if it then lies outside those domains.  With
     `within`, an exact point that `values` replace some values of: only the domains that draw them
     are made exact again (shrinking's candidates change a few values of hundreds)."""
-    given = {s: Fraction(float(v)) for s, v in values.items()}
+    given = {s: _exact(v) for s, v in values.items()}
     point = {**(within or {}), **given}
-    touched = [(d, drawn) for d in domains.parts if not given.keys().isdisjoint(drawn := d.drawn())]
+    touched = [(d, drawn) for d, drawn in domains.parts_drawn() if not given.keys().isdisjoint(drawn)]
     for d, _ in touched:
-        exact = {s: given[s] if s in given else Fraction(float(point[s])) for s in d.symbols if s in point}
+        exact = {s: given[s] if s in given else _exact(point[s]) for s in d.symbols if s in point}
         point.update(d.make_exact(exact))
     return point if all(d.contains_exact(point) for d, drawn in touched if drawn <= point.keys()) else None
+
+
+def _exact(value) -> Fraction:
+    """A value's float, exactly: `Fraction(float(value))`, without its checks of the argument's type."""
+    return Fraction(*float(value).as_integer_ratio())
 
 
 def extended_values(domains: Domains, values: dict, instances: np.ndarray) -> dict:

@@ -1,3 +1,5 @@
+from fractions import Fraction
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -60,6 +62,24 @@ def test_smooth_functions_become_concrete_with_exact_derivatives():
 def test_simplex_eliminates_its_last_entry():
     p = sp.symbols("p0:3", positive=True)
     assert Simplex(p).eliminations() == {p[2]: 1 - p[0] - p[1]}
+
+
+def test_a_simplex_is_made_exact_by_its_largest_entry_and_holds_only_exact_probability_vectors():
+    p = sp.symbols("p0:3", positive=True)
+    d = Simplex(p)
+    made = d.make_exact({p[0]: Fraction(0.1), p[1]: Fraction(0.7), p[2]: Fraction(0.2)})
+    assert made[p[1]] == 1 - Fraction(0.1) - Fraction(0.2) and sum(made.values()) == 1 and d.contains_exact(made)
+    assert d.contains_exact({p[0]: Fraction(1, 3), p[1]: Fraction(1, 6), p[2]: Fraction(1, 2)})
+    assert not d.contains_exact({p[0]: Fraction(0.1), p[1]: Fraction(0.7), p[2]: Fraction(0.2)})  # sums to 1 - 2^-55
+    assert not d.contains_exact({p[0]: Fraction(0), p[1]: Fraction(1, 2), p[2]: Fraction(1, 2)})
+    assert not d.contains_exact({p[0]: Fraction(-1, 2), p[1]: Fraction(1), p[2]: Fraction(1, 2)})
+
+
+def test_any_exact_point_lies_in_a_smooth_functions_domain():
+    t = sp.Symbol("theta", real=True)
+    d = SmoothFunctions([sp.Function("f", real=True)(t)], t)
+    point = {s: Fraction(-10) ** 30 for s in (t, *d.coefficient_symbols())}
+    assert d.contains_exact(point)
 
 
 def test_restricted_domains_keep_only_the_parts_that_draw_the_given_symbols():
