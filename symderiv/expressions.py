@@ -117,24 +117,15 @@ def replaced(expr: sp.Basic, mapping: dict, evaluate: bool = True) -> sp.Basic:
     return walk(expr)
 
 
-def plain_arguments(symbols: Sequence[sp.Symbol], shared: tuple) -> tuple[list[sp.Symbol], tuple]:
-    """`symbols` and their `cse` output `shared`, every argument renamed to a plain symbol without
-    assumptions, in one substitution that visits each distinct node once: for compiled code whose
-    arguments would not be distinct Python names as they stand (a Dummy prints by its name alone).
-
-    `lambdify` renames every argument to a Dummy in that case, substituting one argument at a time
-    into the whole of `shared`: seconds on a claim at three states."""
+def argument_names(count: int, shared: tuple) -> list[str]:
+    """`count` names of arguments for code printed from the `cse` output `shared`: `_arg0`, `_arg1`,
+    ..., lengthened with underscores until no symbol or temporary of `shared` has a name that starts
+    the same way."""
     replacements, reduced = shared
     taken = {str(s) for s in atoms_of([*reduced, *(e for _, e in replacements)], sp.Symbol)}
     taken |= {str(v) for v, _ in replacements}
     prefix = _unused_prefix("_arg", taken)
-    plain = [sp.Symbol(f"{prefix}{k}") for k in range(len(symbols))]
-    renamed = dict(zip(symbols, plain))
-    # The pieces stay as they were shared: evaluating them again only costs.
-    return plain, (
-        [(v, replaced(e, renamed, evaluate=False)) for v, e in replacements],
-        [replaced(e, renamed, evaluate=False) for e in reduced],
-    )
+    return [f"{prefix}{k}" for k in range(count)]
 
 
 def _unused_prefix(prefix: str, taken: set[str]) -> str:

@@ -10,14 +10,15 @@ floats.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import keyword
 import linecache
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import sympy as sp
 
-from .expressions import atoms_of, plain_arguments
+from .expressions import argument_names, atoms_of
 
 #: Functions both printers print as a call, f(...): one operand as they stand.
 _CALLS = (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.Abs)
@@ -25,7 +26,20 @@ _CALLS = (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh, sp.
 
 class LinearArithmetic:
     """A mix-in for a SymPy code printer: sums, products and positive integer powers printed
-    without precedence analysis.  Everything else is the printer's own."""
+    without precedence analysis, and symbols by the names `compiled` gives its arguments.
+    Everything else is the printer's own."""
+
+    #: Names printed for these symbols instead of their own (`compiled`'s arguments, where their own
+    #: would not be distinct Python names).
+    renamed: Mapping[sp.Basic, str] = {}
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        name = self.renamed.get(expr)
+        return name if name is not None else super()._print_Symbol(expr)  # type: ignore[misc]
+
+    def _print_Dummy(self, expr: sp.Dummy) -> str:
+        name = self.renamed.get(expr)
+        return name if name is not None else super()._print_Dummy(expr)  # type: ignore[misc]
 
     def _handle_UnevaluatedExpr(self, expr):
         # SymPy rewrites re(x) of a real UnevaluatedExpr by a replace that walks the whole tree,
@@ -41,7 +55,7 @@ class LinearArithmetic:
         # The commonest nodes go straight to their methods (SymPy's dispatcher looks each class up
         # through its MRO): fewer frames per level of nesting, so deep claims compile as before.
         if kind is sp.Symbol:
-            return self._print_Symbol(e)  # type: ignore[attr-defined]
+            return self._print_Symbol(e)
         if kind is sp.Add:
             return f"({self._print_Add(e)})"
         if kind is sp.Mul:
@@ -57,7 +71,7 @@ class LinearArithmetic:
         tighter than `+` (a Piecewise printed as `a if c else b`), is put in parentheses."""
         kind = type(e)
         if kind is sp.Symbol:
-            return self._print_Symbol(e)  # type: ignore[attr-defined]
+            return self._print_Symbol(e)
         if kind is sp.Mul:
             return self._print_Mul(e)
         if kind is sp.Pow:
@@ -108,12 +122,14 @@ def compiled(printer, symbols: Sequence[sp.Symbol], shared: tuple, modules) -> C
 
     `lambdify` writes the same code, and first sorts its arguments by SymPy's sort key and walks
     every expression for `Subs`: a third of its time on the hundreds of functions a run compiles.
-    Where the arguments would not print as distinct Python names (a Dummy prints by its name alone),
-    they are renamed first (`plain_arguments`), as `lambdify` renames them."""
+    Where the arguments would not print as distinct Python names (two Dummies of one name), each is
+    printed by a name of its own (`argument_names`), where `lambdify` substitutes a Dummy for each
+    into every expression, and an earlier version of this function rebuilt them all once."""
     names = [printer.doprint(a) for a in symbols]
     if len(set(names)) < len(names) or any(isinstance(a, sp.Dummy) or not _is_name(n) for a, n in zip(symbols, names)):
-        symbols, shared = plain_arguments(symbols, shared)
-        names = [printer.doprint(a) for a in symbols]
+        names = argument_names(len(symbols), shared)
+        printer = copy.copy(printer)
+        printer.renamed = dict(zip(symbols, names))
     temporaries, results = shared
     body = [f"    {printer.doprint(v)} = {printer.doprint(e)}" for v, e in temporaries]
     returned = "[" + ", ".join(printer.doprint(e) for e in results) + "]"
