@@ -21,26 +21,26 @@ Scalar: TypeAlias = float | complex
 
 def kl(policy: Array, prior: Array) -> Array:
     """D_KL(π(·|s) ‖ π̃(·|s)) for every state."""
-    return np.sum(policy * np.log(policy / prior), 1)
+    return (policy * np.log(policy / prior)).sum(1)
 
 
 def largest_entry(Q: Array) -> Array:
     """Per state, the Q(s,a) with the largest real part, as a column: the shift of a log-sum-exp.
     Complex Q (a complex step) keeps its imaginary part, so that the dominant action's weight
     exp(0) is exact and nothing cancels in the imaginary parts."""
-    return np.take_along_axis(Q, np.expand_dims(np.argmax(np.real(Q), 1), 1), 1)
+    return Q[np.arange(len(Q)), np.argmax(Q.real, 1)][:, None]
 
 
 def soft_value(Q: Array, prior: Array, alpha: float) -> Array:
     """V_Q(s) = α ln Σ_a π̃(a|s) exp(Q(s,a)/α), shifted so that it cannot overflow."""
     shift = largest_entry(Q)
-    return shift[:, 0] + alpha * np.log(np.sum(prior * np.exp((Q - shift) / alpha), 1))
+    return shift[:, 0] + alpha * np.log((prior * np.exp((Q - shift) / alpha)).sum(1))
 
 
 def boltzmann_policy(Q: Array, prior: Array | float, alpha: float) -> Array:
     """π_Q(a|s) = π̃(a|s) exp(Q(s,a)/α) / Σ_a' π̃(a'|s) exp(Q(s,a')/α), shifted likewise."""
     weights = prior * np.exp((Q - largest_entry(Q)) / alpha)
-    return weights / np.expand_dims(np.sum(weights, 1), 1)
+    return weights / weights.sum(1)[:, None]
 
 
 def softmax_policy(logits: Array) -> Array:
@@ -55,12 +55,12 @@ def soft_bellman_target(Q: Array, r: Array, P: Array, prior: Array, alpha: float
 
 def soft_q_loss(Q: Array, target: Array, policy: Array, p: Array) -> Scalar:
     """E_{s~p, a~π}[½ (Q(s,a) − target(s,a))²]."""
-    return np.sum(p * np.sum(policy * (Q - target) ** 2 / 2, 1))
+    return np.sum(p * (policy * (Q - target) ** 2 / 2).sum(1))
 
 
 def discounted_visitation(policy: Array, P: Array, p0: Array, gamma: float) -> Array:
     """p_γ(s; π) = (1 − γ) Σ_t γ^t Pr(s_t = s), s_0 ~ p0: solves (I − γ P_πᵀ) d = (1 − γ) p0."""
-    kernel = np.sum(np.expand_dims(policy, 2) * P, 1)
+    kernel = (policy[:, :, None] * P).sum(1)
     return (1 - gamma) * np.linalg.solve(np.eye(len(p0)) - gamma * np.transpose(kernel), p0)
 
 
@@ -69,7 +69,7 @@ def regularised_objective(
 ) -> Scalar:
     """ρ(π) = E_{s~p_γ(·;π)}[Σ_a π(a|s) r(s,a) − α D_KL(π(·|s) ‖ π̃(·|s))]."""
     visitation = discounted_visitation(policy, P, p0, gamma)
-    return np.sum(visitation * (np.sum(policy * r, 1) - alpha * kl(policy, prior)))
+    return np.sum(visitation * ((policy * r).sum(1) - alpha * kl(policy, prior)))
 
 
 @overload
@@ -104,13 +104,13 @@ def discounted_sum(kernel: Array, x: Array, gamma: float) -> Array:
 
 def state_kernel(policy: Array, P: Array) -> Array:
     """P^π(s, s') = Σ_a π(a|s) p(s'|s,a): the chain of states under π."""
-    return np.sum(np.expand_dims(policy, 2) * P, 1)
+    return (policy[:, :, None] * P).sum(1)
 
 
 def pair_kernel(policy: Array, P: Array) -> Array:
     """P_π((s,a), (s',a')) = p(s'|s,a) π(a'|s'): the chain of state-action pairs, row-major pairs."""
     S, A = np.shape(policy)
-    return np.reshape(np.expand_dims(P, 3) * policy, (S * A, S * A))
+    return np.reshape(P[..., None] * policy, (S * A, S * A))
 
 
 def iterated_visitation(policy: Array, P: Array, p0: Array, gamma: float) -> Array:
@@ -128,7 +128,7 @@ def pair_visits(policy: Array, P: Array, gamma: float) -> Array:
 
 def normalised_return(policy: Array, P: Array, p0: Array, reward: Array, gamma: float) -> Scalar:
     """(1 − γ) E_τ[Σ_t γ^t reward(s_t, a_t)], s_0 ~ p0, a_t ~ π(·|s_t): ρ(π) for a per-pair reward."""
-    start = np.ravel(np.expand_dims(p0, 1) * policy)
+    start = np.ravel(p0[:, None] * policy)
     # numpy's stubs type a vector @ vector as an array; it is a scalar.
     return (1 - gamma) * start @ pair_visits(policy, P, gamma) @ np.ravel(reward)  # type: ignore[return-value]
 
@@ -136,7 +136,7 @@ def normalised_return(policy: Array, P: Array, p0: Array, reward: Array, gamma: 
 def trajectory_value(policy: Array, P: Array, reward: Array, gamma: float) -> Array:
     """E[Σ_{t≥0} γ^t reward(s_t, a_t) | s_0 = s] for every state, with a_0 ~ π(·|s)."""
     S, A = np.shape(policy)
-    start = np.reshape(np.expand_dims(np.eye(S), 2) * policy, (S, S * A))
+    start = np.reshape(np.eye(S)[:, :, None] * policy, (S, S * A))
     return start @ pair_visits(policy, P, gamma) @ np.ravel(reward)
 
 
@@ -151,14 +151,14 @@ def bellman_kl_from_start(
     Q: Array, policy: Array, r: Array, P: Array, prior: Array, alpha: float, gamma: float
 ) -> Array:
     """(T_π Q)(s,a) = r(s,a) − α D_KL(π‖π̃)(s) + γ Σ_{s'} p(s'|s,a) Σ_{a'} π(a'|s') Q(s',a')."""
-    return r - alpha * np.expand_dims(kl(policy, prior), 1) + gamma * P @ np.sum(policy * Q, 1)
+    return r - alpha * kl(policy, prior)[:, None] + gamma * P @ (policy * Q).sum(1)
 
 
 def bellman_kl_from_next(
     Q: Array, policy: Array, r: Array, P: Array, prior: Array, alpha: float, gamma: float
 ) -> Array:
     """(T_π Q)(s,a) = r(s,a) + γ Σ_{s'} p(s'|s,a) Σ_{a'} π(a'|s') [Q(s',a') − α D_KL(π‖π̃)(s')]."""
-    return r + gamma * P @ np.sum(policy * (Q - alpha * np.expand_dims(kl(policy, prior), 1)), 1)
+    return r + gamma * P @ (policy * (Q - alpha * kl(policy, prior)[:, None])).sum(1)
 
 
 def value_iteration(
