@@ -81,7 +81,8 @@ def test_a_run_that_checks_proofs_keeps_freed_memory_as_the_command_does(pyteste
 @pytest.mark.parametrize("workers", [(), ("-n", "2")])
 def test_a_named_proof_file_says_how_to_turn_symderiv_on(pytester, workers):
     pytester.makepyfile(my_identities=PROOF)
-    result = pytester.runpytest_subprocess("my_identities.py", *workers, *FAST)
+    run = pytester.runpytest_subprocess if workers else pytester.runpytest_inprocess
+    result = run("my_identities.py", *workers, *FAST)
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
     result.stdout.fnmatch_lines(["*my_identities.py holds a Derivation, not checked: pass --symderiv*"])
 
