@@ -180,9 +180,7 @@ def _json_evidence(text):
 def test_obligations_run_under_pytest_xdist_with_the_serial_outcomes(pytester):
     pytester.mkdir("proofs")
     pytester.path.joinpath("proofs", "note.py").write_text(PROOF)
-    serial = pytester.runpytest_subprocess(
-        "--symderiv", "proofs", "--symderiv-samples", "300", "-p", "no:cacheprovider"
-    )
+    serial = pytester.runpytest_inprocess("--symderiv", "proofs", "--symderiv-samples", "300", "-p", "no:cacheprovider")
     serial.assert_outcomes(passed=2, failed=1)
     result = pytester.runpytest_subprocess(
         "--symderiv", "proofs", "--symderiv-samples", "300", "-n", "2", "-p", "no:cacheprovider"
