@@ -67,6 +67,7 @@ for _part in ("symderiv", "proofs"):
 sys.path.insert(0, str(REPO))
 
 from symderiv import numeric, replay, rules, symbolic  # noqa: E402
+from symderiv.allocation import keep_freed_memory  # noqa: E402
 from symderiv.cache_files import FORMAT  # noqa: E402
 from symderiv.checker import Settings, _comparisons, instance_seed, sizes_for  # noqa: E402
 from symderiv.claims import Equal, Inequality, NonNegative  # noqa: E402
@@ -836,6 +837,12 @@ def main(argv=None) -> int:
         f"# symderiv benchmark\n\nMachine: {machine()}; calibration workload {calibration():.2f} s CPU. "
         f"Started {time.strftime('%Y-%m-%d %H:%M')}, load average {load_average()}; code: {_commit()}; "
         f"proofs: {args.proofs}.\n"
+    )
+    # What is measured in this process runs as `symderiv check` and the pytest plugin run it, with the
+    # C allocator keeping freed memory (after the calibration, which stays the same workload as before).
+    kept = keep_freed_memory()
+    print(
+        f"In-process measurements run with the allocator's thresholds of a checking run (symderiv/allocation.py): {'set' if kept else 'not available here'}.\n"
     )
     for name, section in SECTIONS.items():
         if args.section in (name, "all"):
