@@ -67,7 +67,7 @@ for _part in ("symderiv", "proofs"):
 sys.path.insert(0, str(REPO))
 
 from symderiv import numeric, replay, rules, symbolic  # noqa: E402
-from symderiv.allocation import keep_freed_memory  # noqa: E402
+from symderiv.allocation import collect_less_often, keep_freed_memory  # noqa: E402
 from symderiv.cache_files import FORMAT  # noqa: E402
 from symderiv.checker import Settings, _comparisons, instance_seed, sizes_for  # noqa: E402
 from symderiv.claims import Equal, Inequality, NonNegative  # noqa: E402
@@ -839,10 +839,13 @@ def main(argv=None) -> int:
         f"proofs: {args.proofs}.\n"
     )
     # What is measured in this process runs as `symderiv check` and the pytest plugin run it, with the
-    # C allocator keeping freed memory (after the calibration, which stays the same workload as before).
+    # C allocator keeping freed memory and the collector's thresholds raised (after the calibration,
+    # which stays the same workload as before).
     kept = keep_freed_memory()
+    collect_less_often()
     print(
-        f"In-process measurements run with the allocator's thresholds of a checking run (symderiv/allocation.py): {'set' if kept else 'not available here'}.\n"
+        "In-process measurements run with the allocator's and the collector's thresholds of a checking run "
+        f"(symderiv/allocation.py; the allocator's {'set' if kept else 'not available here'}).\n"
     )
     for name, section in SECTIONS.items():
         if args.section in (name, "all"):

@@ -19,10 +19,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = replay.replayed(argv)
     if status is not None:
         return status
-    from .allocation import keep_freed_memory
+    from .allocation import collect_less_often, keep_freed_memory
     from .commands import run
 
     keep_freed_memory()
+    collect_less_often()
     return run(argv, started_ns)
 
 

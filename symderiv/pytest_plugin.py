@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import pytest
 
 from . import report
-from .allocation import keep_freed_memory
+from .allocation import collect_less_often, keep_freed_memory
 from .cache import VerdictCache
 from .checker import (
     EVERY_SIZE,
@@ -203,6 +203,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(summary, "symderiv-summary")
     if _enabled(config):  # a run that checks proofs, as the command line does
         keep_freed_memory()
+        collect_less_often()
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

@@ -1,6 +1,7 @@
 """The allocator's thresholds for a checking run."""
 
 import ctypes
+import gc
 import platform
 
 import pytest
@@ -19,3 +20,14 @@ def test_a_c_library_without_mallopt_changes_nothing(monkeypatch):
 
     monkeypatch.setattr(ctypes, "CDLL", no_library)
     assert not allocation.keep_freed_memory()
+
+
+def test_a_checking_run_collects_less_often_than_python_by_default():
+    before = gc.get_threshold()  # this session's: the plugin has set them already
+    try:
+        gc.set_threshold(700, 10, 10)  # Python's defaults
+        allocation.collect_less_often()
+        assert gc.get_threshold() == allocation.COLLECTOR_THRESHOLDS
+        assert allocation.COLLECTOR_THRESHOLDS[0] > 700
+    finally:
+        gc.set_threshold(*before)
