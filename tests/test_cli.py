@@ -3,6 +3,7 @@ import textwrap
 
 import pytest
 
+from symderiv import allocation
 from symderiv.cli import main
 from symderiv.report import REPLAYED
 
@@ -244,3 +245,12 @@ def test_an_export_builds_each_claim_once_and_shows_the_one_it_checked(jobs, tmp
     built = builds.read_text().splitlines()
     assert sorted(built) == ["B1 1x2", "B1 2x2", "B2 1x2", "B2 1x3"]
     assert "B1" in out.read_text() and "B2" in out.read_text()
+
+
+def test_the_command_line_keeps_freed_memory_and_collects_less_often(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(allocation, "keep_freed_memory", lambda: calls.append("allocator") or True)
+    monkeypatch.setattr(allocation, "collect_less_often", lambda: calls.append("collector"))
+    monkeypatch.setenv("SYMDERIV_CACHE_DIR", str(tmp_path))
+    main(["list", str(tmp_path)])
+    assert calls == ["allocator", "collector"]

@@ -66,16 +66,17 @@ def test_nothing_is_collected_or_imported_unless_asked(pytester):
     assert not marker.exists()
 
 
-def test_a_run_that_checks_proofs_keeps_freed_memory_as_the_command_does(pytester, monkeypatch):
+def test_a_run_that_checks_proofs_keeps_freed_memory_and_collects_less_often_as_the_command_does(pytester, monkeypatch):
     import symderiv.pytest_plugin as plugin
 
     calls = []
-    monkeypatch.setattr(plugin, "keep_freed_memory", lambda: calls.append(True) or True)
+    monkeypatch.setattr(plugin, "keep_freed_memory", lambda: calls.append("allocator") or True)
+    monkeypatch.setattr(plugin, "collect_less_often", lambda: calls.append("collector"))
     pytester.makepyfile(test_plain="def test_one():\n    pass\n")
     pytester.runpytest_inprocess(*FAST).assert_outcomes(passed=1)
     assert calls == []
     pytester.runpytest_inprocess("--symderiv", *FAST).assert_outcomes(passed=1)
-    assert calls == [True]
+    assert calls == ["allocator", "collector"]
 
 
 @pytest.mark.parametrize("workers", [(), ("-n", "2")])
