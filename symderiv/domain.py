@@ -41,20 +41,16 @@ EXTREME_DECADES = 6.0
 _EXTREMES = contextvars.ContextVar("symderiv_extremes", default=True)
 
 
-def _extremes_per_row(n: int) -> int:
-    return min(int(round(EXTREME_SHARE * n)), EXTREMES_AT_MOST) if _EXTREMES.get() else 0
-
-
 def extreme_positions(rng: np.random.Generator, n: int) -> np.ndarray:
     """Where a sampler puts its extreme instances: a few random positions (drawn independently: one
     drawn twice is one extreme instance fewer), none in a typical draw."""
-    return rng.integers(0, n, size=_extremes_per_row(n))
+    return _extreme_cells(rng, 1, n)[1]
 
 
 def _extreme_cells(rng: np.random.Generator, rows: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The extreme instances (`extreme_positions`) of each of `rows` rows of draws, drawn at once,
     as the row and column indices of every extreme cell."""
-    k = _extremes_per_row(n)
+    k = min(int(round(EXTREME_SHARE * n)), EXTREMES_AT_MOST) if _EXTREMES.get() else 0
     return np.repeat(np.arange(rows), k), rng.integers(0, n, size=rows * k)
 
 
