@@ -63,18 +63,19 @@ class _BallPrinter(LinearArithmetic, MpmathPrinter):
     def _print_Relational(self, expr):
         return f"_compare({self._print(expr.lhs)}, {self._print(expr.rhs)}, {expr.rel_op!r})"
 
-    def _print_Mul(self, expr):
+    def _product(self, factors):
         # The default prints a/b, which divides a ball by an exact zero into NaN silently.
-        divisors = [f for f in expr.args if f.is_Pow and f.exp.is_Integer and f.exp < 0]
+        divisors = [f for f in factors if f.is_Pow and f.exp.is_Integer and f.exp < 0]
         if not divisors:
-            return super()._print_Mul(expr)
-        rest = [f for f in expr.args if f not in divisors]
-        top = self._print(sp.Mul(*rest, evaluate=False)) if rest else "1"
-        return f"({top})*" + "*".join(self._print(f) for f in divisors)
+            return super()._product(factors)
+        rest = [f for f in factors if f not in divisors]
+        below = "*".join(self._print(f) for f in divisors)
+        return f"({self._print(sp.Mul(*rest, evaluate=False))})*{below}" if rest else below
 
     def _print_Pow(self, expr, rational=False):
         if expr.exp.is_Integer and expr.exp < 0:
-            return f"_reciprocal({self._print(expr.base)})**{-int(expr.exp)}"
+            reciprocal = f"_reciprocal({self._print(expr.base)})"
+            return reciprocal if expr.exp == -1 else f"{reciprocal}**{-int(expr.exp)}"
         return super()._print_Pow(expr, rational=rational)
 
     def _print_Float(self, expr):

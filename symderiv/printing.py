@@ -41,10 +41,13 @@ class LinearArithmetic:
         name = self.renamed.get(expr)
         return name if name is not None else super()._print_Dummy(expr)  # type: ignore[misc]
 
+    #: Whether the code printed may hold an re(...) (`compiled` looks once, for all it prints).
+    may_hold_re: bool = True
+
     def _handle_UnevaluatedExpr(self, expr):
         # SymPy rewrites re(x) of a real UnevaluatedExpr by a replace that walks the whole tree,
         # shared pieces once per occurrence: only where there is an re(...) to rewrite.
-        if not atoms_of([expr], sp.re):
+        if not self.may_hold_re or not atoms_of([expr], sp.re):
             return expr
         return super()._handle_UnevaluatedExpr(expr)  # type: ignore[misc]
 
@@ -82,17 +85,26 @@ class LinearArithmetic:
         return printed if isinstance(e, _CALLS) or e.is_Number or e.is_Symbol else f"({printed})"
 
     def _print_Add(self, expr: sp.Add, order=None) -> str:
-        # As the printers' `order="none"`: the terms in the order SymPy stores them; x + (-y) is x − y
-        # exactly, in floats and in balls.
-        terms = []
-        for t in expr.args:  # a loop, not a generator: one frame less per level of nesting
-            terms.append(self._term(t))
-        return " + ".join(terms)
+        # As the printers' `order="none"`: the terms in the order SymPy stores them.  A term after the
+        # first with a negative coefficient is subtracted: x + (−c)·y is x − c·y exactly, in floats
+        # and in balls (negation is exact and rounding symmetric), one operation fewer per instance.
+        printed = self._term(expr.args[0])
+        for t in expr.args[1:]:  # a loop, not a generator: one frame less per level of nesting
+            if t.is_Mul and t.args[0].is_Rational and t.args[0].is_negative:
+                coefficient, *rest = t.args
+                printed += " - " + self._product(rest if coefficient == -1 else [-coefficient, *rest])
+            else:
+                printed += " + " + self._term(t)
+        return printed
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        # SymPy's own division: a factor with a negative rational exponent goes to the denominator.
+        return self._product(expr.args)
+
+    def _product(self, factors: Sequence[sp.Expr]) -> str:
+        """The product of `factors`, with SymPy's own division: a factor with a negative rational
+        exponent goes to the denominator."""
         numerator, denominator = [], []
-        for factor in expr.args:
+        for factor in factors:
             if factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative and factor.is_commutative:
                 inverse = factor.base if factor.exp == -1 else sp.Pow(factor.base, -factor.exp, evaluate=False)
                 denominator.append(self._operand(inverse))
@@ -125,12 +137,13 @@ def compiled(printer, symbols: Sequence[sp.Symbol], shared: tuple, modules) -> C
     Where the arguments would not print as distinct Python names (two Dummies of one name), each is
     printed by a name of its own (`argument_names`), where `lambdify` substitutes a Dummy for each
     into every expression, and an earlier version of this function rebuilt them all once."""
+    temporaries, results = shared
+    printer = copy.copy(printer)
+    printer.may_hold_re = bool(atoms_of([*results, *(e for _, e in temporaries)], sp.re))
     names = [printer.doprint(a) for a in symbols]
     if len(set(names)) < len(names) or any(isinstance(a, sp.Dummy) or not _is_name(n) for a, n in zip(symbols, names)):
         names = argument_names(len(symbols), shared)
-        printer = copy.copy(printer)
         printer.renamed = dict(zip(symbols, names))
-    temporaries, results = shared
     body = [f"    {printer.doprint(v)} = {printer.doprint(e)}" for v, e in temporaries]
     returned = "[" + ", ".join(printer.doprint(e) for e in results) + "]"
     body.append(f"    return ({returned})" if "\n" in returned else f"    return {returned}")

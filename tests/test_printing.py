@@ -1,6 +1,7 @@
 """Sums and products printed without precedence analysis compute what SymPy's printers compute:
 the same floats in NumPy, and balls that contain the exact value."""
 
+import linecache
 from fractions import Fraction
 
 import flint
@@ -32,6 +33,11 @@ EXPRESSIONS = [
     x * y ** sp.Rational(-1, 2) + 1 / sp.sqrt(z**2 + 2),
     2**x * 3 + (x + 1) ** (y**2 + 1),
     sp.Piecewise((x**2, x > y), (-(y**2), True)),
+    x + sp.Mul(-1, y, z, evaluate=False),
+    1 - x * y - sp.Rational(2, 3) * z,
+    x - (y - z) * (x - 1),
+    sp.Add(x, sp.Mul(-3, sp.Add(y, z), evaluate=False), evaluate=False),
+    sp.re(sp.UnevaluatedExpr(x)) - y,
 ]
 
 
@@ -54,8 +60,21 @@ def test_numpy_code_computes_the_same_floats_as_sympys_printer(expr):
 def test_balls_contain_the_exact_value(expr):
     point = {x: Fraction(3, 7), y: Fraction(5, 4), z: Fraction(2, 3)}
     (ball,) = BallFunction([x, y, z], [expr])(point, 128)
-    exact = sp.N(expr.subs({s: sp.Rational(v.numerator, v.denominator) for s, v in point.items()}), 60)
+    exact = sp.N(expr.doit().subs({s: sp.Rational(v.numerator, v.denominator) for s, v in point.items()}), 60)
     assert ball.rad() < 1e-30 and ball.overlaps(flint.arb(f"{exact} +/- 1e-45"))
+
+
+def test_a_term_with_a_negative_coefficient_is_subtracted():
+    # One operation per instance fewer than adding (−1)·y·z; the same floats (the test above).
+    f = compile_numpy([x, y, z], [x - y * z, 1 - sp.Rational(2, 3) * z + x])
+    source = "".join(linecache.getlines(f.__code__.co_filename))
+    assert "x - y*z" in source and "(-1)" not in source and "(-2/3)" not in source
+
+
+def test_a_reciprocal_in_balls_is_not_raised_to_the_first_power():
+    f = BallFunction([x, y], [x / y, x / y**2])._function(False)
+    source = "".join(linecache.getlines(f.__code__.co_filename))
+    assert "**1," not in source and "**1]" not in source and "_reciprocal(y)**2" in source
 
 
 def test_a_product_with_a_negative_or_compound_factor_keeps_each_operand_whole():
