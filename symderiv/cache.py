@@ -257,12 +257,25 @@ def canonical_form(claim) -> str:
     return _Canonical()(claim)
 
 
-def _settings_text(canonical: _Canonical, settings) -> str:
+def _settings_text(settings) -> str:
+    """The settings as text, written once per settings a run checks with (every size's two keys
+    read them, and their strategies' code is most of a key's text)."""
+    try:
+        return _settings_text_once(settings)
+    except TypeError:  # settings holding something unhashable (a strategy of the user's)
+        return _written_settings(settings)
+
+
+def _written_settings(settings) -> str:
+    canonical = _Canonical()
     return ",".join(
         f"{f.name}={canonical(getattr(settings, f.name))}"
         for f in dataclasses.fields(settings)
         if f.name not in _NOT_IN_KEY
     )
+
+
+_settings_text_once = lru_cache(maxsize=16)(_written_settings)
 
 
 def cache_key(obligation_id: str, size, claim, settings, instance_of: SizeRange | None = None) -> str:
@@ -278,7 +291,7 @@ def cache_key(obligation_id: str, size, claim, settings, instance_of: SizeRange 
             f"obligation {obligation_id}",
             f"size {size}",
             f"instance of {instance_of!r}",
-            f"settings {_settings_text(canonical, settings)}",
+            f"settings {_settings_text(settings)}",
             f"claim {canonical(claim)}",
         ]
     )
@@ -331,7 +344,7 @@ def build_key(obligation, size, settings, instance_of: SizeRange | None = None) 
             f"model {canonical(obligation.model)}",
             f"size {size}",
             f"instance of {instance_of!r}",
-            f"settings {_settings_text(canonical, settings)}",
+            f"settings {_settings_text(settings)}",
         ]
     )
     return hashlib.sha256(text.encode()).hexdigest()

@@ -1,6 +1,7 @@
 """The verdict cache: a hit only when nothing a verdict depends on has changed."""
 
 import dataclasses
+import functools
 import json
 import subprocess
 import sys
@@ -70,6 +71,27 @@ def test_the_same_claim_and_settings_give_the_same_key():
 )
 def test_anything_a_verdict_depends_on_changes_the_key(changed):
     assert key(**changed) != key()
+
+
+def test_settings_are_written_once_for_every_key_of_a_run(monkeypatch):
+    written = []
+    monkeypatch.setattr(cache_module, "_written_settings", lambda s: written.append(s) or f"{s.samples}")
+    monkeypatch.setattr(cache_module, "_settings_text_once", functools.lru_cache(cache_module._written_settings))
+    settings = Settings(samples=301, time_limit=5)
+    keys = {key(settings=settings, size=Size.of(states=1, actions=n)) for n in (2, 3)}
+    assert len(keys) == 2 and written == [settings]
+
+
+def test_settings_holding_something_unhashable_are_still_keyed():
+    class Unhashable(Strategy):
+        __hash__ = None  # type: ignore[assignment]
+
+    def settings(name):
+        return Settings(samples=300, time_limit=5, strategies=(Unhashable(name, sp.expand),))
+
+    with pytest.raises(TypeError):
+        hash(settings("expand"))
+    assert key(settings=settings("expand")) == key(settings=settings("expand")) != key(settings=settings("other"))
 
 
 SMOOTH_CLAIM = """
