@@ -402,13 +402,13 @@ class OpenInterval(Domain):
                     yield {s: c}
 
 
-def _exact_total(values: Iterable[Fraction]) -> tuple[int, int]:
-    """The exact sum of rationals as (numerator, common denominator), not normalised: over one common
-    denominator (a float's is a power of two, so the largest of them), in Python integers; adding
-    Fractions one by one takes a gcd per term, and comparing them calls Python at each."""
+def _over_common_denominator(values: Iterable[Fraction]) -> tuple[list[int], int]:
+    """Rationals as numerators over one common denominator, and that denominator, in Python integers
+    (a float's denominator is a power of two, so the common one is the largest of them): sums and
+    comparisons of Fractions take a gcd or a call into Python at each."""
     ratios = [v.as_integer_ratio() for v in values]
     common = math.lcm(*(d for _, d in ratios))
-    return sum(n * (common // d) for n, d in ratios), common
+    return [n * (common // d) for n, d in ratios], common
 
 
 class Simplex(Domain):
@@ -481,9 +481,10 @@ class Simplex(Domain):
         """The largest entry set to 1 minus the others (it stays positive, being at least 1/k)."""
         if len(self.symbols) < 2:
             return {self.symbols[0]: Fraction(1)}
-        largest = max(self.symbols, key=point.__getitem__)
-        others, common = _exact_total(point[s] for s in self.symbols if s is not largest)
-        return {**point, largest: Fraction(common - others, common)}
+        entries, common = _over_common_denominator(point[s] for s in self.symbols)
+        largest = max(range(len(entries)), key=entries.__getitem__)
+        others = sum(entries) - entries[largest]
+        return {**point, self.symbols[largest]: Fraction(common - others, common)}
 
     def make_extended(self, values: dict) -> dict:
         if len(self.symbols) < 2:
@@ -494,9 +495,8 @@ class Simplex(Domain):
         return dict(zip(self.symbols, block))
 
     def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
-        values = [point[s] for s in self.symbols]
-        total, common = _exact_total(values)
-        return total == common and all(v > 0 for v in values)
+        entries, common = _over_common_denominator(point[s] for s in self.symbols)
+        return sum(entries) == common and all(n > 0 for n in entries)
 
     def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         k = len(self.symbols)
