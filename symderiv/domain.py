@@ -331,10 +331,8 @@ class Positive(Domain):
         )
 
     def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
-        return all(
-            point[s] > 0 and point[s] >= Fraction(self.low) and (self.high == np.inf or point[s] <= Fraction(self.high))
-            for s in self.symbols
-        )
+        # Python compares a Fraction or a float with a float exactly.
+        return all(0 < point[s] and self.low <= point[s] <= self.high for s in self.symbols)
 
     def simpler(self, values: Mapping[sp.Symbol, float]) -> Iterator[dict]:
         for s in self.symbols:
@@ -382,7 +380,7 @@ class OpenInterval(Domain):
         )
 
     def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
-        return all(Fraction(self.low) < point[s] < Fraction(self.high) for s in self.symbols)
+        return all(self.low < point[s] < self.high for s in self.symbols)  # exactly, as for `Positive`
 
     def interval(self) -> Interval:
         return Interval(self.low, self.high)
@@ -625,11 +623,12 @@ class SmoothFunctions(Domain):
         return f"{names}: smooth functions of {self.parameter}"
 
 
-#: symderiv's own domains: their samplers are tested to draw finite values of the right shape within
+#: symderiv's own domains.  Their samplers are tested to draw finite values of the right shape within
 #: their domain (tests/test_properties.py, tests/test_domain.py), so their draws are not checked again
-#: at every sample (a tenth of a numeric check at 10⁶ instances, more at a few hundred).  A user's
-#: domain, a subclass of one of these included, is checked at every draw.
-_OWN_SAMPLERS = frozenset({Real, Positive, OpenInterval, Simplex, SmoothFunctions})
+#: at every sample (a tenth of a numeric check at 10⁶ instances, more at a few hundred); and their
+#: exact points hold floats as they are, each an exact binary rational (`numeric.exact_point`).  A
+#: user's domain, a subclass of one of these included, is checked at every draw and given Fractions.
+OWN_DOMAINS = frozenset({Real, Positive, OpenInterval, Simplex, SmoothFunctions})
 
 
 def _check_drawn(domain: Domain, drawn: Values, n: int) -> None:
@@ -782,10 +781,10 @@ class Domains:
         out: Values = {}
         for d in self.parts:
             drawn = {s: together[s] for s in d.symbols} if type(d) is Simplex else d.sample(rng, n)
-            if type(d) not in _OWN_SAMPLERS:
+            if type(d) not in OWN_DOMAINS:
                 _check_drawn(d, drawn, n)
             out.update(drawn)
-        bad = [repr(d) for d in self.parts if type(d) not in _OWN_SAMPLERS and not np.all(d.contains(out))]
+        bad = [repr(d) for d in self.parts if type(d) not in OWN_DOMAINS and not np.all(d.contains(out))]
         if bad:
             raise DomainError(
                 f"a sampler returned values outside its own domain: {', '.join(bad)}; fix its sample() or contains()"

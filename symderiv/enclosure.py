@@ -213,18 +213,21 @@ class BallFunction:
             self._compiled[complex_] = compiled(printer, self.symbols, self._shared, [_COMPLEX if complex_ else _REAL])
         return self._compiled[complex_]
 
-    def __call__(self, point: Mapping[sp.Symbol, Fraction], bits: int, complex_: bool = False) -> list:
-        """Balls enclosing each expression at the exact `point`; raises `Undecided` where the
-        balls cannot decide a branch, and ArithmeticError, TypeError, NameError or ValueError
-        where the expressions leave what ball arithmetic covers."""
+    def __call__(self, point: Mapping[sp.Symbol, Fraction | float], bits: int, complex_: bool = False) -> list:
+        """Balls enclosing each expression at the exact `point` (rationals, a float standing for its
+        exact binary value); raises `Undecided` where the balls cannot decide a branch, and
+        ArithmeticError, TypeError, NameError or ValueError where the expressions leave what ball
+        arithmetic covers."""
         f = self._function(complex_)
         kind = flint.acb if complex_ else flint.arb
-        ratios = [_ratio(point[s]) for s in self.symbols]
-        # Each value converted exactly where its binary expansion ends (a float's does), so that a
-        # constraint which holds exactly (Σp = 1) gives an exact zero, not a ball around it.
-        needed = max((max(n.bit_length(), d.bit_length()) + 2 for n, d in ratios), default=0)
+        values = [point[s] for s in self.symbols]
+        # Each value converted exactly: a float is a ball of its own at any precision, a rational is
+        # where its binary expansion ends (a sum of floats' does), so that a constraint which holds
+        # exactly (Σp = 1) gives an exact zero, not a ball around it.
+        ratios = {i: _ratio(v) for i, v in enumerate(values) if not isinstance(v, float)}
+        needed = max((max(n.bit_length(), d.bit_length()) + 2 for n, d in ratios.values()), default=0)
         with flint.ctx.workprec(max(bits, needed)):
-            args = [kind(flint.fmpq(n, d)) for n, d in ratios]
+            args = [kind(v) if isinstance(v, float) else kind(flint.fmpq(*ratios[i])) for i, v in enumerate(values)]
         with flint.ctx.workprec(bits):
             return [_ball(v) for v in f(*args)]
 

@@ -25,7 +25,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.numpy import NumPyPrinter
 
-from .domain import Domains
+from .domain import OWN_DOMAINS, Domains
 from .enclosure import (
     OUTSIDE_BALL_ARITHMETIC,
     PRECISIONS,
@@ -251,23 +251,25 @@ def _real_or_nan_array(value) -> np.ndarray:
 
 
 def exact_point(domains: Domains, values: dict, within: dict | None = None) -> dict | None:
-    """The instance as exact rationals (each float's exact binary value, which ball arithmetic
-    holds exactly), with the constraints of every domain that draws them made exact (a simplex's
-    largest entry is 1 minus the others); None if it then lies outside those domains.  With
-    `within`, an exact point that `values` replace some values of: only the domains that draw them
-    are made exact again (shrinking's candidates change a few values of hundreds)."""
-    given = {s: _exact(v) for s, v in values.items()}
+    """The instance as exact rationals, with the constraints of every domain that draws them made
+    exact (a simplex's largest entry is 1 minus the others); None if it then lies outside those
+    domains.  Each value is its float, an exact binary rational that ball arithmetic holds exactly:
+    kept a float in symderiv's own domains (`OWN_DOMAINS`; a Fraction of each cost more than judging
+    the point), a Fraction in a user's, whose `make_exact` and `contains_exact` are given Fractions.
+    With `within`, an exact point that `values` replace some values of: only the domains that draw
+    them are made exact again (shrinking's candidates change a few values of hundreds)."""
+    given = {s: float(v) for s, v in values.items()}
     point = {**(within or {}), **given}
     touched = [(d, drawn) for d, drawn in domains.parts_drawn() if not given.keys().isdisjoint(drawn)]
     for d, _ in touched:
-        exact = {s: given[s] if s in given else _exact(point[s]) for s in d.symbols if s in point}
-        point.update(d.make_exact(exact))
+        floats = {s: given[s] if s in given else float(point[s]) for s in d.symbols if s in point}
+        if type(d) in OWN_DOMAINS:
+            point.update(d.make_exact(floats))
+        else:
+            exact = {s: Fraction(*v.as_integer_ratio()) for s, v in floats.items()}
+            point.update(exact)  # its `contains_exact` reads Fractions, whatever its `make_exact` gives back
+            point.update(d.make_exact(exact))
     return point if all(d.contains_exact(point) for d, drawn in touched if drawn <= point.keys()) else None
-
-
-def _exact(value) -> Fraction:
-    """A value's float, exactly: `Fraction(float(value))`, without its checks of the argument's type."""
-    return Fraction(*float(value).as_integer_ratio())
 
 
 def extended_values(domains: Domains, values: dict, instances: np.ndarray) -> dict:

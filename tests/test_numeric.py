@@ -229,7 +229,8 @@ def test_a_candidate_point_is_made_exact_again_only_where_it_changes_and_as_a_wh
         for candidate in domains.simpler(floats):
             made = exact_point(domains, candidate, within=point)
             assert made == exact_point(domains, {**floats, **candidate})
-            assert made is None or all(type(v) is Fraction for v in made.values())
+            # Exact values: a drawn float as it is, a Fraction where a constraint made one.
+            assert made is None or all(type(v) in (float, Fraction) for v in made.values())
             tried += 1
     assert tried > 100
 
@@ -267,3 +268,26 @@ def test_a_bound_false_only_for_large_functions_is_refuted_at_the_extremes():
     cmp = Comparison([((), f**2, sp.Integer(400))], "<=", Domains([SmoothFunctions([f], t)]))
     result = check(cmp, np.random.default_rng(0), 10_000, 1e-9)
     assert result.mismatch is not None and result.mismatch.lhs > 400
+
+
+def test_an_exact_point_keeps_drawn_floats_and_gives_a_users_domain_fractions():
+    """A float is an exact binary rational: symderiv's own domains keep it (ball arithmetic takes it
+    as it is); a domain of the user's reads Fractions in `make_exact` and `contains_exact`."""
+    seen = []
+
+    class Mine(Real):
+        def make_exact(self, point):
+            seen.extend(type(v) for v in point.values())
+            return {}  # changes nothing: the point still holds its Fractions
+
+        def contains_exact(self, point):
+            seen.extend(type(point[s]) for s in self.symbols)
+            return True
+
+    q = sp.symbols("q0:3", positive=True)
+    w = sp.Symbol("w", real=True)
+    domains = Domains([Simplex(q), Positive(x), Mine(w)])
+    point = exact_point(domains, {q[0]: 0.25, q[1]: 0.5, q[2]: 0.25, x: 0.1, w: -2.5})
+    assert seen == [Fraction, Fraction] and point[w] == Fraction(-5, 2) and type(point[w]) is Fraction
+    assert type(point[x]) is float and point[x] == 0.1
+    assert type(point[q[1]]) is Fraction and sum(Fraction(point[s]) for s in q) == 1

@@ -75,7 +75,7 @@ def test_simplex_samples_are_probability_vectors_and_exact_ones_sum_to_one(seed,
     assert np.all(columns > 0) and np.allclose(columns.sum(axis=0), 1.0, rtol=0, atol=1e-12)
     assert _in_domain(d, values)
     exact = exact_point(Domains([d]), {s: values[s][0] for s in p})
-    assert exact is not None and all(exact[s] > 0 for s in p) and sum(exact[s] for s in p) == 1
+    assert exact is not None and all(exact[s] > 0 for s in p) and sum(Fraction(exact[s]) for s in p) == 1
 
 
 @SETTINGS
