@@ -261,7 +261,7 @@ class Real(Domain):
         check of a few hundred instances spent more on drawing them one by one than on its numbers)."""
         k = len(self.symbols)
         values = rng.standard_normal((k, n))
-        values *= self.scale * _REAL_WIDTHS[rng.integers(0, len(_REAL_WIDTHS), size=(k, n))]
+        values *= (self.scale * _REAL_WIDTHS)[rng.integers(0, len(_REAL_WIDTHS), size=(k, n))]
         rows, cols = _extreme_cells(rng, k, n)
         magnitude = _log_uniform(rng, 10**-EXTREME_DECADES, 10**EXTREME_DECADES, cols.size)
         values[rows, cols] = np.where(rng.random(cols.size) < 0.5, -magnitude, magnitude)
@@ -365,7 +365,7 @@ class OpenInterval(Domain):
         out = {}
         width = self.high - self.low
         for s in self.symbols:
-            u = rng.uniform(0.0, 1.0, size=n)
+            u = rng.random(n)  # uniform(0, 1): the same draws, without its scaling
             u = np.where(rng.random(n) < 0.5, u, 1.0 - 0.1 * u)
             at = extreme_positions(rng, n)
             near = _log_uniform(rng, 10**-EXTREME_DECADES, 0.1, len(at))
@@ -595,7 +595,10 @@ class SmoothFunctions(Domain):
         exponentials beyond 4096 bits undecided.)"""
         out = {self.parameter: rng.uniform(-2.0, 2.0, size=n)}
         functions = len(self.functions)
-        draws = rng.uniform(-2.0, 2.0, size=(functions, len(_FAMILY_ARGUMENTS) - 1, n))
+        # uniform(−2, 2) as it computes it, −2 + 4u, in place: the same values, one array fewer.
+        draws = rng.random((functions, len(_FAMILY_ARGUMENTS) - 1, n))
+        draws *= 4.0
+        draws -= 2.0
         at = extreme_positions(rng, n)
         draws[:, :, at] *= _log_uniform(rng, 1.0, 10.0, functions * len(at)).reshape(functions, 1, len(at))
         out.update(zip(self.coefficient_symbols(), draws.reshape(-1, n)))

@@ -181,14 +181,14 @@ class Comparison:
         the values are the same): a chunk's temporaries stay in the processor's cache, where a
         million instances' arrays went through memory at each operation (a third of the time)."""
         args = [np.asarray(values[s], dtype=dtype) for s in self.symbols]
-        out = np.full((len(self._exprs[0]) * 3, n), np.nan, dtype=dtype)
+        out = np.empty((len(self._exprs[0]) * 3, n), dtype=dtype)
         with np.errstate(all="ignore"):
             for start in range(0, max(n, 1), EVALUATED_AT_ONCE):
                 chunk = slice(start, start + EVALUATED_AT_ONCE)
                 try:
                     computed = self._np(*(a[chunk] if a.ndim else a for a in args))
                 except OverflowError:
-                    computed = []
+                    computed = [np.nan] * len(out)
                 for row, value in zip(out, computed):
                     row[chunk] = _real_or_nan_array(value)  # broadcasts constants and scalars
         lhs, rhs, scale = out.reshape(3, -1, n)

@@ -291,3 +291,9 @@ def test_an_exact_point_keeps_drawn_floats_and_gives_a_users_domain_fractions():
     assert seen == [Fraction, Fraction] and point[w] == Fraction(-5, 2) and type(point[w]) is Fraction
     assert type(point[x]) is float and point[x] == 0.1
     assert type(point[q[1]]) is Fraction and sum(Fraction(point[s]) for s in q) == 1
+
+
+def test_a_constant_without_a_float_evaluates_to_nan_throughout():
+    cmp = Comparison([((), x + 10**2000, x + 10**2000), ((), x, x)], "==", Domains([Positive(x)]))
+    lhs, rhs, scale = cmp.evaluate({x: np.array([1.0, 2.0, 3.0])}, 3)
+    assert np.isnan(lhs).all() and np.isnan(rhs).all() and np.isnan(scale).all()
