@@ -28,6 +28,9 @@ from .expressions import atoms_of, replaced
 #: What a domain is given as its symbols: symbols, matrices of them, or lists and tuples of either.
 SymbolsLike: TypeAlias = "sp.Symbol | sp.MatrixBase | Sequence[SymbolsLike]"
 Values = dict  # Symbol -> np.ndarray of shape (n,), or float for a single instance
+#: A value of an exact point: a rational, or a float standing for its exact binary value (symderiv's
+#: own domains keep their draws so; a domain of the user's is given Fractions for its symbols).
+Exact: TypeAlias = Fraction | float
 #: Each of a domain's samplers puts this share of its instances, at most EXTREMES_AT_MOST of
 #: them, at random positions, at its extremes: magnitudes over many decades, points near a
 #: simplex's faces and vertices, near an interval's ends.  The cap keeps the float failures
@@ -155,7 +158,7 @@ class Domain:
         """This domain's values in extended precision, its constraints made to hold there."""
         return values
 
-    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
+    def contains_exact(self, point: Mapping[sp.Symbol, Exact]) -> bool:
         """Whether an exact rational point lies in the domain (by default, tested in floats)."""
         return bool(np.all(self.contains({s: np.array([float(point[s])]) for s in self.symbols})))
 
@@ -270,7 +273,7 @@ class Real(Domain):
     def contains(self, values: Values) -> np.ndarray:
         return np.all([np.isfinite(np.asarray(values[s], dtype=float)) for s in self.symbols], axis=0)
 
-    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
+    def contains_exact(self, point: Mapping[sp.Symbol, Exact]) -> bool:
         return True
 
     def interval(self) -> Interval:
@@ -330,7 +333,7 @@ class Positive(Domain):
             axis=0,
         )
 
-    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
+    def contains_exact(self, point: Mapping[sp.Symbol, Exact]) -> bool:
         # Python compares a Fraction or a float with a float exactly.
         return all(0 < point[s] and self.low <= point[s] <= self.high for s in self.symbols)
 
@@ -379,7 +382,7 @@ class OpenInterval(Domain):
             axis=0,
         )
 
-    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
+    def contains_exact(self, point: Mapping[sp.Symbol, Exact]) -> bool:
         return all(self.low < point[s] < self.high for s in self.symbols)  # exactly, as for `Positive`
 
     def interval(self) -> Interval:
@@ -400,7 +403,7 @@ class OpenInterval(Domain):
                     yield {s: c}
 
 
-def _over_common_denominator(values: Iterable[Fraction]) -> tuple[list[int], int]:
+def _over_common_denominator(values: Iterable[Exact]) -> tuple[list[int], int]:
     """Rationals as numerators over one common denominator, and that denominator, in Python integers
     (a float's denominator is a power of two, so the common one is the largest of them): sums and
     comparisons of Fractions take a gcd or a call into Python at each."""
@@ -492,7 +495,7 @@ class Simplex(Domain):
         block = np.where(largest, 1 - np.where(largest, 0, block).sum(axis=0), block)
         return dict(zip(self.symbols, block))
 
-    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
+    def contains_exact(self, point: Mapping[sp.Symbol, Exact]) -> bool:
         entries, common = _over_common_denominator(point[s] for s in self.symbols)
         return sum(entries) == common and all(n > 0 for n in entries)
 
@@ -610,7 +613,7 @@ class SmoothFunctions(Domain):
         mine = [np.isfinite(np.asarray(values[s], dtype=float)) for s in self.drawn() if s in values]
         return np.logical_and.reduce(mine) if mine else np.array(True)
 
-    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
+    def contains_exact(self, point: Mapping[sp.Symbol, Exact]) -> bool:
         """An exact rational is a finite real: every parameter and coefficients are in the domain."""
         return True
 
@@ -797,7 +800,7 @@ class Domains:
     def contains(self, values: Values) -> bool:
         return all(bool(np.all(d.contains(values))) for d in self.parts)
 
-    def contains_exact(self, point: Mapping[sp.Symbol, Fraction]) -> bool:
+    def contains_exact(self, point: Mapping[sp.Symbol, Exact]) -> bool:
         """Whether an exact point lies in every part that draws its symbols."""
         return all(d.contains_exact(point) for d, drawn in self._drawn if drawn <= point.keys())
 

@@ -18,6 +18,7 @@ import flint
 import sympy as sp
 from sympy.printing.pycode import MpmathPrinter
 
+from .domain import Exact
 from .expressions import free_symbols_of, shared_subexpressions
 from .printing import LinearArithmetic, compiled
 
@@ -213,7 +214,7 @@ class BallFunction:
             self._compiled[complex_] = compiled(printer, self.symbols, self._shared, [_COMPLEX if complex_ else _REAL])
         return self._compiled[complex_]
 
-    def __call__(self, point: Mapping[sp.Symbol, Fraction | float], bits: int, complex_: bool = False) -> list:
+    def __call__(self, point: Mapping[sp.Symbol, Exact], bits: int, complex_: bool = False) -> list:
         """Balls enclosing each expression at the exact `point` (rationals, a float standing for its
         exact binary value); raises `Undecided` where the balls cannot decide a branch, and
         ArithmeticError, TypeError, NameError or ValueError where the expressions leave what ball
