@@ -45,6 +45,8 @@ The cache lives in `$SYMDERIV_CACHE_DIR`, else `$XDG_CACHE_HOME/symderiv`, else
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import functools
 import hashlib
@@ -52,6 +54,7 @@ import os
 import sys
 import sysconfig
 import types
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -257,13 +260,34 @@ def canonical_form(claim) -> str:
     return _Canonical()(claim)
 
 
-def _settings_text(settings) -> str:
-    """The settings as text, written once per settings a run checks with (every size's two keys
-    read them, and their strategies' code is most of a key's text)."""
+#: The settings' texts written in the run under way (`keys_of_one_run`), by the id of the settings
+#: object, which each entry keeps alive; None outside a run.
+_RUN_SETTINGS: contextvars.ContextVar[dict[int, tuple[object, str]] | None] = contextvars.ContextVar(
+    "symderiv_run_settings", default=None
+)
+
+
+@contextlib.contextmanager
+def keys_of_one_run() -> Iterator[None]:
+    """Inside the block, a settings object's text is written once, not at each of every size's two
+    keys (their strategies' code is most of a key's text): neither the settings nor what their
+    strategies read change while a run checks.  Outside it, every key writes the text anew, so a
+    strategy whose globals change between two checks (in a notebook) changes the key."""
+    token = _RUN_SETTINGS.set({})
     try:
-        return _settings_text_once(settings)
-    except TypeError:  # settings holding something unhashable (a strategy of the user's)
+        yield
+    finally:
+        _RUN_SETTINGS.reset(token)
+
+
+def _settings_text(settings) -> str:
+    written = _RUN_SETTINGS.get()
+    if written is None:
         return _written_settings(settings)
+    found = written.get(id(settings))
+    if found is None or found[0] is not settings:
+        found = written[id(settings)] = (settings, _written_settings(settings))
+    return found[1]
 
 
 def _written_settings(settings) -> str:
@@ -273,9 +297,6 @@ def _written_settings(settings) -> str:
         for f in dataclasses.fields(settings)
         if f.name not in _NOT_IN_KEY
     )
-
-
-_settings_text_once = lru_cache(maxsize=16)(_written_settings)
 
 
 def cache_key(obligation_id: str, size, claim, settings, instance_of: SizeRange | None = None) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import sympy as sp
 
 from . import large_sizes, numeric, parallel, rules, schedule, smoothness, sums, symbolic
-from .cache import VerdictCache
+from .cache import VerdictCache, keys_of_one_run
 from .claims import Claim, Equal, Inequality, NonNegative
 from .indexed import IndexEqual, IndexLevel, claim_at, index_level_claim
 from .limits import TimeLimitExceeded, cpu_time_limit
@@ -764,7 +764,18 @@ def check_all(
     an index-level obligation whole) is checked in one of that many worker processes, slowest first
     (`schedule`), with the verdicts of a serial run.  `on_phase` hears the phases of every task, in
     workers too (on a thread of this process)."""
-    obligations = list(obligations)
+    with keys_of_one_run():
+        return _check_all(list(obligations), settings, on_verdict, cache, jobs, on_phase)
+
+
+def _check_all(
+    obligations: list[Obligation],
+    settings: Settings,
+    on_verdict: Callable[[int, int, Verdict], None] | None,
+    cache: VerdictCache | None,
+    jobs: int,
+    on_phase: PhaseHook | None,
+) -> list[Verdict]:
     tasks = [task for ob in obligations for task in _tasks(ob, settings)]
     if jobs <= 1 or len(tasks) <= 1:
         verdicts = []

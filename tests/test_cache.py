@@ -1,7 +1,6 @@
 """The verdict cache: a hit only when nothing a verdict depends on has changed."""
 
 import dataclasses
-import functools
 import json
 import subprocess
 import sys
@@ -73,13 +72,34 @@ def test_anything_a_verdict_depends_on_changes_the_key(changed):
     assert key(**changed) != key()
 
 
-def test_settings_are_written_once_for_every_key_of_a_run(monkeypatch):
+def test_settings_are_written_once_in_a_run_and_anew_outside_one(monkeypatch):
     written = []
-    monkeypatch.setattr(cache_module, "_written_settings", lambda s: written.append(s) or f"{s.samples}")
-    monkeypatch.setattr(cache_module, "_settings_text_once", functools.lru_cache(cache_module._written_settings))
+    write = cache_module._written_settings
+    monkeypatch.setattr(cache_module, "_written_settings", lambda s: written.append(s) or write(s))
     settings = Settings(samples=301, time_limit=5)
-    keys = {key(settings=settings, size=Size.of(states=1, actions=n)) for n in (2, 3)}
+    with cache_module.keys_of_one_run():
+        keys = {key(settings=settings, size=Size.of(states=1, actions=n)) for n in (2, 3)}
     assert len(keys) == 2 and written == [settings]
+    key(settings=settings)
+    key(settings=settings)
+    assert written == [settings] * 3
+
+
+#: Read by `_trusting_rewrite`, a strategy of the user's: what it does changes with it.
+TRUSTED = True
+
+
+def _trusting_rewrite(e):
+    return sp.expand(e) if TRUSTED else e
+
+
+def test_a_strategy_whose_globals_change_between_two_checks_changes_the_key(monkeypatch):
+    settings = Settings(samples=300, time_limit=5, strategies=(Strategy("mine", _trusting_rewrite),))
+    with cache_module.keys_of_one_run():
+        before = key(settings=settings)
+    monkeypatch.setattr(sys.modules[__name__], "TRUSTED", False)
+    with cache_module.keys_of_one_run():
+        assert key(settings=settings) != before
 
 
 def test_settings_holding_something_unhashable_are_still_keyed():
