@@ -29,7 +29,7 @@ from .expressions import atoms_of, replaced
 SymbolsLike: TypeAlias = "sp.Symbol | sp.MatrixBase | Sequence[SymbolsLike]"
 Values = dict  # Symbol -> np.ndarray of shape (n,), or float for a single instance
 #: A value of an exact point: a rational, or a float standing for its exact binary value (symderiv's
-#: own domains keep their draws so; a domain of the user's is given Fractions for its symbols).
+#: own domains keep their draws so; a domain of the user's is given Fractions for all it draws).
 Exact: TypeAlias = Fraction | float
 #: Each of a domain's samplers puts this share of its instances, at most EXTREMES_AT_MOST of
 #: them, at random positions, at its extremes: magnitudes over many decades, points near a

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -252,23 +253,31 @@ def _real_or_nan_array(value) -> np.ndarray:
 
 def exact_point(domains: Domains, values: dict, within: dict | None = None) -> dict | None:
     """The instance as exact rationals, with the constraints of every domain that draws them made
-    exact (a simplex's largest entry is 1 minus the others); None if it then lies outside those
-    domains.  Each value is its float, an exact binary rational that ball arithmetic holds exactly:
-    kept a float in symderiv's own domains (`OWN_DOMAINS`; a Fraction of each cost more than judging
-    the point), a Fraction in a user's, whose `make_exact` and `contains_exact` are given Fractions.
-    With `within`, an exact point that `values` replace some values of: only the domains that draw
-    them are made exact again (shrinking's candidates change a few values of hundreds)."""
+    exact (a simplex's largest entry is 1 minus the others); None if a value is not finite or the
+    point then lies outside those domains.  Each value is its float, an exact binary rational that
+    ball arithmetic holds exactly: kept a float in symderiv's own domains (`OWN_DOMAINS`; a Fraction
+    of each cost more than judging the point), and a Fraction wherever a domain of the user's draws
+    it, so that its `make_exact` and `contains_exact` read Fractions.  With `within`, an exact point
+    that `values` replace some values of: only the domains that draw them are made exact again
+    (shrinking's candidates change a few values of hundreds)."""
     given = {s: float(v) for s, v in values.items()}
+    if not all(map(math.isfinite, given.values())):
+        return None
     point = {**(within or {}), **given}
     touched = [(d, drawn) for d, drawn in domains.parts_drawn() if not given.keys().isdisjoint(drawn)]
-    for d, _ in touched:
-        floats = {s: given[s] if s in given else float(point[s]) for s in d.symbols if s in point}
+    for d, drawn in touched:
         if type(d) in OWN_DOMAINS:
-            point.update(d.make_exact(floats))
+            point.update(
+                d.make_exact({s: given[s] if s in given else float(point[s]) for s in d.symbols if s in point})
+            )
         else:
-            exact = {s: Fraction(*v.as_integer_ratio()) for s, v in floats.items()}
-            point.update(exact)  # its `contains_exact` reads Fractions, whatever its `make_exact` gives back
-            point.update(d.make_exact(exact))
+            exact = {
+                s: Fraction(*(given[s] if s in given else float(point[s])).as_integer_ratio())
+                for s in (*d.symbols, *drawn)
+                if s in point
+            }
+            point.update(exact)  # what its `make_exact` leaves out stays a Fraction
+            point.update(d.make_exact({s: exact[s] for s in d.symbols if s in exact}))
     return point if all(d.contains_exact(point) for d, drawn in touched if drawn <= point.keys()) else None
 
 

@@ -86,8 +86,9 @@ class LinearArithmetic:
 
     def _print_Add(self, expr: sp.Add, order=None) -> str:
         # As the printers' `order="none"`: the terms in the order SymPy stores them.  A term after the
-        # first with a negative coefficient is subtracted: x + (−c)·y is x − c·y exactly, in floats
-        # and in balls (negation is exact and rounding symmetric), one operation fewer per instance.
+        # first with a negative coefficient is subtracted, one operation fewer per instance: x + (−c)·y
+        # is x − c·y exactly in real floats (negation is exact and rounding symmetric), and a ball of
+        # it is as tight or tighter (multiplying by −1 rounded the radius up).
         printed = self._term(expr.args[0])
         for t in expr.args[1:]:  # a loop, not a generator: one frame less per level of nesting
             if t.is_Mul and t.args[0].is_Rational and t.args[0].is_negative:

@@ -297,3 +297,26 @@ def test_a_constant_without_a_float_evaluates_to_nan_throughout():
     cmp = Comparison([((), x + 10**2000, x + 10**2000), ((), x, x)], "==", Domains([Positive(x)]))
     lhs, rhs, scale = cmp.evaluate({x: np.array([1.0, 2.0, 3.0])}, 3)
     assert np.isnan(lhs).all() and np.isnan(rhs).all() and np.isnan(scale).all()
+
+
+def test_a_users_domain_reads_fractions_for_everything_it_draws():
+    """A subclass of `SmoothFunctions` is a domain of the user's: its functions' coefficients, drawn
+    beside its parameter, are Fractions too."""
+    seen = {}
+
+    class MySmooth(SmoothFunctions):
+        def contains_exact(self, point):
+            seen.update({s: type(point[s]) for s in self.drawn()})
+            return True
+
+    t = sp.Symbol("t", real=True)
+    d = MySmooth([sp.Function("f", real=True)(t)], t)
+    drawn = {s: float(v[0]) for s, v in Domains([d]).sample(np.random.default_rng(0), 1).items()}
+    assert exact_point(Domains([d]), drawn) is not None
+    assert len(seen) == 7 and set(seen.values()) == {Fraction}
+
+
+def test_a_value_that_is_not_finite_makes_no_exact_point():
+    domains = Domains([Positive(x), Real(sp.Symbol("w", real=True))])
+    for bad in (float("inf"), float("-inf"), float("nan")):
+        assert exact_point(domains, {x: 1.0, sp.Symbol("w", real=True): bad}) is None
