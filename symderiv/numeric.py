@@ -266,16 +266,16 @@ def exact_point(domains: Domains, values: dict, within: dict | None = None) -> d
     point = {**(within or {}), **given}
     touched = [(d, drawn) for d, drawn in domains.parts_drawn() if not given.keys().isdisjoint(drawn)]
     for d, drawn in touched:
-        if type(d) in OWN_DOMAINS:
-            point.update(
-                d.make_exact({s: given[s] if s in given else float(point[s]) for s in d.symbols if s in point})
-            )
+        own = type(d) in OWN_DOMAINS
+        floats = {
+            s: given[s] if s in given else float(point[s])
+            for s in (d.symbols if own else (*d.symbols, *drawn))
+            if s in point
+        }
+        if own:
+            point.update(d.make_exact(floats))
         else:
-            exact = {
-                s: Fraction(*(given[s] if s in given else float(point[s])).as_integer_ratio())
-                for s in (*d.symbols, *drawn)
-                if s in point
-            }
+            exact = {s: Fraction(*v.as_integer_ratio()) for s, v in floats.items()}
             point.update(exact)  # what its `make_exact` leaves out stays a Fraction
             point.update(d.make_exact({s: exact[s] for s in d.symbols if s in exact}))
     return point if all(d.contains_exact(point) for d, drawn in touched if drawn <= point.keys()) else None
