@@ -1,5 +1,5 @@
 """A counterexample's values as a reader needs them: an unknown function as the member its
-sampler drew (a·tanh(b·θ + c) + d/(1 + (e·θ)²) + g·θ² with the drawn coefficients put in), not as
+sampler drew (a·tanh(b·θ + c) + d·sin(e·θ) + g·θ² with the drawn coefficients put in), not as
 its coefficients, and every other value under its own name."""
 
 from __future__ import annotations

@@ -154,7 +154,7 @@ def test_a_counterexample_shows_an_unknown_function_as_drawn_and_equal_entries_o
     values.update({f"q_0_0__c{k}": c for k, c in enumerate([1.0, 0.0, 1.0, 1.0, 1.0, 0.0])})
     with using([VOCABULARY]):
         shown = [value_text(v) for v in shown_values(values)]
-    assert shown == ["p(·|·,·) = 0.5", "α = 1", "θ = 0", "Q(0,0;θ) = tanh(1) + 1/(θ**2 + 1)"]
+    assert shown == ["p(·|·,·) = 0.5", "α = 1", "θ = 0", "Q(0,0;θ) = sin(θ) + tanh(1)"]
 
 
 def test_attempts_are_worded_from_their_typed_outcome():
