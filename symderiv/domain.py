@@ -552,6 +552,10 @@ class SmoothFunctions(Domain):
         # another number of arguments it is not this function, and stays for check_covers to refuse.
         # Looked for in `expr`, before the families make the tree larger; f(f(θ)) is found after
         # the first replacement, as f(family).
+        expr = replaced(
+            expr,
+            {d: _in_symbols(d) for d in atoms_of([expr], sp.Derivative) if not all(v.is_Symbol for v in d.variables)},
+        )
         by_name = {f.func: f for f in self.functions}
         other_arguments = any(
             g.func in by_name and len(g.args) == 1 and g not in self.functions for g in atoms_of([expr], AppliedUndef)
@@ -572,7 +576,10 @@ class SmoothFunctions(Domain):
                 out, {g: self.concrete(by_name[g.func]).xreplace({self.parameter: g.args[0]}) for g in elsewhere}
             )
         # Only the derivatives are carried out: `doit` on the whole tree would walk and rebuild it all.
-        return replaced(out, {d: d.doit() for d in atoms_of([out], sp.Derivative)})
+        out = replaced(out, {d: d.doit() for d in atoms_of([out], sp.Derivative)})
+        # A derivative at another argument, as the chain rule writes d/dθ f(2θ) = 2·Subs(f'(ξ), ξ, 2θ)
+        # and f'(0) is written, is the family's derivative put at that argument.
+        return replaced(out, {s: s.doit() for s in atoms_of([out], sp.Subs)})
 
     def drawn(self) -> set[sp.Symbol]:
         return {self.parameter, *self.coefficient_symbols()}
@@ -666,6 +673,15 @@ def _coefficients(function: type) -> tuple[sp.Dummy, ...]:
     declares the function, so that the claims which concretise it (each size's, each obligation's)
     share their families and derivatives instead of building each anew."""
     return tuple(sp.Dummy(f"{function.__name__}__c{k}", real=True) for k in range(6))
+
+
+def _in_symbols(d: sp.Derivative) -> sp.Expr:
+    """A derivative in an expression, as SymPy's chain rule writes d/dθ f(g(θ)) =
+    Derivative(f(g(θ)), g(θ))·g'(θ), as one in a new variable put at that expression:
+    Subs(Derivative(f(ξ), ξ), ξ, g(θ)), which a family's member can be put into."""
+    points = {v: sp.Dummy("xi", real=True) for v in d.variables if not v.is_Symbol}
+    inner = sp.Derivative(d.expr.xreplace(points), *((points.get(v, v), n) for v, n in d.variable_count))
+    return sp.Subs(inner, tuple(points.values()), tuple(points))
 
 
 @lru_cache(maxsize=256)

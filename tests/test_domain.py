@@ -118,9 +118,25 @@ def test_smooth_function_at_another_argument_is_the_same_member_there():
     f = sp.Function("f", real=True)(t)
     d = SmoothFunctions([f], t)
     mirrored = d.concretise(f.func(-t) + sp.diff(f.func(2 * t), t))
-    assert not mirrored.atoms(AppliedUndef) and not mirrored.atoms(sp.Derivative)
+    # Nothing left that compiled code cannot compute: d/dθ f(2θ) is 2·Subs(f'(ξ), ξ, 2θ) to SymPy.
+    assert not mirrored.atoms(AppliedUndef, sp.Derivative, sp.Subs)
     concrete = d.concrete(f)
     assert sp.simplify(mirrored - concrete.subs(t, -t) - sp.diff(concrete.subs(t, 2 * t), t)) == 0
+
+
+def test_a_derivative_at_another_argument_is_the_members_derivative_there():
+    t = sp.Symbol("theta", real=True)
+    f, g = sp.Function("f", real=True)(t), sp.Function("g", real=True)(t)
+    d = SmoothFunctions([f, g], t)
+    member, inner = d.concrete(f), d.concrete(g)
+    at_zero = d.concretise(sp.diff(f, t, 2).subs(t, 0))  # f''(0)
+    through_g = d.concretise(sp.diff(f.func(g), t))  # Derivative(f(g(θ)), g(θ))·g'(θ) to SymPy
+    for concretised in (at_zero, through_g):
+        assert not concretised.atoms(AppliedUndef, sp.Derivative, sp.Subs)
+    point = dict(zip((t, *d.coefficient_symbols()), np.random.default_rng(2).uniform(-2, 2, 13)))
+    expected = (sp.diff(member, t, 2).subs(t, 0), sp.diff(member.subs(t, inner), t))
+    for concretised, value in zip((at_zero, through_g), expected):
+        assert np.isclose(float(concretised.xreplace(point)), float(value.xreplace(point)), rtol=1e-12)
 
 
 #: Assumptions SymPy acts on that a smooth function's sampler, a·tanh(b·θ + c) + d·sin(e·θ) + g·θ²

@@ -166,6 +166,50 @@ def test_a_function_declared_with_assumptions_its_sampler_breaks_is_refused(trap
     assert verdict.status is Status.REFUTED, f"{trap} for a real f: {verdict.status} {verdict.message}"
 
 
+g = sp.Function("g", real=True)(theta)
+
+
+def _derivative_at(k, at):
+    """f⁽ᵏ⁾ at `at`, as SymPy writes it: Subs(Derivative(f(θ), (θ, k)), θ, at)."""
+    return sp.diff(_declared(real=True), theta, k).subs(theta, at)
+
+
+#: name -> (lhs, rhs, holds): the chain rule through an unknown function, which SymPy writes with
+#: Subs and with derivatives in g(θ); each false one is the rule with a factor or a term left out.
+CHAIN_RULE = {
+    "d/dθ f(2θ) = 2 f'(2θ)": (
+        sp.diff(_declared(real=True).func(2 * theta), theta),
+        2 * _derivative_at(1, 2 * theta),
+        True,
+    ),
+    "d/dθ f(2θ) = f'(2θ)": (sp.diff(_declared(real=True).func(2 * theta), theta), _derivative_at(1, 2 * theta), False),
+    "f''(0) = f''(θ)": (_derivative_at(2, 0), sp.diff(_declared(real=True), theta, 2), False),
+    "d/dθ f(g) = f'(g) g'": (
+        sp.diff(_declared(real=True).func(g), theta),
+        _derivative_at(1, g) * sp.diff(g, theta),
+        True,
+    ),
+    "d/dθ f(g) = f'(θ) g'": (
+        sp.diff(_declared(real=True).func(g), theta),
+        sp.diff(_declared(real=True), theta) * sp.diff(g, theta),
+        False,
+    ),
+    "d²/dθ² f(g) = f''(g) g'²": (
+        sp.diff(_declared(real=True).func(g), theta, 2),
+        _derivative_at(2, g) * sp.diff(g, theta) ** 2,
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CHAIN_RULE, ids=str)
+def test_the_chain_rule_through_an_unknown_function_is_checked_at_its_members(name):
+    lhs, rhs, holds = CHAIN_RULE[name]
+    domain = [SmoothFunctions([_declared(real=True), g], theta)]
+    verdict = check(_obligation(name, lhs, rhs, domain), Settings(samples=300))
+    assert verdict.status is (Status.PROVED if holds else Status.REFUTED), f"{name}: {verdict.status} {verdict.message}"
+
+
 def test_a_symbol_named_like_a_samplers_coefficient_is_not_tied_to_it():
     # f(0) = a·tanh(c) for the sampler's own a and c, but f is any smooth function: with the user's
     # symbols drawn apart from the coefficients it is refuted, and the counterexample shows all four,
