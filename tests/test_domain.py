@@ -59,6 +59,29 @@ def test_smooth_functions_become_concrete_with_exact_derivatives():
     assert concrete.free_symbols <= {t, *d.coefficient_symbols()}
 
 
+def test_each_coefficient_of_a_smooth_function_moves_its_value_and_first_five_derivatives_independently():
+    """At the typical instances drawn, the map from a member's six coefficients to (f, f', ...,
+    f⁽⁵⁾) at θ has full rank: no equation among a function's value and first five derivatives at
+    one point holds for every member.  (Inequalities and claims at several points need more of the
+    family: tests/test_soundness_traps.py.)"""
+    t = sp.Symbol("theta", real=True)
+    f = sp.Function("f", real=True)(t)
+    d = SmoothFunctions([f], t)
+    coefficients = d.coefficient_symbols()
+    jet = sp.Matrix([d.concretise(sp.diff(f, t, k)) for k in range(6)]).jacobian(coefficients)
+    at = sp.lambdify([t, *coefficients], jet, modules="numpy")
+    # Typical draws: at an extreme one, coefficients scaled by up to 10 can saturate tanh in floats.
+    values = Domains([d]).sample(np.random.default_rng(5), 500, typical=True)
+    for i in range(500):
+        matrix = np.array(at(*(values[s][i] for s in (t, *coefficients))), dtype=float)
+        # Each derivative and each coefficient on one scale: a ≈ 0 shrinks the columns of b and c,
+        # and f⁽⁵⁾ is larger than f, without either making the map less than invertible.
+        matrix /= np.linalg.norm(matrix, axis=0)
+        matrix /= np.linalg.norm(matrix, axis=1)[:, None]
+        singular = np.linalg.svd(matrix, compute_uv=False)
+        assert singular[-1] > 1e-13 * singular[0], (i, singular)
+
+
 def test_simplex_eliminates_its_last_entry():
     p = sp.symbols("p0:3", positive=True)
     assert Simplex(p).eliminations() == {p[2]: 1 - p[0] - p[1]}

@@ -210,6 +210,30 @@ def test_the_chain_rule_through_an_unknown_function_is_checked_at_its_members(na
     assert verdict.status is (Status.PROVED if holds else Status.REFUTED), f"{name}: {verdict.status} {verdict.message}"
 
 
+def _odd_part(scale):
+    f = _declared(real=True)
+    return f.subs(theta, scale * theta) - f.subs(theta, -scale * theta)
+
+
+#: name -> expression ≥ 0 claimed for every smooth f, each true of too narrow a family of members
+#: (a family whose odd part is a sigmoid's, or whose derivatives are large only near one θ): the
+#: sampler's members must be varied enough to refute them.
+NARROW_FAMILY_TRAPS = {
+    "the odd part keeps its sign": _odd_part(1) * _odd_part(2),
+    "the odd part grows with |θ|": _odd_part(2) ** 2 - _odd_part(1) ** 2,
+    "f″ ≤ 300": 300 - sp.diff(_declared(real=True), theta, 2),
+    "f′(0) f⁽⁵⁾(0) ≤ 4 f‴(0)²": 4 * _derivative_at(3, 0) ** 2 - _derivative_at(1, 0) * _derivative_at(5, 0),
+}
+
+
+@pytest.mark.parametrize("name", NARROW_FAMILY_TRAPS, ids=str)
+def test_a_claim_true_only_of_a_narrower_family_of_functions_is_refuted(name):
+    d = Derivation("traps")
+    d.claim("T", name)(lambda: NonNegative(NARROW_FAMILY_TRAPS[name], [SmoothFunctions([_declared(real=True)], theta)]))
+    verdict = check(d.obligations[0], Settings(samples=10_000))
+    assert verdict.status is Status.REFUTED, f"{name}: {verdict.status} {verdict.message}"
+
+
 def test_a_symbol_named_like_a_samplers_coefficient_is_not_tied_to_it():
     # f(0) = a·tanh(c) for the sampler's own a and c, but f is any smooth function: with the user's
     # symbols drawn apart from the coefficients it is refuted, and the counterexample shows all four,
