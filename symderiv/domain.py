@@ -552,13 +552,18 @@ class SmoothFunctions(Domain):
         # another number of arguments it is not this function, and stays for check_covers to refuse.
         # Looked for in `expr`, before the families make the tree larger; f(f(θ)) is found after
         # the first replacement, as f(family).
-        expr = replaced(
-            expr,
-            {d: _in_symbols(d) for d in atoms_of([expr], sp.Derivative) if not all(v.is_Symbol for v in d.variables)},
-        )
+        kinds = (sp.Derivative, sp.Subs, AppliedUndef)
+        found = atoms_of([expr], kinds)
+        in_expressions = {
+            d for d in found if isinstance(d, sp.Derivative) and not all(v.is_Symbol for v in d.variables)
+        }
+        if in_expressions:
+            expr = replaced(expr, {d: _in_symbols(d) for d in in_expressions})
+            found = atoms_of([expr], kinds)
         by_name = {f.func: f for f in self.functions}
         other_arguments = any(
-            g.func in by_name and len(g.args) == 1 and g not in self.functions for g in atoms_of([expr], AppliedUndef)
+            isinstance(g, AppliedUndef) and g.func in by_name and len(g.args) == 1 and g not in self.functions
+            for g in found
         )
         # An exact replacement of f(θ), as xreplace, not subs (100x faster), each distinct node once;
         # a derivative of f(θ) in θ by the family's derivative, differentiated once for every family.
@@ -566,8 +571,11 @@ class SmoothFunctions(Domain):
         # balls, and SymPy's evaluation of each (its assumption queries) cost more than the numbers.
         derivatives = {
             d: self.derivative(d.expr, d.variable_count[0][1])
-            for d in atoms_of([expr], sp.Derivative)
-            if d.expr in self.coefficients and len(d.variable_count) == 1 and d.variable_count[0][0] == self.parameter
+            for d in found
+            if isinstance(d, sp.Derivative)
+            and d.expr in self.coefficients
+            and len(d.variable_count) == 1
+            and d.variable_count[0][0] == self.parameter
         }
         out = replaced(expr, {**derivatives, **{f: self.concrete(f) for f in self.functions}}, evaluate=False)
         if other_arguments:
@@ -577,9 +585,11 @@ class SmoothFunctions(Domain):
             )
         # Only the derivatives are carried out: `doit` on the whole tree would walk and rebuild it all.
         out = replaced(out, {d: d.doit() for d in atoms_of([out], sp.Derivative)})
+        if not any(isinstance(e, sp.Subs) for e in found):
+            return out
         # A derivative at another argument, as the chain rule writes d/dθ f(2θ) = 2·Subs(f'(ξ), ξ, 2θ)
         # and f'(0) is written, is the family's derivative put at that argument.
-        return replaced(out, {s: s.doit() for s in atoms_of([out], sp.Subs)})
+        return replaced(out, {e: e.doit() for e in atoms_of([out], sp.Subs)})
 
     def drawn(self) -> set[sp.Symbol]:
         return {self.parameter, *self.coefficient_symbols()}
@@ -676,9 +686,20 @@ def _coefficients(function: type) -> tuple[sp.Dummy, ...]:
 
 
 def _in_symbols(d: sp.Derivative) -> sp.Expr:
-    """A derivative in an expression, as SymPy's chain rule writes d/dθ f(g(θ)) =
-    Derivative(f(g(θ)), g(θ))·g'(θ), as one in a new variable put at that expression:
-    Subs(Derivative(f(ξ), ξ), ξ, g(θ)), which a family's member can be put into."""
+    """A derivative in an expression rather than a symbol, read as SymPy reads it: in f(θ), with
+    f'(θ) independent of f(θ) (∂/∂f of f·f' is f'), each variable in turn.  What SymPy leaves
+    unevaluated, as in the chain rule's d/dθ f(g(θ)) = Derivative(f(g(θ)), g(θ))·g'(θ), becomes a
+    derivative in a new variable put at the expression (`_at_new_variables`)."""
+    done = d.doit()
+    if done == d:
+        return _at_new_variables(d)
+    inner = {e for e in atoms_of([done], sp.Derivative) if not all(v.is_Symbol for v in e.variables)}
+    return replaced(done, {e: _at_new_variables(e) if e == d else _in_symbols(e) for e in inner})
+
+
+def _at_new_variables(d: sp.Derivative) -> sp.Expr:
+    """Derivative(f(g(θ)), g(θ)) as Subs(Derivative(f(ξ), ξ), ξ, g(θ)), which a family's member can
+    be put into."""
     points = {v: sp.Dummy("xi", real=True) for v in d.variables if not v.is_Symbol}
     inner = sp.Derivative(d.expr.xreplace(points), *((points.get(v, v), n) for v, n in d.variable_count))
     return sp.Subs(inner, tuple(points.values()), tuple(points))

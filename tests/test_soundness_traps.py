@@ -175,7 +175,8 @@ def _derivative_at(k, at):
 
 
 #: name -> (lhs, rhs, holds): the chain rule through an unknown function, which SymPy writes with
-#: Subs and with derivatives in g(θ); each false one is the rule with a factor or a term left out.
+#: Subs and with derivatives in g(θ), and derivatives in f(θ) itself; each false one is the rule
+#: with a factor or a term left out.
 CHAIN_RULE = {
     "d/dθ f(2θ) = 2 f'(2θ)": (
         sp.diff(_declared(real=True).func(2 * theta), theta),
@@ -199,6 +200,24 @@ CHAIN_RULE = {
         _derivative_at(2, g) * sp.diff(g, theta) ** 2,
         False,
     ),
+    # In g(θ), then in θ: the chain rule for the derivative in g.
+    "∂²f(g)/∂g∂θ = f''(g) g'": (
+        sp.Derivative(_declared(real=True).func(g), g, theta),
+        _derivative_at(2, g) * sp.diff(g, theta),
+        True,
+    ),
+    "∂²f(g)/∂g∂θ = 0": (sp.Derivative(_declared(real=True).func(g), g, theta), sp.S.Zero, False),
+    # In f(θ) itself, as SymPy reads it: f'(θ) does not vary with f(θ).
+    "∂(f f')/∂f = f'": (
+        sp.Derivative(_declared(real=True) * sp.diff(_declared(real=True), theta), _declared(real=True)),
+        sp.diff(_declared(real=True), theta),
+        True,
+    ),
+    "∂(f f')/∂f = 0": (
+        sp.Derivative(_declared(real=True) * sp.diff(_declared(real=True), theta), _declared(real=True)),
+        sp.S.Zero,
+        False,
+    ),
 }
 
 
@@ -208,6 +227,22 @@ def test_the_chain_rule_through_an_unknown_function_is_checked_at_its_members(na
     domain = [SmoothFunctions([_declared(real=True), g], theta)]
     verdict = check(_obligation(name, lhs, rhs, domain), Settings(samples=300))
     assert verdict.status is (Status.PROVED if holds else Status.REFUTED), f"{name}: {verdict.status} {verdict.message}"
+
+
+def test_an_euler_lagrange_equation_is_checked_at_its_members():
+    # L = e^f f'²/2: d/dθ ∂L/∂f' − ∂L/∂f = e^f (f'' + f'²/2), where f' does not vary with f.
+    f = _declared(real=True)
+    slope = sp.diff(f, theta)
+    lagrangian = sp.exp(f) * slope**2 / 2
+    euler_lagrange = sp.Derivative(sp.Derivative(lagrangian, slope), theta) - sp.Derivative(lagrangian, f)
+    domain = [SmoothFunctions([f], theta)]
+    right = sp.exp(f) * (sp.diff(f, theta, 2) + slope**2 / 2)
+    verdict = check(_obligation("Euler-Lagrange", euler_lagrange, right, domain), Settings(samples=300))
+    assert verdict.status in (Status.PROVED, Status.NUMERIC), f"{verdict.status} {verdict.message}"
+    # Without −∂L/∂f, the right side is d/dθ ∂L/∂f' alone.
+    alone = sp.exp(f) * (sp.diff(f, theta, 2) + slope**2)
+    verdict = check(_obligation("Euler-Lagrange without ∂L/∂f", euler_lagrange, alone, domain), Settings(samples=300))
+    assert verdict.status is Status.REFUTED, f"{verdict.status} {verdict.message}"
 
 
 def _odd_part(scale):
