@@ -23,9 +23,11 @@ class Outcome(str, Enum):
     OUT_OF_MEMORY = "out-of-memory"
     #: The rewrite raised an exception: a strategy that does not apply.
     ERROR = "error"
-    #: The denominator check: no denominator is zero on the whole domain, or one is (`detail`).
+    #: The denominator check: no denominator is zero on the whole domain, or one is (`detail`), or
+    #: one is not shown to be non-zero almost everywhere (`detail`; it may vanish on a window).
     DEFINED = "defined"
     UNDEFINED = "undefined"
+    UNSETTLED = "unsettled"
     #: Nothing to attempt: a rule that does not give the claim, or a claim without a certificate.
     NOT_APPLICABLE = "not-applicable"
 

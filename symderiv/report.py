@@ -186,9 +186,11 @@ def _details(v: Verdict, path: Path | None, samples: int | None) -> list[str]:
         out += ["    " + line for line in counterexample_lines(ce)]
     for e in v.evidence:
         for a in e.attempts:
+            where = f"[{e.size}] " if e.size else ""
             if a.outcome is Outcome.UNDEFINED:
-                where = f"[{e.size}] " if e.size else ""
                 out.append(f"    undefined: {where}the denominator {a.detail} is zero on the whole domain")
+            elif a.outcome is Outcome.UNSETTLED:
+                out.append(f"    unsettled: {where}{UNSETTLED_TEXT.format(a.detail)}")
     if v.status in (Status.NUMERIC, Status.ERROR) or not v.as_expected:
         residual = next((e.residual for e in v.evidence if e.residual), "")
         if residual:
@@ -227,8 +229,16 @@ OUTCOME_TEXT = {
     Outcome.ERROR: "raised",
     Outcome.DEFINED: "no denominator is zero on the whole domain",
     Outcome.UNDEFINED: "a denominator is zero on the whole domain",
+    Outcome.UNSETTLED: "a denominator is not shown to be non-zero almost everywhere",
     Outcome.NOT_APPLICABLE: "not applicable",
 }
+
+
+#: Why a proof that cancels the denominator in `{}` is not given.
+UNSETTLED_TEXT = (
+    "the denominator {} is not shown to be non-zero almost everywhere (not analytic, or no ball at a"
+    " point excludes zero), so no rewrite may cancel it"
+)
 
 
 def attempt_text(a: Attempt) -> str:
@@ -244,6 +254,8 @@ def attempt_text(a: Attempt) -> str:
         what = f"worker killed after {a.seconds:g}s"
     elif a.outcome is Outcome.UNDEFINED:
         what = f"the denominator {a.detail} is zero on the whole domain"
+    elif a.outcome is Outcome.UNSETTLED:
+        what = UNSETTLED_TEXT.format(a.detail)
     else:
         what = OUTCOME_TEXT[a.outcome] + (f": {a.detail}" if a.detail else "")
     return f"{head}: {what}"

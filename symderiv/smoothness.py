@@ -1,4 +1,5 @@
-"""Whether an expression is twice continuously differentiable in one variable on its domain.
+"""Whether an expression is twice continuously differentiable in one variable on its domain, or
+real-analytic in all its variables (`non_analytic_part`, for denominators).
 
 The convexity rule (f(x0) = 0, f'(x0) = 0 and f'' >= 0 on an interval imply f >= 0 there)
 holds only for a C² function.  SymPy differentiates Piecewise, Abs, Max, sign, floor or
@@ -70,6 +71,50 @@ def non_smooth_part(expr: sp.Expr, x: sp.Symbol) -> NotSmooth | None:
 def _first(parts, x: sp.Symbol) -> NotSmooth | None:
     for part in parts:
         found = non_smooth_part(part, x)
+        if found is not None:
+            return found
+    return None
+
+
+def non_analytic_part(expr: sp.Expr) -> NotSmooth | None:
+    """The first part of `expr` not known to be real-analytic in all its variables wherever their
+    assumptions hold, or None.  An unknown function's value or derivative counts as a variable of
+    its own.  A denominator that is analytic and non-zero at one point vanishes only on a null set;
+    Max, Abs, Piecewise or a log of a negative value can vanish on a window and be non-zero
+    elsewhere, so they are not on the list."""
+    if not expr.free_symbols:
+        return None if expr.is_finite else NotSmooth(expr, "not known to be a finite constant")
+    if expr.is_Symbol:
+        return None
+    if isinstance(expr, (sp.core.function.AppliedUndef, sp.Derivative)):
+        return None
+    if isinstance(expr, (sp.Add, sp.Mul)):
+        return _first_non_analytic(expr.args)
+    if isinstance(expr, sp.Pow):
+        base, exponent = expr.args
+        if exponent.is_Integer:
+            return non_analytic_part(base)
+        return _first_non_analytic((base, exponent)) or (
+            None if base.is_positive else NotSmooth(expr, f"{base} is not known to be positive")
+        )
+    if isinstance(expr, sp.log):
+        (argument,) = expr.args
+        return non_analytic_part(argument) or (
+            None if argument.is_positive else NotSmooth(expr, f"{argument} is not known to be positive")
+        )
+    if isinstance(expr, ENTIRE):
+        return _first_non_analytic(expr.args)
+    if isinstance(expr, SMOOTH_ON_REALS):
+        (argument,) = expr.args
+        return non_analytic_part(argument) or (
+            None if argument.is_real else NotSmooth(expr, f"{argument} is not known to be real")
+        )
+    return NotSmooth(expr, f"{type(expr).__name__} is not known to be analytic")
+
+
+def _first_non_analytic(parts) -> NotSmooth | None:
+    for part in parts:
+        found = non_analytic_part(part)
         if found is not None:
             return found
     return None

@@ -41,6 +41,7 @@ from .enclosure import excludes_zero
 from .expressions import atoms_of, distinct_preorder, free_symbols_of, replaced
 from .limits import TimeLimitExceeded, cpu_time_limit, raised_by
 from .outcome import Attempt, Outcome
+from .smoothness import non_analytic_part
 
 
 @dataclass(frozen=True)
@@ -312,30 +313,42 @@ def _denominators(expr) -> list:
     return found
 
 
-#: Denominators (their constraints substituted) that a ball proved non-zero at a point, kept for
-#: the process: a claim's elements, and the claims at one size, share their normalisers.  Whether
-#: one is the zero function does not depend on the point (what no ball decides, the expansion
-#: does), so a denominator found here is one the expansion would pass too.
+#: Denominators (their constraints substituted) shown non-zero almost everywhere, kept for the
+#: process: a claim's elements, and the claims at one size, share their normalisers.
 _NONZERO_DENOMINATORS: set[sp.Expr] = set()
 #: Denominators kept at most; the set starts again beyond it.
 _NONZERO_KEPT = 20_000
 
 
-def _zero_denominator(expr, eliminations):
-    """A denominator of `expr` that is zero on the whole domain (with its constraints
-    substituted), else 0.  Rewrites such as cancel divide by denominators, so a claim that is
-    0/0 everywhere, e.g. (Σp − 1)/(2Σp − 2) on the simplex, would otherwise reach zero; a
-    denominator that vanishes only on a null set leaves the identity true almost everywhere."""
-    bases = _denominators(expr)
-    reduced = [replaced(base, eliminations) for base in bases]
-    unknown = [r for r in dict.fromkeys(reduced) if r not in _NONZERO_DENOMINATORS]
-    proved = {r for r, nonzero in zip(unknown, _nonzero_somewhere(unknown)) if nonzero}
+@dataclass(frozen=True)
+class UnsettledDenominator:
+    """A denominator that cancelling would divide by, not shown to be non-zero on the domain;
+    `everywhere` when it is the zero function."""
+
+    denominator: sp.Expr
+    everywhere: bool
+
+
+def _unsettled_denominator(expr, eliminations) -> UnsettledDenominator | sp.Expr:
+    """The first denominator of `expr` (with the domain's constraints substituted) not shown to
+    be non-zero almost everywhere on the domain, else 0.  Rewrites such as cancel divide by
+    denominators, so a claim that is 0/0 everywhere, e.g. (Σp − 1)/(2Σp − 2) on the simplex, or
+    on a window, e.g. over max(|x − 3| − 10⁻⁶, 0), would otherwise reach zero.  Shown means
+    analytic (`smoothness.non_analytic_part`) and certainly non-zero at one point: then it
+    vanishes only on a null set, which leaves the identity true almost everywhere."""
+    pairs = [(base, replaced(base, eliminations)) for base in _denominators(expr)]
+    # Analytic as written, where each entry of a simplex is known positive: substituting an affine
+    # function of the others that is positive on the domain keeps it so.
+    analytic = list(
+        dict.fromkeys(r for base, r in pairs if r not in _NONZERO_DENOMINATORS and non_analytic_part(base) is None)
+    )
+    proved = {r for r, nonzero in zip(analytic, _nonzero_somewhere(analytic)) if nonzero}
     if len(_NONZERO_DENOMINATORS) + len(proved) > _NONZERO_KEPT:
         _NONZERO_DENOMINATORS.clear()
     _NONZERO_DENOMINATORS.update(proved)
-    for base, r in zip(bases, reduced):
-        if r not in _NONZERO_DENOMINATORS and sp.expand(r) == 0:
-            return base
+    for base, r in pairs:
+        if r not in _NONZERO_DENOMINATORS:
+            return UnsettledDenominator(base, everywhere=sp.expand(r) == 0)
     return sp.S.Zero
 
 
@@ -346,7 +359,8 @@ def _nonzero_somewhere(exprs) -> list[bool]:
     (an LU solve at 3 states, exps of a solved value) is not: all of them are enclosed in balls
     at once (`enclosure`), and one counts only if its ball excludes zero.  The values and
     derivatives of unknown functions at θ are free (some smooth function has any given ones),
-    so each becomes a variable of its own.  What no ball decides is left to the expansion."""
+    so each becomes a variable of its own.  What no ball decides is not shown non-zero: an
+    expansion that is not 0 does not show it (sin²x + cos²x − 1 expands to itself)."""
     jets: dict[sp.Expr, sp.Dummy] = {}
     for e in exprs:
         for node in sorted(atoms_of([e], (sp.Derivative, sp.core.function.AppliedUndef)), key=sp.default_sort_key):
@@ -403,14 +417,15 @@ def _prove_all(
     strategies = [st for st in strategies if st is not finished]
     # Run like a rewrite, under the timer: it "reaches zero" when no denominator vanishes.
     # A point evaluation first, expanding only what no ball decides: its cost is not the tree's.
-    denominators = Strategy("denominators", lambda e: _zero_denominator(e, eliminations), max_nodes=None)
+    denominators = Strategy("denominators", lambda e: _unsettled_denominator(e, eliminations), max_nodes=None)
     for i, diff in enumerate(diffs):
-        base, checked = _attempt(denominators, diff, time_limit, attempts)
+        found, checked = _attempt(denominators, diff, time_limit, attempts)
         if checked.outcome is Outcome.PROVED:
             attempts[-1] = dataclasses.replace(checked, outcome=Outcome.DEFINED)
         else:
-            if checked.outcome is Outcome.NOT_ZERO:
-                attempts[-1] = dataclasses.replace(checked, outcome=Outcome.UNDEFINED, detail=sp.sstr(base))
+            if isinstance(found, UnsettledDenominator):
+                outcome = Outcome.UNDEFINED if found.everywhere else Outcome.UNSETTLED
+                attempts[-1] = dataclasses.replace(checked, outcome=outcome, detail=sp.sstr(found.denominator))
             return SymbolicResult(False, attempts=attempts, residual=_short(diff, i, len(diffs)))
         if i in proved_jointly:
             name = proved_jointly[i]

@@ -168,3 +168,5 @@ def test_attempts_are_worded_from_their_typed_outcome():
     assert attempt_text(stopped) == "certificate 0: simplify: stopped by the time limit after 0.3s of CPU time"
     assert attempt_text(Attempt("boom", Outcome.ERROR, detail="RuntimeError")) == "boom: raised: RuntimeError"
     assert "x - x" in attempt_text(Attempt("denominators", Outcome.UNDEFINED, detail="x - x"))
+    unsettled = attempt_text(Attempt("denominators", Outcome.UNSETTLED, detail="Max(0, x)"))
+    assert "Max(0, x)" in unsettled and "not shown to be non-zero" in unsettled

@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from symderiv.smoothness import NotSmooth, non_smooth_part
+from symderiv.smoothness import NotSmooth, non_analytic_part, non_smooth_part
 
 x = sp.Symbol("x", real=True)
 w = sp.Symbol("w", positive=True)
@@ -59,3 +59,39 @@ def test_everything_else_is_named_with_the_part_that_is_not_known_smooth(case):
     assert isinstance(found, NotSmooth), found
     assert isinstance(found.part, kind), found
     assert str(found.part) in found.describe() and found.reason in found.describe()
+
+
+#: Analytic in every variable wherever the assumptions hold, beside every C² case above: an inverse
+#: (each denominator is checked on its own) and an unknown function's value and derivative, which
+#: the denominator check takes as variables of their own.
+ANALYTIC = {
+    **{case: expr for case, (expr, _) in SMOOTH.items()},
+    "1/x": 1 / x,
+    "an unknown function's value and derivative": sp.Function("g")(x) ** 2 + sp.Derivative(sp.Function("g")(x), x),
+    "two variables": sp.exp(x * w) + sp.log(w + x**2),
+}
+#: Not known to be analytic: every case above that is not C² for a reason other than those.
+NOT_ANALYTIC = {
+    case: (expr, kind)
+    for case, (expr, _, kind) in NOT_SMOOTH.items()
+    if case
+    not in (
+        "an unknown function",
+        "a derivative left unevaluated",
+        "1/ of a real that may be zero",
+        "1/ of a positive variable shifted, which may be zero",
+    )
+}
+
+
+@pytest.mark.parametrize("case", ANALYTIC, ids=str)
+def test_analytic_expressions_are_accepted(case):
+    assert non_analytic_part(ANALYTIC[case]) is None
+
+
+@pytest.mark.parametrize("case", NOT_ANALYTIC, ids=str)
+def test_an_expression_not_known_analytic_is_named_with_its_part(case):
+    expr, kind = NOT_ANALYTIC[case]
+    found = non_analytic_part(expr)
+    assert isinstance(found, NotSmooth), found
+    assert isinstance(found.part, kind), found

@@ -13,10 +13,11 @@ from symderiv.rl import SymbolicMDP
 from symderiv.symbolic import (
     DEFAULT_STRATEGIES,
     Strategy,
+    UnsettledDenominator,
     _denominators,
     _in_worker,
     _nonzero_somewhere,
-    _zero_denominator,
+    _unsettled_denominator,
     in_this_process,
     is_nonnegative,
     prove_zero,
@@ -156,10 +157,10 @@ def test_large_denominators_are_shown_nonzero_at_a_point_instead_of_expanded():
     eliminations = Domains(m.domain()).eliminations()
     denominators = _denominators(sum(V))
     assert denominators and all(_nonzero_somewhere([d.xreplace(eliminations) for d in denominators]))
-    assert _zero_denominator(sum(V), eliminations) == 0
+    assert _unsettled_denominator(sum(V), eliminations) == 0
     # A denominator that the constraint makes zero everywhere is still found.
     p, q = sp.symbols("p q", positive=True)
-    assert _zero_denominator((p + q - 1) * u / (2 * p + 2 * q - 2), {q: 1 - p}) != 0
+    assert _unsettled_denominator((p + q - 1) * u / (2 * p + 2 * q - 2), {q: 1 - p}) != 0
     assert not prove_zero([(p + q - 1) * u / (2 * p + 2 * q - 2) - u / 2], eliminations={q: 1 - p}).zero
 
 
@@ -169,12 +170,29 @@ def test_denominators_with_exps_and_logs_are_certified_nonzero_by_a_ball_at_a_po
     g = sp.Symbol("g", positive=True)
     weight = sp.exp((x - y) / (1 - g * x) + sp.log(y) / 3)
     assert _nonzero_somewhere([y * weight + 1 - y]) == [True]
-    assert _zero_denominator(u / (y * weight + 1 - y), {}) == 0
+    assert _unsettled_denominator(u / (y * weight + 1 - y), {}) == 0
     # A zero function's enclosure contains zero: never certified, and expansion still finds it.
     vanishing = sp.log(x * y) - sp.log(x) - sp.log(y)
     assert _nonzero_somewhere([vanishing]) == [False]
-    assert _zero_denominator(u / vanishing, {}) == vanishing
+    assert _unsettled_denominator(u / vanishing, {}) == UnsettledDenominator(vanishing, everywhere=True)
     assert not prove_zero([vanishing * u / (2 * vanishing) - u / 2]).zero  # 0/0 everywhere
+
+
+def test_a_denominator_not_shown_non_zero_almost_everywhere_is_never_cancelled():
+    # sin²u + cos²u − 1 is the zero function though its expansion is not 0, and no ball excludes
+    # zero; max(|u − 3| − 10⁻⁶, 0) is non-zero at a point but zero on a window, being no analytic
+    # function.  Cancelling either would prove a claim that is 0/0 on a set of positive measure.
+    zero = sp.sin(u) ** 2 + sp.cos(u) ** 2 - 1
+    window = sp.Max(sp.Abs(u - 3) - sp.Rational(1, 10**6), 0)
+    for lhs, rhs in [
+        (v * zero / (2 * zero), v / 2),
+        ((v * window + window**2) / (window + window**2), (v + window) / (1 + window)),
+    ]:
+        result = prove_zero([lhs - rhs])
+        assert not result.zero
+        assert Outcome.UNSETTLED in [a.outcome for a in result.attempts]
+    unsettled = _unsettled_denominator(v / zero, {})
+    assert isinstance(unsettled, UnsettledDenominator) and not unsettled.everywhere
 
 
 def test_a_denominator_proved_non_zero_once_is_not_evaluated_again(monkeypatch):
@@ -188,11 +206,13 @@ def test_a_denominator_proved_non_zero_once_is_not_evaluated_again(monkeypatch):
     monkeypatch.setattr(symbolic, "_nonzero_somewhere", lambda exprs: evaluated.extend(exprs) or real(exprs))
     normaliser = x * sp.exp(y) + 1 - x
     vanishing = sp.log(x * y) - sp.log(x) - sp.log(y)
-    assert _zero_denominator(u / normaliser + y / (vanishing + normaliser), {}) == 0
+    assert _unsettled_denominator(u / normaliser + y / (vanishing + normaliser), {}) == 0
     assert evaluated == [normaliser, vanishing + normaliser]
-    assert _zero_denominator(y / normaliser, {}) == 0
-    assert _zero_denominator(u / vanishing + y / normaliser, {}) == vanishing
-    assert _zero_denominator(u / vanishing, {}) == vanishing
+    assert _unsettled_denominator(y / normaliser, {}) == 0
+    assert _unsettled_denominator(u / vanishing + y / normaliser, {}) == UnsettledDenominator(
+        vanishing, everywhere=True
+    )
+    assert _unsettled_denominator(u / vanishing, {}) == UnsettledDenominator(vanishing, everywhere=True)
     assert evaluated == [normaliser, vanishing + normaliser, vanishing, vanishing]
 
 
