@@ -555,7 +555,7 @@ def _judged(claim: IndexEqual, instance: Instance, values, assignment, instances
             at = ", ".join(f"{k} = {v}" for k, v in assignment.items())
             result.mismatch = numeric.Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, at)
             return True
-        if found.outcome is numeric.Outcome.UNDECIDED:
+        if found.outcome in (numeric.Outcome.UNDECIDED, numeric.Outcome.UNEVALUATED):
             result.agreed = False
             result.message = f"at size {instance.size}, an instance that failed in floats was not decided in balls"
     return False

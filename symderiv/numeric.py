@@ -110,7 +110,10 @@ class NumericResult:
 class Outcome(enum.Enum):
     FAILS = "fails"
     AGREES = "agrees"
+    #: No precision decided: the difference is too small for the precisions tried.
     UNDECIDED = "undecided"
+    #: Ball arithmetic has no enclosure of a function the claim uses (atan2, Mod, re, ...).
+    UNEVALUATED = "unevaluated"
 
 
 @dataclass
@@ -347,7 +350,7 @@ def judge(cmp: Comparison, point: dict, tolerance: Tolerance = FLOAT_FAILURE) ->
         except Undefined:
             return Judgement(Outcome.FAILS, finite=False, bits=bits)
         except OUTSIDE_BALL_ARITHMETIC:
-            break
+            return Judgement(Outcome.UNEVALUATED)
         if found is not None:
             return found
     return Judgement(Outcome.UNDECIDED)
@@ -454,7 +457,7 @@ def check(
         # failures extended precision would evaluate again, every one, to settle none.  The worst
         # few are judged first; the first failure they certify is the one judged first below.
         worst = failing[np.argsort(-worst_per_instance[failing], kind="stable")[:FIRST_JUDGED]]
-        found, undecided, _ = _judged(cmp, [(instance, FLOAT_FAILURE) for instance in _instances(values, worst)])
+        found, undecided, _, _ = _judged(cmp, [(instance, FLOAT_FAILURE) for instance in _instances(values, worst)])
         if found is not None:
             return NumericResult(
                 False, samples, float(np.max(worst_per_instance)), found, len(worst), undecided=undecided
@@ -464,11 +467,27 @@ def check(
     judged = [(instance, FLOAT_FAILURE) for instance in _instances(values, failing[:budget])]
     if strict:
         judged += [(instance, STRICT) for instance in typical]
-    found, undecided, agreed_in_balls = _judged(cmp, judged)
+    found, undecided, agreed_in_balls, failures_unevaluated = _judged(cmp, judged)
     if found is not None:
         return NumericResult(False, samples, float(np.max(worst_per_instance)), found, len(judged), undecided=undecided)
     agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
     left = [] if strict else typical
+    if failures_unevaluated:
+        # They differ in floats and in extended precision, and balls cannot look: no agreement,
+        # though no certificate.  (What balls evaluate but no precision decides is a cancellation
+        # beyond their precisions, as a true claim at its domain's extremes has: not counted.)
+        return NumericResult(
+            False,
+            samples,
+            float(np.max(worst_per_instance)),
+            None,
+            len(judged),
+            f"{failures_unevaluated} instance(s) differ in floating point and in extended precision, and ball "
+            "arithmetic cannot evaluate the claim there (it has no enclosure of a function it uses, such as "
+            "atan2, Mod or re): the numbers do not agree, and no counterexample is certified",
+            undecided=undecided,
+            typical=left,
+        )
     if len(failing) > budget:
         return NumericResult(
             False,
@@ -512,15 +531,16 @@ def check_typical(cmp: Comparison, typical: Sequence[dict]) -> NumericResult:
     """Judge the typical instances that `check(..., strict=False)` left, strictly.  A failure
     there is a difference too small for floats under terms that cancel: no symbolic proof was
     found for such a claim, since a proof leaves no difference at all."""
-    found, undecided, _ = _judged(cmp, [(instance, STRICT) for instance in typical])
+    found, undecided, _, _ = _judged(cmp, [(instance, STRICT) for instance in typical])
     message = _with_undecided("", undecided)
     return NumericResult(found is None, 0, 0.0, found, len(typical), message, undecided)
 
 
-def _judged(cmp: Comparison, judged: Sequence[tuple[dict, Tolerance]]) -> tuple[Mismatch | None, int, int]:
+def _judged(cmp: Comparison, judged: Sequence[tuple[dict, Tolerance]]) -> tuple[Mismatch | None, int, int, int]:
     """Judge each (instance, tolerance) in ball arithmetic, in order: the first certified failure,
-    shrunk, and how many were undecided and how many of the float failures agreed."""
-    undecided = agreed_in_balls = 0
+    shrunk, and how many were undecided, how many of the float failures agreed and how many of
+    them ball arithmetic could not evaluate."""
+    undecided = agreed_in_balls = failures_unevaluated = 0
     for instance, tolerance in judged:
         point = exact_point(cmp.domains, instance)
         found = judge(cmp, point, tolerance) if point is not None else Judgement(Outcome.UNDECIDED)
@@ -538,10 +558,12 @@ def _judged(cmp: Comparison, judged: Sequence[tuple[dict, Tolerance]]) -> tuple[
                 Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, note),
                 undecided,
                 agreed_in_balls,
+                failures_unevaluated,
             )
-        undecided += found.outcome is Outcome.UNDECIDED
+        undecided += found.outcome in (Outcome.UNDECIDED, Outcome.UNEVALUATED)
         agreed_in_balls += found.outcome is Outcome.AGREES and tolerance is FLOAT_FAILURE
-    return None, undecided, agreed_in_balls
+        failures_unevaluated += found.outcome is Outcome.UNEVALUATED and tolerance is FLOAT_FAILURE
+    return None, undecided, agreed_in_balls, failures_unevaluated
 
 
 def _with_undecided(message: str, undecided: int) -> str:

@@ -320,3 +320,19 @@ def test_a_value_that_is_not_finite_makes_no_exact_point():
     domains = Domains([Positive(x), Real(sp.Symbol("w", real=True))])
     for bad in (float("inf"), float("-inf"), float("nan")):
         assert exact_point(domains, {x: 1.0, sp.Symbol("w", real=True): bad}) is None
+
+
+def test_float_failures_that_no_precision_decides_are_no_agreement():
+    """atan2 of two reals is outside ball arithmetic: a claim that it differs from itself by 1
+    fails in floats and in extended precision at every instance, and no ball decides it; that is
+    no counterexample, and no agreement either (it was `numeric`).  In a true claim it agrees."""
+    w = sp.Symbol("w", real=True)
+    domains = Domains([Real(u, w)])
+    false = check(
+        Comparison([((), sp.atan2(u, w), sp.atan2(u, w) + 1)], "==", domains), np.random.default_rng(0), 200, 1e-9
+    )
+    assert not false.agreed and false.mismatch is None and "do not agree" in false.message
+    true = check(
+        Comparison([((), sp.atan2(u, w), sp.atan2(3 * u, 3 * w))], "==", domains), np.random.default_rng(0), 200, 1e-9
+    )
+    assert true.agreed
