@@ -472,32 +472,31 @@ def check(
         return NumericResult(False, samples, float(np.max(worst_per_instance)), found, len(judged), undecided=undecided)
     agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
     left = [] if strict else typical
+    # No agreement, though no certificate: failures that differ in floats and in extended
+    # precision where balls cannot look, or more failures than balls may judge.  (What balls
+    # evaluate but no precision decides is a cancellation beyond their precisions, as a true claim
+    # at its domain's extremes has: not counted.)
+    unsettled = ""
     if failures_unevaluated:
-        # They differ in floats and in extended precision, and balls cannot look: no agreement,
-        # though no certificate.  (What balls evaluate but no precision decides is a cancellation
-        # beyond their precisions, as a true claim at its domain's extremes has: not counted.)
-        return NumericResult(
-            False,
-            samples,
-            float(np.max(worst_per_instance)),
-            None,
-            len(judged),
+        unsettled = (
             f"{failures_unevaluated} instance(s) differ in floating point and in extended precision, and ball "
             "arithmetic cannot evaluate the claim there (it has no enclosure of a function it uses, such as "
-            "atan2, Mod or re): the numbers do not agree, and no counterexample is certified",
-            undecided=undecided,
-            typical=left,
+            "atan2, Mod or re): the numbers do not agree, and no counterexample is certified"
         )
-    if len(failing) > budget:
+    elif len(failing) > budget:
+        unsettled = (
+            f"{len(failing) + extended} instances failed in floating point; {extended} agreed in extended "
+            f"precision and the {budget} worst of the rest were judged in ball arithmetic, but "
+            f"{len(failing) - budget} were not: raise the tolerance or narrow the domain"
+        )
+    if unsettled:
         return NumericResult(
             False,
             samples,
             float(np.max(worst_per_instance)),
             None,
             len(judged),
-            f"{len(failing) + extended} instances failed in floating point; {extended} agreed in extended "
-            f"precision and the {budget} worst of the rest were judged in ball arithmetic, but "
-            f"{len(failing) - budget} were not: raise the tolerance or narrow the domain",
+            unsettled,
             undecided=undecided,
             typical=left,
         )
