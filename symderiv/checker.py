@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
+import numbers
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -42,6 +44,21 @@ class Settings:
     reference_samples: int = 32
     #: The symbolic rewrites to try, in order.
     strategies: tuple[symbolic.Strategy, ...] = symbolic.DEFAULT_STRATEGIES
+
+    def __post_init__(self) -> None:
+        """Refuse values that no check can run with, naming the value (a run with 0 samples
+        failed deep inside NumPy)."""
+        counts = {
+            "seed": (self.seed, 0),
+            "samples": (self.samples, 1),
+            "reference_samples": (self.reference_samples, 0),
+        }
+        for name, (count, least) in counts.items():
+            if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < least:
+                raise ValueError(f"Settings.{name} must be an integer >= {least}, got {count!r}")
+        for name, amount in (("time_limit", self.time_limit), ("rtol", self.rtol)):
+            if not (isinstance(amount, numbers.Real) and math.isfinite(amount) and amount > 0):
+                raise ValueError(f"Settings.{name} must be a finite number > 0, got {amount!r}")
 
 
 def instance_seed(seed: int, obligation_id: str, size: Size | None) -> list[int]:

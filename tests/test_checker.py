@@ -60,6 +60,17 @@ def by_id(verdicts):
     return {v.obligation_id: v for v in verdicts}
 
 
+@pytest.mark.parametrize(
+    "given",
+    [{"samples": 0}, {"samples": -5}, {"samples": 2.5}, {"seed": -1}, {"time_limit": 0}, {"rtol": float("nan")}],
+    ids=str,
+)
+def test_settings_no_check_can_run_with_are_refused_naming_the_value(given):
+    ((name, value),) = given.items()
+    with pytest.raises(ValueError, match=f"Settings.{name} must be .*, got {value!r}"):
+        Settings(**given)
+
+
 def test_verdicts_of_a_small_derivation():
     v = by_id(check_all(d, FAST))
     assert v["T1"].status is Status.PROVED and v["T1"].strategy
