@@ -235,10 +235,7 @@ OUTCOME_TEXT = {
 
 
 #: Why a proof that cancels the denominator in `{}` is not given.
-UNSETTLED_TEXT = (
-    "the denominator {} is not shown to be non-zero almost everywhere (not analytic, or no ball at a"
-    " point excludes zero), so no rewrite may cancel it"
-)
+UNSETTLED_TEXT = "the denominator {} is not shown to be non-zero almost everywhere, so no rewrite may cancel it"
 
 
 def attempt_text(a: Attempt) -> str:

@@ -76,45 +76,59 @@ def _first(parts, x: sp.Symbol) -> NotSmooth | None:
     return None
 
 
-def non_analytic_part(expr: sp.Expr) -> NotSmooth | None:
+#: Smooth on the real line, but with branch points off it: atan(h) + atan(1/h) is π/2 where h > 0
+#: and −π/2 where h < 0, so a pole of the argument must not cut the domain in two.
+BRANCHED = (sp.atan, sp.asinh)
+
+
+def non_analytic_part(expr: sp.Expr, branched: bool = False) -> NotSmooth | None:
     """The first part of `expr` not known to be real-analytic in all its variables wherever their
-    assumptions hold, or None.  An unknown function's value or derivative counts as a variable of
-    its own.  A denominator that is analytic and non-zero at one point vanishes only on a null set;
-    Max, Abs, Piecewise or a log of a negative value can vanish on a window and be non-zero
-    elsewhere, so they are not on the list."""
+    assumptions hold, or None.  An unknown function's value or derivative at a symbol counts as a
+    variable of its own.  A denominator that is analytic and non-zero at one point vanishes only on
+    a null set; Max, Abs, Piecewise, a log of a negative value, or an unknown function at another
+    expression (f(max(u, 0)) − f(0)) can vanish on a window and be non-zero elsewhere, so they are
+    not on the list.  A quotient g/h is allowed (h is checked as a denominator of its own, and a
+    function of single-valued analytic pieces vanishing on a window vanishes wherever it is
+    defined), except inside a `BRANCHED` function, where h must be known non-zero."""
     if not expr.free_symbols:
         return None if expr.is_finite else NotSmooth(expr, "not known to be a finite constant")
     if expr.is_Symbol:
         return None
-    if isinstance(expr, (sp.core.function.AppliedUndef, sp.Derivative)):
-        return None
+    if isinstance(expr, sp.core.function.AppliedUndef):
+        at_symbols = all(a.is_Symbol for a in expr.args)
+        return None if at_symbols else NotSmooth(expr, "an unknown function at an expression, not a symbol")
+    if isinstance(expr, sp.Derivative):
+        return _first_non_analytic((expr.expr, *expr.variables), branched)
     if isinstance(expr, (sp.Add, sp.Mul)):
-        return _first_non_analytic(expr.args)
+        return _first_non_analytic(expr.args, branched)
     if isinstance(expr, sp.Pow):
         base, exponent = expr.args
         if exponent.is_Integer:
-            return non_analytic_part(base)
-        return _first_non_analytic((base, exponent)) or (
+            pole = branched and exponent < 0 and base.is_zero is not False
+            return non_analytic_part(base, branched) or (
+                NotSmooth(expr, f"{base} is not known to be non-zero") if pole else None
+            )
+        return _first_non_analytic((base, exponent), branched) or (
             None if base.is_positive else NotSmooth(expr, f"{base} is not known to be positive")
         )
     if isinstance(expr, sp.log):
         (argument,) = expr.args
-        return non_analytic_part(argument) or (
+        return non_analytic_part(argument, branched) or (
             None if argument.is_positive else NotSmooth(expr, f"{argument} is not known to be positive")
         )
     if isinstance(expr, ENTIRE):
-        return _first_non_analytic(expr.args)
+        return _first_non_analytic(expr.args, branched)
     if isinstance(expr, SMOOTH_ON_REALS):
         (argument,) = expr.args
-        return non_analytic_part(argument) or (
+        return non_analytic_part(argument, branched or isinstance(expr, BRANCHED)) or (
             None if argument.is_real else NotSmooth(expr, f"{argument} is not known to be real")
         )
     return NotSmooth(expr, f"{type(expr).__name__} is not known to be analytic")
 
 
-def _first_non_analytic(parts) -> NotSmooth | None:
+def _first_non_analytic(parts, branched: bool) -> NotSmooth | None:
     for part in parts:
-        found = non_analytic_part(part)
+        found = non_analytic_part(part, branched)
         if found is not None:
             return found
     return None

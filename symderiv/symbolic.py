@@ -305,11 +305,23 @@ def _winners_first(strategies, winners):
     return ahead + [st for st in strategies if st not in ahead]
 
 
+#: Functions that divide by another: tan(u) is sin(u)/cos(u), and a rewrite may cancel its cos(u).
+_RECIPROCAL_OF = {sp.tan: sp.cos, sp.sec: sp.cos, sp.cot: sp.sin, sp.csc: sp.sin, sp.coth: sp.sinh, sp.csch: sp.sinh}
+
+
 def _denominators(expr) -> list:
+    """The bases of negative powers in `expr`, and the sines and cosines that tan, sec, cot, csc,
+    coth and csch divide by."""
     found = []
     for node in distinct_preorder(expr):
-        if isinstance(node, sp.Pow) and node.exp.is_negative and node.base not in found:
-            found.append(node.base)
+        if isinstance(node, sp.Pow) and node.exp.is_negative:
+            base = node.base
+        elif type(node) in _RECIPROCAL_OF:
+            base = _RECIPROCAL_OF[type(node)](*node.args)
+        else:
+            continue
+        if base not in found:
+            found.append(base)
     return found
 
 
@@ -322,11 +334,12 @@ _NONZERO_KEPT = 20_000
 
 @dataclass(frozen=True)
 class UnsettledDenominator:
-    """A denominator that cancelling would divide by, not shown to be non-zero on the domain;
-    `everywhere` when it is the zero function."""
+    """A denominator that cancelling would divide by, not shown to be non-zero on the domain,
+    and why; `everywhere` when it is the zero function."""
 
     denominator: sp.Expr
     everywhere: bool
+    reason: str = field(default="", compare=False)
 
 
 def _unsettled_denominator(expr, eliminations) -> UnsettledDenominator | sp.Expr:
@@ -348,7 +361,10 @@ def _unsettled_denominator(expr, eliminations) -> UnsettledDenominator | sp.Expr
     _NONZERO_DENOMINATORS.update(proved)
     for base, r in pairs:
         if r not in _NONZERO_DENOMINATORS:
-            return UnsettledDenominator(base, everywhere=sp.expand(r) == 0)
+            part = non_analytic_part(base)
+            if part is not None:
+                return UnsettledDenominator(base, everywhere=False, reason=part.describe())
+            return UnsettledDenominator(base, sp.expand(r) == 0, "no ball at a rational point excludes zero")
     return sp.S.Zero
 
 
@@ -424,8 +440,11 @@ def _prove_all(
             attempts[-1] = dataclasses.replace(checked, outcome=Outcome.DEFINED)
         else:
             if isinstance(found, UnsettledDenominator):
-                outcome = Outcome.UNDEFINED if found.everywhere else Outcome.UNSETTLED
-                attempts[-1] = dataclasses.replace(checked, outcome=outcome, detail=sp.sstr(found.denominator))
+                if found.everywhere:
+                    outcome, detail = Outcome.UNDEFINED, sp.sstr(found.denominator)
+                else:
+                    outcome, detail = Outcome.UNSETTLED, f"{sp.sstr(found.denominator)} ({found.reason})"
+                attempts[-1] = dataclasses.replace(checked, outcome=outcome, detail=detail)
             return SymbolicResult(False, attempts=attempts, residual=_short(diff, i, len(diffs)))
         if i in proved_jointly:
             name = proved_jointly[i]

@@ -70,17 +70,27 @@ ANALYTIC = {
     "an unknown function's value and derivative": sp.Function("g")(x) ** 2 + sp.Derivative(sp.Function("g")(x), x),
     "two variables": sp.exp(x * w) + sp.log(w + x**2),
 }
-#: Not known to be analytic: every case above that is not C² for a reason other than those.
+#: Not known to be analytic: every case above that is not C² for a reason other than those, and
+#: an unknown function at an expression (f(max(|x − 3|, ε)) − f(ε) vanishes on a window), a pole
+#: inside atan (atan(h) + atan(1/h) jumps where h changes sign).
 NOT_ANALYTIC = {
-    case: (expr, kind)
-    for case, (expr, _, kind) in NOT_SMOOTH.items()
-    if case
-    not in (
-        "an unknown function",
-        "a derivative left unevaluated",
-        "1/ of a real that may be zero",
-        "1/ of a positive variable shifted, which may be zero",
-    )
+    **{
+        case: (expr, kind)
+        for case, (expr, _, kind) in NOT_SMOOTH.items()
+        if case
+        not in (
+            "an unknown function",
+            "a derivative left unevaluated",
+            "1/ of a real that may be zero",
+            "1/ of a positive variable shifted, which may be zero",
+        )
+    },
+    "an unknown function at an expression": (
+        sp.Function("g")(sp.Max(sp.Abs(x - 3), sp.Rational(1, 10**6))),
+        sp.core.function.AppliedUndef,
+    ),
+    "its derivative there": (sp.Derivative(sp.Function("g")(x**2), x), sp.core.function.AppliedUndef),
+    "a pole inside atan": (sp.atan(1 / (x**2 - 1)), sp.Pow),
 }
 
 

@@ -229,6 +229,17 @@ def test_the_chain_rule_through_an_unknown_function_is_checked_at_its_members(na
     assert verdict.status is (Status.PROVED if holds else Status.REFUTED), f"{name}: {verdict.status} {verdict.message}"
 
 
+def test_an_unknown_function_at_an_expression_is_no_denominator_to_cancel():
+    # f(max(|θ − 3|, ε)) − f(ε) is zero for |θ − 3| < ε, whatever f is: the left side is 0/0 there.
+    f = _declared(real=True)
+    eps = sp.Rational(1, 10**6)
+    d = f.func(sp.Max(sp.Abs(theta - 3), eps)) - f.func(eps)
+    claim = _obligation(
+        "0/0 on a window", (theta * d + d**2) / (d + d**2), (theta + d) / (1 + d), [SmoothFunctions([f], theta)]
+    )
+    assert check(claim, Settings(samples=300)).status is not Status.PROVED
+
+
 def test_an_euler_lagrange_equation_is_checked_at_its_members():
     # L = e^f f'²/2: d/dθ ∂L/∂f' − ∂L/∂f = e^f (f'' + f'²/2), where f' does not vary with f.
     f = _declared(real=True)

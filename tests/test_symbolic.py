@@ -193,6 +193,9 @@ def test_a_denominator_not_shown_non_zero_almost_everywhere_is_never_cancelled()
         assert Outcome.UNSETTLED in [a.outcome for a in result.attempts]
     unsettled = _unsettled_denominator(v / zero, {})
     assert isinstance(unsettled, UnsettledDenominator) and not unsettled.everywhere
+    # csc(w) and cot(w) divide by sin(w), though no negative power shows it.
+    assert _denominators(v * sp.csc(u) + sp.tan(v)) == [sp.sin(u), sp.cos(v)]
+    assert not prove_zero([v * sp.sin(window) * sp.csc(window) - v]).zero
 
 
 def test_a_denominator_proved_non_zero_once_is_not_evaluated_again(monkeypatch):
