@@ -429,6 +429,37 @@ def _settle_in_extended_precision(cmp, values, failing, worst_per_instance, rtol
     return int(settled.sum()), failing[~settled]
 
 
+#: Float failures where balls cannot look that are evaluated in mpmath, the worst first.
+UNEVALUATED_RECHECKS = 8
+#: The digits they are evaluated to.
+UNEVALUATED_DIGITS = 60
+
+
+def _differs_in_mpmath(cmp: Comparison, instance: dict, rtol: float) -> bool:
+    """Whether the claim fails at the instance evaluated to `UNEVALUATED_DIGITS` digits by SymPy's
+    evalf, where ball arithmetic cannot look (atan2, Mod): rounding in floats and long double alike
+    (terms of 10²⁴ cancelling) agrees there, a difference does not.  Not rigorous, it certifies
+    nothing: it only tells a failure to report from rounding to leave uncounted."""
+    point = exact_point(cmp.domains, instance)
+    if point is None:
+        return True
+    subs = {
+        s: sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else sp.Rational(v)
+        for s, v in point.items()
+    }
+    try:
+        for lhs, rhs, scale in zip(*cmp._exprs):
+            gap = (lhs - rhs).evalf(UNEVALUATED_DIGITS, subs=subs)
+            size = scale.evalf(UNEVALUATED_DIGITS, subs=subs)
+            if not (gap.is_real and size.is_real):
+                return True
+            if (gap if cmp.relation == "<=" else abs(gap)) > rtol * size:
+                return True
+    except (TypeError, ValueError, ArithmeticError):
+        return True
+    return False
+
+
 def check(
     cmp: Comparison,
     rng: np.random.Generator,
@@ -467,21 +498,24 @@ def check(
     judged = [(instance, FLOAT_FAILURE) for instance in _instances(values, failing[:budget])]
     if strict:
         judged += [(instance, STRICT) for instance in typical]
-    found, undecided, agreed_in_balls, failures_unevaluated = _judged(cmp, judged)
+    found, undecided, agreed_in_balls, unevaluated = _judged(cmp, judged)
     if found is not None:
         return NumericResult(False, samples, float(np.max(worst_per_instance)), found, len(judged), undecided=undecided)
     agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
     left = [] if strict else typical
-    # No agreement, though no certificate: failures that differ in floats and in extended
-    # precision where balls cannot look, or more failures than balls may judge.  (What balls
-    # evaluate but no precision decides is a cancellation beyond their precisions, as a true claim
-    # at its domain's extremes has: not counted.)
+    # No agreement, though no certificate: failures where balls cannot look that still differ in
+    # mpmath (the worst few), or more failures than balls may judge.  (What balls evaluate but no
+    # precision decides is a cancellation beyond their precisions, as a true claim at its domain's
+    # extremes has: not counted, like rounding where balls cannot look.)
+    rechecked = unevaluated[:UNEVALUATED_RECHECKS]
+    differing = sum(_differs_in_mpmath(cmp, judged[k][0], rtol) for k in rechecked)
     unsettled = ""
-    if failures_unevaluated:
+    if differing:
         unsettled = (
-            f"{failures_unevaluated} instance(s) differ in floating point and in extended precision, and ball "
-            "arithmetic cannot evaluate the claim there (it has no enclosure of a function it uses, such as "
-            "atan2, Mod or re): the numbers do not agree, and no counterexample is certified"
+            f"{len(unevaluated)} instance(s) failed where ball arithmetic cannot evaluate the claim (it has "
+            "no enclosure of a function the claim uses, such as atan2, Mod or re), and "
+            f"{differing} of the {len(rechecked)} worst differ in floating point, in extended precision and to "
+            f"{UNEVALUATED_DIGITS} digits in mpmath: the numbers do not agree, and no counterexample is certified"
         )
     elif len(failing) > budget:
         unsettled = (
@@ -535,12 +569,13 @@ def check_typical(cmp: Comparison, typical: Sequence[dict]) -> NumericResult:
     return NumericResult(found is None, 0, 0.0, found, len(typical), message, undecided)
 
 
-def _judged(cmp: Comparison, judged: Sequence[tuple[dict, Tolerance]]) -> tuple[Mismatch | None, int, int, int]:
+def _judged(cmp: Comparison, judged: Sequence[tuple[dict, Tolerance]]) -> tuple[Mismatch | None, int, int, list[int]]:
     """Judge each (instance, tolerance) in ball arithmetic, in order: the first certified failure,
-    shrunk, and how many were undecided, how many of the float failures agreed and how many of
-    them ball arithmetic could not evaluate."""
-    undecided = agreed_in_balls = failures_unevaluated = 0
-    for instance, tolerance in judged:
+    shrunk, and how many were undecided, how many of the float failures agreed, and the positions
+    in `judged` of the float failures that ball arithmetic could not evaluate."""
+    undecided = agreed_in_balls = 0
+    unevaluated: list[int] = []
+    for position, (instance, tolerance) in enumerate(judged):
         point = exact_point(cmp.domains, instance)
         found = judge(cmp, point, tolerance) if point is not None else Judgement(Outcome.UNDECIDED)
         if found.outcome is Outcome.FAILS and point is not None:
@@ -557,12 +592,13 @@ def _judged(cmp: Comparison, judged: Sequence[tuple[dict, Tolerance]]) -> tuple[
                 Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, note),
                 undecided,
                 agreed_in_balls,
-                failures_unevaluated,
+                unevaluated,
             )
         undecided += found.outcome in (Outcome.UNDECIDED, Outcome.UNEVALUATED)
         agreed_in_balls += found.outcome is Outcome.AGREES and tolerance is FLOAT_FAILURE
-        failures_unevaluated += found.outcome is Outcome.UNEVALUATED and tolerance is FLOAT_FAILURE
-    return None, undecided, agreed_in_balls, failures_unevaluated
+        if found.outcome is Outcome.UNEVALUATED and tolerance is FLOAT_FAILURE:
+            unevaluated.append(position)
+    return None, undecided, agreed_in_balls, unevaluated
 
 
 def _with_undecided(message: str, undecided: int) -> str:

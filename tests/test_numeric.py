@@ -336,3 +336,10 @@ def test_float_failures_that_no_precision_decides_are_no_agreement():
         Comparison([((), sp.atan2(u, w), sp.atan2(3 * u, 3 * w))], "==", domains), np.random.default_rng(0), 200, 1e-9
     )
     assert true.agreed
+    # Rounding where balls cannot look: 1 as (u² + 1)² − u⁴ − 2u² cancels 10²⁴ in floats and in long
+    # double alike at the extremes, and is 1 to 60 digits in mpmath: not counted, no disagreement.
+    one = (u**2 + 1) ** 2 - u**4 - 2 * u**2
+    rounding = check(
+        Comparison([((), one * sp.atan2(w, u), sp.atan2(w, u))], "==", domains), np.random.default_rng(0), 10_000, 1e-9
+    )
+    assert rounding.agreed and "not counted" in rounding.message
