@@ -12,6 +12,7 @@ is provable comes from the variable's SymPy assumptions, which its domain guaran
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
@@ -36,44 +37,16 @@ class NotSmooth:
 def non_smooth_part(expr: sp.Expr, x: sp.Symbol) -> NotSmooth | None:
     """The first part of `expr` not known to be C² in `x` wherever x's assumptions hold, or
     None when the whole expression is."""
-    if x not in expr.free_symbols:
-        return None if expr.is_finite else NotSmooth(expr, "not known to be a finite constant")
-    if expr == x:
-        return None
-    if isinstance(expr, (sp.Add, sp.Mul)):
-        return _first(expr.args, x)
-    if isinstance(expr, sp.Pow):
-        base, exponent = expr.args
-        if exponent.is_Integer and exponent >= 0:
-            return non_smooth_part(base, x)
-        if exponent.is_Integer:
-            return non_smooth_part(base, x) or (
-                None if base.is_zero is False else NotSmooth(expr, f"{base} is not known to be non-zero")
-            )
-        return _first((base, exponent), x) or (
-            None if base.is_positive else NotSmooth(expr, f"{base} is not known to be positive")
-        )
-    if isinstance(expr, sp.log):
-        (argument,) = expr.args
-        return non_smooth_part(argument, x) or (
-            None if argument.is_positive else NotSmooth(expr, f"{argument} is not known to be positive")
-        )
-    if isinstance(expr, ENTIRE):
-        return _first(expr.args, x)
-    if isinstance(expr, SMOOTH_ON_REALS):
-        (argument,) = expr.args
-        return non_smooth_part(argument, x) or (
-            None if argument.is_real else NotSmooth(expr, f"{argument} is not known to be real")
-        )
-    return NotSmooth(expr, f"{type(expr).__name__} is not known to be twice continuously differentiable in {x}")
-
-
-def _first(parts, x: sp.Symbol) -> NotSmooth | None:
-    for part in parts:
-        found = non_smooth_part(part, x)
-        if found is not None:
-            return found
-    return None
+    return _first_outside(
+        expr,
+        _Whitelist(
+            constant=lambda e: x not in e.free_symbols,
+            variable=lambda e: e == x,
+            jets=False,
+            poles_anywhere=True,
+            what=f"twice continuously differentiable in {x}",
+        ),
+    )
 
 
 #: Smooth on the real line, but with branch points off it: atan(h) + atan(1/h) is π/2 where h > 0
@@ -81,7 +54,7 @@ def _first(parts, x: sp.Symbol) -> NotSmooth | None:
 BRANCHED = (sp.atan, sp.asinh)
 
 
-def non_analytic_part(expr: sp.Expr, branched: bool = False) -> NotSmooth | None:
+def non_analytic_part(expr: sp.Expr) -> NotSmooth | None:
     """The first part of `expr` not known to be real-analytic in all its variables wherever their
     assumptions hold, or None.  An unknown function's value or derivative at a symbol counts as a
     variable of its own.  A denominator that is analytic and non-zero at one point vanishes only on
@@ -90,45 +63,71 @@ def non_analytic_part(expr: sp.Expr, branched: bool = False) -> NotSmooth | None
     not on the list.  A quotient g/h is allowed (h is checked as a denominator of its own, and a
     function of single-valued analytic pieces vanishing on a window vanishes wherever it is
     defined), except inside a `BRANCHED` function, where h must be known non-zero."""
-    if not expr.free_symbols:
-        return None if expr.is_finite else NotSmooth(expr, "not known to be a finite constant")
-    if expr.is_Symbol:
+    return _first_outside(
+        expr,
+        _Whitelist(
+            constant=lambda e: not e.free_symbols,
+            variable=lambda e: e.is_Symbol,
+            jets=True,
+            poles_anywhere=False,
+            what="analytic",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Whitelist:
+    """What sets the two walks apart: which parts are constants and variables, whether an unknown
+    function at symbols (and its derivatives) is a variable of its own, whether a negative power's
+    base must be known non-zero everywhere or only inside a `BRANCHED` function, and the property
+    a reason names."""
+
+    constant: Callable[[sp.Expr], bool]
+    variable: Callable[[sp.Expr], bool]
+    jets: bool
+    poles_anywhere: bool
+    what: str
+
+
+def _first_outside(expr: sp.Expr, rules: _Whitelist, branched: bool = False) -> NotSmooth | None:
+    """The first part of `expr` outside the whitelist `rules` completes, or None."""
+
+    def first(parts, branched: bool = branched) -> NotSmooth | None:
+        for part in parts:
+            found = _first_outside(part, rules, branched)
+            if found is not None:
+                return found
         return None
-    if isinstance(expr, sp.core.function.AppliedUndef):
+
+    if rules.constant(expr):
+        return None if expr.is_finite else NotSmooth(expr, "not known to be a finite constant")
+    if rules.variable(expr):
+        return None
+    if rules.jets and isinstance(expr, sp.core.function.AppliedUndef):
         at_symbols = all(a.is_Symbol for a in expr.args)
         return None if at_symbols else NotSmooth(expr, "an unknown function at an expression, not a symbol")
-    if isinstance(expr, sp.Derivative):
-        return _first_non_analytic((expr.expr, *expr.variables), branched)
+    if rules.jets and isinstance(expr, sp.Derivative):
+        return first((expr.expr, *expr.variables))
     if isinstance(expr, (sp.Add, sp.Mul)):
-        return _first_non_analytic(expr.args, branched)
+        return first(expr.args)
     if isinstance(expr, sp.Pow):
         base, exponent = expr.args
         if exponent.is_Integer:
-            pole = branched and exponent < 0 and base.is_zero is not False
-            return non_analytic_part(base, branched) or (
-                NotSmooth(expr, f"{base} is not known to be non-zero") if pole else None
-            )
-        return _first_non_analytic((base, exponent), branched) or (
+            pole = exponent < 0 and (rules.poles_anywhere or branched) and base.is_zero is not False
+            return first((base,)) or (NotSmooth(expr, f"{base} is not known to be non-zero") if pole else None)
+        return first((base, exponent)) or (
             None if base.is_positive else NotSmooth(expr, f"{base} is not known to be positive")
         )
     if isinstance(expr, sp.log):
         (argument,) = expr.args
-        return non_analytic_part(argument, branched) or (
+        return first((argument,)) or (
             None if argument.is_positive else NotSmooth(expr, f"{argument} is not known to be positive")
         )
     if isinstance(expr, ENTIRE):
-        return _first_non_analytic(expr.args, branched)
+        return first(expr.args)
     if isinstance(expr, SMOOTH_ON_REALS):
         (argument,) = expr.args
-        return non_analytic_part(argument, branched or isinstance(expr, BRANCHED)) or (
+        return first((argument,), branched or isinstance(expr, BRANCHED)) or (
             None if argument.is_real else NotSmooth(expr, f"{argument} is not known to be real")
         )
-    return NotSmooth(expr, f"{type(expr).__name__} is not known to be analytic")
-
-
-def _first_non_analytic(parts, branched: bool) -> NotSmooth | None:
-    for part in parts:
-        found = non_analytic_part(part, branched)
-        if found is not None:
-            return found
-    return None
+    return NotSmooth(expr, f"{type(expr).__name__} is not known to be {rules.what}")
