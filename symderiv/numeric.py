@@ -26,6 +26,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.numpy import NumPyPrinter
 
+from . import half_angle
 from .domain import OWN_DOMAINS, Domains
 from .enclosure import (
     OUTSIDE_BALL_ARITHMETIC,
@@ -224,15 +225,30 @@ class Comparison:
         return flat[:k], flat[k : 2 * k], flat[2 * k :]
 
 
+#: Whether compiled claims compute sin and cos by `half_angle` (where NumPy's tan is vectorised).
+HALF_ANGLE = half_angle.tan_is_vectorised()
+
+
 class _NumPyPrinter(LinearArithmetic, NumPyPrinter):
-    """NumPy's printer, with sums and products printed in linear time."""
+    """NumPy's printer, with sums and products printed in linear time, and sin and cos by
+    `half_angle` where that is faster (HALF_ANGLE)."""
+
+    def _print_sin(self, expr: sp.sin) -> str:
+        return self._half_angle("sin", expr) if HALF_ANGLE else super()._print_sin(expr)
+
+    def _print_cos(self, expr: sp.cos) -> str:
+        return self._half_angle("cos", expr) if HALF_ANGLE else super()._print_cos(expr)
+
+    def _half_angle(self, name: str, expr: sp.Expr) -> str:
+        function = self._module_format(f"{half_angle.__name__}.{name}_by_half_angle")
+        return f"{function}({self._print(expr.args[0])})"
 
 
 def compile_numpy(symbols, exprs, shared=None):
     """`exprs` as one NumPy function of `symbols` (`printing.compiled`), common subexpressions
     computed once (`shared`, if given, is their `shared_subexpressions`) and terms printed in the
     order SymPy stores them (the printer's default sorts every sum, most of the time of compiling a
-    mutant)."""
+    mutant), sin and cos by `half_angle` where HALF_ANGLE."""
     printer = _NumPyPrinter(
         {
             "fully_qualified_modules": False,

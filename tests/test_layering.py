@@ -36,6 +36,7 @@ LAYERS = [
     "symderiv.rules",
     "symderiv.smoothness",
     "symderiv.printing",
+    "symderiv.half_angle",
     "symderiv.enclosure",
     "symderiv.rational",
     "symderiv.symbolic",
