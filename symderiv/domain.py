@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import math
+import numbers
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -243,6 +244,23 @@ def _symbols(symbols: Iterable[SymbolsLike]) -> tuple[sp.Symbol, ...]:
     return tuple(out)
 
 
+def _float_bound(value: object, what: str) -> float:
+    """A domain's bound as the float equal to it: bounds are compared exactly, and a bound with no
+    float (1/3) would have one domain sampled and another declared."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{what} must be an int, a float or a rational number, got {value!r}")
+    try:
+        bound = float(value)
+    except OverflowError:
+        raise ValueError(f"{what} = {value} is beyond the floats") from None
+    if isinstance(value, numbers.Rational) and math.isfinite(bound) and Fraction(bound) != Fraction(value):
+        raise ValueError(
+            f"{what} = {value} has no exact float, and a bound is compared exactly: give a float, such as "
+            f"{bound!r} (the bound is then that binary fraction), or state the bound in the claim"
+        )
+    return bound
+
+
 def _round_candidates(x: float) -> list[float]:
     return [0.0, 1.0, -1.0, 2.0, 0.5, float(round(x)), round(x, 1), round(x, 2)]
 
@@ -297,6 +315,7 @@ class Positive(Domain):
     TYPICAL = (0.05, 20.0)
 
     def __init__(self, *symbols: SymbolsLike, low: float = 0.0, high: float = np.inf) -> None:
+        low, high = _float_bound(low, "Positive's low"), _float_bound(high, "Positive's high")
         if not 0 <= low < high:
             raise ValueError(f"Positive domain needs 0 <= low < high, got low={low}, high={high}")
         bounds = "" if (low, high) == (0.0, np.inf) else f" in [{low:g}, {high:g}]"
@@ -357,6 +376,7 @@ class OpenInterval(Domain):
     """The open interval (low, high) with 0 <= low, e.g. a discount factor in (0, 1)."""
 
     def __init__(self, *symbols: SymbolsLike, low: float = 0.0, high: float = 1.0) -> None:
+        low, high = _float_bound(low, "OpenInterval's low"), _float_bound(high, "OpenInterval's high")
         if not 0 <= low < high:
             raise ValueError(f"OpenInterval needs 0 <= low < high, got ({low}, {high})")
         super().__init__(symbols, f"({low:g}, {high:g})", {"positive": True})

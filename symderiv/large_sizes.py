@@ -26,6 +26,7 @@ from sympy.core.function import AppliedUndef
 from . import numeric
 from .domain import compiled_family
 from .indexed import IndexEqual, Instance, SmoothTable, Table, ValueTable
+from .numeric import NotEvaluable
 from .obligation import Size
 
 #: Random sizes drawn per claim, besides the largest (every range at its largest).
@@ -57,10 +58,6 @@ _UNARY = {
     sp.atan: np.arctan,
     sp.Abs: np.abs,
 }
-
-
-class NotEvaluable(ValueError):
-    """A node the array evaluator has no NumPy form for."""
 
 
 class Unsolved(NotEvaluable):

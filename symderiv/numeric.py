@@ -26,7 +26,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.printing.numpy import NumPyPrinter
 
-from . import half_angle
+from . import half_angle, special_functions
 from .domain import OWN_DOMAINS, Domains
 from .enclosure import (
     OUTSIDE_BALL_ARITHMETIC,
@@ -38,7 +38,7 @@ from .enclosure import (
     certainly_not_real,
 )
 from .expressions import atoms_of, free_symbols_of, shared_subexpressions
-from .printing import LinearArithmetic, compiled
+from .printing import LinearArithmetic, NoCode, compiled
 
 #: At most this many float failures, or this fraction of the instances if that is more, are
 #: judged in ball arithmetic (about a millisecond each).
@@ -243,22 +243,56 @@ class _NumPyPrinter(LinearArithmetic, NumPyPrinter):
         function = self._module_format(f"{half_angle.__name__}.{name}_by_half_angle")
         return f"{function}({self._print(expr.args[0])})"
 
+    def _print_ComplexInfinity(self, expr: sp.Expr) -> str:
+        return self._print_not_supported(expr)
+
+
+class NotEvaluable(ValueError):
+    """A claim, or a node of one, that NumPy cannot evaluate on arrays."""
+
+
+def _printer() -> _NumPyPrinter:
+    """The printer of claims for NumPy: a function it does not know raises `NoCode` (printed as a
+    call, it failed only when run), and gamma, erf and erfc are `special_functions`'."""
+    functions = {name: f"{special_functions.__name__}.{f}" for name, f in special_functions.ELEMENTWISE.items()}
+    return _NumPyPrinter(
+        {
+            "fully_qualified_modules": False,
+            "inline": True,
+            "allow_unknown_functions": False,
+            "user_functions": functions,
+            "order": "none",
+        }
+    )
+
+
+def numpy_functions() -> list[str]:
+    """The names of the SymPy functions compiled claims evaluate on arrays (besides arithmetic,
+    powers, Piecewise, Max, Min and the like, which NumPy's printer prints in its own way)."""
+    known = _printer().known_functions
+    return sorted(
+        name
+        for name, code in known.items()
+        if not code.startswith("math.") and isinstance(getattr(sp, name, None), sp.FunctionClass) and name != "ln"
+    )
+
 
 def compile_numpy(symbols, exprs, shared=None):
     """`exprs` as one NumPy function of `symbols` (`printing.compiled`), common subexpressions
     computed once (`shared`, if given, is their `shared_subexpressions`) and terms printed in the
     order SymPy stores them (the printer's default sorts every sum, most of the time of compiling a
     mutant), sin and cos by `half_angle` where HALF_ANGLE."""
-    printer = _NumPyPrinter(
-        {
-            "fully_qualified_modules": False,
-            "inline": True,
-            "allow_unknown_functions": True,
-            "user_functions": {},
-            "order": "none",
-        }
-    )
-    return compiled(printer, symbols, shared if shared is not None else shared_subexpressions(exprs), "numpy")
+    try:
+        return compiled(_printer(), symbols, shared if shared is not None else shared_subexpressions(exprs), "numpy")
+    except NoCode as missing:
+        if missing.part is sp.zoo:
+            raise NotEvaluable(
+                "the claim holds zoo, SymPy's complex infinity: a division by zero as it was built"
+            ) from None
+        raise NotEvaluable(
+            f"NumPy has no form of {missing.part}; compiled claims evaluate {', '.join(numpy_functions())}, "
+            "with arithmetic, powers and Piecewise: write the claim with those"
+        ) from missing
 
 
 def _real_or_nan_array(value) -> np.ndarray:

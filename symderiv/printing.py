@@ -24,10 +24,22 @@ from .expressions import argument_names, atoms_of
 _CALLS = (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.Abs)
 
 
+class NoCode(ValueError):
+    """A part of an expression that a printer has no code for (a function its module lacks)."""
+
+    def __init__(self, part: sp.Basic):
+        super().__init__(f"no code for {part}")
+        self.part = part
+
+
 class LinearArithmetic:
     """A mix-in for a SymPy code printer: sums, products and positive integer powers printed
     without precedence analysis, and symbols by the names `compiled` gives its arguments.
-    Everything else is the printer's own."""
+    Everything else is the printer's own; what it cannot print raises `NoCode`."""
+
+    def _print_not_supported(self, expr: sp.Basic) -> str:
+        # SymPy's prints the part as text, or raises an error that names the printer's class only.
+        raise NoCode(expr)
 
     #: Names printed for these symbols instead of their own (`compiled`'s arguments, where their own
     #: would not be distinct Python names).

@@ -85,6 +85,21 @@ PROOF = textwrap.dedent(
         # A symbol of its own: no other test can have warmed SymPy's caches for this simplify.
         w = sp.Symbol("w_b7", real=True)
         return Equal(sp.sin(3 * w), 3 * sp.sin(w) - 4 * sp.sin(w) ** 3, [Real(w)])
+
+
+    @d.claim("B8", r"W(x) e^{W(x)} = x")
+    def function_numpy_lacks():
+        return Equal(sp.LambertW(x) * sp.exp(sp.LambertW(x)), x, [Positive(x)])
+
+
+    @d.claim("B9", r"x + 1 = 1 + x \quad (x \ge 1/3)")
+    def bound_without_a_float():
+        return Equal(x + 1, 1 + x, [Positive(x, low=sp.Rational(1, 3))])
+
+
+    @d.claim("B10", r"x + 1/0 = x")
+    def complex_infinity():
+        return Equal(x + sp.zoo, x, [Positive(x)])
     '''
 )
 
@@ -129,12 +144,15 @@ def test_every_bad_obligation_is_reported_by_name_and_the_rest_run(folder, capsy
         "B4": ("error", "NaNReal(u) returned NaN or inf for u", "fix its sample()"),
         "B5": ("refuted", "not a finite real number", "narrow the domain"),
         "B6": ("proved",),
+        "B8": ("error", "NumPy has no form of LambertW(x)", "gamma, log, sign, sin", "write the claim with those"),
+        "B9": ("error", "Positive's low = 1/3 has no exact float", "give a float, such as 0.3333333333333333"),
+        "B10": ("error", "zoo, SymPy's complex infinity: a division by zero"),
     }
     for ob_id, needles in expectations.items():
         block = _block(out, ob_id)
         for needle in needles:
             assert needle in block, f"{ob_id}: {needle!r} not in\n{block}"
-    assert "8 obligations: 3 proved, 0 argued, 0 numeric, 1 refuted, 4 error" in out
+    assert "11 obligations: 3 proved, 0 argued, 0 numeric, 1 refuted, 7 error" in out
     assert "syntax_error.py: SyntaxError" in err and "line 2" in err
     assert "missing_import.py: ModuleNotFoundError" in err and "2 proof module(s) failed to load" in out
 
@@ -148,7 +166,7 @@ def test_json_reports_every_obligation_and_every_module_that_failed(folder, caps
     data = json.loads(out)
     assert status == 1
     verdicts = {v["obligation_id"]: v for v in data["verdicts"]}
-    assert set(verdicts) == {"G1", "B1", "B2", "B3", "B4", "B5", "B6", "B7"}
+    assert set(verdicts) == {"G1", *(f"B{k}" for k in range(1, 11))}
     assert verdicts["G1"]["as_expected"] and not verdicts["B1"]["as_expected"]
     assert all(v["evidence"][0]["message"] for k, v in verdicts.items() if v["status"] == "error")
     failed = sorted(f["path"].rsplit("/", 1)[-1] for f in data["load_failures"])

@@ -307,3 +307,19 @@ def test_a_sampler_that_returns_a_non_finite_value_is_named_short_arrays_or_long
     a, b = sp.symbols("a b", real=True)
     with pytest.raises(DomainError, match=r"NaN or inf for b"):
         Domains([Leaky(a, b)]).sample(np.random.default_rng(0), n)
+
+
+@pytest.mark.parametrize("domain", [Positive, OpenInterval])
+def test_a_bound_is_a_number_with_an_exact_float(domain):
+    q = sp.Symbol("q", positive=True)
+    assert domain(q, low=sp.Rational(1, 4), high=sp.Integer(1)).low == 0.25
+    assert domain(q, low=Fraction(1, 8)).low == 0.125
+    for bad, message in [
+        (sp.Rational(1, 3), "has no exact float.*0.3333333333333333"),
+        (True, "must be an int, a float or a rational number"),
+        ("0.5", "must be an int, a float or a rational number"),
+        (sp.pi, "must be an int, a float or a rational number"),
+        (10**400, "beyond the floats"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            domain(q, low=bad, high=1.0)

@@ -37,6 +37,7 @@ LAYERS = [
     "symderiv.smoothness",
     "symderiv.printing",
     "symderiv.half_angle",
+    "symderiv.special_functions",
     "symderiv.enclosure",
     "symderiv.rational",
     "symderiv.symbolic",
