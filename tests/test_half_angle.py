@@ -11,7 +11,7 @@ import pytest
 import sympy as sp
 
 from symderiv import half_angle, numeric
-from symderiv.domain import Domains, Real
+from symderiv.domain import Domains, Positive, Real
 from symderiv.half_angle import cos_by_half_angle, sin_by_half_angle
 from symderiv.numeric import Comparison, compile_numpy
 
@@ -23,6 +23,9 @@ ARGUMENTS = {
     "near multiples of pi": np.array([float(k * mpmath.pi) for k in range(-500, 500)]),
     "near odd multiples of pi/2": np.array([float((k + 0.5) * mpmath.pi) for k in range(-500, 500)]),
     "subnormal": _RNG.uniform(-1, 1, 200) * 1e-310,
+    # Near π/2 and near a zero of cos far out (found in review: the sign came out wrong there).
+    "near pi/2": np.pi / 2 + _RNG.uniform(-1e-10, 1e-10, 200),
+    "far zero of cos": np.array([6381956970095103 * 2.0**797]),
 }
 
 
@@ -34,8 +37,15 @@ def test_sin_and_cos_are_within_4e_16_of_the_exact_values(name):
         exact_cos = np.array([float(mpmath.cos(mpmath.mpf(v))) for v in x])
     assert np.all(np.abs(sin_by_half_angle(x) - exact_sin) <= 4e-16)
     assert np.all(np.abs(cos_by_half_angle(x) - exact_cos) <= 4e-16)
-    # sin keeps its relative accuracy near its zeros too (cos is 1 there).
+    # Relative accuracy too, near the zeros of each (sin's own form; cos NumPy's there).
     assert np.all(np.abs(sin_by_half_angle(x) - exact_sin) <= 4e-16 * np.abs(exact_sin) + 5e-324)
+    assert np.all(np.abs(cos_by_half_angle(x) - exact_cos) <= 4e-13 * np.abs(exact_cos))
+
+
+def test_complex_arguments_get_numpys_own_values():
+    # tan(z/2)'s imaginary part rounds to 1 beyond Im z ≈ 37, and 1 + t² cancels (found in review).
+    z = np.array([0.1 + 50j, -3 + 20j, 2 - 400j, 1 + 0j])
+    assert np.array_equal(sin_by_half_angle(z), np.sin(z)) and np.array_equal(cos_by_half_angle(z), np.cos(z))
 
 
 def test_not_a_number_stays_not_a_number_and_zero_keeps_its_sign():
@@ -72,6 +82,29 @@ def test_a_comparison_with_half_angles_still_finds_a_false_trigonometric_claim(m
     assert numeric.check(true, np.random.default_rng(0), 10_000, 1e-9).agreed
     refuted = numeric.check(false, np.random.default_rng(0), 10_000, 1e-9)
     assert not refuted.agreed and refuted.mismatch is not None
+
+
+a = sp.Symbol("a", positive=True)
+b = sp.Symbol("b", positive=True)
+NEAR_PI_HALF = Positive(a, low=1.5707963267, high=1.5707963268)
+LARGE_IMAGINARY = [Real(x), Positive(b, low=40.0, high=100.0)]
+
+
+@pytest.mark.parametrize(
+    "relation, lhs, rhs, domains, agreed",
+    [
+        # True where |cos a| < 10⁻¹⁰: cos keeps its relative accuracy there.
+        ("==", sp.cos(a), sp.sin(2 * a) / (2 * sp.sin(a)), [NEAR_PI_HALF], True),
+        ("==", sp.cos(a) * sp.tan(a), sp.sin(a), [NEAR_PI_HALF], True),
+        # A complex argument with a large imaginary part: true, and false by a factor of five.
+        ("==", sp.Abs(sp.sin(x + sp.I * b)) ** 2, sp.sin(x) ** 2 + sp.sinh(b) ** 2, LARGE_IMAGINARY, True),
+        ("<=", sp.exp(b) / (4 * sp.Abs(sp.sin(x))), sp.Abs(sp.sin(x + sp.I * b)), LARGE_IMAGINARY, False),
+    ],
+)
+def test_claims_found_in_review_keep_their_numbers(monkeypatch, relation, lhs, rhs, domains, agreed):
+    monkeypatch.setattr(numeric, "HALF_ANGLE", True)
+    cmp = Comparison([((), lhs, rhs)], relation, Domains(domains))
+    assert numeric.check(cmp, np.random.default_rng(0), 10_000, 1e-9).agreed is agreed
 
 
 @pytest.mark.parametrize(
