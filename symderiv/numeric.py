@@ -356,7 +356,7 @@ def _judge_at(cmp: Comparison, point: dict, bits: int, tolerance: Tolerance) -> 
     try:
         lhs, rhs, scale = cmp.balls(point, bits)
     except NotReal:
-        return _not_real_failure(cmp, point, bits)
+        return _complex_failure(cmp, point, bits)
     undecided = not_finite = False
     for k, (l, r, s) in enumerate(zip(lhs, rhs, scale)):
         if not (l.is_finite() and r.is_finite()):
@@ -386,6 +386,27 @@ def _not_real_failure(cmp: Comparison, point: dict, bits: int) -> Judgement | No
     for k, (l, r) in enumerate(zip(lhs, rhs)):
         if certainly_not_real(l) or certainly_not_real(r):
             return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r), finite=False, bits=bits)
+    return None
+
+
+def _complex_failure(cmp: Comparison, point: dict, bits: int) -> Judgement | None:
+    """At a point of a claim that holds the imaginary unit, which real balls cannot evaluate: a
+    failure where complex balls certify one (a side certainly not real, sides that certainly
+    differ, or for `<=` real parts in the wrong order), else undecided.  Never agreement: complex
+    balls give a root or a log of a negative number a value, where the claim's reals have none."""
+    lhs, rhs, _ = cmp.balls(point, bits, complex_=True)
+    for k, (l, r) in enumerate(zip(lhs, rhs)):
+        if certainly_not_real(l) or certainly_not_real(r):
+            return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r), finite=False, bits=bits)
+        if not (l.is_finite() and r.is_finite()):
+            continue
+        gap = l - r
+        if cmp.relation == "<=":
+            differs = (gap.real if isinstance(gap, flint.acb) else gap) > 0
+        else:
+            differs = not gap.contains(0)
+        if differs:
+            return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r), bits=bits)
     return None
 
 

@@ -343,3 +343,21 @@ def test_float_failures_that_no_precision_decides_are_no_agreement():
         Comparison([((), one * sp.atan2(w, u), sp.atan2(w, u))], "==", domains), np.random.default_rng(0), 10_000, 1e-9
     )
     assert rounding.agreed and "not counted" in rounding.message
+
+
+def test_a_claim_with_the_imaginary_unit_is_refuted_by_complex_balls_and_never_agreed_by_them():
+    """Real balls cannot hold i; complex ones certify a failure (|sin(x + ib)| is about e^b/2, not
+    e^b/(4|sin x|) or more), while a true claim's instances are settled elsewhere (found in review:
+    both false claims ended in error, their failures undecided)."""
+    x, b = sp.Symbol("x", real=True), sp.Symbol("b", positive=True)
+    domains = Domains([Real(x), Positive(b, low=10.0, high=30.0)])
+    wrong_order = Comparison([((), sp.exp(b) / (4 * sp.Abs(sp.sin(x))), sp.Abs(sp.sin(x + sp.I * b)))], "<=", domains)
+    wrong_value = Comparison([((), sp.Abs(sp.sin(x + sp.I * b)), sp.exp(b) / 3)], "==", domains)
+    for cmp in (wrong_order, wrong_value):
+        result = check(cmp, np.random.default_rng(0), 2000, 1e-9)
+        assert not result.agreed and result.mismatch is not None
+    point = {x: 0.5, b: 12.0}
+    assert judge(wrong_value, point).outcome is Outcome.FAILS
+    true = Comparison([((), sp.Abs(sp.sin(x + sp.I * b)) ** 2, sp.sin(x) ** 2 + sp.sinh(b) ** 2)], "==", domains)
+    assert judge(true, point).outcome is Outcome.UNDECIDED
+    assert check(true, np.random.default_rng(0), 2000, 1e-9).agreed
