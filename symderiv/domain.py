@@ -246,19 +246,44 @@ def _symbols(symbols: Iterable[SymbolsLike]) -> tuple[sp.Symbol, ...]:
 
 def _float_bound(value: object, what: str) -> float:
     """A domain's bound as the float equal to it: bounds are compared exactly, and a bound with no
-    float (1/3) would have one domain sampled and another declared."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{what} must be an int, a float or a rational number, got {value!r}")
+    float (1/3, or 0.1 in long double) would have one domain sampled and another declared."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{what} must be an int, a float or a rational number (np.inf for none), got {_shown(value)}")
     try:
         bound = float(value)
     except OverflowError:
-        raise ValueError(f"{what} = {value} is beyond the floats") from None
-    if isinstance(value, numbers.Rational) and math.isfinite(bound) and Fraction(bound) != Fraction(value):
+        bound = math.inf
+    if math.isinf(bound) and not isinstance(value, (float, np.floating)):
+        raise ValueError(f"{what} = {_shown(value)} is beyond the floats")
+    if math.isfinite(bound) and _exactly(value) != Fraction(bound):
         raise ValueError(
-            f"{what} = {value} has no exact float, and a bound is compared exactly: give a float, such as "
-            f"{bound!r} (the bound is then that binary fraction), or state the bound in the claim"
+            f"{what} = {_shown(value)} has no exact float, and a bound is compared exactly: give a float, "
+            f"such as {bound!r} (the bound is then that binary fraction), or state the bound in the claim"
         )
     return bound
+
+
+def _exactly(value: numbers.Real) -> Fraction | None:
+    """The exact rational value of a finite real number, or None for a kind with no exact reading."""
+    ratio = getattr(value, "as_integer_ratio", None)  # int, float, Fraction, NumPy's floats
+    if ratio is not None:
+        return Fraction(*ratio())
+    try:
+        rational = sp.Rational(value)  # NumPy's integers and SymPy's numbers
+    except (TypeError, ValueError):
+        try:
+            rational = sp.Rational(sp.Float(value))  # mpmath's, at their own precision
+        except (TypeError, ValueError):
+            return None
+    return Fraction(int(rational.p), int(rational.q))
+
+
+def _shown(value: object) -> str:
+    """`value` as a message shows it: 10^400 is not printed digit by digit."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:16]}... ({len(text)} characters)"
 
 
 def _round_candidates(x: float) -> list[float]:

@@ -6,11 +6,12 @@ cos x = 2/(1 + t²) − 1 cost a quarter of NumPy's own: at 10⁶ instances, a s
 claim about smooth functions, whose members each hold a sine and its derivatives.
 
 Both stay within 4·10⁻¹⁶ of the exact value at every finite float, and within 4·10⁻¹³ of it
-relatively (tests/test_half_angle.py checks them against mpmath, from 10⁻³⁰⁰ to 10³⁰⁰ and at the
-floats nearest to multiples of π/2): no float is an odd multiple of π, so t is finite, and cos is
-written so that t² overflowing gives −1, its limit.  Complex arguments get NumPy's own.  Floats
-are only the numeric engine's first filter: an instance they fail is judged again in extended
-precision and in ball arithmetic, which compute sin and cos themselves.
+relatively at every normal one (halving a subnormal x rounds it); tests/test_half_angle.py checks
+them against mpmath, from 10⁻³⁰⁰ to 10³⁰⁰ and at the floats nearest to multiples of π/2.  No float
+is an odd multiple of π, so t is finite, and cos is written so that t² overflowing gives −1, its
+limit.  Complex arguments get NumPy's own.  Floats are only the numeric engine's first filter: an
+instance they fail is judged again in extended precision and in ball arithmetic, which compute sin
+and cos themselves.
 """
 
 from __future__ import annotations

@@ -172,7 +172,11 @@ class Comparison:
         self.symbols = sorted(symbols, key=str)
         # Unevaluated: Abs would query the assumptions of every term to simplify |t|, which costs
         # more than compiling, and the scale is only ever evaluated numerically.
-        scale = [sp.Add(*(sp.Abs(t, evaluate=False) for t in _terms(l) + _terms(r))) for l, r in zip(lhs, rhs)]
+        # A number's size is taken here: NumPy's abs of an integer beyond 2⁶³ overflows.
+        scale = [
+            sp.Add(*(abs(t) if t.is_Number else sp.Abs(t, evaluate=False) for t in _terms(l) + _terms(r)))
+            for l, r in zip(lhs, rhs)
+        ]
         self._exprs = (lhs, rhs, scale)
         # One flat list, so that the subexpressions the three have in common are computed once.
         self._shared = shared_subexpressions(lhs + rhs + scale)
@@ -244,6 +248,13 @@ class _NumPyPrinter(LinearArithmetic, NumPyPrinter):
         return f"{function}({self._print(expr.args[0])})"
 
     def _print_ComplexInfinity(self, expr: sp.Expr) -> str:
+        return self._print_not_supported(expr)
+
+    # SymPy prints these as Python's math functions, of one float: they failed only when run.
+    def _print_loggamma(self, expr: sp.Expr) -> str:
+        return self._print_not_supported(expr)
+
+    def _print_factorial(self, expr: sp.Expr) -> str:
         return self._print_not_supported(expr)
 
 
@@ -559,19 +570,27 @@ def check(
         # failures extended precision would evaluate again, every one, to settle none.  The worst
         # few are judged first; the first failure they certify is the one judged first below.
         worst = failing[np.argsort(-worst_per_instance[failing], kind="stable")[:FIRST_JUDGED]]
-        found, undecided, _, _ = _judged(cmp, [(instance, FLOAT_FAILURE) for instance in _instances(values, worst)])
-        if found is not None:
+        first = _judged(cmp, [(instance, FLOAT_FAILURE) for instance in _instances(values, worst)])
+        if first.found is not None:
             return NumericResult(
-                False, samples, float(np.max(worst_per_instance)), found, len(worst), undecided=undecided
+                False, samples, float(np.max(worst_per_instance)), first.found, len(worst), undecided=first.not_counted
             )
     extended, failing = _settle_in_extended_precision(cmp, values, failing, worst_per_instance, rtol)
     failing = failing[np.argsort(-worst_per_instance[failing], kind="stable")]
     judged = [(instance, FLOAT_FAILURE) for instance in _instances(values, failing[:budget])]
     if strict:
         judged += [(instance, STRICT) for instance in typical]
-    found, undecided, agreed_in_balls, unevaluated = _judged(cmp, judged)
-    if found is not None:
-        return NumericResult(False, samples, float(np.max(worst_per_instance)), found, len(judged), undecided=undecided)
+    judgements = _judged(cmp, judged)
+    if judgements.found is not None:
+        return NumericResult(
+            False,
+            samples,
+            float(np.max(worst_per_instance)),
+            judgements.found,
+            len(judged),
+            undecided=judgements.not_counted,
+        )
+    unevaluated = judgements.unevaluated
     agreed_rel = np.where(worst_per_instance > rtol, 0.0, worst_per_instance)
     left = [] if strict else typical
     # No agreement, though no certificate: failures where balls cannot look that still differ in
@@ -602,22 +621,23 @@ def check(
             None,
             len(judged),
             unsettled,
-            undecided=undecided,
+            undecided=judgements.not_counted,
             typical=left,
         )
     settled = []
     if extended:
         settled.append(f"{extended} in extended precision")
-    if agreed_in_balls:
-        settled.append(f"{agreed_in_balls} in ball arithmetic")
+    if judgements.agreed_in_balls:
+        settled.append(f"{judgements.agreed_in_balls} in ball arithmetic")
     message = ""
     if settled:
         message = (
-            f"{extended + agreed_in_balls} instance(s) failed in floating point but agreed, {' and '.join(settled)}"
+            f"{extended + judgements.agreed_in_balls} instance(s) failed in floating point but agreed, "
+            f"{' and '.join(settled)}"
         )
-    message = _with_undecided(message, undecided)
+    message = judgements.saying_what_was_not_counted(message)
     result = NumericResult(
-        True, samples, float(np.max(agreed_rel, initial=0.0)), None, len(judged), message, undecided, left
+        True, samples, float(np.max(agreed_rel, initial=0.0)), None, len(judged), message, judgements.not_counted, left
     )
     if reference is not None:
         # A reference computes in floats, which keep their digits on typical instances, not at a
@@ -635,17 +655,49 @@ def check_typical(cmp: Comparison, typical: Sequence[dict]) -> NumericResult:
     """Judge the typical instances that `check(..., strict=False)` left, strictly.  A failure
     there is a difference too small for floats under terms that cancel: no symbolic proof was
     found for such a claim, since a proof leaves no difference at all."""
-    found, undecided, _, _ = _judged(cmp, [(instance, STRICT) for instance in typical])
-    message = _with_undecided("", undecided)
-    return NumericResult(found is None, 0, 0.0, found, len(typical), message, undecided)
+    judgements = _judged(cmp, [(instance, STRICT) for instance in typical])
+    message = judgements.saying_what_was_not_counted("")
+    return NumericResult(
+        judgements.found is None, 0, 0.0, judgements.found, len(typical), message, judgements.not_counted
+    )
 
 
-def _judged(cmp: Comparison, judged: Sequence[tuple[dict, Tolerance]]) -> tuple[Mismatch | None, int, int, list[int]]:
-    """Judge each (instance, tolerance) in ball arithmetic, in order: the first certified failure,
-    shrunk, and how many were undecided, how many of the float failures agreed, and the positions
-    in `judged` of the float failures that ball arithmetic could not evaluate."""
-    undecided = agreed_in_balls = 0
-    unevaluated: list[int] = []
+@dataclass
+class _Judgements:
+    """What ball arithmetic concluded at a list of instances (`_judged`)."""
+
+    #: The first certified failure, shrunk.
+    found: Mismatch | None = None
+    #: Instances no precision decided, and instances ball arithmetic cannot evaluate: not counted.
+    undecided: int = 0
+    unevaluable: int = 0
+    #: Float failures that agreed in balls, and the positions of those balls cannot evaluate.
+    agreed_in_balls: int = 0
+    unevaluated: list[int] = field(default_factory=list)
+
+    @property
+    def not_counted(self) -> int:
+        return self.undecided + self.unevaluable
+
+    def saying_what_was_not_counted(self, message: str) -> str:
+        """`message`, and the instances that were not counted, by why."""
+        parts = []
+        if self.undecided:
+            parts.append(f"{self.undecided} instance(s) that no precision of ball arithmetic decided")
+        if self.unevaluable:
+            parts.append(
+                f"{self.unevaluable} instance(s) that ball arithmetic cannot evaluate (it has no enclosure of "
+                "a function the claim uses, such as atan2, Mod or arg)"
+            )
+        if not parts:
+            return message
+        said = f"{' and '.join(parts)} were not counted"
+        return f"{message}; {said}" if message else said
+
+
+def _judged(cmp: Comparison, judged: Sequence[tuple[dict, Tolerance]]) -> _Judgements:
+    """Judge each (instance, tolerance) in ball arithmetic, in order, until a failure is certified."""
+    out = _Judgements()
     for position, (instance, tolerance) in enumerate(judged):
         point = exact_point(cmp.domains, instance)
         found = judge(cmp, point, tolerance) if point is not None else Judgement(Outcome.UNDECIDED)
@@ -659,24 +711,14 @@ def _judged(cmp: Comparison, judged: Sequence[tuple[dict, Tolerance]]) -> tuple[
                     "narrow the domain, or fix the expression"
                 )
             )
-            return (
-                Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, note),
-                undecided,
-                agreed_in_balls,
-                unevaluated,
-            )
-        undecided += found.outcome in (Outcome.UNDECIDED, Outcome.UNEVALUATED)
-        agreed_in_balls += found.outcome is Outcome.AGREES and tolerance is FLOAT_FAILURE
+            out.found = Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, note)
+            return out
+        out.undecided += found.outcome is Outcome.UNDECIDED
+        out.unevaluable += found.outcome is Outcome.UNEVALUATED
+        out.agreed_in_balls += found.outcome is Outcome.AGREES and tolerance is FLOAT_FAILURE
         if found.outcome is Outcome.UNEVALUATED and tolerance is FLOAT_FAILURE:
-            unevaluated.append(position)
-    return None, undecided, agreed_in_balls, unevaluated
-
-
-def _with_undecided(message: str, undecided: int) -> str:
-    if not undecided:
-        return message
-    said = f"{undecided} instance(s) that no precision of ball arithmetic decided were not counted"
-    return f"{message}; {said}" if message else said
+            out.unevaluated.append(position)
+    return out
 
 
 def _exact_lhs(cmp: Comparison, instance: dict) -> list[float]:

@@ -17,6 +17,7 @@ import linecache
 from collections.abc import Callable, Mapping, Sequence
 
 import sympy as sp
+from sympy.printing.codeprinter import CodePrinter
 
 from .expressions import argument_names, atoms_of
 
@@ -40,6 +41,14 @@ class LinearArithmetic:
     def _print_not_supported(self, expr: sp.Basic) -> str:
         # SymPy's prints the part as text, or raises an error that names the printer's class only.
         raise NoCode(expr)
+
+    def __init_subclass__(cls, **kwargs):
+        # SymPy's printers refuse some kinds (an integral, Fresnel integrals) by naming its method
+        # directly, which this one would not replace.
+        super().__init_subclass__(**kwargs)
+        for name in dir(cls):
+            if name.startswith("_print_") and getattr(cls, name) is CodePrinter._print_not_supported:
+                setattr(cls, name, LinearArithmetic._print_not_supported)
 
     #: Names printed for these symbols instead of their own (`compiled`'s arguments, where their own
     #: would not be distinct Python names).

@@ -11,6 +11,7 @@ fail, has its own (`enclosure`).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -24,9 +25,24 @@ def _gamma(x: float) -> float:
         return math.copysign(math.inf, x)
 
 
-elementwise_gamma = np.vectorize(_gamma, otypes=[float])
-elementwise_erf = np.vectorize(math.erf, otypes=[float])
-elementwise_erfc = np.vectorize(math.erfc, otypes=[float])
+def _of_reals(function: Callable[[float], float]) -> Callable:
+    """`function` value by value; at a complex argument, of its real part where the imaginary part
+    is zero and NaN elsewhere (math's functions take no complex value: a float failure, which ball
+    arithmetic judges)."""
+    values = np.vectorize(function, otypes=[float])
+
+    def elementwise(x):
+        if np.iscomplexobj(x):
+            x = np.asarray(x)
+            return np.where(x.imag == 0, values(x.real), np.nan)
+        return values(x)
+
+    return elementwise
+
+
+elementwise_gamma = _of_reals(_gamma)
+elementwise_erf = _of_reals(math.erf)
+elementwise_erfc = _of_reals(math.erfc)
 
 #: SymPy's function names, and the names of the functions above that compute them.
 ELEMENTWISE = {"gamma": "elementwise_gamma", "erf": "elementwise_erf", "erfc": "elementwise_erfc"}

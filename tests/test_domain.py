@@ -314,12 +314,17 @@ def test_a_bound_is_a_number_with_an_exact_float(domain):
     q = sp.Symbol("q", positive=True)
     assert domain(q, low=sp.Rational(1, 4), high=sp.Integer(1)).low == 0.25
     assert domain(q, low=Fraction(1, 8)).low == 0.125
+    assert domain(q, low=np.array(0.5), high=np.float32(0.75)).low == 0.5 and domain(q, low=np.int64(0)).low == 0
     for bad, message in [
         (sp.Rational(1, 3), "has no exact float.*0.3333333333333333"),
+        (np.longdouble(1) / 10, r"np.longdouble\('0.1'\) has no exact float"),
+        (sp.Float("0.1", 50), "has no exact float"),
         (True, "must be an int, a float or a rational number"),
+        (np.bool_(True), "must be an int, a float or a rational number"),
         ("0.5", "must be an int, a float or a rational number"),
         (sp.pi, "must be an int, a float or a rational number"),
-        (10**400, "beyond the floats"),
+        (10**400, r"1000000000000000\.\.\. \(401 characters\) is beyond the floats"),
+        (sp.Integer(10) ** 400, "beyond the floats"),
     ]:
         with pytest.raises(ValueError, match=message):
             domain(q, low=bad, high=1.0)

@@ -361,3 +361,16 @@ def test_a_claim_with_the_imaginary_unit_is_refuted_by_complex_balls_and_never_a
     true = Comparison([((), sp.Abs(sp.sin(x + sp.I * b)) ** 2, sp.sin(x) ** 2 + sp.sinh(b) ** 2)], "==", domains)
     assert judge(true, point).outcome is Outcome.UNDECIDED
     assert check(true, np.random.default_rng(0), 2000, 1e-9).agreed
+
+
+def test_an_integer_term_beyond_two_to_the_63_keeps_the_scale_finite():
+    """NumPy's abs of 10²⁰ written as an integer overflows int64: the whole chunk was NaN, and a
+    true claim ended in error (found in review)."""
+    p = sp.Symbol("p", positive=True)
+    big = sp.Integer(10) ** 20
+    cmp = Comparison(
+        [((), big * sp.cosh(p) ** 2 - big * sp.sinh(p) ** 2 - big, sp.Integer(0))], "==", Domains([Positive(p)])
+    )
+    values = cmp.domains.sample(np.random.default_rng(0), 100, typical=True)
+    assert np.isfinite(cmp.evaluate(values, 100)[2]).all()
+    assert check(cmp, np.random.default_rng(0), 2000, 1e-9).agreed
