@@ -278,8 +278,8 @@ def _printer() -> _NumPyPrinter:
 
 
 def numpy_functions() -> list[str]:
-    """The names of the SymPy functions compiled claims evaluate on arrays (besides arithmetic,
-    powers, Piecewise, Max, Min and the like, which NumPy's printer prints in its own way)."""
+    """The names of the SymPy functions compiled claims evaluate on arrays, for messages (besides
+    arithmetic, powers, Piecewise and the like, which NumPy's printer prints in its own way)."""
     known = _printer().known_functions
     return sorted(
         name
