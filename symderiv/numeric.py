@@ -129,6 +129,8 @@ class Judgement:
     finite: bool = True
     #: The working precision that decided it (0: none did).
     bits: int = 0
+    #: For a failure whose sides lie beyond floats (lhs and rhs then read inf or 0): both, in decimal.
+    beyond_floats: str = ""
 
 
 def _terms(expr: sp.Expr) -> list:
@@ -375,7 +377,7 @@ def _judge_at(cmp: Comparison, point: dict, bits: int, tolerance: Tolerance) -> 
             continue
         gap = l - r
         if (gap > 0) if cmp.relation == "<=" else not gap.contains(0):
-            return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r), bits=bits)
+            return _failure(cmp.index[k], l, r, bits)
         size = abs(s).abs_upper()
         if tolerance.absolute and size > 1:
             size = flint.arb(1)
@@ -417,8 +419,23 @@ def _complex_failure(cmp: Comparison, point: dict, bits: int) -> Judgement | Non
         else:
             differs = not gap.contains(0)
         if differs:
-            return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r), bits=bits)
+            return _failure(cmp.index[k], l, r, bits)
     return None
+
+
+def _failure(element: tuple, lhs, rhs, bits: int) -> Judgement:
+    """A failure between two finite balls; where a side is beyond floats (e^800, or 10⁻⁴⁰⁰ beside
+    another value), both sides are said in decimal as well."""
+    sides = [ball.real if isinstance(ball, flint.acb) else ball for ball in (lhs, rhs)]
+    mids = [_midpoint(ball) for ball in sides]
+    beyond = any(m != 0 and not 1e-300 < abs(m) < 1e300 for m in mids) or any(
+        m == 0 and not ball.mid().is_zero() for m, ball in zip(mids, sides)
+    )
+    said = ""
+    if beyond:
+        lhs_text, rhs_text = (ball.mid().str(12, radius=False) for ball in sides)
+        said = f"lhs = {lhs_text}, rhs = {rhs_text}"
+    return Judgement(Outcome.FAILS, element, mids[0], mids[1], bits=bits, beyond_floats=said)
 
 
 def judge(cmp: Comparison, point: dict, tolerance: Tolerance = FLOAT_FAILURE) -> Judgement:
@@ -703,14 +720,13 @@ def _judged(cmp: Comparison, judged: Sequence[tuple[dict, Tolerance]]) -> _Judge
         found = judge(cmp, point, tolerance) if point is not None else Judgement(Outcome.UNDECIDED)
         if found.outcome is Outcome.FAILS and point is not None:
             small, found = shrink(cmp, point, found)
-            note = (
-                ""
-                if found.finite
-                else (
+            if not found.finite:
+                note = (
                     "a side is not a finite real number here (undefined, infinite or complex): "
                     "narrow the domain, or fix the expression"
                 )
-            )
+            else:
+                note = f"beyond floats, {found.beyond_floats}" if found.beyond_floats else ""
             out.found = Mismatch(cmp.reproducing(small), found.element, found.lhs, found.rhs, note)
             return out
         out.undecided += found.outcome is Outcome.UNDECIDED

@@ -4,6 +4,7 @@ claims that use them checked like any other."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -71,3 +72,43 @@ def test_a_function_numpy_lacks_is_named_with_the_ones_it_has():
         compile_numpy([x], [sp.LambertW(x) + 1])
     with pytest.raises(NotEvaluable, match="zoo"):
         compile_numpy([x], [x + sp.zoo])
+
+
+@pytest.mark.parametrize(
+    "part",
+    # SymPy prints the first two as math's functions of one float, and refuses the others by naming
+    # its own method, which printed SymPy's advice about the printer's settings (found in review).
+    [sp.loggamma(x), sp.factorial(x), sp.fresnels(x), sp.uppergamma(x, 2), sp.Integral(x**2, (x, 0, 1))],
+    ids=str,
+)
+def test_what_numpy_cannot_evaluate_on_arrays_is_refused_when_compiled(part):
+    with pytest.raises(NotEvaluable, match=f"NumPy has no form of {re.escape(str(part))};"):
+        compile_numpy([x], [part + x])
+
+
+def test_every_function_sympy_would_print_from_math_is_ours_or_refused():
+    scalar = {name for name, code in numeric._printer().known_functions.items() if code.startswith("math.")}
+    assert {"factorial", "loggamma"} <= scalar and not scalar & {"gamma", "erf", "erfc"}
+    for name in scalar:
+        with pytest.raises(NotEvaluable):
+            compile_numpy([x], [getattr(sp, name)(x)])
+
+
+@pytest.mark.parametrize(
+    "lhs, rhs, said",
+    [
+        # gamma(301) is about 3·10⁶¹²: both sides read inf in floats (found in review).
+        (
+            sp.gamma(x + 300),
+            (x + 299) * sp.gamma(x + 299) * (1 + sp.Rational(1, 10**12)),
+            r"lhs = 3\.06\d*e\+614, rhs = 3\.06",
+        ),
+        # erfc(31) is about 10⁻⁴¹⁹: it reads 0 in floats, as the rhs does.
+        (sp.erfc(x + 30), sp.Integer(0), r"lhs = \d\.\d+e-\d{3}, rhs = 0"),
+    ],
+)
+def test_a_counterexample_beyond_floats_says_both_sides_in_decimal(lhs, rhs, said):
+    result = numeric.check(
+        Comparison([((), lhs, rhs)], "==", Domains([Positive(x)])), np.random.default_rng(0), 500, 1e-9
+    )
+    assert result.mismatch is not None and re.search(f"beyond floats, {said}", result.mismatch.note)
