@@ -386,12 +386,17 @@ def _judge_at(cmp: Comparison, point: dict, bits: int, tolerance: Tolerance) -> 
         if not (within <= bound):
             undecided = True
     if not_finite:
-        return _not_real_failure(cmp, point, bits)
+        return _complex_failure(cmp, point, bits, compare_sides=False)
     return None if undecided else Judgement(Outcome.AGREES, bits=bits)
 
 
-def _not_real_failure(cmp: Comparison, point: dict, bits: int) -> Judgement | None:
-    """A failure when a side that is not finite in real balls is certainly not a real number."""
+def _complex_failure(cmp: Comparison, point: dict, bits: int, compare_sides: bool = True) -> Judgement | None:
+    """A failure that complex balls certify, else None (this precision decides nothing): a side
+    certainly not real, and with `compare_sides` sides that certainly differ (for `<=`, real parts
+    in the wrong order).  Sides are compared where the claim holds the imaginary unit, which real
+    balls cannot evaluate; only the first is looked for where a side is not finite in real balls.
+    Never agreement: complex balls give a root or a log of a negative number a value, where the
+    claim's reals have none.  Where they cannot decide or evaluate (floor, Mod), nothing is found."""
     try:
         lhs, rhs, _ = cmp.balls(point, bits, complex_=True)
     except (Undecided, *OUTSIDE_BALL_ARITHMETIC):
@@ -399,23 +404,7 @@ def _not_real_failure(cmp: Comparison, point: dict, bits: int) -> Judgement | No
     for k, (l, r) in enumerate(zip(lhs, rhs)):
         if certainly_not_real(l) or certainly_not_real(r):
             return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r), finite=False, bits=bits)
-    return None
-
-
-def _complex_failure(cmp: Comparison, point: dict, bits: int) -> Judgement | None:
-    """At a point of a claim that holds the imaginary unit, which real balls cannot evaluate: a
-    failure where complex balls certify one (a side certainly not real, sides that certainly
-    differ, or for `<=` real parts in the wrong order), else undecided.  Never agreement: complex
-    balls give a root or a log of a negative number a value, where the claim's reals have none.
-    Where complex balls cannot decide or evaluate (floor, Mod), this precision decides nothing."""
-    try:
-        lhs, rhs, _ = cmp.balls(point, bits, complex_=True)
-    except (Undecided, *OUTSIDE_BALL_ARITHMETIC):
-        return None
-    for k, (l, r) in enumerate(zip(lhs, rhs)):
-        if certainly_not_real(l) or certainly_not_real(r):
-            return Judgement(Outcome.FAILS, cmp.index[k], _midpoint(l), _midpoint(r), finite=False, bits=bits)
-        if not (l.is_finite() and r.is_finite()):
+        if not (compare_sides and l.is_finite() and r.is_finite()):
             continue
         gap = l - r
         if cmp.relation == "<=":

@@ -349,19 +349,20 @@ def _unsettled_denominator(expr, eliminations) -> UnsettledDenominator | sp.Expr
     on a window, e.g. over max(|x − 3| − 10⁻⁶, 0), would otherwise reach zero.  Shown means
     analytic (`smoothness.non_analytic_part`) and certainly non-zero at one point: then it
     vanishes only on a null set, which leaves the identity true almost everywhere."""
-    pairs = [(base, replaced(base, eliminations)) for base in _denominators(expr)]
     # Analytic as written, where each entry of a simplex is known positive: substituting an affine
     # function of the others that is positive on the domain keeps it so.
-    analytic = list(
-        dict.fromkeys(r for base, r in pairs if r not in _NONZERO_DENOMINATORS and non_analytic_part(base) is None)
-    )
+    unknown = [
+        (base, r, non_analytic_part(base))
+        for base in _denominators(expr)
+        if (r := replaced(base, eliminations)) not in _NONZERO_DENOMINATORS
+    ]
+    analytic = list(dict.fromkeys(r for _, r, part in unknown if part is None))
     proved = {r for r, nonzero in zip(analytic, _nonzero_somewhere(analytic)) if nonzero}
     if len(_NONZERO_DENOMINATORS) + len(proved) > _NONZERO_KEPT:
         _NONZERO_DENOMINATORS.clear()
     _NONZERO_DENOMINATORS.update(proved)
-    for base, r in pairs:
+    for base, r, part in unknown:
         if r not in _NONZERO_DENOMINATORS:
-            part = non_analytic_part(base)
             if part is not None:
                 return UnsettledDenominator(base, everywhere=False, reason=part.describe())
             return UnsettledDenominator(base, sp.expand(r) == 0, "no ball at a rational point excludes zero")
